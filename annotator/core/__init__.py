@@ -1,0 +1,63 @@
+"""The pure model of Annotator: plain dataclasses and functions, no Qt, no SQL, no spaCy."""
+
+from annotator.core.errors import (
+    AnnotatorError,
+    DocumentError,
+    FormatError,
+    NotFoundError,
+    ProjectError,
+    SpanError,
+)
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    DocumentKind,
+    Label,
+    LabelSet,
+    LabelSetId,
+    LabelSetKind,
+    Link,
+    LinkId,
+    new_id,
+    utc_now,
+)
+from annotator.core.offsets import OffsetMap, codepoint_to_utf16, utf16_to_codepoint
+from annotator.core.spans import QuoteSelector, make_selector, validate_span
+
+__all__ = [
+    "Annotation",
+    "AnnotationId",
+    "AnnotationKind",
+    "AnnotationStatus",
+    "Annotator",
+    "AnnotatorError",
+    "AnnotatorId",
+    "Document",
+    "DocumentError",
+    "DocumentId",
+    "DocumentKind",
+    "FormatError",
+    "Label",
+    "LabelSet",
+    "LabelSetId",
+    "LabelSetKind",
+    "Link",
+    "LinkId",
+    "NotFoundError",
+    "OffsetMap",
+    "ProjectError",
+    "QuoteSelector",
+    "SpanError",
+    "codepoint_to_utf16",
+    "make_selector",
+    "new_id",
+    "utc_now",
+    "utf16_to_codepoint",
+    "validate_span",
+]

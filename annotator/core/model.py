@@ -1,0 +1,170 @@
+"""The things a reader works with: documents, annotations, labels, annotators, links.
+
+All are immutable dataclasses; the store hands them out and the service replaces them
+(``dataclasses.replace``) when something changes. Ids are UUID strings so that projects made
+by different annotators on different machines merge without conflicts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import NewType
+
+DocumentId = NewType("DocumentId", str)
+AnnotationId = NewType("AnnotationId", str)
+AnnotatorId = NewType("AnnotatorId", str)
+LabelSetId = NewType("LabelSetId", str)
+LinkId = NewType("LinkId", str)
+
+
+def new_id() -> str:
+    """A fresh random UUID4 string, the key of every stored record."""
+    return str(uuid.uuid4())
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string with milliseconds (sortable as text)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class DocumentKind(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    PDF = "pdf"
+    EPUB = "epub"
+
+
+class AnnotationKind(StrEnum):
+    """What an annotation is for; colour, label, symbol and note are independent fields."""
+
+    HIGHLIGHT = "highlight"  # a coloured passage, possibly with a symbol
+    COMMENT = "comment"  # a passage with a note shown in the margin
+    ENTITY = "entity"  # a labelled span (named entity or close-reading tag)
+    SENTIMENT = "sentiment"  # a sentence-level sentiment label
+    DOC_LABEL = "doc_label"  # a label on the whole document
+    SUMMARY = "summary"  # the reader's own summary of a section or of the whole document
+
+
+class AnnotationStatus(StrEnum):
+    SUGGESTED = "suggested"  # proposed by a model, not yet reviewed
+    ACCEPTED = "accepted"  # the annotator's own (manual ones are accepted from the start)
+    REJECTED = "rejected"  # a suggestion the annotator turned down; remembered, never re-suggested
+    ORPHANED = "orphaned"  # its passage could not be found again after the text changed
+
+
+class LabelSetKind(StrEnum):
+    SPAN = "span"
+    SENTENCE = "sentence"
+    DOCUMENT = "document"
+    LEGEND = "legend"  # highlight colours and the meaning the reader gives them
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A reading: its canonical text (what offsets count in) and where it came from.
+
+    ``sha256`` identifies the file's bytes (a moved file is found again by it);
+    ``text_sha256`` identifies the canonical text that annotations are anchored in.
+    ``page_map`` gives, for paged documents, the ``(start, end)`` text range of each page.
+    """
+
+    id: DocumentId
+    title: str
+    path: str
+    sha256: str
+    text_sha256: str
+    kind: DocumentKind
+    text: str
+    encoding: str = "utf-8"
+    page_map: tuple[tuple[int, int], ...] = ()
+    added: str = field(default_factory=utc_now)
+
+    def page_of(self, offset: int) -> int | None:
+        """0-based page holding ``offset``, or None for unpaged documents."""
+        from bisect import bisect_right
+
+        if not self.page_map:
+            return None
+        starts = [start for start, _ in self.page_map]
+        return max(0, bisect_right(starts, offset) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotator:
+    id: AnnotatorId
+    name: str
+    color: str = "#4a90d9"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One label of a set: a name, the colour it is drawn in, its shortcut key, its meaning."""
+
+    name: str
+    color: str = "#ffd54f"
+    key: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSet:
+    id: LabelSetId
+    name: str
+    kind: LabelSetKind
+    labels: tuple[Label, ...] = ()
+
+    def label(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A span of a document's canonical text and what the reader said about it.
+
+    ``start``/``end`` are Python code-point offsets, end exclusive. ``quote``, ``prefix`` and
+    ``suffix`` form the quote selector that lets the span be found again if the text changes.
+    Document-level annotations (summaries of the whole reading, document labels) use 0, 0.
+    """
+
+    id: AnnotationId
+    document_id: DocumentId
+    annotator_id: AnnotatorId
+    kind: AnnotationKind
+    start: int
+    end: int
+    quote: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    label: str | None = None
+    color: str | None = None
+    symbol: str | None = None
+    note: str = ""
+    source: str = "manual"
+    status: AnnotationStatus = AnnotationStatus.ACCEPTED
+    score: float | None = None
+    page: int | None = None
+    rect: tuple[float, float, float, float] | None = None
+    created: str = field(default_factory=utc_now)
+    modified: str = field(default_factory=utc_now)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A directed "connects to" link between two annotations, navigable both ways."""
+
+    id: LinkId
+    from_annotation: AnnotationId
+    to_annotation: AnnotationId
+    kind: str = "connects"
+    note: str = ""
+    created: str = field(default_factory=utc_now)
