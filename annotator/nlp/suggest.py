@@ -1,0 +1,158 @@
+"""Entity suggestions from a spaCy pipeline, document by document, chunk by chunk.
+
+:func:`suggest_entities` is a generator so that a background worker can report progress
+after each result and stop between two of them; the GUI and the CLI drive the same code.
+Offsets are Python code points in the document's text, end exclusive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, Protocol
+
+from spacy.language import Language
+
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    AnnotatorId,
+    DocumentId,
+    new_id,
+)
+from annotator.core.spans import make_selector
+from annotator.nlp.chunks import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CHUNK_CHARS,
+    DocKey,
+    pipe_chunks,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A span a model proposes: where, which label, the quoted text, a score if it has one."""
+
+    start: int
+    end: int
+    label: str
+    quote: str
+    score: float | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        """What identifies a suggestion across runs (and a rejection of it)."""
+        return (self.start, self.end, self.label)
+
+
+class EntityResult(NamedTuple, Generic[DocKey]):
+    """The suggestions for one document, or for one chunk of a long one.
+
+    A short document gives one result with ``complete=True``. A long document gives one
+    result per chunk (all with the same ``doc_id``, in text order); only the last is
+    ``complete``. ``chars_done / chars_total`` is the progress within the document.
+    """
+
+    doc_id: DocKey
+    suggestions: list[Suggestion]
+    complete: bool = True
+    chars_done: int = 0
+    chars_total: int = 0
+
+
+def suggest_entities(
+    texts: Iterable[tuple[DocKey, str]],
+    nlp: Language,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
+) -> Iterator[EntityResult[DocKey]]:
+    """Yield the entities ``nlp`` finds in each ``(doc_id, text)``, as they are found.
+
+    Texts go through ``nlp.pipe(..., as_tuples=True, batch_size=batch_size)``; texts longer
+    than ``chunk_chars`` (or the pipeline's ``max_length``) are cut after paragraph breaks
+    (see :func:`annotator.nlp.chunks.split_into_chunks`) and yield one result per chunk with
+    absolute offsets. Load ``nlp`` with ``load_pipeline(..., purpose="entities")`` so that
+    components entities do not need are disabled.
+    """
+    for chunk in pipe_chunks(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
+        offset = chunk.offset
+        suggestions = [
+            Suggestion(
+                start=offset + ent.start_char,
+                end=offset + ent.end_char,
+                label=ent.label_,
+                quote=ent.text,
+            )
+            for ent in chunk.doc.ents
+        ]
+        yield EntityResult(
+            chunk.doc_id, suggestions, chunk.complete, chunk.chars_done, chunk.chars_total
+        )
+
+
+class _LabelledSpan(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str | None: ...
+
+
+RejectedSpan = tuple[int, int, str] | _LabelledSpan
+
+
+def filter_rejected(
+    suggestions: Iterable[Suggestion], rejected_spans: Iterable[RejectedSpan]
+) -> list[Suggestion]:
+    """The suggestions the annotator has not already turned down.
+
+    ``rejected_spans`` holds ``(start, end, label)`` tuples or objects with ``start``,
+    ``end`` and ``label`` (such as rejected :class:`Annotation` records). A suggestion is
+    dropped when the same span got the same label rejected; a different label on that span
+    is still suggested.
+    """
+    rejected = {_span_key(span) for span in rejected_spans}
+    return [suggestion for suggestion in suggestions if suggestion.key not in rejected]
+
+
+def _span_key(span: Any) -> tuple[int, int, str | None]:
+    if isinstance(span, tuple):
+        start, end, label = span
+        return (start, end, label)
+    return (span.start, span.end, span.label)
+
+
+def to_annotation(
+    suggestion: Suggestion,
+    *,
+    text: str,
+    document_id: DocumentId,
+    annotator_id: AnnotatorId,
+    source: str,
+    kind: AnnotationKind = AnnotationKind.ENTITY,
+) -> Annotation:
+    """A suggested :class:`Annotation` for ``suggestion`` in ``text``, with its quote selector.
+
+    ``source`` is the model's ``name@version`` (:func:`annotator.nlp.models.model_source`).
+    Accepting it is the service's business (``dataclasses.replace(status=ACCEPTED)``).
+    """
+    selector = make_selector(text, suggestion.start, suggestion.end)
+    return Annotation(
+        id=AnnotationId(new_id()),
+        document_id=document_id,
+        annotator_id=annotator_id,
+        kind=kind,
+        start=suggestion.start,
+        end=suggestion.end,
+        quote=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        label=suggestion.label,
+        source=source,
+        status=AnnotationStatus.SUGGESTED,
+        score=suggestion.score,
+    )

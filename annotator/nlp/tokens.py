@@ -1,0 +1,139 @@
+"""Token boundaries for snapping selections and for agreement's token unit.
+
+The GUI calls :func:`snap_to_tokens` on every selection, so tokenising must be cheap: a
+tokenizer-only pipeline (``spacy.blank("en")`` unless a pipeline is given) is used, and the
+tokenised ``Doc`` of the last few texts is kept, keyed by the text itself (a dict lookup
+hashes a ``str`` once and compares by identity first, so a document's text is found again
+at no cost). ``Doc.char_span(..., alignment_mode=...)`` then aligns a selection to tokens.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Literal
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from annotator.core.errors import SpanError
+
+SnapMode = Literal["expand", "contract", "character"]
+SNAP_MODES: tuple[SnapMode, ...] = ("expand", "contract", "character")
+
+_CACHE_SIZE = 16
+
+
+class TokenIndex:
+    """A small LRU cache of tokenised texts for one tokenizer."""
+
+    def __init__(self, nlp: Language | None = None, size: int = _CACHE_SIZE) -> None:
+        self._nlp = nlp
+        self._size = size
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+        self._lock = threading.Lock()
+
+    def doc(self, text: str) -> Doc:
+        """``text`` tokenised (and only tokenised), from the cache when possible."""
+        with self._lock:
+            doc = self._docs.get(text)
+            if doc is not None:
+                self._docs.move_to_end(text)
+                return doc
+        if self._nlp is None:
+            self._nlp = spacy.blank("en")
+        doc = self._nlp.make_doc(text)
+        with self._lock:
+            self._docs[text] = doc
+            while len(self._docs) > self._size:
+                evicted, _ = self._docs.popitem(last=False)
+                self._spans.pop(evicted, None)
+        return doc
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of each non-whitespace token of ``text``."""
+        with self._lock:
+            spans = self._spans.get(text)
+        if spans is None:
+            doc = self.doc(text)
+            spans = [(token.idx, token.idx + len(token)) for token in doc if not token.is_space]
+            with self._lock:
+                if text in self._docs:
+                    self._spans[text] = spans
+        return spans
+
+    def clear(self) -> None:
+        with self._lock:
+            self._docs.clear()
+            self._spans.clear()
+
+
+_default_index = TokenIndex()
+_indexes: weakref.WeakKeyDictionary[Language, TokenIndex] = weakref.WeakKeyDictionary()
+
+
+def token_index(nlp: Language | None = None) -> TokenIndex:
+    """The shared cache for ``nlp``'s tokenizer (``spacy.blank("en")`` when None)."""
+    if nlp is None:
+        return _default_index
+    index = _indexes.get(nlp)
+    if index is None:
+        index = _indexes[nlp] = TokenIndex(nlp)
+    return index
+
+
+def snap_to_tokens(
+    text_or_doc: str | Doc,
+    start: int,
+    end: int,
+    mode: SnapMode = "expand",
+    *,
+    nlp: Language | None = None,
+) -> tuple[int, int] | None:
+    """Align the selection ``start..end`` to token boundaries.
+
+    - ``"expand"``: grow to cover every token the selection touches (a click-drag over
+      "onderf" gives "wonderful");
+    - ``"contract"``: shrink to the tokens entirely inside it;
+    - ``"character"``: keep the selection exactly as it is.
+
+    In the token modes whitespace at either end of the result is trimmed. Returns
+    ``(start, end)``, or None when nothing is left (contracting inside a single word, a
+    selection of only whitespace, an empty selection).
+    A ``str`` is tokenised with ``nlp``'s tokenizer (``spacy.blank("en")`` by default) and the
+    result cached; a ``Doc`` is used as it is.
+    """
+    if mode not in SNAP_MODES:
+        raise ValueError(f"unknown snap mode {mode!r}; expected one of {', '.join(SNAP_MODES)}")
+    doc = text_or_doc if isinstance(text_or_doc, Doc) else token_index(nlp).doc(text_or_doc)
+    text = doc.text
+    if not 0 <= start <= end <= len(text):
+        raise SpanError(
+            f"the selection {start}..{end} does not fit the text ({len(text)} characters)"
+        )
+    if mode == "character":
+        return (start, end) if start < end else None
+    span = doc.char_span(start, end, alignment_mode=mode)
+    if span is None:
+        return None
+    return _trim_whitespace(text, span.start_char, span.end_char)
+
+
+def _trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def token_spans(text: str, *, nlp: Language | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of every token of ``text`` except whitespace tokens, in order.
+
+    The unit agreement counts in for token-level measures. The returned list is cached and
+    shared: do not modify it.
+    """
+    return token_index(nlp).spans(text)
