@@ -1,0 +1,103 @@
+"""Turning label sequences into integer codes over an ordered set of categories."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
+
+from annotator.agreement.results import AgreementError
+
+Category = Hashable
+Codes = npt.NDArray[np.intp]
+
+
+def is_missing(value: object) -> bool:
+    """None and float NaN (what numpy and pandas use for "no rating") are missing values."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def category_order(
+    values: Iterable[Category | None], labels: Sequence[Category] | None = None
+) -> tuple[Category, ...]:
+    """The categories to count over, in order.
+
+    With ``labels`` the caller's order is kept (it is the scale order for weighted kappa and
+    ordinal alpha). Without, the categories seen are sorted, as scikit-learn and the
+    ``krippendorff`` package do; categories that cannot be compared keep first-seen order.
+    """
+    if labels is not None:
+        order = tuple(dict.fromkeys(labels))
+        if any(is_missing(label) for label in order):
+            raise AgreementError("the list of labels cannot contain a missing value (None or NaN)")
+        return order
+    seen = [value for value in dict.fromkeys(values) if not is_missing(value)]
+    try:
+        return tuple(sorted(seen))  # type: ignore[type-var]
+    except TypeError:
+        return tuple(seen)
+
+
+def encode(values: Sequence[Category | None], order: Sequence[Category]) -> Codes:
+    """Index of each value in ``order``; -1 for missing values and values outside ``order``."""
+    index = {category: i for i, category in enumerate(order)}
+    return np.fromiter(
+        (index.get(value, -1) if not is_missing(value) else -1 for value in values),
+        dtype=np.intp,
+        count=len(values),
+    )
+
+
+def check_same_length(a: Sequence[object], b: Sequence[object]) -> None:
+    if len(a) != len(b):
+        raise AgreementError(
+            f"the two annotators' label sequences differ in length ({len(a)} and {len(b)}): "
+            "each position must be the same item for both"
+        )
+
+
+def pair_codes(
+    a: Sequence[Category | None],
+    b: Sequence[Category | None],
+    labels: Sequence[Category] | None,
+) -> tuple[Codes, Codes, tuple[Category, ...], int]:
+    """Codes of the items both annotators rated within the categories, and how many were left out.
+
+    Items where either rating is missing, or (with ``labels``) outside the labels, are dropped,
+    as scikit-learn's ``confusion_matrix`` does.
+    """
+    check_same_length(a, b)
+    order = category_order(chain(a, b), labels)
+    codes_a, codes_b = encode(a, order), encode(b, order)
+    keep = (codes_a >= 0) & (codes_b >= 0)
+    dropped = int(len(keep) - np.count_nonzero(keep))
+    return codes_a[keep], codes_b[keep], order, dropped
+
+
+def count_matrix(
+    units_by_raters: Sequence[Sequence[Category | None]],
+    labels: Sequence[Category] | None = None,
+) -> tuple[npt.NDArray[np.int64], tuple[Category, ...], int]:
+    """Per unit, how many raters chose each category: an ``(n_units, n_categories)`` array.
+
+    Returns the counts, the category order and the number of raters (the row length; every row
+    must have one entry per rater, None where that rater gave no rating).
+    """
+    widths = {len(row) for row in units_by_raters}
+    if len(widths) > 1:
+        raise AgreementError(
+            f"every unit needs one entry per annotator (None where missing); rows have "
+            f"{sorted(widths)} entries"
+        )
+    n_raters = widths.pop() if widths else 0
+    order = category_order(chain.from_iterable(units_by_raters), labels)
+    flat = encode(list(chain.from_iterable(units_by_raters)), order)
+    n_units, n_categories = len(units_by_raters), len(order)
+    counts = np.zeros((n_units, max(n_categories, 1)), dtype=np.int64)
+    if n_units and n_raters:
+        unit_of = np.repeat(np.arange(n_units), n_raters)
+        rated = flat >= 0
+        np.add.at(counts, (unit_of[rated], flat[rated]), 1)
+    return counts[:, :n_categories], order, n_raters

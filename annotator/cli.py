@@ -1,0 +1,207 @@
+"""The command line: the same service as the GUI, for scripts, corpora and tests.
+
+Offsets are code points, end exclusive. Every error the user can cause ends the command
+with a non-zero status and one clear line on stderr, and leaves the project unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError, FormatError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(AnnotatorError):
+    """A problem with the command's own arguments or files."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Close reading and corpus annotation. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument(
+        "--project",
+        metavar="PATH",
+        help="project file to open or create (default: one in your user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the app (the default)")
+    gui.add_argument("files", nargs="*", help="documents to add and open")
+
+    add = commands.add_parser("add", help="add documents; prints one document id per file")
+    add.add_argument("files", nargs="+", metavar="FILE")
+    add.add_argument("--password", help="password of encrypted PDFs")
+
+    listing = commands.add_parser("list", help="documents with ids, titles and annotation counts")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+
+    annotate = commands.add_parser("annotate", help="annotate a span; prints the annotation id")
+    annotate.add_argument("document", metavar="DOC_ID")
+    annotate.add_argument("--start", type=int, required=True, help="first character (code points)")
+    annotate.add_argument("--end", type=int, required=True, help="end character, exclusive")
+    annotate.add_argument("--label")
+    annotate.add_argument("--note", default="")
+    annotate.add_argument("--color", help="highlight colour as #rrggbb")
+    annotate.add_argument("--symbol", help="a symbol such as ? ! *")
+    annotate.add_argument("--kind", help="highlight, comment, entity, sentiment, summary...")
+    annotate.add_argument("--annotator", metavar="NAME", help="default: the current annotator")
+
+    export = commands.add_parser("export", help="export annotations (stdout by default)")
+    export.add_argument("--format", default="json", help="json (more formats to come)")
+    export.add_argument("--document", action="append", metavar="DOC_ID", help="repeatable")
+    export.add_argument("-o", "--output", metavar="FILE")
+
+    imp = commands.add_parser("import", help="import an export file in one transaction")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--format", default="json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        from annotator.app import run_gui
+
+        return run_gui(args.project, getattr(args, "files", []))
+    handler = COMMANDS[args.command]
+    try:
+        from annotator.project import Project
+
+        with Project(args.project) as project:
+            return handler(project, args)
+    except AnnotatorError as error:
+        print(f"annotator: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("annotator: interrupted; the project is unchanged", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"annotator: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _add(project: Any, args: argparse.Namespace) -> int:
+    # Load every file before adding any, so one bad file leaves the project unchanged.
+    from annotator.documents import load_document
+
+    loaded = [(path, load_document(path, password=args.password)) for path in args.files]
+    for path, document in loaded:
+        added, _ = project.add_loaded_document(document, str(Path(path).resolve()))
+        print(added.id)
+    return 0
+
+
+def _list(project: Any, args: argparse.Namespace) -> int:
+    summaries = project.documents()
+    if args.json:
+        rows = [
+            {
+                "id": s.document.id,
+                "title": s.document.title,
+                "kind": s.document.kind.value,
+                "path": s.document.path,
+                "annotations": s.annotations,
+                "suggestions": s.suggestions,
+                "status": s.status,
+            }
+            for s in summaries
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not summaries:
+        print("No documents yet: add one with 'annotator add FILE'.")
+        return 0
+    for s in summaries:
+        print(f"{s.document.id}\t{s.annotations:>5} annotations\t{s.document.title}")
+    return 0
+
+
+def _annotate(project: Any, args: argparse.Namespace) -> int:
+    annotation = project.annotate(
+        args.document,
+        args.start,
+        args.end,
+        kind=args.kind,
+        label=args.label,
+        note=args.note,
+        color=_color(args.color),
+        symbol=args.symbol,
+        annotator=args.annotator,
+    )
+    print(annotation.id)
+    return 0
+
+
+def _color(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import re
+
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise CliError(f"'{value}' is not a colour: write it as #rrggbb, e.g. #ffe066")
+    return value.lower()
+
+
+def _export(project: Any, args: argparse.Namespace) -> int:
+    if args.format != "json":
+        raise CliError(f"unknown export format '{args.format}' (available: json)")
+    data = project.export_json(args.document)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    _write_output(text, args.output)
+    return 0
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise CliError(f"'{output}' is a folder: give a file name to write to")
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+
+
+def _import(project: Any, args: argparse.Namespace) -> int:
+    if args.format != "json":
+        raise CliError(f"unknown import format '{args.format}' (available: json)")
+    path = Path(args.file)
+    if not path.exists():
+        raise CliError(f"'{path}' does not exist: check the path")
+    if path.is_dir():
+        raise CliError(f"'{path}' is a folder, not a file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FormatError(f"'{path.name}' is not UTF-8 JSON text") from None
+    except json.JSONDecodeError as error:
+        raise FormatError(
+            f"'{path.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
+            f"column {error.colno}"
+        ) from None
+    report = project.import_json(data)
+    print(report.summary())
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
+    "add": _add,
+    "list": _list,
+    "annotate": _annotate,
+    "export": _export,
+    "import": _import,
+}

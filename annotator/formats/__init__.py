@@ -1,0 +1,1 @@
+"""Import and export: one module per format, each a view of the canonical spans."""

@@ -1,0 +1,497 @@
+"""Annotator's own JSON format (version 1), described by a JSON Schema in ``resources/schema``.
+
+Export → import into an empty project → export gives the same annotations. Import checks the
+whole file before it writes anything: first against the schema, then the references between
+records and each annotation's quote against its document's text; then it applies everything
+in one transaction. A bad file changes nothing, and the error names the record and field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+
+from annotator import __version__
+from annotator.core.errors import FormatError, NotFoundError, SpanError
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    DocumentKind,
+    Label,
+    LabelSet,
+    LabelSetId,
+    LabelSetKind,
+    Link,
+    LinkId,
+    utc_now,
+)
+from annotator.core.spans import check_quote
+from annotator.documents.base import sha256_text
+from annotator.resources import load_json_resource
+from annotator.store import annotation_to_json
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+
+FORMAT_NAME = "annotator"
+FORMAT_VERSION = 1
+SCHEMA_FILE = "annotator-project-v1.schema.json"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return load_json_resource("schema", SCHEMA_FILE)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did, for the status bar and the CLI."""
+
+    documents_added: int = 0
+    documents_matched: int = 0
+    annotators_added: int = 0
+    label_sets_added: int = 0
+    annotations_added: int = 0
+    annotations_updated: int = 0
+    annotations_unchanged: int = 0
+    links_added: int = 0
+    backup: str | None = None
+
+    def summary(self) -> str:
+        return (
+            f"{self.annotations_added} annotations added, {self.annotations_updated} updated, "
+            f"{self.annotations_unchanged} already present; {self.documents_added} documents "
+            f"added, {self.documents_matched} matched"
+        )
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export_project(
+    project: Project, document_ids: Sequence[str] | None = None, *, include_text: bool = True
+) -> dict[str, Any]:
+    """The project (or some of its documents) as a native JSON object."""
+    if document_ids is None:
+        documents = [project.document(d.id) for d in project.store.documents()]
+    else:
+        documents = [project.document(d) for d in document_ids]
+    wanted = {d.id for d in documents}
+    annotations = [
+        a
+        for a in project.store.annotations(statuses=None)
+        if a.document_id in wanted
+    ]
+    kept = {a.id for a in annotations}
+    used_annotators = {a.annotator_id for a in annotations}
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "generator": f"Annotator {__version__}",
+        "exported": utc_now(),
+        "documents": [_document_json(d, include_text) for d in documents],
+        "annotators": [
+            {"id": a.id, "name": a.name, "color": a.color}
+            for a in project.annotators()
+            if a.id in used_annotators
+        ],
+        "label_sets": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind.value,
+                "labels": [dataclasses.asdict(label) for label in s.labels],
+            }
+            for s in project.label_sets()
+        ],
+        "annotations": [_annotation_json(a) for a in annotations],
+        "links": [
+            {
+                "id": link.id,
+                "from": link.from_annotation,
+                "to": link.to_annotation,
+                "kind": link.kind,
+                "note": link.note,
+                "created": link.created,
+            }
+            for link in project.links()
+            if link.from_annotation in kept and link.to_annotation in kept
+        ],
+    }
+
+
+def _document_json(doc: Document, include_text: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "source": doc.path,
+        "kind": doc.kind.value,
+        "sha256": doc.sha256,
+        "text_sha256": doc.text_sha256,
+        "encoding": doc.encoding,
+        "added": doc.added,
+    }
+    if include_text:
+        data["text"] = doc.text
+    if doc.page_map:
+        data["page_map"] = [list(p) for p in doc.page_map]
+    return data
+
+
+def _annotation_json(a: Annotation) -> dict[str, Any]:
+    data = annotation_to_json(a)
+    data["document"] = data.pop("document_id")
+    data["annotator"] = data.pop("annotator_id")
+    return data
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def validate(data: Any) -> None:
+    """Raise :class:`FormatError` naming the first bad record and field, else return."""
+    if not isinstance(data, dict):
+        raise FormatError("this is not an Annotator JSON export (expected a JSON object)")
+    if data.get("format") != FORMAT_NAME:
+        raise FormatError(
+            "this is not an Annotator JSON export (its 'format' is not \"annotator\")",
+            field="format",
+        )
+    if data.get("version") != FORMAT_VERSION:
+        raise FormatError(
+            f"version {data.get('version')!r} of the Annotator format is not supported; "
+            f"this Annotator reads version {FORMAT_VERSION}",
+            field="version",
+        )
+    validator = jsonschema.Draft202012Validator(schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        raise _schema_error(data, error)
+
+
+def _schema_error(data: dict[str, Any], error: jsonschema.ValidationError) -> FormatError:
+    path = list(error.absolute_path)
+    record = None
+    field = None
+    if len(path) >= 2 and isinstance(path[1], int):
+        collection, index = path[0], path[1]
+        item = data.get(collection, [])[index] if isinstance(data.get(collection), list) else None
+        ident = item.get("id") if isinstance(item, dict) else None
+        record = f"{collection}[{index}]" + (f" (id {ident})" if ident else "")
+        rest = [str(p) for p in path[2:]]
+        field = ".".join(rest) if rest else None
+    elif path:
+        field = ".".join(str(p) for p in path)
+    if error.validator == "required" and error.message:
+        missing = error.message.split("'")[1] if "'" in error.message else None
+        field = ".".join(filter(None, [field, missing]))
+        return FormatError("is missing", record=record, field=field)
+    if error.validator == "additionalProperties":
+        return FormatError(f"unexpected field ({error.message})", record=record, field=field)
+    return FormatError(error.message, record=record, field=field)
+
+
+def import_project(project: Project, data: Any) -> ImportReport:
+    """Validate ``data`` completely, then apply it to ``project`` in one transaction."""
+    validate(data)
+    plan = _plan(project, data)
+    store = project.store
+    backup = None
+    if store.annotations(statuses=None):
+        backup = str(store.backup("before-import"))
+    with store.transaction():
+        for doc in plan.new_documents:
+            store.add_document(doc)
+            store.record("import", "document", doc.id, actor=project.current_annotator.name)
+        for annotator in plan.new_annotators:
+            store.add_annotator(annotator)
+        for label_set in plan.new_label_sets:
+            store.save_label_set(label_set)
+        store.insert_annotations(plan.new_annotations)
+        for annotation in plan.updated_annotations:
+            store.replace_annotation(annotation)
+        for link in plan.new_links:
+            store.add_link(link)
+        store.record(
+            "import", "project", str(project.path), actor=project.current_annotator.name,
+            after={
+                "annotations": [a.id for a in plan.new_annotations],
+                "updated": [a.id for a in plan.updated_annotations],
+            },
+        )  # fmt: skip
+    project.events.documents_changed.emit()
+    project.events.annotators_changed.emit()
+    project.events.label_sets_changed.emit()
+    project.events.links_changed.emit()
+    project.events.annotations_reset.emit(None)
+    return ImportReport(
+        documents_added=len(plan.new_documents),
+        documents_matched=plan.documents_matched,
+        annotators_added=len(plan.new_annotators),
+        label_sets_added=len(plan.new_label_sets),
+        annotations_added=len(plan.new_annotations),
+        annotations_updated=len(plan.updated_annotations),
+        annotations_unchanged=plan.unchanged,
+        links_added=len(plan.new_links),
+        backup=backup,
+    )
+
+
+@dataclass
+class _Plan:
+    new_documents: list[Document] = dataclasses.field(default_factory=list)
+    documents_matched: int = 0
+    new_annotators: list[Annotator] = dataclasses.field(default_factory=list)
+    new_label_sets: list[LabelSet] = dataclasses.field(default_factory=list)
+    new_annotations: list[Annotation] = dataclasses.field(default_factory=list)
+    updated_annotations: list[Annotation] = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+    new_links: list[Link] = dataclasses.field(default_factory=list)
+
+
+def _plan(project: Project, data: dict[str, Any]) -> _Plan:
+    """Check every reference and quote, and work out what to add; writes nothing."""
+    store = project.store
+    plan = _Plan()
+    _check_unique_ids(data)
+
+    texts: dict[str, str] = {}  # file document id -> canonical text
+    doc_ids: dict[str, DocumentId] = {}  # file document id -> project document id
+    for index, raw in enumerate(data["documents"]):
+        record = f"documents[{index}] (id {raw['id']})"
+        existing = store.document_by_sha256(raw["sha256"])
+        text = raw.get("text")
+        if text is not None and sha256_text(text) != raw["text_sha256"]:
+            raise FormatError(
+                "does not match the SHA-256 of the document's text (the text was changed "
+                "after export)",
+                record=record,
+                field="text_sha256",
+            )
+        if existing is not None:
+            if existing.text_sha256 != raw["text_sha256"]:
+                raise FormatError(
+                    f"the project already holds this file as '{existing.title}' but with a "
+                    "different text; its annotations cannot be placed",
+                    record=record,
+                    field="text_sha256",
+                )
+            doc_ids[raw["id"]] = existing.id
+            texts[raw["id"]] = store.document(existing.id).text
+            plan.documents_matched += 1
+            continue
+        if text is None:
+            raise FormatError(
+                "the document's text is not in the file and the project does not hold it: "
+                "add the document first, or export with text",
+                record=record,
+                field="text",
+            )
+        page_map = tuple(tuple(p) for p in raw.get("page_map", []))
+        for page_index, (start, end) in enumerate(page_map):
+            if not 0 <= start <= end <= len(text):
+                raise FormatError(
+                    f"page {page_index + 1} spans {start}..{end}, outside the text",
+                    record=record,
+                    field="page_map",
+                )
+        document = Document(
+            id=DocumentId(raw["id"]),
+            title=raw["title"],
+            path=raw.get("source", ""),
+            sha256=raw["sha256"],
+            text_sha256=raw["text_sha256"],
+            kind=DocumentKind(raw["kind"]),
+            text=text,
+            encoding=raw.get("encoding", "utf-8"),
+            page_map=page_map,  # type: ignore[arg-type]
+            added=raw.get("added") or utc_now(),
+        )
+        if _document_id_taken(project, document.id):
+            document = dataclasses.replace(document, id=DocumentId(_fresh()))
+        doc_ids[raw["id"]] = document.id
+        texts[raw["id"]] = text
+        plan.new_documents.append(document)
+
+    annotator_ids: dict[str, AnnotatorId] = {}
+    known = {a.id: a for a in store.annotators()}
+    by_name = {a.name: a for a in known.values()}
+    for raw in data["annotators"]:
+        if raw["id"] in known:
+            annotator_ids[raw["id"]] = AnnotatorId(raw["id"])
+        elif raw["name"] in by_name:
+            annotator_ids[raw["id"]] = by_name[raw["name"]].id
+        else:
+            annotator = Annotator(AnnotatorId(raw["id"]), raw["name"], raw.get("color") or "#4a90d9")
+            plan.new_annotators.append(annotator)
+            by_name[annotator.name] = annotator
+            annotator_ids[raw["id"]] = annotator.id
+
+    existing_sets = {s.id: s for s in store.label_sets()}
+    existing_names = {(s.name, s.kind.value) for s in existing_sets.values()}
+    for raw in data.get("label_sets", []):
+        if raw["id"] in existing_sets or (raw["name"], raw["kind"]) in existing_names:
+            continue
+        plan.new_label_sets.append(
+            LabelSet(
+                LabelSetId(raw["id"]),
+                raw["name"],
+                LabelSetKind(raw["kind"]),
+                tuple(
+                    Label(
+                        name=label["name"],
+                        color=label.get("color") or "#ffd54f",
+                        key=label.get("key", ""),
+                        description=label.get("description", ""),
+                    )
+                    for label in raw["labels"]
+                ),
+            )
+        )
+
+    annotation_ids: set[str] = set()
+    for index, raw in enumerate(data["annotations"]):
+        record = f"annotations[{index}] (id {raw['id']})"
+        if raw["document"] not in doc_ids:
+            if not _project_has_document(project, raw["document"]):
+                raise FormatError(
+                    f"names document '{raw['document']}', which is neither in the file nor in "
+                    "the project",
+                    record=record,
+                    field="document",
+                )
+            doc_ids[raw["document"]] = DocumentId(raw["document"])
+            texts[raw["document"]] = store.document(raw["document"]).text
+        if raw["annotator"] not in annotator_ids:
+            if raw["annotator"] not in known:
+                raise FormatError(
+                    f"names annotator '{raw['annotator']}', who is not in the file's "
+                    "annotators",
+                    record=record,
+                    field="annotator",
+                )
+            annotator_ids[raw["annotator"]] = AnnotatorId(raw["annotator"])
+        text = texts[raw["document"]]
+        for field in ("start", "end"):
+            if raw[field] > len(text):
+                raise FormatError(
+                    f"{raw[field]} is past the end of the document ({len(text)} characters)",
+                    record=record,
+                    field=field,
+                )
+        if raw["end"] < raw["start"]:
+            raise FormatError(
+                f"end {raw['end']} is before start {raw['start']}", record=record, field="end"
+            )
+        try:
+            check_quote(text, raw["start"], raw["end"], raw["quote"])
+        except SpanError as error:
+            raise FormatError(str(error), record=record, field="quote") from None
+        annotation = Annotation(
+            id=AnnotationId(raw["id"]),
+            document_id=doc_ids[raw["document"]],
+            annotator_id=annotator_ids[raw["annotator"]],
+            kind=AnnotationKind(raw["kind"]),
+            start=raw["start"],
+            end=raw["end"],
+            quote=raw["quote"],
+            prefix=raw.get("prefix", ""),
+            suffix=raw.get("suffix", ""),
+            label=raw.get("label"),
+            color=raw.get("color"),
+            symbol=raw.get("symbol"),
+            note=raw.get("note", ""),
+            source=raw.get("source", "manual"),
+            status=AnnotationStatus(raw.get("status", "accepted")),
+            score=raw.get("score"),
+            page=raw.get("page"),
+            rect=tuple(raw["rect"]) if raw.get("rect") else None,  # type: ignore[arg-type]
+            created=raw.get("created") or utc_now(),
+            modified=raw.get("modified") or raw.get("created") or utc_now(),
+        )
+        annotation_ids.add(annotation.id)
+        try:
+            current = store.annotation(annotation.id, include_deleted=True)
+        except NotFoundError:
+            plan.new_annotations.append(annotation)
+            continue
+        if current == annotation:
+            plan.unchanged += 1
+        elif annotation.modified > current.modified:
+            plan.updated_annotations.append(annotation)
+        else:
+            plan.unchanged += 1
+
+    existing_links = {link.id for link in store.links()}
+    for index, raw in enumerate(data.get("links", [])):
+        record = f"links[{index}] (id {raw['id']})"
+        for field in ("from", "to"):
+            if raw[field] not in annotation_ids and not _project_has_annotation(project, raw[field]):
+                raise FormatError(
+                    f"names annotation '{raw[field]}', which is not in the file or the project",
+                    record=record,
+                    field=field,
+                )
+        if raw["id"] in existing_links:
+            continue
+        plan.new_links.append(
+            Link(
+                LinkId(raw["id"]),
+                AnnotationId(raw["from"]),
+                AnnotationId(raw["to"]),
+                raw.get("kind", "connects"),
+                raw.get("note", ""),
+                raw.get("created") or utc_now(),
+            )
+        )
+    return plan
+
+
+def _check_unique_ids(data: dict[str, Any]) -> None:
+    for collection in ("documents", "annotators", "label_sets", "annotations", "links"):
+        seen: set[str] = set()
+        for index, raw in enumerate(data.get(collection, [])):
+            if raw["id"] in seen:
+                raise FormatError(
+                    f"the id '{raw['id']}' is used twice",
+                    record=f"{collection}[{index}]",
+                    field="id",
+                )
+            seen.add(raw["id"])
+
+
+def _document_id_taken(project: Project, document_id: str) -> bool:
+    return _project_has_document(project, document_id)
+
+
+def _project_has_document(project: Project, document_id: str) -> bool:
+    try:
+        project.store.document(document_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _project_has_annotation(project: Project, annotation_id: str) -> bool:
+    try:
+        project.store.annotation(annotation_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _fresh() -> str:
+    from annotator.core.model import new_id
+
+    return new_id()

@@ -1,0 +1,652 @@
+"""The service: every operation a reader performs on a project.
+
+The GUI, the command line and the tests all drive this one class. It owns the store (and
+with it the only SQL connection of its thread), validates input before anything is
+written, runs each user action in one transaction together with its history entry, and
+announces changes through :class:`ProjectEvents` so views can redraw.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from psygnal import Signal
+
+from annotator.core.errors import AnnotatorError, DocumentError, NotFoundError, SpanError
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    Label,
+    LabelSet,
+    LabelSetId,
+    LabelSetKind,
+    Link,
+    LinkId,
+    new_id,
+    utc_now,
+)
+from annotator.core.spans import make_selector, validate_span
+from annotator.documents import LoadedDocument, load_document
+from annotator.documents.base import sha256_text
+from annotator.resources import load_json_resource
+from annotator.store import Store, annotation_to_json
+
+if TYPE_CHECKING:
+    from annotator.formats.native import ImportReport
+
+DEFAULT_ANNOTATOR = "me"
+PROJECT_SUFFIX = ".annotator"
+
+#: Kinds that may cover the whole document with an empty span (0, 0).
+DOCUMENT_LEVEL_KINDS = frozenset({AnnotationKind.SUMMARY, AnnotationKind.DOC_LABEL})
+
+
+def default_project_path() -> Path:
+    """The project used when none is named: one file in the user's data folder."""
+    return Path(platformdirs.user_data_dir("Annotator", appauthor=False)) / (
+        "default" + PROJECT_SUFFIX
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A row of the documents panel: a document without its text, with its counts."""
+
+    document: Document
+    annotations: int
+    suggestions: int
+    status: str  # of the current annotator: not started / in progress / done
+
+
+class ProjectEvents:
+    """Signals a view subscribes to. Arguments are core objects, never rows."""
+
+    documents_changed = Signal()
+    annotation_added = Signal(object)  # Annotation
+    annotation_changed = Signal(object, object)  # old Annotation, new Annotation
+    annotation_removed = Signal(object)  # Annotation
+    annotations_reset = Signal(object)  # DocumentId | None: many changed at once
+    links_changed = Signal()
+    label_sets_changed = Signal()
+    annotators_changed = Signal()
+    current_annotator_changed = Signal(object)  # Annotator
+
+
+class Project:
+    """An open project file and the operations on it."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_project_path()
+        self.store = Store(self.path)
+        self.events = ProjectEvents()
+        self._seed_defaults()
+        self._current = self._load_current_annotator()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _seed_defaults(self) -> None:
+        """A new project starts with a legend, symbols and label sets worth using."""
+        if self.store.get_setting("seeded"):
+            return
+        defaults = load_json_resource("labelsets", "defaults.json")
+        with self.store.transaction():
+            legend = defaults["legend"]
+            self.store.save_label_set(
+                LabelSet(
+                    LabelSetId(new_id()),
+                    legend["name"],
+                    LabelSetKind.LEGEND,
+                    tuple(Label(**label) for label in legend["labels"]),
+                )
+            )
+            for spec in defaults["label_sets"]:
+                self.store.save_label_set(
+                    LabelSet(
+                        LabelSetId(new_id()),
+                        spec["name"],
+                        LabelSetKind(spec["kind"]),
+                        tuple(Label(**label) for label in spec["labels"]),
+                    )
+                )
+            self.store.set_setting("symbols", defaults["symbols"])
+            self.store.set_setting("seeded", True)
+
+    # -- annotators -----------------------------------------------------------------------
+
+    def _load_current_annotator(self) -> Annotator:
+        name = self.store.get_setting("current_annotator") or DEFAULT_ANNOTATOR
+        # Not written until it annotates: an import into a fresh project can then bring its
+        # own annotator of that name (with its id) instead of merging into a new one.
+        return self.store.annotator_by_name(name) or Annotator(AnnotatorId(new_id()), name)
+
+    @property
+    def current_annotator(self) -> Annotator:
+        stored = self.store.annotator_by_name(self._current.name)
+        if stored is not None:
+            self._current = stored
+        return self._current
+
+    def _ensure_current_saved(self) -> AnnotatorId:
+        stored = self.store.annotator_by_name(self._current.name)
+        if stored is None:
+            with self.store.transaction():
+                self.store.add_annotator(self._current)
+                self.store.record(
+                    "add", "annotator", self._current.id, actor=self._current.name,
+                    after={"name": self._current.name},
+                )  # fmt: skip
+            self.events.annotators_changed.emit()
+            return self._current.id
+        self._current = stored
+        return stored.id
+
+    def annotators(self) -> list[Annotator]:
+        return self.store.annotators()
+
+    def annotator_named(self, name: str, *, create: bool = False) -> Annotator:
+        name = name.strip()
+        if not name:
+            raise AnnotatorError("an annotator needs a name")
+        found = self.store.annotator_by_name(name)
+        if found is not None:
+            return found
+        if not create:
+            raise NotFoundError(f"there is no annotator called '{name}' in this project")
+        annotator = Annotator(AnnotatorId(new_id()), name)
+        with self.store.transaction():
+            self.store.add_annotator(annotator)
+            self.store.record("add", "annotator", annotator.id, actor=name, after={"name": name})
+        self.events.annotators_changed.emit()
+        return annotator
+
+    def switch_annotator(self, name: str) -> Annotator:
+        """Make ``name`` the current annotator (creating it if new); remembered in the project."""
+        annotator = self.annotator_named(name, create=True)
+        with self.store.transaction():
+            self.store.set_setting("current_annotator", annotator.name)
+        self._current = annotator
+        self.events.current_annotator_changed.emit(annotator)
+        return annotator
+
+    def _annotator_id(self, name: str | None) -> AnnotatorId:
+        if name is None or name == self._current.name:
+            return self._ensure_current_saved()
+        return self.annotator_named(name, create=True).id
+
+    def set_document_status(self, document_id: str, status: str) -> None:
+        if status not in ("not started", "in progress", "done"):
+            raise AnnotatorError(f"unknown status '{status}'")
+        self.document(document_id)
+        annotator_id = self._ensure_current_saved()
+        with self.store.transaction():
+            self.store.set_document_status(document_id, annotator_id, status)
+            self.store.record(
+                "status", "document", document_id, actor=self._current.name, after=status
+            )
+        self.events.documents_changed.emit()
+
+    # -- documents ------------------------------------------------------------------------
+
+    def add_document(
+        self, path: str | os.PathLike[str], *, password: str | None = None
+    ) -> tuple[Document, bool]:
+        """Add a file; returns the document and whether it is new.
+
+        The same bytes added twice give the same document; if the file has moved since, the
+        stored path is updated (a moved file is recognised by its hash).
+        """
+        loaded = load_document(path, password=password)
+        return self.add_loaded_document(loaded, str(Path(path).resolve()))
+
+    def add_loaded_document(self, loaded: LoadedDocument, path: str) -> tuple[Document, bool]:
+        existing = self.store.document_by_sha256(loaded.sha256)
+        if existing is not None:
+            with self.store.transaction():
+                if existing.path != path:
+                    self.store.set_document_path(existing.id, path)
+                    self.store.record(
+                        "move", "document", existing.id, actor=self._current.name,
+                        before=existing.path, after=path,
+                    )  # fmt: skip
+                self.store.set_document_deleted(existing.id, False)
+            self.events.documents_changed.emit()
+            return dataclasses.replace(existing, path=path), False
+        document = Document(
+            id=DocumentId(new_id()),
+            title=loaded.title,
+            path=path,
+            sha256=loaded.sha256,
+            text_sha256=loaded.text_sha256,
+            kind=loaded.kind,
+            text=loaded.text,
+            encoding=loaded.encoding,
+            page_map=loaded.page_map,
+        )
+        with self.store.transaction():
+            self.store.add_document(document)
+            self.store.record(
+                "add", "document", document.id, actor=self._current.name,
+                after={"title": document.title, "path": path, "sha256": document.sha256},
+            )  # fmt: skip
+        self.events.documents_changed.emit()
+        return document, True
+
+    def add_text(self, title: str, text: str, *, source: str = "") -> tuple[Document, bool]:
+        """Add a document that arrives as text (imports of JSONL, CoNLL, brat...)."""
+        from annotator.core.model import DocumentKind
+
+        if not text:
+            raise DocumentError(f"document '{title}' has no text")
+        digest = sha256_text(text)
+        loaded = LoadedDocument(
+            title=title, kind=DocumentKind.TEXT, text=text, sha256=digest, text_sha256=digest
+        )
+        return self.add_loaded_document(loaded, source)
+
+    def document(self, document_id: str) -> Document:
+        return self.store.document(document_id)
+
+    def documents(self) -> list[DocumentSummary]:
+        counts = self.store.annotation_counts()
+        suggestions = self.store.suggestion_counts()
+        statuses = self.store.document_statuses()
+        return [
+            DocumentSummary(
+                document=doc,
+                annotations=counts.get(doc.id, 0),
+                suggestions=suggestions.get(doc.id, 0),
+                status=statuses.get(
+                    (doc.id, self.current_annotator.id),
+                    "in progress" if counts.get(doc.id) else "not started",
+                ),
+            )
+            for doc in self.store.documents()
+        ]
+
+    def rename_document(self, document_id: str, title: str) -> None:
+        title = title.strip()
+        if not title:
+            raise AnnotatorError("a document needs a title")
+        old = self.document(document_id)
+        with self.store.transaction():
+            self.store.set_document_title(document_id, title)
+            self.store.record(
+                "rename", "document", document_id, actor=self._current.name,
+                before=old.title, after=title,
+            )  # fmt: skip
+        self.events.documents_changed.emit()
+
+    def remove_document(self, document_id: str) -> None:
+        """Soft delete: the document and its annotations can be restored."""
+        self.document(document_id)
+        with self.store.transaction():
+            self.store.set_document_deleted(document_id, True)
+            self.store.record("delete", "document", document_id, actor=self._current.name)
+        self.events.documents_changed.emit()
+
+    def restore_document(self, document_id: str) -> None:
+        with self.store.transaction():
+            self.store.set_document_deleted(document_id, False)
+            self.store.record("restore", "document", document_id, actor=self._current.name)
+        self.events.documents_changed.emit()
+
+    # -- annotations ----------------------------------------------------------------------
+
+    def annotate(
+        self,
+        document_id: str,
+        start: int,
+        end: int,
+        *,
+        kind: AnnotationKind | str | None = None,
+        label: str | None = None,
+        note: str = "",
+        color: str | None = None,
+        symbol: str | None = None,
+        annotator: str | None = None,
+        source: str = "manual",
+        status: AnnotationStatus | str = AnnotationStatus.ACCEPTED,
+        score: float | None = None,
+        page: int | None = None,
+        rect: tuple[float, float, float, float] | None = None,
+    ) -> Annotation:
+        """Create an annotation on ``text[start:end]`` (code points, end exclusive)."""
+        annotation = self.build_annotation(
+            document_id, start, end, kind=kind, label=label, note=note, color=color,
+            symbol=symbol, annotator=annotator, source=source, status=status, score=score,
+            page=page, rect=rect,
+        )  # fmt: skip
+        with self.store.transaction():
+            self.store.insert_annotation(annotation)
+            self.store.record(
+                "add", "annotation", annotation.id, actor=self._current.name,
+                after=annotation_to_json(annotation),
+            )  # fmt: skip
+        self.events.annotation_added.emit(annotation)
+        return annotation
+
+    def build_annotation(
+        self,
+        document_id: str,
+        start: int,
+        end: int,
+        *,
+        kind: AnnotationKind | str | None = None,
+        label: str | None = None,
+        note: str = "",
+        color: str | None = None,
+        symbol: str | None = None,
+        annotator: str | None = None,
+        source: str = "manual",
+        status: AnnotationStatus | str = AnnotationStatus.ACCEPTED,
+        score: float | None = None,
+        page: int | None = None,
+        rect: tuple[float, float, float, float] | None = None,
+        text: str | None = None,
+    ) -> Annotation:
+        """Validate and build an annotation without writing it (bulk operations use this)."""
+        if text is None:
+            text = self.document(document_id).text
+        resolved = _resolve_kind(kind, label=label, note=note)
+        validate_span(
+            text, start, end, allow_empty=resolved in DOCUMENT_LEVEL_KINDS or rect is not None
+        )
+        selector = make_selector(text, start, end)
+        try:
+            status = AnnotationStatus(status)
+        except ValueError:
+            raise AnnotatorError(f"unknown annotation status '{status}'") from None
+        return Annotation(
+            id=AnnotationId(new_id()),
+            document_id=DocumentId(document_id),
+            annotator_id=self._annotator_id(annotator),
+            kind=resolved,
+            start=start,
+            end=end,
+            quote=selector.exact,
+            prefix=selector.prefix,
+            suffix=selector.suffix,
+            label=label or None,
+            color=color or None,
+            symbol=symbol or None,
+            note=note,
+            source=source,
+            status=status,
+            score=score,
+            page=page,
+            rect=rect,
+        )
+
+    def add_annotations(self, annotations: Sequence[Annotation], *, action: str = "add") -> None:
+        """Write many built annotations as one action (accept all, label every occurrence)."""
+        if not annotations:
+            return
+        with self.store.transaction():
+            self.store.insert_annotations(annotations)
+            for a in annotations:
+                self.store.record(
+                    action, "annotation", a.id, actor=self._current.name,
+                    after=annotation_to_json(a),
+                )  # fmt: skip
+        self._reset_views(annotations)
+
+    def annotation(self, annotation_id: str) -> Annotation:
+        return self.store.annotation(annotation_id)
+
+    def annotations(
+        self,
+        document_id: str | None = None,
+        *,
+        annotator: str | None = None,
+        statuses: Sequence[AnnotationStatus] | None = (
+            AnnotationStatus.ACCEPTED,
+            AnnotationStatus.ORPHANED,
+        ),
+    ) -> list[Annotation]:
+        """Live annotations in reading order; by default the reader's own (not suggestions)."""
+        annotator_id = self.annotator_named(annotator).id if annotator else None
+        return self.store.annotations(document_id, annotator_id=annotator_id, statuses=statuses)
+
+    def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
+        """Change fields of an annotation; moving its span re-reads the quote."""
+        old = self.store.annotation(annotation_id)
+        allowed = {"start", "end", "kind", "label", "note", "color", "symbol", "status", "score"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise AnnotatorError(f"cannot change {', '.join(sorted(unknown))} of an annotation")
+        if "kind" in changes:
+            changes["kind"] = AnnotationKind(changes["kind"])
+        if "status" in changes:
+            changes["status"] = AnnotationStatus(changes["status"])
+        new = dataclasses.replace(old, **changes, modified=utc_now())
+        if (new.start, new.end) != (old.start, old.end):
+            text = self.document(old.document_id).text
+            validate_span(text, new.start, new.end, allow_empty=new.kind in DOCUMENT_LEVEL_KINDS)
+            selector = make_selector(text, new.start, new.end)
+            new = dataclasses.replace(
+                new, quote=selector.exact, prefix=selector.prefix, suffix=selector.suffix
+            )
+        with self.store.transaction():
+            self.store.replace_annotation(new)
+            self.store.record(
+                "edit", "annotation", new.id, actor=self._current.name,
+                before=annotation_to_json(old), after=annotation_to_json(new),
+            )  # fmt: skip
+        self.events.annotation_changed.emit(old, new)
+        return new
+
+    def replace_annotation(self, annotation: Annotation) -> Annotation:
+        """Put back an earlier version of an annotation as it was (undo of an edit)."""
+        old = self.store.annotation(annotation.id)
+        with self.store.transaction():
+            self.store.replace_annotation(annotation)
+            self.store.record(
+                "edit", "annotation", annotation.id, actor=self._current.name,
+                before=annotation_to_json(old), after=annotation_to_json(annotation),
+            )  # fmt: skip
+        self.events.annotation_changed.emit(old, annotation)
+        return annotation
+
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Soft delete; :meth:`restore_annotation` brings it back (undo)."""
+        annotation = self.store.annotation(annotation_id)
+        with self.store.transaction():
+            self.store.set_annotation_deleted(annotation_id, True)
+            self.store.record(
+                "delete", "annotation", annotation_id, actor=self._current.name,
+                before=annotation_to_json(annotation),
+            )  # fmt: skip
+        self.events.annotation_removed.emit(annotation)
+        return annotation
+
+    def restore_annotation(self, annotation_id: str) -> Annotation:
+        with self.store.transaction():
+            self.store.set_annotation_deleted(annotation_id, False)
+            annotation = self.store.annotation(annotation_id)
+            self.store.record(
+                "restore", "annotation", annotation_id, actor=self._current.name,
+                after=annotation_to_json(annotation),
+            )  # fmt: skip
+        self.events.annotation_added.emit(annotation)
+        return annotation
+
+    def delete_annotations(self, annotation_ids: Sequence[str]) -> list[Annotation]:
+        removed = [self.store.annotation(i) for i in annotation_ids]
+        with self.store.transaction():
+            self.store.set_annotations_deleted(annotation_ids, True)
+            for a in removed:
+                self.store.record("delete", "annotation", a.id, actor=self._current.name)
+        self._reset_views(removed)
+        return removed
+
+    def restore_annotations(self, annotation_ids: Sequence[str]) -> None:
+        with self.store.transaction():
+            self.store.set_annotations_deleted(annotation_ids, False)
+            for i in annotation_ids:
+                self.store.record("restore", "annotation", i, actor=self._current.name)
+        self._reset_views([self.store.annotation(i) for i in annotation_ids])
+
+    def _reset_views(self, annotations: Iterable[Annotation]) -> None:
+        documents = {a.document_id for a in annotations}
+        for document_id in documents:
+            self.events.annotations_reset.emit(document_id)
+
+    # -- links ----------------------------------------------------------------------------
+
+    def link(self, from_id: str, to_id: str, *, note: str = "") -> Link:
+        """Connect two annotations ("connects to"); shown and followed from both ends."""
+        if from_id == to_id:
+            raise AnnotatorError("an annotation cannot be linked to itself")
+        self.store.annotation(from_id)
+        self.store.annotation(to_id)
+        existing = [
+            link
+            for link in self.store.links()
+            if {link.from_annotation, link.to_annotation} == {from_id, to_id}
+        ]
+        if existing:
+            return existing[0]
+        link = Link(LinkId(new_id()), AnnotationId(from_id), AnnotationId(to_id), note=note)
+        with self.store.transaction():
+            self.store.add_link(link)
+            self.store.record(
+                "add", "link", link.id, actor=self._current.name,
+                after={"from": from_id, "to": to_id, "note": note},
+            )  # fmt: skip
+        self.events.links_changed.emit()
+        return link
+
+    def unlink(self, link_id: str) -> None:
+        with self.store.transaction():
+            self.store.set_link_deleted(link_id, True)
+            self.store.record("delete", "link", link_id, actor=self._current.name)
+        self.events.links_changed.emit()
+
+    def restore_link(self, link_id: str) -> None:
+        with self.store.transaction():
+            self.store.set_link_deleted(link_id, False)
+            self.store.record("restore", "link", link_id, actor=self._current.name)
+        self.events.links_changed.emit()
+
+    def links(self, document_id: str | None = None) -> list[Link]:
+        return self.store.links(document_id)
+
+    def linked_annotations(self, annotation_id: str) -> list[tuple[Link, Annotation]]:
+        """The annotations connected to this one, whichever end it is on."""
+        result = []
+        for link in self.store.links():
+            if annotation_id in (link.from_annotation, link.to_annotation):
+                other = (
+                    link.to_annotation
+                    if link.from_annotation == annotation_id
+                    else link.from_annotation
+                )
+                try:
+                    result.append((link, self.store.annotation(other)))
+                except NotFoundError:
+                    continue
+        return result
+
+    # -- labels, legend, symbols ----------------------------------------------------------
+
+    def label_sets(self, kind: LabelSetKind | None = None) -> list[LabelSet]:
+        sets = self.store.label_sets()
+        return [s for s in sets if kind is None or s.kind == kind]
+
+    def label_set(self, name_or_id: str) -> LabelSet:
+        for label_set in self.store.label_sets():
+            if name_or_id in (label_set.id, label_set.name):
+                return label_set
+        raise NotFoundError(f"there is no label set called '{name_or_id}'")
+
+    def save_label_set(self, label_set: LabelSet) -> LabelSet:
+        names = [label.name for label in label_set.labels]
+        if len(set(names)) != len(names):
+            raise AnnotatorError(f"label set '{label_set.name}' has two labels with the same name")
+        keys = [label.key for label in label_set.labels if label.key]
+        if len(set(keys)) != len(keys):
+            raise AnnotatorError(f"label set '{label_set.name}' uses the same key twice")
+        with self.store.transaction():
+            self.store.save_label_set(label_set)
+            self.store.record(
+                "save", "label_set", label_set.id, actor=self._current.name,
+                after={"name": label_set.name, "labels": [dataclasses.asdict(x)
+                                                          for x in label_set.labels]},
+            )  # fmt: skip
+        self.events.label_sets_changed.emit()
+        return label_set
+
+    def legend(self) -> LabelSet:
+        """The highlight colours and the meaning the reader gives each one."""
+        legends = self.label_sets(LabelSetKind.LEGEND)
+        if legends:
+            return legends[0]
+        return self.save_label_set(LabelSet(LabelSetId(new_id()), "Highlight colours",
+                                            LabelSetKind.LEGEND))
+
+    def symbols(self) -> list[str]:
+        return list(self.store.get_setting("symbols", ["?", "!", "*"]))
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        cleaned = list(dict.fromkeys(s.strip() for s in symbols if s.strip()))
+        with self.store.transaction():
+            self.store.set_setting("symbols", cleaned)
+        self.events.label_sets_changed.emit()
+
+    # -- export / import ------------------------------------------------------------------
+
+    def export_json(self, document_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        from annotator.formats import native
+
+        return native.export_project(self, document_ids)
+
+    def import_json(self, data: Any) -> ImportReport:
+        from annotator.formats import native
+
+        return native.import_project(self, data)
+
+    def history(self, entity_id: str | None = None) -> list[dict[str, Any]]:
+        return self.store.history(entity_id)
+
+
+def _resolve_kind(kind: AnnotationKind | str | None, *, label: str | None, note: str) -> AnnotationKind:
+    if kind is not None:
+        try:
+            return AnnotationKind(kind)
+        except ValueError:
+            names = ", ".join(k.value for k in AnnotationKind)
+            raise AnnotatorError(f"unknown annotation kind '{kind}' (use one of {names})") from None
+    if label:
+        return AnnotationKind.ENTITY
+    if note:
+        return AnnotationKind.COMMENT
+    return AnnotationKind.HIGHLIGHT
+
+__all__ = [
+    "DocumentSummary",
+    "Project",
+    "ProjectEvents",
+    "SpanError",
+    "default_project_path",
+]

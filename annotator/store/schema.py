@@ -1,0 +1,145 @@
+"""The project file's schema and its migrations (``PRAGMA user_version``).
+
+Each migration is one function from version N-1 to N, run inside a transaction after a
+backup copy of the file has been written. A fresh project gets the latest schema directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+# Marks a SQLite file as an Annotator project ("ANNO"), so that opening some other
+# application's database is refused instead of being "migrated".
+APPLICATION_ID = 0x414E4E4F
+SCHEMA_VERSION = 1
+
+
+def create_v1(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": str,
+            "title": str,
+            "path": str,
+            "sha256": str,
+            "text_sha256": str,
+            "kind": str,
+            "encoding": str,
+            "text": str,
+            "page_map": str,
+            "added": str,
+            "deleted": str,
+        },
+        pk="id",
+        not_null={"title", "sha256", "text_sha256", "kind", "text", "added"},
+    )
+    db["documents"].create_index(["sha256"], unique=True)
+    db["annotators"].create(
+        {"id": str, "name": str, "color": str, "created": str},
+        pk="id",
+        not_null={"name"},
+    )
+    db["annotators"].create_index(["name"], unique=True)
+    db["label_sets"].create(
+        {"id": str, "name": str, "kind": str, "position": int, "deleted": str},
+        pk="id",
+        not_null={"name", "kind"},
+    )
+    db["labels"].create(
+        {
+            "id": int,
+            "label_set": str,
+            "name": str,
+            "color": str,
+            "key": str,
+            "description": str,
+            "position": int,
+        },
+        pk="id",
+        foreign_keys=[("label_set", "label_sets", "id")],
+        not_null={"label_set", "name"},
+    )
+    db["annotations"].create(
+        {
+            "id": str,
+            "document": str,
+            "annotator": str,
+            "kind": str,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "prefix": str,
+            "suffix": str,
+            "label": str,
+            "color": str,
+            "symbol": str,
+            "note": str,
+            "source": str,
+            "status": str,
+            "score": float,
+            "page": int,
+            "rect": str,
+            "created": str,
+            "modified": str,
+            "deleted": str,
+        },
+        pk="id",
+        foreign_keys=[("document", "documents", "id"), ("annotator", "annotators", "id")],
+        not_null={"document", "annotator", "kind", "start", "end", "status", "created"},
+    )
+    db["annotations"].create_index(["document", "start"])
+    db["annotations"].create_index(["annotator"])
+    db["links"].create(
+        {
+            "id": str,
+            "from_annotation": str,
+            "to_annotation": str,
+            "kind": str,
+            "note": str,
+            "created": str,
+            "deleted": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("from_annotation", "annotations", "id"),
+            ("to_annotation", "annotations", "id"),
+        ],
+    )
+    db["links"].create_index(["from_annotation"])
+    db["links"].create_index(["to_annotation"])
+    db["document_status"].create(
+        {"document": str, "annotator": str, "status": str, "modified": str},
+        pk=("document", "annotator"),
+        foreign_keys=[("document", "documents", "id"), ("annotator", "annotators", "id")],
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    # Append-only: rows are never updated or deleted (triggers below enforce it).
+    db["history"].create(
+        {
+            "seq": int,
+            "at": str,
+            "actor": str,
+            "action": str,
+            "entity": str,
+            "entity_id": str,
+            "before": str,
+            "after": str,
+        },
+        pk="seq",
+    )
+    db["history"].create_index(["entity_id"])
+    db.execute(
+        "CREATE TRIGGER history_no_update BEFORE UPDATE ON history "
+        "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER history_no_delete BEFORE DELETE ON history "
+        "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+    )
+
+
+#: Migration steps: MIGRATIONS[n] turns a version n-1 project into version n.
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: create_v1,
+}

@@ -1,0 +1,537 @@
+"""The project file: one SQLite database, the only place in Annotator that speaks SQL.
+
+Repository methods take and return :mod:`annotator.core` objects. Every change a user makes
+runs in one transaction (:meth:`Store.transaction`) together with its entry in the
+append-only ``history`` table, so a crash leaves either the whole action or none of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from annotator.core.errors import NotFoundError, ProjectError
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    DocumentKind,
+    Label,
+    LabelSet,
+    LabelSetId,
+    LabelSetKind,
+    Link,
+    LinkId,
+    utc_now,
+)
+from annotator.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+_ANNOTATION_COLUMNS = (
+    "id, document, annotator, kind, start, end, quote, prefix, suffix, label, color, symbol, "
+    "note, source, status, score, page, rect, created, modified"
+)
+_DOCUMENT_SUMMARY_COLUMNS = "id, title, path, sha256, text_sha256, kind, encoding, added"
+
+
+def _annotation_row(a: Annotation) -> tuple[Any, ...]:
+    return (
+        a.id, a.document_id, a.annotator_id, a.kind.value, a.start, a.end, a.quote, a.prefix,
+        a.suffix, a.label, a.color, a.symbol, a.note, a.source, a.status.value, a.score, a.page,
+        json.dumps(list(a.rect)) if a.rect is not None else None, a.created, a.modified,
+    )  # fmt: skip
+
+
+def _annotation_from_row(row: Sequence[Any]) -> Annotation:
+    rect = row[17]
+    return Annotation(
+        id=AnnotationId(row[0]),
+        document_id=DocumentId(row[1]),
+        annotator_id=AnnotatorId(row[2]),
+        kind=AnnotationKind(row[3]),
+        start=row[4],
+        end=row[5],
+        quote=row[6] or "",
+        prefix=row[7] or "",
+        suffix=row[8] or "",
+        label=row[9],
+        color=row[10],
+        symbol=row[11],
+        note=row[12] or "",
+        source=row[13] or "manual",
+        status=AnnotationStatus(row[14]),
+        score=row[15],
+        page=row[16],
+        rect=tuple(json.loads(rect)) if rect else None,  # type: ignore[arg-type]
+        created=row[18],
+        modified=row[19] or row[18],
+    )
+
+
+def annotation_to_json(a: Annotation) -> dict[str, Any]:
+    """The plain-JSON form used in history entries (and close to the native export)."""
+    data = asdict(a)
+    data["kind"] = a.kind.value
+    data["status"] = a.status.value
+    data["rect"] = list(a.rect) if a.rect is not None else None
+    return data
+
+
+class Store:
+    """An open project file.
+
+    sqlite3 connections belong to the thread that opened them: background workers open
+    their own :class:`Store` on the same path (WAL lets readers and one writer coexist).
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise ProjectError(f"'{self.path}' is a folder: a project is a single .annotator file")
+        if not self.path.exists():
+            if not create:
+                raise ProjectError(f"'{self.path}' does not exist")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=10.0)
+            self.db = sqlite_utils.Database(conn)
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise ProjectError(
+                f"'{self.path.name}' is not an Annotator project or is damaged ({error})"
+            ) from None
+
+    # -- connection, transactions, migrations -------------------------------------------
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 10000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise ProjectError(f"'{self.path.name}' cannot use write-ahead logging")
+        # FULL: a committed action survives power loss too, not only a crash of the app.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        conn = self.db.conn
+        version = self.schema_version
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.db.table_names()
+        if version == 0 and not tables:
+            with self.transaction():
+                self._steps(0)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        if app_id != APPLICATION_ID:
+            raise ProjectError(
+                f"'{self.path.name}' is an SQLite database of another program, "
+                "not an Annotator project"
+            )
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"'{self.path.name}' was made by a newer Annotator (project version {version}, "
+                f"this one reads up to {SCHEMA_VERSION}): update Annotator to open it"
+            )
+        if version < SCHEMA_VERSION:
+            backup = self.backup(f"before-v{SCHEMA_VERSION}")
+            try:
+                with self.transaction():
+                    self._steps(version)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except Exception as error:
+                raise ProjectError(
+                    f"updating '{self.path.name}' to project version {SCHEMA_VERSION} failed "
+                    f"({error}); the project is unchanged and a copy is at '{backup}'"
+                ) from error
+
+    def _steps(self, from_version: int) -> None:
+        for step in range(from_version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[step](self.db)
+
+    def backup(self, reason: str) -> Path:
+        """Write a consistent copy of the project beside it (SQLite's online backup)."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = self.path.with_name(f"{self.path.stem}.{reason}.{stamp}.bak")
+        dest = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def backups(self) -> list[Path]:
+        return sorted(self.path.parent.glob(f"{self.path.stem}.*.bak"))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One user action: all of it is written, or none of it. Nested blocks join the outer."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.conn.execute("PRAGMA optimize")
+        self.db.close()
+
+    def integrity_check(self) -> str:
+        return str(self.db.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- history -------------------------------------------------------------------------
+
+    def record(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        *,
+        actor: str | None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.db.conn.execute(
+            "INSERT INTO history (at, actor, action, entity, entity_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                utc_now(),
+                actor,
+                action,
+                entity,
+                entity_id,
+                json.dumps(before, ensure_ascii=False) if before is not None else None,
+                json.dumps(after, ensure_ascii=False) if after is not None else None,
+            ),
+        )
+
+    def history(self, entity_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT seq, at, actor, action, entity, entity_id, before, after FROM history"
+        params: tuple[Any, ...] = ()
+        if entity_id is not None:
+            sql += " WHERE entity_id = ?"
+            params = (entity_id,)
+        rows = self.db.conn.execute(sql + " ORDER BY seq", params).fetchall()
+        keys = ("seq", "at", "actor", "action", "entity", "entity_id", "before", "after")
+        result = []
+        for row in rows:
+            entry = dict(zip(keys, row, strict=True))
+            for key in ("before", "after"):
+                entry[key] = json.loads(entry[key]) if entry[key] else None
+            result.append(entry)
+        return result
+
+    # -- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.db.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    # -- documents -----------------------------------------------------------------------
+
+    def add_document(self, doc: Document) -> None:
+        self.db.conn.execute(
+            "INSERT INTO documents (id, title, path, sha256, text_sha256, kind, encoding, text, "
+            "page_map, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.id, doc.title, doc.path, doc.sha256, doc.text_sha256, doc.kind.value,
+                doc.encoding, doc.text, json.dumps([list(p) for p in doc.page_map]), doc.added,
+            ),
+        )  # fmt: skip
+
+    def _document_from_row(self, row: Sequence[Any]) -> Document:
+        return Document(
+            id=DocumentId(row[0]),
+            title=row[1],
+            path=row[2] or "",
+            sha256=row[3],
+            text_sha256=row[4],
+            kind=DocumentKind(row[5]),
+            encoding=row[6] or "utf-8",
+            added=row[7],
+            text=row[8] if len(row) > 8 else "",
+            page_map=tuple(tuple(p) for p in json.loads(row[9])) if len(row) > 9 and row[9]
+            else (),  # type: ignore[misc]
+        )
+
+    def document(self, document_id: str) -> Document:
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
+            "WHERE id = ? AND deleted IS NULL",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no document with id '{document_id}' in this project")
+        return self._document_from_row(row)
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
+            "WHERE sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return self._document_from_row(row) if row else None
+
+    def documents(self) -> list[Document]:
+        """All documents without their text (``text`` is empty): cheap for long projects."""
+        rows = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS} FROM documents WHERE deleted IS NULL "
+            "ORDER BY added, title"
+        ).fetchall()
+        return [self._document_from_row(row) for row in rows]
+
+    def set_document_path(self, document_id: str, path: str) -> None:
+        self.db.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, document_id))
+
+    def set_document_title(self, document_id: str, title: str) -> None:
+        self.db.conn.execute("UPDATE documents SET title = ? WHERE id = ?", (title, document_id))
+
+    def set_document_deleted(self, document_id: str, deleted: bool) -> None:
+        self.db.conn.execute(
+            "UPDATE documents SET deleted = ? WHERE id = ?",
+            (utc_now() if deleted else None, document_id),
+        )
+
+    def annotation_counts(self) -> dict[DocumentId, int]:
+        rows = self.db.conn.execute(
+            "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "
+            "AND status IN ('accepted', 'orphaned') GROUP BY document"
+        ).fetchall()
+        return {DocumentId(doc): count for doc, count in rows}
+
+    def suggestion_counts(self) -> dict[DocumentId, int]:
+        rows = self.db.conn.execute(
+            "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "
+            "AND status = 'suggested' GROUP BY document"
+        ).fetchall()
+        return {DocumentId(doc): count for doc, count in rows}
+
+    # -- annotators ----------------------------------------------------------------------
+
+    def add_annotator(self, annotator: Annotator) -> None:
+        self.db.conn.execute(
+            "INSERT INTO annotators (id, name, color, created) VALUES (?, ?, ?, ?)",
+            (annotator.id, annotator.name, annotator.color, utc_now()),
+        )
+
+    def annotators(self) -> list[Annotator]:
+        rows = self.db.conn.execute(
+            "SELECT id, name, color FROM annotators ORDER BY created, name"
+        ).fetchall()
+        return [Annotator(AnnotatorId(i), n, c or "#4a90d9") for i, n, c in rows]
+
+    def annotator_by_name(self, name: str) -> Annotator | None:
+        row = self.db.conn.execute(
+            "SELECT id, name, color FROM annotators WHERE name = ?", (name,)
+        ).fetchone()
+        return Annotator(AnnotatorId(row[0]), row[1], row[2] or "#4a90d9") if row else None
+
+    def rename_annotator(self, annotator_id: str, name: str) -> None:
+        self.db.conn.execute("UPDATE annotators SET name = ? WHERE id = ?", (name, annotator_id))
+
+    def set_document_status(self, document_id: str, annotator_id: str, status: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO document_status (document, annotator, status, modified) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(document, annotator) DO UPDATE SET "
+            "status = excluded.status, modified = excluded.modified",
+            (document_id, annotator_id, status, utc_now()),
+        )
+
+    def document_statuses(self) -> dict[tuple[DocumentId, AnnotatorId], str]:
+        rows = self.db.conn.execute(
+            "SELECT document, annotator, status FROM document_status"
+        ).fetchall()
+        return {(DocumentId(d), AnnotatorId(a)): s for d, a, s in rows}
+
+    # -- label sets ----------------------------------------------------------------------
+
+    def save_label_set(self, label_set: LabelSet) -> None:
+        """Insert or replace a label set with all its labels."""
+        conn = self.db.conn
+        conn.execute(
+            "INSERT INTO label_sets (id, name, kind, position) VALUES (?, ?, ?, "
+            "(SELECT coalesce(max(position), 0) + 1 FROM label_sets)) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+            "deleted = NULL",
+            (label_set.id, label_set.name, label_set.kind.value),
+        )
+        conn.execute("DELETE FROM labels WHERE label_set = ?", (label_set.id,))
+        conn.executemany(
+            "INSERT INTO labels (label_set, name, color, key, description, position) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (label_set.id, lab.name, lab.color, lab.key, lab.description, i)
+                for i, lab in enumerate(label_set.labels)
+            ],
+        )
+
+    def delete_label_set(self, label_set_id: str) -> None:
+        self.db.conn.execute(
+            "UPDATE label_sets SET deleted = ? WHERE id = ?", (utc_now(), label_set_id)
+        )
+
+    def label_sets(self) -> list[LabelSet]:
+        sets = self.db.conn.execute(
+            "SELECT id, name, kind FROM label_sets WHERE deleted IS NULL ORDER BY position"
+        ).fetchall()
+        labels: dict[str, list[Label]] = {}
+        for set_id, name, color, key, description in self.db.conn.execute(
+            "SELECT label_set, name, color, key, description FROM labels ORDER BY position"
+        ):
+            labels.setdefault(set_id, []).append(Label(name, color, key or "", description or ""))
+        return [
+            LabelSet(LabelSetId(i), n, LabelSetKind(k), tuple(labels.get(i, [])))
+            for i, n, k in sets
+        ]
+
+    # -- annotations ---------------------------------------------------------------------
+
+    def insert_annotation(self, annotation: Annotation) -> None:
+        self.db.conn.execute(
+            f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+            _annotation_row(annotation),
+        )
+
+    def insert_annotations(self, annotations: Iterable[Annotation]) -> int:
+        """Bulk insert (imports, accepted suggestions): one statement, many rows."""
+        cursor = self.db.conn.executemany(
+            f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+            (_annotation_row(a) for a in annotations),
+        )
+        return cursor.rowcount
+
+    def replace_annotation(self, annotation: Annotation) -> None:
+        row = _annotation_row(annotation)
+        cursor = self.db.conn.execute(
+            "UPDATE annotations SET document=?, annotator=?, kind=?, start=?, end=?, quote=?, "
+            "prefix=?, suffix=?, label=?, color=?, symbol=?, note=?, source=?, status=?, "
+            "score=?, page=?, rect=?, created=?, modified=? WHERE id = ?",
+            (*row[1:], row[0]),
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"there is no annotation with id '{annotation.id}'")
+
+    def set_annotation_deleted(self, annotation_id: str, deleted: bool) -> None:
+        cursor = self.db.conn.execute(
+            "UPDATE annotations SET deleted = ? WHERE id = ?",
+            (utc_now() if deleted else None, annotation_id),
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"there is no annotation with id '{annotation_id}'")
+
+    def set_annotations_deleted(self, annotation_ids: Sequence[str], deleted: bool) -> None:
+        stamp = utc_now() if deleted else None
+        self.db.conn.executemany(
+            "UPDATE annotations SET deleted = ? WHERE id = ?",
+            [(stamp, annotation_id) for annotation_id in annotation_ids],
+        )
+
+    def annotation(self, annotation_id: str, *, include_deleted: bool = False) -> Annotation:
+        sql = f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?"
+        if not include_deleted:
+            sql += " AND deleted IS NULL"
+        row = self.db.conn.execute(sql, (annotation_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no annotation with id '{annotation_id}'")
+        return _annotation_from_row(row)
+
+    def annotations(
+        self,
+        document_id: str | None = None,
+        *,
+        annotator_id: str | None = None,
+        statuses: Sequence[AnnotationStatus] | None = None,
+        include_deleted: bool = False,
+    ) -> list[Annotation]:
+        """Annotations in reading order (by start, then end)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if document_id is not None:
+            clauses.append("document = ?")
+            params.append(document_id)
+        if annotator_id is not None:
+            clauses.append("annotator = ?")
+            params.append(annotator_id)
+        if statuses is not None:
+            clauses.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(s.value for s in statuses)
+        if not include_deleted:
+            clauses.append("deleted IS NULL")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.conn.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations{where} ORDER BY document, start, end",
+            params,
+        ).fetchall()
+        return [_annotation_from_row(row) for row in rows]
+
+    # -- links ---------------------------------------------------------------------------
+
+    def add_link(self, link: Link) -> None:
+        self.db.conn.execute(
+            "INSERT INTO links (id, from_annotation, to_annotation, kind, note, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (link.id, link.from_annotation, link.to_annotation, link.kind, link.note, link.created),
+        )
+
+    def set_link_deleted(self, link_id: str, deleted: bool) -> None:
+        cursor = self.db.conn.execute(
+            "UPDATE links SET deleted = ? WHERE id = ?", (utc_now() if deleted else None, link_id)
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"there is no link with id '{link_id}'")
+
+    def links(self, document_id: str | None = None) -> list[Link]:
+        """Live links; with a document, those touching an annotation of that document."""
+        sql = (
+            "SELECT l.id, l.from_annotation, l.to_annotation, l.kind, l.note, l.created "
+            "FROM links l JOIN annotations a ON a.id = l.from_annotation "
+            "JOIN annotations b ON b.id = l.to_annotation "
+            "WHERE l.deleted IS NULL AND a.deleted IS NULL AND b.deleted IS NULL"
+        )
+        params: tuple[Any, ...] = ()
+        if document_id is not None:
+            sql += " AND (a.document = ? OR b.document = ?)"
+            params = (document_id, document_id)
+        rows = self.db.conn.execute(sql + " ORDER BY l.created", params).fetchall()
+        return [
+            Link(LinkId(i), AnnotationId(f), AnnotationId(t), k or "connects", n or "", c)
+            for i, f, t, k, n, c in rows
+        ]
