@@ -1,0 +1,99 @@
+"""Snapping selections to tokens and token spans (annotator.nlp.tokens)."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from annotator.core.errors import SpanError
+from annotator.nlp.tokens import TokenIndex, snap_to_tokens, token_index, token_spans
+
+TEXT = "Hello  wonderful world.\n\nNext 🙂 para 𝛽eta."
+WONDERFUL = (7, 16)
+
+
+def test_snap_expands_mid_word_selection_to_whole_word() -> None:
+    assert snap_to_tokens(TEXT, 9, 12) == WONDERFUL  # "nde"
+
+
+def test_snap_expand_is_the_default_and_covers_every_touched_token() -> None:
+    assert snap_to_tokens(TEXT, 3, 18) == (0, 22)  # "lo  wonderful wo" → "Hello  wonderful world"
+
+
+def test_snap_contract_shrinks_to_tokens_fully_inside() -> None:
+    assert snap_to_tokens(TEXT, 3, 19, mode="contract") == WONDERFUL
+
+
+def test_snap_contract_inside_one_word_gives_none() -> None:
+    assert snap_to_tokens(TEXT, 9, 12, mode="contract") is None
+
+
+def test_snap_character_mode_keeps_selection() -> None:
+    assert snap_to_tokens(TEXT, 9, 12, mode="character") == (9, 12)
+    assert snap_to_tokens(TEXT, 4, 8, mode="character") == (4, 8)
+
+
+def test_snap_trims_whitespace_and_refuses_whitespace_only_selection() -> None:
+    assert snap_to_tokens(TEXT, 5, 8) == (5 + 2, 16)  # "  w" → "wonderful"
+    assert snap_to_tokens(TEXT, 5, 7) is None
+    assert snap_to_tokens(TEXT, 23, 25) is None  # the blank line
+
+
+def test_snap_counts_code_points_around_emoji_and_mathematical_letters() -> None:
+    start = TEXT.index("𝛽eta")
+    snapped = snap_to_tokens(TEXT, start + 1, start + 2)
+    assert snapped is not None
+    assert TEXT[snapped[0] : snapped[1]] == "𝛽eta"
+    emoji = TEXT.index("🙂")
+    assert snap_to_tokens(TEXT, emoji, emoji + 1) == (emoji, emoji + 1)
+
+
+def test_snap_accepts_a_doc() -> None:
+    doc = spacy.blank("en")(TEXT)
+    assert snap_to_tokens(doc, 9, 12) == WONDERFUL
+
+
+def test_snap_rejects_selection_outside_text() -> None:
+    with pytest.raises(SpanError, match="does not fit"):
+        snap_to_tokens(TEXT, 10, len(TEXT) + 1)
+    with pytest.raises(SpanError):
+        snap_to_tokens(TEXT, 12, 9)
+
+
+def test_snap_rejects_unknown_mode() -> None:
+    with pytest.raises(ValueError, match="snap mode"):
+        snap_to_tokens(TEXT, 0, 3, mode="word")  # type: ignore[arg-type]
+
+
+def test_snap_reuses_tokenisation_of_the_same_text() -> None:
+    index = token_index()
+    text = "A fresh text for the cache test."
+    first = index.doc(text)
+    assert index.doc(text) is first
+    assert index.doc("".join(["A fresh text for ", "the cache test."])) is first
+
+
+def test_token_index_evicts_least_recently_used_text() -> None:
+    index = TokenIndex(size=2)
+    one = index.doc("one")
+    index.doc("two")
+    index.doc("one")
+    index.doc("three")  # evicts "two", the least recently used
+    assert index.doc("one") is one
+    assert len(index._docs) == 2
+    assert "two" not in index._docs
+
+
+def test_token_spans_skip_whitespace_tokens() -> None:
+    spans = token_spans(TEXT)
+    assert [TEXT[s:e] for s, e in spans] == [
+        "Hello", "wonderful", "world", ".", "Next", "🙂", "para", "𝛽eta", ".",
+    ]  # fmt: skip
+
+
+def test_token_spans_use_given_tokenizer() -> None:
+    nlp = spacy.blank("en")
+    nlp.tokenizer.add_special_case("wonderful", [{"ORTH": "wonder"}, {"ORTH": "ful"}])
+    spans = token_spans("so wonderful", nlp=nlp)
+    assert spans == [(0, 2), (3, 9), (9, 12)]
+    assert snap_to_tokens("so wonderful", 4, 5, nlp=nlp) == (3, 9)
