@@ -1,0 +1,98 @@
+"""Entity-suggestion throughput: ``suggest_entities`` against raw ``nlp.pipe``.
+
+Both run in the same process over the sample readings, with the same pipeline object (the
+default model loaded for entities, so only ``ner`` runs) and the same batch size. The raw
+baseline also reads each doc's entities, so the ratio measures only what Annotator adds:
+chunking, ``as_tuples`` bookkeeping and building :class:`Suggestion` objects.
+Runs alternate between the two to spread machine noise evenly; medians are compared.
+
+    .venv/bin/python bench/bench_suggest.py [--runs 7] [--batch-size 16] [--model NAME]
+
+Target (issue 5): ratio <= 1.15.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS  # noqa: E402
+from annotator.nlp.models import default_model_name, load_pipeline, model_source  # noqa: E402
+from annotator.nlp.suggest import suggest_entities  # noqa: E402
+
+SAMPLES = REPO.parent / "shared" / "samples"
+TARGET = 1.15
+
+
+def run_raw(nlp, texts: list[tuple[str, str]], batch_size: int) -> int:
+    count = 0
+    pairs = ((text, doc_id) for doc_id, text in texts)  # spaCy's order: (text, context)
+    for doc, _doc_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        count += len([(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
+    return count
+
+
+def run_suggest(nlp, texts: list[tuple[str, str]], batch_size: int, chunk_chars: int) -> int:
+    count = 0
+    for result in suggest_entities(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
+        count += len(result.suggestions)
+    return count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--chunk-chars", type=int, default=DEFAULT_CHUNK_CHARS)
+    parser.add_argument("--model", default=None, help="pipeline package or directory")
+    parser.add_argument("--samples", type=Path, default=SAMPLES)
+    args = parser.parse_args()
+
+    paths = sorted(args.samples.glob("*.txt"))
+    if not paths:
+        print(f"no sample readings in {args.samples}", file=sys.stderr)
+        return 2
+    texts = [(path.stem, path.read_text(encoding="utf-8")) for path in paths]
+    chars = sum(len(text) for _, text in texts)
+
+    nlp = load_pipeline(args.model or default_model_name(), purpose="entities")
+    print(f"model {model_source(nlp)} (components: {', '.join(nlp.pipe_names)})")
+    print(
+        f"{len(texts)} documents, {chars:,} characters; batch size {args.batch_size}, "
+        f"chunk {args.chunk_chars:,} characters, {args.runs} runs each"
+    )
+
+    # Warm up both paths (lazy initialisation, caches) before timing.
+    raw_count = run_raw(nlp, texts, args.batch_size)
+    ours_count = run_suggest(nlp, texts, args.batch_size, args.chunk_chars)
+
+    raw_times: list[float] = []
+    ours_times: list[float] = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        run_raw(nlp, texts, args.batch_size)
+        raw_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_suggest(nlp, texts, args.batch_size, args.chunk_chars)
+        ours_times.append(time.perf_counter() - start)
+
+    raw = statistics.median(raw_times)
+    ours = statistics.median(ours_times)
+    ratio = ours / raw
+    print(f"raw nlp.pipe       median {raw:.3f} s  ({chars / raw:,.0f} chars/s, {raw_count} ents)")
+    print(
+        f"suggest_entities   median {ours:.3f} s  ({chars / ours:,.0f} chars/s, {ours_count} ents)"
+    )
+    verdict = "OK" if ratio <= TARGET else "OVER"
+    print(f"ratio suggest/raw  {ratio:.3f}x  (target <= {TARGET}x): {verdict}")
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
