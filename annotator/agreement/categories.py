@@ -95,9 +95,9 @@ def count_matrix(
     order = category_order(chain.from_iterable(units_by_raters), labels)
     flat = encode(list(chain.from_iterable(units_by_raters)), order)
     n_units, n_categories = len(units_by_raters), len(order)
-    counts = np.zeros((n_units, max(n_categories, 1)), dtype=np.int64)
-    if n_units and n_raters:
-        unit_of = np.repeat(np.arange(n_units), n_raters)
-        rated = flat >= 0
-        np.add.at(counts, (unit_of[rated], flat[rated]), 1)
-    return counts[:, :n_categories], order, n_raters
+    unit_of = np.repeat(np.arange(n_units), n_raters)
+    rated = flat >= 0
+    counts = np.bincount(
+        unit_of[rated] * n_categories + flat[rated], minlength=n_units * n_categories
+    ).reshape(n_units, n_categories)
+    return counts.astype(np.int64), order, n_raters

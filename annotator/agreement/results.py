@@ -99,3 +99,24 @@ class SpanF1Result:
     @property
     def recall(self) -> float | None:
         return self.micro.recall
+
+
+def undefined_result(
+    measure: str, reason: str, *, n_items: int = 0, n_raters: int = 0, n_categories: int = 0
+) -> AgreementResult:
+    """A result with no value, for when there is nothing to measure; ``reason`` says why."""
+    return AgreementResult(
+        measure=measure,
+        value=None,
+        n_items=n_items,
+        n_raters=n_raters,
+        n_categories=n_categories,
+        explanation=f"{measure} is undefined: {reason}.",
+    )
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``"1 item"``, ``"3 items"``; ``nouns`` for irregular plurals ("category", "categories")."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {nouns or noun + 's'}"

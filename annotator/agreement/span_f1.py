@@ -1,0 +1,129 @@
+"""Span-level agreement: pairwise F1 with exact or overlapping matches.
+
+For span tasks such as named entities the number of negatives (all the spans nobody marked) is
+undefined, and kappa tends to F1 as it grows (Hripcsak & Rothschild 2005), so F1 is the
+recommended agreement measure there.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from itertools import accumulate
+from typing import Literal
+
+from annotator.agreement.results import AgreementError, LabelF1, SpanF1Result, plural
+
+Match = Literal["exact", "overlap"]
+#: ``(start, end, label)`` within one document, or ``(document_id, start, end, label)``.
+SpanTuple = tuple[int, int, str] | tuple[Hashable, int, int, str]
+_Span = tuple[Hashable, int, int, str]
+
+
+def _normalise(spans: Iterable[SpanTuple]) -> list[_Span]:
+    result: set[_Span] = set()
+    for span in spans:
+        if len(span) == 3:
+            result.add((None, span[0], span[1], span[2]))  # type: ignore[misc]
+        elif len(span) == 4:
+            result.add(span)  # type: ignore[arg-type]
+        else:
+            raise AgreementError(
+                f"a span is (start, end, label) or (document_id, start, end, label), got {span!r}"
+            )
+    return sorted(result, key=lambda s: (str(s[0]), s[1], s[2], str(s[3])))
+
+
+def _score(n_a: int, n_b: int, matched_a: int, matched_b: int) -> LabelF1:
+    precision = matched_b / n_b if n_b else None
+    recall = matched_a / n_a if n_a else None
+    if n_a + n_b == 0:
+        f1 = None
+    elif not n_a or not n_b or not matched_a + matched_b:
+        f1 = 0.0
+    else:
+        assert precision is not None and recall is not None
+        f1 = 2 * precision * recall / (precision + recall)
+    return LabelF1(precision, recall, f1, n_a, n_b, matched_a, matched_b)
+
+
+class _OverlapIndex:
+    """Answers "does any span of the other annotator overlap ``start..end``?" in O(log n)."""
+
+    def __init__(self, spans: Sequence[_Span], labeled: bool) -> None:
+        groups: dict[tuple[Hashable, str | None], list[tuple[int, int]]] = defaultdict(list)
+        for document, start, end, label in spans:
+            groups[(document, label if labeled else None)].append((start, end))
+        self._starts: dict[tuple[Hashable, str | None], list[int]] = {}
+        self._max_ends: dict[tuple[Hashable, str | None], list[int]] = {}
+        for key, ranges in groups.items():
+            ranges.sort()
+            self._starts[key] = [start for start, _ in ranges]
+            self._max_ends[key] = list(accumulate((end for _, end in ranges), max))
+        self._labeled = labeled
+
+    def overlaps(self, span: _Span) -> bool:
+        document, start, end, label = span
+        key = (document, label if self._labeled else None)
+        starts = self._starts.get(key)
+        if not starts:
+            return False
+        # Among the other spans starting before ``end``, does the furthest-reaching pass ``start``?
+        before = bisect_left(starts, end)
+        return before > 0 and self._max_ends[key][before - 1] > start
+
+
+def _matched(
+    spans: Sequence[_Span], other: Sequence[_Span], match: Match, labeled: bool
+) -> list[bool]:
+    if match == "exact":
+        keys = {s if labeled else s[:3] for s in other}
+        return [(s if labeled else s[:3]) in keys for s in spans]
+    index = _OverlapIndex(other, labeled)
+    return [index.overlaps(s) for s in spans]
+
+
+def span_f1(
+    spans_a: Iterable[SpanTuple],
+    spans_b: Iterable[SpanTuple],
+    match: Match = "exact",
+    labeled: bool = True,
+) -> SpanF1Result:
+    """Pairwise F1 between two annotators' spans, micro over all spans and per label.
+
+    Spans are ``(start, end, label)`` or, across documents, ``(document_id, start, end, label)``;
+    duplicates count once. ``match="exact"``: same document, start, end (and label when
+    ``labeled``); F1 = 2·|A∩B| / (|A| + |B|). ``match="overlap"``: a span is matched when it
+    shares at least one character with a span of the other annotator (with the same label when
+    ``labeled``); recall is the share of A's spans matched, precision the share of B's, and F1
+    their harmonic mean. Per-label figures group each annotator's spans by their own label.
+    """
+    if match not in ("exact", "overlap"):
+        raise AgreementError(f"unknown span match {match!r}: use 'exact' or 'overlap'")
+    a, b = _normalise(spans_a), _normalise(spans_b)
+    hits_a = _matched(a, b, match, labeled)
+    hits_b = _matched(b, a, match, labeled)
+    tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for span, hit in zip(a, hits_a, strict=True):
+        tallies[span[3]][0] += 1
+        tallies[span[3]][2] += hit
+    for span, hit in zip(b, hits_b, strict=True):
+        tallies[span[3]][1] += 1
+        tallies[span[3]][3] += hit
+    per_label = {label: _score(*tallies[label]) for label in sorted(tallies, key=str)}
+    micro = _score(len(a), len(b), sum(hits_a), sum(hits_b))
+    how = ("exact" if match == "exact" else "overlapping") + (
+        " spans with the same label" if labeled else " spans, labels ignored"
+    )
+    if micro.f1 is None:
+        explanation = "Span F1 is undefined: neither annotator marked any span."
+    else:
+        explanation = (
+            f"Span F1 = {micro.f1:.3f} ({how}): the first annotator marked "
+            f"{plural(len(a), 'span')} ({micro.matched_a} matched), the second "
+            f"{plural(len(b), 'span')} ({micro.matched_b} matched)."
+        )
+    return SpanF1Result(
+        match=match, labeled=labeled, micro=micro, per_label=per_label, explanation=explanation
+    )
