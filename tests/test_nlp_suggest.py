@@ -231,3 +231,21 @@ def test_real_model_chunked_document_equals_spacy_on_each_chunk(
 
 def test_real_model_source_is_recorded_for_suggestions(real_nlp: Language) -> None:
     assert model_source(real_nlp).startswith(f"{FALLBACK_MODEL}@")
+
+
+def test_long_document_yields_before_it_is_fully_processed(ruler_nlp: Language) -> None:
+    seen: list[int] = []
+
+    @Language.component("count_chunks_for_test")
+    def count_chunks(doc):
+        seen.append(len(doc.text))
+        return doc
+
+    ruler_nlp.add_pipe("count_chunks_for_test")
+    text = "\n\n".join(["London calling. " * 20] * 100)
+    results = suggest_entities([("book", text)], ruler_nlp, batch_size=2, chunk_chars=500)
+    first = next(results)
+    results.close()
+    assert not first.complete
+    assert 0 < first.chars_done < first.chars_total
+    assert len(seen) <= 4  # about one batch ahead, not the whole book
