@@ -120,7 +120,9 @@ def test_real_model_entities_purpose_runs_only_ner() -> None:
 
 
 def test_real_model_sentiment_purpose_uses_senter_not_parser() -> None:
-    assert load_pipeline(FALLBACK_MODEL, purpose="sentiment").pipe_names == ["senter"]
+    # sentiment.py may already have added asent to this shared pipeline; that is all it adds.
+    names = load_pipeline(FALLBACK_MODEL, purpose="sentiment").pipe_names
+    assert [name for name in names if not name.startswith("asent")] == ["senter"]
 
 
 def test_model_source_is_package_name_at_version() -> None:
