@@ -143,11 +143,14 @@ def write_annotated_pdf(
 def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
     """Add one mark to the reader's open document; a reason when it cannot be placed."""
     rgb = hex_to_rgb(mark.color)
+    # A PyMuPDF annotation is only usable while its Page object lives: keep the pages.
+    pages: list[pymupdf.Page] = []
     if mark.is_area:
         assert mark.page is not None and mark.rect is not None
         if not 0 <= mark.page < reader.page_count:
             return f"page {mark.page + 1} does not exist"
         page = reader._page(mark.page)
+        pages.append(page)
         area = _transform(mark.rect, ~page.rotation_matrix)
         annots = [page.add_rect_annot(pymupdf.Rect(area))]
         annots[0].set_colors(stroke=rgb, fill=rgb)
@@ -156,6 +159,7 @@ def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
         annots = []
         for number, rects, _matrix in reader._span_rects_unrotated(mark.start, mark.end):
             page = reader._page(number)
+            pages.append(page)
             quads = [pymupdf.Rect(rect).quad for rect in rects]
             annot = page.add_highlight_annot(quads)
             annot.set_colors(stroke=rgb)
@@ -168,7 +172,8 @@ def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
             return "the note's place has no character on any page (a scanned page?)"
         number, rects, _matrix = located
         x0, y0, _x1, _y1 = rects[0]
-        annots = [reader._page(number).add_text_annot((x0, y0), mark.note)]
+        pages.append(reader._page(number))
+        annots = [pages[0].add_text_annot((x0, y0), mark.note)]
         annots[0].set_colors(stroke=rgb)
     else:
         return "an empty passage without a note has nothing to show"
