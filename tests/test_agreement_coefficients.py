@@ -479,3 +479,23 @@ def test_every_result_explains_itself_and_never_holds_nan():
         assert result.value is None or result.value == result.value
     for first, second in combinations(cases, 2):
         assert first.measure and second.measure
+
+
+# --- Input shapes -----------------------------------------------------------------------------
+
+
+def test_measures_accept_numpy_arrays_as_well_as_lists():
+    a, b = random_pair(7)
+    strings = np.array(["PER", "LOC", "O"])
+    sa, sb = strings[np.array(a) % 3], strings[np.array(b) % 3]
+    assert cohen_kappa(sa, sb).value == pytest.approx(cohen_kappa_score(sa, sb))
+    assert cohen_kappa(np.array(a), np.array(b), weights="linear").value == pytest.approx(
+        cohen_kappa_score(a, b, weights="linear")
+    )
+    data = np.array(KRIPPENDORFF_2011)
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        from_array = krippendorff_alpha(data.T, level=level)
+        from_rows = krippendorff_alpha(units_from_reliability_data(KRIPPENDORFF_2011), level=level)
+        assert from_array.value == pytest.approx(from_rows.value, abs=1e-12)
+        assert from_array.n_items == from_rows.n_items
+    assert fleiss_kappa(np.array(FLEISS_1971)).value == pytest.approx(0.4302445, abs=1e-7)

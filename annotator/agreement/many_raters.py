@@ -242,6 +242,7 @@ def krippendorff_alpha(
 def gwet_ac1(
     units_or_a: Rows | Sequence[Category | None],
     b: Sequence[Category | None] | None = None,
+    *,
     labels: Sequence[Category] | None = None,
 ) -> AgreementResult:
     """Gwet's AC1, a chance-corrected agreement that stays high when one label dominates.
