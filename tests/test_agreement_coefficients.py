@@ -499,3 +499,31 @@ def test_measures_accept_numpy_arrays_as_well_as_lists():
         assert from_array.value == pytest.approx(from_rows.value, abs=1e-12)
         assert from_array.n_items == from_rows.n_items
     assert fleiss_kappa(np.array(FLEISS_1971)).value == pytest.approx(0.4302445, abs=1e-7)
+
+
+def test_cohen_kappa_reproduces_textbook_two_by_two_example():
+    # 50 proposals, two readers, yes/no: both yes 20, A yes/B no 5, A no/B yes 10, both no 15.
+    # p_o = 35/50 = 0.7; p_e = 0.5*0.6 + 0.5*0.4 = 0.5; kappa = 0.2/0.5 = 0.4.
+    a = ["yes"] * 20 + ["yes"] * 5 + ["no"] * 10 + ["no"] * 15
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    result = cohen_kappa(a, b)
+    assert (result.observed, result.expected) == (pytest.approx(0.7), pytest.approx(0.5))
+    assert result.value == pytest.approx(0.4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([2, 3, None]), min_size=3, max_size=3), min_size=2, max_size=25
+    )
+)
+def test_krippendorff_alpha_ordinal_with_unused_scale_points_matches_package(rows):
+    pairable = [row for row in rows if sum(v is not None for v in row) >= 2]
+    if len({v for row in pairable for v in row if v is not None}) < 2:
+        return
+    scale = [1, 2, 3, 4]
+    data = np.array([[np.nan if v is None else v for v in row] for row in rows], float).T
+    expected = krippendorff.alpha(data, level_of_measurement="ordinal", value_domain=scale)
+    result = krippendorff_alpha(rows, level="ordinal", labels=scale)
+    assert result.value == pytest.approx(expected)
+    assert result.n_categories == 4

@@ -6,6 +6,8 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score, f1_score
 
 from annotator.agreement import (
@@ -379,3 +381,30 @@ def test_identical_annotations_have_no_disagreements():
     spans = [(0, 12, "PER"), (36, 42, "LOC")]
     by_annotator = {name: [ann(name, s, e, label) for s, e, label in spans] for name in "abc"}
     assert disagreements(by_annotator) == []
+
+
+span_lists = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from("AB")).map(
+        lambda t: (t[0], t[0] + t[1], t[2])
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(span_lists, span_lists, st.sampled_from(["exact", "overlap"]), st.booleans())
+def test_span_f1_is_symmetric_and_bounded(spans_a, spans_b, match, labeled):
+    ab = span_f1(spans_a, spans_b, match=match, labeled=labeled)
+    ba = span_f1(spans_b, spans_a, match=match, labeled=labeled)
+    assert ab.f1 == (None if ba.f1 is None else pytest.approx(ba.f1))
+    assert ab.precision == ba.recall and ab.recall == ba.precision
+    assert ab.f1 is None or 0.0 <= ab.f1 <= 1.0
+    exact = span_f1(spans_a, spans_b, labeled=labeled)
+    if exact.f1 is not None and match == "overlap":
+        assert ab.f1 >= exact.f1 - 1e-12  # every exact match also overlaps
+
+
+@settings(max_examples=40, deadline=None)
+@given(span_lists.filter(bool), st.sampled_from(["exact", "overlap"]))
+def test_span_f1_of_identical_spans_is_one(spans, match):
+    assert span_f1(spans, list(spans), match=match).f1 == 1.0

@@ -53,9 +53,7 @@ def _weight_matrix(k: int, weights: Weights) -> npt.NDArray[np.float64]:
         return (distance > 0).astype(np.float64)
     if weights == "linear":
         return distance
-    if weights == "quadratic":
-        return distance**2
-    raise AgreementError(f"unknown kappa weights {weights!r}: use None, 'linear' or 'quadratic'")
+    return distance**2  # quadratic
 
 
 def cohen_kappa(
@@ -69,7 +67,10 @@ def cohen_kappa(
     the same computation as ``sklearn.metrics.cohen_kappa_score``.
     """
     name = "Cohen's kappa" if weights is None else f"Cohen's kappa ({weights} weights)"
-    weight = _weight_matrix(1, weights)  # validates ``weights`` before any counting
+    if weights not in (None, "linear", "quadratic"):
+        raise AgreementError(
+            f"unknown kappa weights {weights!r}: use None, 'linear' or 'quadratic'"
+        )
     codes_a, codes_b, order, dropped = pair_codes(a, b, labels)
     n, k = len(codes_a), len(order)
     if n == 0:
