@@ -26,7 +26,7 @@ from annotator.agreement.results import AgreementError, AgreementResult, plural,
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Rows = Sequence[Sequence[Category | None]]
 
-_ONE_CATEGORY = "every rating is the same category, so chance agreement is 1 and the "
+_ONE_CATEGORY = "every rating is the same category, so chance agreement is 1 and "
 
 
 def _rows(
