@@ -1,0 +1,209 @@
+"""Undoable actions: each command calls the service, so undo writes to the project too.
+
+A command does its work once when it is run (errors reach the reader before anything enters
+the undo stack) and afterwards only on redo. Undo of an added annotation is a soft delete;
+undo of an edit puts the old version back with ``replace_annotation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Annotation, LabelSet
+from annotator.project import Project
+
+#: Commands with this id merge when they change the same annotation's span in a row.
+RESIZE_ID = 1001
+
+
+class _ServiceCommand(QUndoCommand):
+    def __init__(self, project: Project, text: str) -> None:
+        super().__init__(text)
+        self.project = project
+        self._first = True
+
+    def execute(self) -> None:
+        """The first run (before the command is pushed)."""
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self._redo()
+
+    def _redo(self) -> None:
+        raise NotImplementedError
+
+
+class AddAnnotation(_ServiceCommand):
+    def __init__(self, project: Project, document_id: str, start: int, end: int,
+                 text: str, **fields: Any) -> None:
+        super().__init__(project, text)
+        self.document_id, self.start, self.end, self.fields = document_id, start, end, fields
+        self.annotation: Annotation | None = None
+
+    def execute(self) -> None:
+        self.annotation = self.project.annotate(
+            self.document_id, self.start, self.end, **self.fields
+        )
+
+    def _redo(self) -> None:
+        assert self.annotation is not None
+        self.project.restore_annotation(self.annotation.id)
+
+    def undo(self) -> None:
+        assert self.annotation is not None
+        self.project.delete_annotation(self.annotation.id)
+
+
+class EditAnnotation(_ServiceCommand):
+    def __init__(self, project: Project, annotation_id: str, text: str, *,
+                 merge: bool = False, **changes: Any) -> None:
+        super().__init__(project, text)
+        self.annotation_id, self.changes, self._merge = annotation_id, changes, merge
+        self.old: Annotation | None = None
+        self.new: Annotation | None = None
+
+    def execute(self) -> None:
+        self.old = self.project.annotation(self.annotation_id)
+        self.new = self.project.update_annotation(self.annotation_id, **self.changes)
+
+    def _redo(self) -> None:
+        assert self.new is not None
+        self.project.replace_annotation(self.new)
+
+    def undo(self) -> None:
+        assert self.old is not None
+        self.project.replace_annotation(self.old)
+
+    def id(self) -> int:
+        return RESIZE_ID if self._merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditAnnotation) or other.annotation_id != self.annotation_id:
+            return False
+        self.new = other.new
+        return True
+
+
+class DeleteAnnotations(_ServiceCommand):
+    def __init__(self, project: Project, annotation_ids: list[str], text: str) -> None:
+        super().__init__(project, text)
+        self.ids = list(annotation_ids)
+
+    def execute(self) -> None:
+        self._redo()
+
+    def _redo(self) -> None:
+        if len(self.ids) == 1:
+            self.project.delete_annotation(self.ids[0])
+        else:
+            self.project.delete_annotations(self.ids)
+
+    def undo(self) -> None:
+        if len(self.ids) == 1:
+            self.project.restore_annotation(self.ids[0])
+        else:
+            self.project.restore_annotations(self.ids)
+
+
+class LinkAnnotations(_ServiceCommand):
+    def __init__(self, project: Project, from_id: str, to_id: str, text: str) -> None:
+        super().__init__(project, text)
+        self.from_id, self.to_id = from_id, to_id
+        self.link_id: str | None = None
+
+    def execute(self) -> None:
+        self.link_id = self.project.link(self.from_id, self.to_id).id
+
+    def _redo(self) -> None:
+        assert self.link_id is not None
+        self.project.restore_link(self.link_id)
+
+    def undo(self) -> None:
+        assert self.link_id is not None
+        self.project.unlink(self.link_id)
+
+
+class UnlinkAnnotations(_ServiceCommand):
+    def __init__(self, project: Project, link_id: str, text: str) -> None:
+        super().__init__(project, text)
+        self.link_id = link_id
+
+    def execute(self) -> None:
+        self.project.unlink(self.link_id)
+
+    def _redo(self) -> None:
+        self.project.unlink(self.link_id)
+
+    def undo(self) -> None:
+        self.project.restore_link(self.link_id)
+
+
+class SaveLabelSet(_ServiceCommand):
+    """Legend edits (a colour's meaning, a new colour) are undoable like annotations."""
+
+    def __init__(self, project: Project, old: LabelSet, new: LabelSet, text: str) -> None:
+        super().__init__(project, text)
+        self.old, self.new = old, new
+
+    def execute(self) -> None:
+        self.project.save_label_set(self.new)
+
+    def _redo(self) -> None:
+        self.project.save_label_set(self.new)
+
+    def undo(self) -> None:
+        self.project.save_label_set(self.old)
+
+
+class SetSymbols(_ServiceCommand):
+    def __init__(self, project: Project, old: list[str], new: list[str], text: str) -> None:
+        super().__init__(project, text)
+        self.old, self.new = old, new
+
+    def execute(self) -> None:
+        self.project.set_symbols(self.new)
+
+    def _redo(self) -> None:
+        self.project.set_symbols(self.new)
+
+    def undo(self) -> None:
+        self.project.set_symbols(self.old)
+
+
+class UndoHistory(QUndoStack):
+    """A QUndoStack that runs commands once up front and reports errors instead of raising."""
+
+    def __init__(self, on_error: Callable[[str], None], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._on_error = on_error
+
+    def run(self, command: _ServiceCommand) -> bool:
+        try:
+            command.execute()
+        except AnnotatorError as error:
+            self._on_error(str(error))
+            return False
+        self.push(command)
+        return True
+
+    def undo(self) -> None:
+        self._guard(super().undo, "undo")
+
+    def redo(self) -> None:
+        self._guard(super().redo, "redo")
+
+    def _guard(self, step: Callable[[], None], what: str) -> None:
+        try:
+            step()
+        except AnnotatorError as error:
+            # The project changed under the command (e.g. its annotation was removed by an
+            # import): the history past this point no longer applies.
+            self._on_error(f"Cannot {what} that: {error}")
+            self.clear()

@@ -1,0 +1,1542 @@
+"""The main window: documents, reader with margin notes, annotation list, legend, menus.
+
+It wires widgets to the service and keeps one selection: an annotation chosen in the text,
+the margin or the list is selected in all three. Every change goes through an undoable
+command that calls :class:`Project`; the widgets redraw from the project's events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import (
+    Annotation,
+    AnnotationKind,
+    Document,
+    Label,
+    LabelSet,
+    LabelSetKind,
+    Link,
+)
+from annotator.documents import load_document
+from annotator.project import Project
+from annotator.ui.commands import (
+    AddAnnotation,
+    DeleteAnnotations,
+    EditAnnotation,
+    LinkAnnotations,
+    SaveLabelSet,
+    SetSymbols,
+    UndoHistory,
+)
+from annotator.ui.dialogs import LegendEntryDialog, ShortcutsDialog, SymbolsDialog
+from annotator.ui.margin import MARGIN_WIDTH, MarginView
+from annotator.ui.models import AnnotationTableModel, DocumentListModel, plural
+from annotator.ui.panels import (
+    AnnotationsPanel,
+    DocumentsPanel,
+    FindBar,
+    LegendBar,
+    SelectionBar,
+    swatch,
+)
+from annotator.ui.preferences import Preferences
+from annotator.ui.reader import ReaderView
+from annotator.ui.theme import ThemeChoice, apply_palette, resolve
+from annotator.ui.workers import Worker
+
+OPEN_FILTER = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (*)"
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, preferences: Preferences | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.prefs = preferences or Preferences()
+        self.document: Document | None = None
+        self.selected_id: str | None = None
+        self.current_color = ""
+        self.label_set_name = ""
+        self._draft: dict[str, Any] | None = None
+        self._links: dict[str, list[tuple[Link, Annotation]]] = {}
+        self._focus_saved: dict[str, bool] | None = None
+        self._closing = False
+
+        self.setWindowTitle("Annotator")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.undo = UndoHistory(self.show_error, self)
+
+        self._build_center()
+        self._build_panels()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbars()
+        self._build_status()
+        self._connect_project()
+
+        self.theme_choice = self.prefs.theme()
+        self.apply_theme(self.theme_choice)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+        self.reader.set_zoom(self.prefs.zoom())
+        self._refresh_label_sets()
+        self._restore_layout()
+        self._update_actions()
+
+    # == building ===========================================================================
+
+    def _build_center(self) -> None:
+        self.reader = ReaderView(self)
+        self.reader.setAcceptDrops(False)
+        self.reader.viewport().setAcceptDrops(False)
+        self.margin = MarginView(self.reader, self)
+        self.margin.configure(self._links_for, self._describe)
+        self.find_bar = FindBar(self)
+        self.find_bar.hide()
+        self.selection_bar = SelectionBar(self.reader.viewport())
+
+        self.reading_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.reading_split.setObjectName("readingSplit")
+        self.reading_split.addWidget(self.reader)
+        self.reading_split.addWidget(self.margin)
+        self.reading_split.setStretchFactor(0, 3)
+        self.reading_split.setStretchFactor(1, 1)
+        self.reading_split.setSizes([760, MARGIN_WIDTH])
+        self.reading_split.setChildrenCollapsible(False)
+        self.reading_split.setHandleWidth(1)
+        self.reading_split.splitterMoved.connect(lambda *_: self.margin.relayout())
+
+        center = QWidget(self)
+        layout = QVBoxLayout(center)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.reading_split, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(center)
+
+        r = self.reader
+        r.annotation_clicked.connect(lambda ident: self.select_annotation(ident or None,
+                                                                          source="reader"))
+        r.annotation_activated.connect(self.edit_note)
+        r.selection_finished.connect(self._show_selection_bar)
+        r.selectionChanged.connect(self._selection_changed)
+        r.cursorPositionChanged.connect(self._update_position)
+        r.label_key_pressed.connect(self._label_key)
+        r.resize_requested.connect(self._resize_to)
+        r.escape_pressed.connect(self._escape)
+        r.layout_changed.connect(self._reader_moved)
+        r.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        r.customContextMenuRequested.connect(self._reader_menu)
+
+        m = self.margin
+        m.card_clicked.connect(lambda ident: self.select_annotation(ident, source="margin"))
+        m.note_saved.connect(self._note_saved)
+        m.draft_saved.connect(self._draft_saved)
+        m.draft_cancelled.connect(self._draft_cancelled)
+        m.link_clicked.connect(self.go_to_annotation)
+
+        f = self.find_bar
+        f.search_changed.connect(self._find)
+        f.step.connect(self._find_step)
+        f.closed.connect(self._find_closed)
+        self._find_matches: list[tuple[int, int]] = []
+        self._find_index = -1
+
+        sb = self.selection_bar
+        sb.color_chosen.connect(self._bar_color)
+        sb.comment.connect(self.comment)
+        sb.symbol_chosen.connect(self.mark_symbol)
+        sb.label_menu.connect(self._bar_label_menu)
+
+    def _build_panels(self) -> None:
+        self.documents_model = DocumentListModel(self.project, self)
+        self.documents_panel = DocumentsPanel(self.documents_model, self)
+        self.documents_panel.document_activated.connect(self.open_document)
+        self.documents_panel.status_requested.connect(self._set_status)
+        self.documents_panel.remove_requested.connect(self._remove_document)
+        self.documents_dock = QDockWidget("Documents", self)
+        self.documents_dock.setObjectName("documentsDock")
+        self.documents_dock.setWidget(self.documents_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.documents_dock)
+
+        self.annotation_model = AnnotationTableModel(self.project, self)
+        self.annotations_panel = AnnotationsPanel(self.annotation_model, self)
+        self.annotations_panel.annotation_selected.connect(
+            lambda ident: self.select_annotation(ident, source="list"))
+        self.annotations_panel.annotation_activated.connect(self.edit_note)
+        self.annotations_dock = QDockWidget("Annotations", self)
+        self.annotations_dock.setObjectName("annotationsDock")
+        self.annotations_dock.setWidget(self.annotations_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.annotations_dock)
+        self.resizeDocks([self.documents_dock], [220], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.annotations_dock], [210], Qt.Orientation.Vertical)
+
+        self._docs_timer = QTimer(self, singleShot=True, interval=250)
+        self._docs_timer.timeout.connect(self._refresh_documents)
+
+    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey |
+                list[str] | None = None, tip: str = "", *, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if isinstance(shortcut, list):
+            action.setShortcuts([QKeySequence(s) for s in shortcut])
+        elif shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            name = text.replace("&", "").rstrip("…")
+            action.setToolTip(f"{name} ({keys})" if keys else name)
+        action.setCheckable(checkable)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)  # keys keep working in focus mode with the menus hidden
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_open = a("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                          "Open a text, Markdown or PDF file and add it to the project")
+        self.act_sample = a("Open the &Sample Reading", self.open_sample, None,
+                            "The bundled essay to practise on")
+        self.act_export = a("&Export Annotations…", self.export_json, "Ctrl+E",
+                            "Save the project's annotations as a JSON file")
+        self.act_import = a("&Import Annotations…", self.import_json, None,
+                            "Merge annotations from a JSON export")
+        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.act_undo = self.undo.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = self.undo.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.act_undo, self.act_redo):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.act_copy = a("&Copy", self.reader.copy, QKeySequence.StandardKey.Copy)
+        self.act_find = a("&Find…", self.open_find, QKeySequence.StandardKey.Find,
+                          "Find in the document; every match is marked")
+        self.act_find_next = a("Find &Next", lambda: self._find_step(1), ["F3"])
+        self.act_find_prev = a("Find Pre&vious", lambda: self._find_step(-1), ["Shift+F3"])
+        self.act_edit_note = a("&Edit Note", lambda: self.edit_note(self.selected_id or ""),
+                               "E", "Write or change the note of the selected annotation")
+        self.act_delete = a("&Delete Annotation", self.delete_selected,
+                            [QKeySequence(QKeySequence.StandardKey.Delete).toString(),
+                             "Backspace"], "Delete the selected annotation")
+        self.act_symbols = a("S&ymbols…", self.edit_symbols, None,
+                             "Choose the symbols you mark passages with")
+
+        self.act_zoom_in = a("Zoom &In", lambda: self.zoom(+1), ["Ctrl++", "Ctrl+="])
+        self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), ["Ctrl+-"])
+        self.act_zoom_reset = a("&Actual Size", lambda: self.zoom(0), ["Ctrl+0"])
+        self.act_focus = a("&Focus Mode", self.toggle_focus, "F11",
+                           "Hide everything but the text and its margin", checkable=True)
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[ThemeChoice, QAction] = {}
+        for choice, text in ((ThemeChoice.SYSTEM, "Follow &System"), (ThemeChoice.LIGHT, "&Light"),
+                             (ThemeChoice.DARK, "&Dark")):
+            act = a(text, lambda _=False, c=choice: self.set_theme(c), None, checkable=True)
+            self.theme_group.addAction(act)
+            self.theme_actions[choice] = act
+
+        self.act_highlight = a("&Highlight", self.highlight, "H",
+                               "Highlight the selection in the current colour")
+        self.act_choose_color = a("Highlight in &Colour…", self.choose_color, "Shift+H",
+                                  "Choose a colour of the legend")
+        self.act_comment = a("&Comment", self.comment, "C",
+                             "Write a note in the margin beside the selection")
+        self.act_summary_section = a("Summarise &Section", self.summarise_section, "S",
+                                     "A note in your own words on the section you are in")
+        self.act_summary_document = a("Summarise the &Whole Document", self.summarise_document,
+                                      "Shift+S", "A note in your own words on the whole reading")
+        self.act_link = a("&Link to…", self.link_selected, "Ctrl+L",
+                          "Connect the selected annotation to another one")
+        self.act_follow = a("&Go to Linked Annotation", self.follow_link, "Ctrl+Shift+L")
+        self.act_next = a("&Next Annotation", lambda: self.step(True), "N")
+        self.act_prev = a("&Previous Annotation", lambda: self.step(False), "P")
+        self.act_grow_end = a("Extend End", lambda: self.resize_selected("end", +1),
+                              "Alt+Shift+Right", "Move the end of the annotation one word right")
+        self.act_shrink_end = a("Shrink End", lambda: self.resize_selected("end", -1),
+                                "Alt+Shift+Left", "Move the end of the annotation one word left")
+        self.act_grow_start = a("Extend Start", lambda: self.resize_selected("start", -1),
+                                "Ctrl+Alt+Shift+Left", "Move the start one word left")
+        self.act_shrink_start = a("Shrink Start", lambda: self.resize_selected("start", +1),
+                                  "Ctrl+Alt+Shift+Right", "Move the start one word right")
+        self.act_annotator = a("Switch &Annotator…", self.switch_annotator, None,
+                               "Annotate under another name")
+        self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"])
+        self.act_about = a("&About Annotator", self.show_about)
+        self.symbol_actions: list[QAction] = []
+        self.label_actions: list[QAction] = []
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.act_open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(self.act_sample)
+        file.addSeparator()
+        file.addAction(self.act_import)
+        file.addAction(self.act_export)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.act_undo)
+        edit.addAction(self.act_redo)
+        edit.addSeparator()
+        edit.addAction(self.act_copy)
+        edit.addAction(self.act_find)
+        edit.addAction(self.act_find_next)
+        edit.addAction(self.act_find_prev)
+        edit.addSeparator()
+        edit.addAction(self.act_edit_note)
+        edit.addAction(self.act_delete)
+        edit.addSeparator()
+        edit.addAction(self.act_symbols)
+
+        view = bar.addMenu("&View")
+        view.addAction(self.act_zoom_in)
+        view.addAction(self.act_zoom_out)
+        view.addAction(self.act_zoom_reset)
+        view.addSeparator()
+        theme = view.addMenu("&Theme")
+        for act in self.theme_actions.values():
+            theme.addAction(act)
+        view.addSeparator()
+        view.addAction(self.documents_dock.toggleViewAction())
+        view.addAction(self.annotations_dock.toggleViewAction())
+        self.act_margin = self._action("&Margin Notes", self._toggle_margin, None,
+                                       checkable=True)
+        self.act_margin.setChecked(True)
+        view.addAction(self.act_margin)
+        view.addSeparator()
+        view.addAction(self.act_focus)
+        self.view_menu = view
+
+        annotate = bar.addMenu("&Annotate")
+        annotate.addAction(self.act_highlight)
+        annotate.addAction(self.act_choose_color)
+        annotate.addAction(self.act_comment)
+        self.symbol_menu = annotate.addMenu("&Mark with Symbol")
+        self.label_menu = annotate.addMenu("&Label")
+        self.label_set_menu = annotate.addMenu("Label &Set")
+        annotate.addSeparator()
+        annotate.addAction(self.act_summary_section)
+        annotate.addAction(self.act_summary_document)
+        annotate.addSeparator()
+        annotate.addAction(self.act_link)
+        annotate.addAction(self.act_follow)
+        annotate.addSeparator()
+        annotate.addAction(self.act_next)
+        annotate.addAction(self.act_prev)
+        span = annotate.addMenu("Resize Span")
+        for act in (self.act_grow_end, self.act_shrink_end, self.act_grow_start,
+                    self.act_shrink_start):
+            span.addAction(act)
+        annotate.addSeparator()
+        annotate.addAction(self.act_annotator)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+    def _build_toolbars(self) -> None:
+        tools = QToolBar("Tools", self)
+        tools.setObjectName("toolsBar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addAction(self.act_open)
+        tools.addSeparator()
+        self.highlight_button = QToolButton(self)
+        self.highlight_button.setDefaultAction(self.act_highlight)
+        self.highlight_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.highlight_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.color_menu = QMenu(self)
+        self.highlight_button.setMenu(self.color_menu)
+        tools.addWidget(self.highlight_button)
+        tools.addAction(self.act_comment)
+        self.symbol_tools: list[QAction] = []
+        self.symbol_anchor = tools.addSeparator()
+        self.tools_bar = tools
+        label_box = QWidget(self)
+        row = QHBoxLayout(label_box)
+        row.setContentsMargins(6, 0, 6, 0)
+        row.addWidget(QLabel("Labels:", label_box))
+        self.label_set_box = QComboBox(label_box)
+        self.label_set_box.setAccessibleName("Label set")
+        self.label_set_box.setToolTip("The label set whose keys (1–9, letters) apply labels")
+        self.label_set_box.currentTextChanged.connect(self._label_set_chosen)
+        row.addWidget(self.label_set_box)
+        tools.addWidget(label_box)
+        tools.addSeparator()
+        tools.addAction(self.act_link)
+        tools.addAction(self.act_find)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
+
+        self.legend_bar = LegendBar(self)
+        self.legend_bar.color_chosen.connect(self._legend_clicked)
+        self.legend_bar.edit_requested.connect(self.edit_legend_entry)
+        self.legend_bar.add_requested.connect(self.add_legend_entry)
+        self.legend_bar.remove_requested.connect(self.remove_legend_entry)
+        self.legend_bar.filter_requested.connect(self._filter_color)
+        legend = QToolBar("Legend", self)
+        legend.setObjectName("legendBar")
+        legend.setMovable(False)
+        legend.addWidget(self.legend_bar)
+        self.addToolBarBreak()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, legend)
+        self.legend_toolbar = legend
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        self.annotator_button = QToolButton(self)
+        self.annotator_button.setAutoRaise(True)
+        self.annotator_button.setToolTip("The name your annotations are saved under")
+        self.annotator_button.clicked.connect(self.switch_annotator)
+        self.counts_label = QLabel(self)
+        self.position_label = QLabel(self)
+        self.zoom_label = QLabel(self)
+        for w in (self.counts_label, self.position_label, self.zoom_label):
+            w.setContentsMargins(8, 0, 8, 0)
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.position_label)
+        status.addPermanentWidget(self.zoom_label)
+        status.addPermanentWidget(self.annotator_button)
+        self._update_annotator()
+
+    def _connect_project(self) -> None:
+        e = self.project.events
+        e.annotation_added.connect(self._on_added)
+        e.annotation_changed.connect(self._on_changed)
+        e.annotation_removed.connect(self._on_removed)
+        e.annotations_reset.connect(self._on_reset)
+        e.documents_changed.connect(self._documents_changed)
+        e.links_changed.connect(self._on_links_changed)
+        e.label_sets_changed.connect(self._refresh_label_sets)
+        e.annotators_changed.connect(self._on_annotators_changed)
+        e.current_annotator_changed.connect(lambda _a: self._update_annotator())
+
+    def _documents_changed(self) -> None:
+        self._docs_timer.start()
+
+    def _disconnect_project(self) -> None:
+        e = self.project.events
+        for signal, slot in (
+            (e.annotation_added, self._on_added), (e.annotation_changed, self._on_changed),
+            (e.annotation_removed, self._on_removed), (e.annotations_reset, self._on_reset),
+            (e.documents_changed, self._documents_changed),
+            (e.links_changed, self._on_links_changed),
+            (e.label_sets_changed, self._refresh_label_sets),
+            (e.annotators_changed, self._on_annotators_changed),
+        ):
+            signal.disconnect(slot, missing_ok=True)
+        e.current_annotator_changed.disconnect()
+
+    # == documents ============================================================================
+
+    def open_document(self, document_id: str) -> None:
+        if self.document is not None and self.document.id == document_id:
+            return
+        try:
+            document = self.project.document(document_id)
+            annotations = self.project.annotations(document_id)
+        except AnnotatorError as error:
+            self.show_error(str(error), dialog=True)
+            return
+        self._remember_position()
+        self.margin.clear()
+        self._draft = None
+        self.document = document
+        self.selected_id = None
+        self.reader.load(document, annotations)
+        self.annotation_model.set_document(document.id, document.text, annotations)
+        self._load_links()
+        self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
+        self.setWindowTitle(f"{document.title} — Annotator")
+        self.documents_panel.select_document(document.id)
+        self.prefs.set_last_document(str(self.project.path), document.id)
+        if self.find_bar.isVisible() and self.find_bar.edit.text():
+            self._find(self.find_bar.edit.text(), self.find_bar.case.isChecked())
+        self._refresh_filter_choices()
+        self._update_counts()
+        self._update_actions()
+        self.margin.rebuild()
+
+    def open_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open readings", "", OPEN_FILTER)
+        if paths:
+            self.open_paths(paths)
+
+    def open_sample(self) -> None:
+        from annotator.resources import sample_reading_path
+
+        self.open_paths([str(sample_reading_path())], remember=False)
+
+    def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
+        """Add files to the project and open the last one; decoding runs off the GUI thread."""
+        for path in paths:
+            self.statusBar().showMessage(f"Opening {Path(path).name}…")
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            Worker(
+                lambda p=path: load_document(p),
+                lambda loaded, p=path: self._loaded(p, loaded, remember),
+                lambda message, p=path: self._load_failed(p, message),
+                self,
+            ).start()
+
+    def _loaded(self, path: str, loaded: Any, remember: bool) -> None:
+        QApplication.restoreOverrideCursor()
+        try:
+            document, new = self.project.add_loaded_document(loaded, str(Path(path).resolve()))
+        except AnnotatorError as error:
+            self._load_failed(path, str(error))
+            return
+        if remember:
+            self.prefs.add_recent_file(str(Path(path).resolve()))
+        self.statusBar().showMessage(
+            f"Added “{document.title}” to the project" if new
+            else f"“{document.title}” was already in the project", 4000)
+        self._refresh_documents()
+        self.open_document(document.id)
+
+    def _load_failed(self, path: str, message: str) -> None:
+        QApplication.restoreOverrideCursor()
+        self.statusBar().clearMessage()
+        self.show_error(f"Could not open {Path(path).name}: {message}", dialog=True)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.prefs.recent_files()
+        for i, path in enumerate(files):
+            label = f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name
+            action = self.recent_menu.addAction(label)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_paths([p]))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Recent Files").triggered.connect(
+                self.prefs.clear_recent_files)
+
+    def _refresh_documents(self) -> None:
+        self.documents_model.refresh()
+        if self.document is not None:
+            self.documents_panel.select_document(self.document.id)
+
+    def _set_status(self, document_id: str, status: str) -> None:
+        try:
+            self.project.set_document_status(document_id, status)
+        except AnnotatorError as error:
+            self.show_error(str(error))
+
+    def _remove_document(self, document_id: str) -> None:
+        summary = next((s for s in self.project.documents() if s.document.id == document_id),
+                       None)
+        if summary is None:
+            return
+        answer = QMessageBox.question(
+            self, "Remove document",
+            f"Remove “{summary.document.title}” and its {plural(summary.annotations, 'note')} "
+            "from the project? Adding the same file again brings them back.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.project.remove_document(document_id)
+        if self.document is not None and self.document.id == document_id:
+            self.document = None
+            self.reader.load(None, [])
+            self.annotation_model.set_document(None, "", [])
+            self.margin.clear()
+            self.setWindowTitle("Annotator")
+            self._update_counts()
+
+    def export_json(self) -> None:
+        import json
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export annotations", "annotations.json",
+                                              "JSON (*.json)")
+        if not path:
+            return
+        try:
+            data = self.project.export_json()
+            Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2),
+                                  encoding="utf-8")
+        except (AnnotatorError, OSError) as error:
+            self.show_error(f"Could not export: {error}", dialog=True)
+            return
+        self.statusBar().showMessage(f"Exported to {path}", 5000)
+
+    def import_json(self) -> None:
+        import json
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import annotations", "", "JSON (*.json)")
+        if not path:
+            return
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            self.project.import_json(data)
+        except json.JSONDecodeError as error:
+            self.show_error(f"{Path(path).name} is not valid JSON (line {error.lineno}).",
+                            dialog=True)
+            return
+        except (AnnotatorError, OSError) as error:
+            self.show_error(f"Could not import {Path(path).name}: {error}", dialog=True)
+            return
+        self.undo.clear()
+        self.statusBar().showMessage(f"Imported {Path(path).name}", 5000)
+
+    # == following the project ================================================================
+
+    def _on_added(self, a: Annotation) -> None:
+        self.reader.add_annotation(a)
+        self.annotation_model.add(a)
+        self.margin.rebuild()
+        self._after_change()
+
+    def _on_changed(self, _old: Annotation, new: Annotation) -> None:
+        self.reader.change_annotation(new)
+        self.annotation_model.change(new)
+        self.margin.rebuild()
+        self._after_change()
+
+    def _on_removed(self, a: Annotation) -> None:
+        self.reader.remove_annotation(a.id)
+        self.annotation_model.remove(a.id)
+        if self.selected_id == a.id:
+            self.select_annotation(None)
+        self.margin.rebuild()
+        self._after_change()
+
+    def _on_reset(self, document_id: str | None) -> None:
+        if self.document is None or document_id not in (None, self.document.id):
+            self._docs_timer.start()
+            return
+        annotations = self.project.annotations(self.document.id)
+        self.reader.reset_annotations(annotations)
+        self.annotation_model.reload(annotations)
+        self._load_links()
+        self.margin.rebuild()
+        self._after_change()
+
+    def _after_change(self) -> None:
+        self._docs_timer.start()
+        self._update_counts()
+        self._update_actions()
+
+    def _load_links(self) -> None:
+        self._links = {}
+        if self.document is None:
+            self.margin.set_linked(set())
+            return
+        for link in self.project.links(self.document.id):
+            for here, there in ((link.from_annotation, link.to_annotation),
+                                (link.to_annotation, link.from_annotation)):
+                try:
+                    other = self.project.annotation(there)
+                except AnnotatorError:
+                    continue
+                self._links.setdefault(here, []).append((link, other))
+        self.margin.set_linked(set(self._links))
+
+    def _on_links_changed(self) -> None:
+        self._load_links()
+        self._update_actions()
+
+    def _links_for(self, annotation_id: str) -> list[tuple[Link, Annotation]]:
+        return self._links.get(annotation_id, [])
+
+    def _describe(self, a: Annotation) -> tuple[str, str, str]:
+        mark = self.annotation_model.mark(a)
+        if a.kind == AnnotationKind.SUMMARY:
+            mark = "Summary of the whole reading" if a.start == a.end else "Section summary"
+        elif a.kind == AnnotationKind.COMMENT and not (a.symbol or a.label or a.color):
+            mark = "Comment"
+        color = a.color or (self.reader.label_colors.get(a.label or "", ""))
+        return mark, color, self.annotation_model.annotator_name(a.annotator_id)
+
+    def _on_annotators_changed(self) -> None:
+        self.annotation_model.refresh_names()
+        self._refresh_filter_choices()
+        self._update_annotator()
+
+    # == label sets, legend, symbols ===========================================================
+
+    def _refresh_label_sets(self) -> None:
+        legend = self.project.legend()
+        colors = [label.color for label in legend.labels]
+        saved = self.current_color or self.prefs.color() or ""
+        self.current_color = next((c for c in colors if c.lower() == saved.lower()),
+                                  colors[0] if colors else "#ffe066")
+        self.legend_bar.set_legend(legend.labels, self.current_color)
+        self._fill_color_menu(legend)
+
+        sets = [s for s in self.project.label_sets()
+                if s.kind in (LabelSetKind.SPAN, LabelSetKind.SENTENCE)]
+        names = [s.name for s in sets]
+        wanted = self.label_set_name or self.prefs.label_set() or (names[0] if names else "")
+        if wanted not in names and names:
+            wanted = names[0]
+        self.label_set_box.blockSignals(True)
+        self.label_set_box.clear()
+        self.label_set_box.addItems(names)
+        self.label_set_box.setCurrentText(wanted)
+        self.label_set_box.blockSignals(False)
+        self.label_set_name = wanted
+
+        self.label_set_menu.clear()
+        group = QActionGroup(self.label_set_menu)
+        for name in names:
+            act = self.label_set_menu.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(name == wanted)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, n=name: self.label_set_box.setCurrentText(n))
+
+        self._fill_symbols()
+        self._fill_labels()
+        self.annotation_model.refresh_names()
+        self._refresh_filter_choices()
+        self.selection_bar.fill(legend.labels, self.project.symbols())
+        self.margin.rebuild()
+
+    def current_label_set(self) -> LabelSet | None:
+        try:
+            return self.project.label_set(self.label_set_name) if self.label_set_name else None
+        except AnnotatorError:
+            return None
+
+    def _label_set_chosen(self, name: str) -> None:
+        if not name or name == self.label_set_name:
+            return
+        self.label_set_name = name
+        self.prefs.set_label_set(name)
+        for act in self.label_set_menu.actions():
+            act.setChecked(act.text() == name)
+        self._fill_labels()
+        self.statusBar().showMessage(f"Label set: {name} — select text, then press a label's key",
+                                     4000)
+
+    def _fill_labels(self) -> None:
+        self.label_menu.clear()
+        label_set = self.current_label_set()
+        labels = label_set.labels if label_set else ()
+        all_colors: dict[str, str] = {}
+        for s in self.project.label_sets():
+            if s.kind != LabelSetKind.LEGEND:
+                for label in s.labels:
+                    all_colors.setdefault(label.name, label.color)
+        for label in labels:
+            all_colors[label.name] = label.color
+            text = f"{label.name}\t{label.key.upper()}" if label.key else label.name
+            act = self.label_menu.addAction(swatch(label.color), text)
+            act.setStatusTip(label.description)
+            act.triggered.connect(lambda _=False, n=label.name: self.apply_label(n))
+        if not labels:
+            self.label_menu.addAction("This label set has no labels").setEnabled(False)
+        self.reader.set_label_colors(all_colors, {label.key.lower() for label in labels
+                                                  if label.key})
+
+    def _fill_symbols(self) -> None:
+        for act in self.symbol_actions:
+            self.removeAction(act)
+            act.deleteLater()
+        for act in self.symbol_tools:
+            self.tools_bar.removeAction(act)
+        self.symbol_actions, self.symbol_tools = [], []
+        self.symbol_menu.clear()
+        for symbol in self.project.symbols():
+            key = symbol if len(symbol) == 1 else None
+            act = self._action(symbol, lambda _=False, s=symbol: self.mark_symbol(s), key,
+                               f"Mark the selection with {symbol}")
+            act.setText(f"Mark with {symbol}")
+            act.setIconText(symbol)
+            self.symbol_menu.addAction(act)
+            self.symbol_actions.append(act)
+            tool = QAction(symbol, self)
+            tool.setToolTip(f"Mark with {symbol}" + (f" ({symbol})" if key else ""))
+            tool.triggered.connect(lambda _=False, s=symbol: self.mark_symbol(s))
+            self.tools_bar.insertAction(self.symbol_anchor, tool)
+            self.symbol_tools.append(tool)
+        self.symbol_menu.addSeparator()
+        self.symbol_menu.addAction(self.act_symbols)
+
+    def _fill_color_menu(self, legend: LabelSet) -> None:
+        self.color_menu.clear()
+        for i, label in enumerate(legend.labels):
+            prefix = f"&{i + 1} " if i < 9 else ""
+            act = self.color_menu.addAction(swatch(label.color), f"{prefix}{label.name}")
+            act.setCheckable(True)
+            act.setChecked(label.color.lower() == self.current_color.lower())
+            act.triggered.connect(lambda _=False, c=label.color: self._color_picked(c))
+        self.color_menu.addSeparator()
+        self.color_menu.addAction("Add a Colour…").triggered.connect(self.add_legend_entry)
+        self.highlight_button.setIcon(swatch(self.current_color, 14))
+        name = self.annotation_model.meaning(self.current_color) or "highlight"
+        self.act_highlight.setToolTip(f"Highlight as “{name}” (H) — Shift+H to choose")
+
+    def _set_current_color(self, color: str) -> None:
+        self.current_color = color
+        self.prefs.set_color(color)
+        self.legend_bar.set_current(color)
+        self._fill_color_menu(self.project.legend())
+
+    def _color_picked(self, color: str) -> None:
+        self._set_current_color(color)
+        if self.reader.selection_span() is not None or self.selected_id:
+            self.highlight()
+
+    def _legend_clicked(self, color: str) -> None:
+        self._color_picked(color)
+        self.reader.setFocus()
+
+    def _bar_color(self, color: str) -> None:
+        self._set_current_color(color)
+        self.highlight()
+
+    def edit_legend_entry(self, i: int) -> None:
+        legend = self.project.legend()
+        if not 0 <= i < len(legend.labels):
+            return
+        dialog = LegendEntryDialog(legend.labels[i], self)
+        if not dialog.exec():
+            return
+        labels = list(legend.labels)
+        labels[i] = dialog.label(labels[i].key)
+        self.undo.run(SaveLabelSet(self.project, legend,
+                                   dataclasses.replace(legend, labels=tuple(labels)),
+                                   f"Edit colour “{labels[i].name}”"))
+
+    def add_legend_entry(self) -> None:
+        legend = self.project.legend()
+        dialog = LegendEntryDialog(None, self)
+        if not dialog.exec():
+            return
+        label = dialog.label()
+        new = dataclasses.replace(legend, labels=(*legend.labels, label))
+        if self.undo.run(SaveLabelSet(self.project, legend, new, f"Add colour “{label.name}”")):
+            self._set_current_color(label.color)
+
+    def remove_legend_entry(self, i: int) -> None:
+        legend = self.project.legend()
+        if len(legend.labels) <= 1 or not 0 <= i < len(legend.labels):
+            return
+        label = legend.labels[i]
+        labels = tuple(x for j, x in enumerate(legend.labels) if j != i)
+        self.undo.run(SaveLabelSet(self.project, legend,
+                                   dataclasses.replace(legend, labels=labels),
+                                   f"Remove colour “{label.name}”"))
+        self.statusBar().showMessage(
+            f"Removed “{label.name}” from the legend; passages in that colour keep it "
+            "(Ctrl+Z brings the entry back)", 6000)
+
+    def edit_symbols(self) -> None:
+        old = self.project.symbols()
+        dialog = SymbolsDialog(old, self)
+        if dialog.exec():
+            self.undo.run(SetSymbols(self.project, old, dialog.symbols(), "Change symbols"))
+
+    def _refresh_filter_choices(self) -> None:
+        labels: list[str] = []
+        for s in self.project.label_sets():
+            if s.kind != LabelSetKind.LEGEND:
+                labels.extend(label.name for label in s.labels if label.name not in labels)
+        used = {a.label for a in self.annotation_model.annotations() if a.label}
+        labels = [x for x in labels if x in used] + sorted(used - set(labels))
+        self.annotations_panel.set_choices(
+            self.project.legend(), labels, self.project.symbols(),
+            [(a.id, a.name) for a in self.project.annotators()],
+        )
+
+    def _filter_color(self, color: str) -> None:
+        self.annotations_dock.show()
+        self.annotations_panel.filter_by_color(color)
+
+    # == annotating ===========================================================================
+
+    def _need_selection(self) -> tuple[int, int] | None:
+        if self.document is None:
+            self.show_error("Open a document first (Ctrl+O).")
+            return None
+        span = self.reader.selection_span()
+        if span is None:
+            self.show_error("Select some text first, then press the key again.")
+        return span
+
+    def _add(self, undo_text: str, **fields: Any) -> Annotation | None:
+        span = self._need_selection()
+        if span is None or self.document is None:
+            return None
+        command = AddAnnotation(self.project, self.document.id, span[0], span[1], undo_text,
+                                **fields)
+        if not self.undo.run(command):
+            return None
+        self._after_annotating(command.annotation)
+        return command.annotation
+
+    def _after_annotating(self, a: Annotation | None) -> None:
+        cursor = self.reader.textCursor()
+        cursor.clearSelection()
+        self.reader.setTextCursor(cursor)
+        self.selection_bar.hide()
+        if a is not None:
+            self.select_annotation(a.id, source="new")
+            self.statusBar().showMessage(f"{self._describe(a)[0].capitalize()} added — "
+                                         "Ctrl+Z to undo", 3000)
+
+    def _edit(self, annotation_id: str, undo_text: str, **changes: Any) -> bool:
+        return self.undo.run(EditAnnotation(self.project, annotation_id, undo_text, **changes))
+
+    def highlight(self) -> None:
+        if self.reader.selection_span() is None and self.selected_id:
+            self._edit(self.selected_id, "Change colour", color=self.current_color)
+            return
+        self._add("Highlight", kind=AnnotationKind.HIGHLIGHT, color=self.current_color)
+
+    def choose_color(self) -> None:
+        rect = self.reader.cursorRect()
+        self.color_menu.exec(self.reader.viewport().mapToGlobal(rect.bottomLeft()))
+
+    def mark_symbol(self, symbol: str) -> None:
+        if self.reader.selection_span() is None and self.selected_id:
+            current = self.project.annotation(self.selected_id)
+            new = None if current.symbol == symbol else symbol
+            self._edit(self.selected_id, f"Mark with {symbol}" if new else "Remove symbol",
+                       symbol=new)
+            return
+        self._add(f"Mark with {symbol}", kind=AnnotationKind.HIGHLIGHT, symbol=symbol)
+
+    def apply_label(self, name: str) -> None:
+        if self.reader.selection_span() is None and self.selected_id:
+            current = self.project.annotation(self.selected_id)
+            new = None if current.label == name else name
+            self._edit(self.selected_id, f"Label {name}" if new else "Remove label", label=new)
+            return
+        self._add(f"Label {name}", kind=AnnotationKind.ENTITY, label=name)
+
+    def _label_key(self, key: str) -> None:
+        label_set = self.current_label_set()
+        if label_set is None:
+            return
+        label = next((x for x in label_set.labels if x.key.lower() == key), None)
+        if label is not None:
+            self.apply_label(label.name)
+
+    def _bar_label_menu(self) -> None:
+        self.label_menu.exec(self.selection_bar.mapToGlobal(QPoint(0, self.selection_bar.height())))
+
+    def comment(self) -> None:
+        span = self.reader.selection_span()
+        if span is None and self.selected_id:
+            self.edit_note(self.selected_id)
+            return
+        span = self._need_selection()
+        if span is None:
+            return
+        self._start_draft("Comment", span[0], span[1], kind=AnnotationKind.COMMENT)
+
+    def _start_draft(self, title: str, start: int, end: int, **fields: Any) -> None:
+        self.selection_bar.hide()
+        self._draft = {"start": start, "end": end, **fields}
+        if not self.act_margin.isChecked():
+            self.act_margin.setChecked(True)
+            self._toggle_margin()
+        self.margin.start_draft(start, title, fields.get("color") or "")
+
+    def _draft_saved(self, note: str) -> None:
+        draft, self._draft = self._draft, None
+        if draft is None or self.document is None:
+            return
+        start, end = draft.pop("start"), draft.pop("end")
+        kind = draft.get("kind")
+        text = "Summary" if kind == AnnotationKind.SUMMARY else "Comment"
+        command = AddAnnotation(self.project, self.document.id, start, end, text, note=note,
+                                **draft)
+        if self.undo.run(command):
+            self._after_annotating(command.annotation)
+        self.reader.setFocus()
+
+    def _draft_cancelled(self) -> None:
+        self._draft = None
+        self.reader.setFocus()
+
+    def edit_note(self, annotation_id: str) -> None:
+        if not annotation_id:
+            self.show_error("Select an annotation first (click it, or N / P).")
+            return
+        if not self.act_margin.isChecked():
+            self.act_margin.setChecked(True)
+            self._toggle_margin()
+        self.select_annotation(annotation_id, source="edit")
+        if not self.margin.edit(annotation_id):
+            return
+
+    def _note_saved(self, annotation_id: str, note: str) -> None:
+        a = self.reader.index.get(annotation_id)
+        if a is None or a.note == note:
+            self.reader.setFocus()
+            return
+        changes: dict[str, Any] = {"note": note}
+        if a.kind == AnnotationKind.HIGHLIGHT and note:
+            changes["kind"] = AnnotationKind.COMMENT
+        self._edit(annotation_id, "Edit note", **changes)
+        self.reader.setFocus()
+
+    def summarise_section(self) -> None:
+        if self.document is None:
+            self.show_error("Open a document first (Ctrl+O).")
+            return
+        offset = self.reader.caret_offset()
+        section = self.reader.section_at(offset)
+        if section is None:
+            self.statusBar().showMessage("No heading above this point: summarising the whole "
+                                         "document instead", 4000)
+            self.summarise_document()
+            return
+        start, end, title = section
+        existing = next((a for a in self.reader.index.all()
+                         if a.kind == AnnotationKind.SUMMARY and a.start == start
+                         and a.end == end), None)
+        if existing is not None:
+            self.edit_note(existing.id)
+            return
+        self.reader.scroll_to_offset(start)
+        self._start_draft(f"Summary of “{title}”", start, end, kind=AnnotationKind.SUMMARY)
+
+    def summarise_document(self) -> None:
+        if self.document is None:
+            self.show_error("Open a document first (Ctrl+O).")
+            return
+        existing = next((a for a in self.reader.index.all()
+                         if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0), None)
+        if existing is not None:
+            self.reader.verticalScrollBar().setValue(0)
+            self.edit_note(existing.id)
+            return
+        self.reader.verticalScrollBar().setValue(0)
+        self._start_draft("Summary of the whole reading", 0, 0, kind=AnnotationKind.SUMMARY)
+
+    def delete_selected(self) -> None:
+        if self.margin.draft is not None:
+            return
+        ident = self.selected_id
+        if ident is None:
+            self.show_error("Select an annotation to delete (click it, or N / P).")
+            return
+        following = self.reader.index.step(ident, 0, forward=True)
+        a = self.reader.index.get(ident)
+        what = self._describe(a)[0] if a else "annotation"
+        if self.undo.run(DeleteAnnotations(self.project, [ident], f"Delete {what}")):
+            self.statusBar().showMessage(f"Deleted {what} — Ctrl+Z brings it back", 4000)
+            if following is not None:
+                self.select_annotation(following.id, source="nav")
+
+    def _resize_to(self, annotation_id: str, start: int, end: int) -> None:
+        self.undo.run(EditAnnotation(self.project, annotation_id, "Resize annotation",
+                                     merge=True, start=start, end=end))
+
+    def resize_selected(self, which: str, direction: int) -> None:
+        a = self.reader.selected()
+        if a is None or a.end <= a.start:
+            self.show_error("Select an annotation to resize (click it, or N / P).")
+            return
+        start, end = a.start, a.end
+        if which == "end":
+            end = _word_step(self.reader.text, end, direction)
+            end = max(end, start + 1)
+        else:
+            start = _word_step(self.reader.text, start, direction)
+            start = min(start, end - 1)
+        if (start, end) != (a.start, a.end):
+            self._resize_to(a.id, start, end)
+
+    # == selection and navigation ================================================================
+
+    def select_annotation(self, annotation_id: str | None, *, source: str = "") -> None:
+        """One selection, shown in the text, the margin and the list."""
+        if annotation_id is not None and annotation_id not in self.reader.index:
+            annotation_id = None
+        linking = self.reader.linking_from
+        if linking and annotation_id and annotation_id != linking and source in (
+            "reader", "margin", "list"
+        ):
+            self._finish_link(linking, annotation_id)
+            return
+        self.selected_id = annotation_id
+        self.reader.select_annotation(annotation_id, scroll=source not in ("reader", "new"))
+        self.margin.select(annotation_id)
+        if source != "list":
+            self.annotations_panel.select(annotation_id)
+        self._update_actions()
+        a = self.reader.selected()
+        if a is not None:
+            mark, _c, who = self._describe(a)
+            note = f" — {' '.join(a.note.split())[:80]}" if a.note else ""
+            links = self._links.get(a.id, [])
+            more = f" · {plural(len(links), 'link')} (Ctrl+Shift+L)" if links else ""
+            self.statusBar().showMessage(f"{mark} by {who}{note}{more}", 6000)
+
+    def step(self, forward: bool) -> None:
+        if self.document is None:
+            return
+        nxt = self.reader.index.step(self.selected_id, self.reader.caret_offset(),
+                                     forward=forward)
+        if nxt is None:
+            self.statusBar().showMessage("No more annotations " +
+                                         ("after this one" if forward else "before this one"),
+                                         3000)
+            return
+        cursor = self.reader.textCursor()
+        cursor.clearSelection()
+        cursor.setPosition(self.reader.to_qt(nxt.start))
+        self.reader.setTextCursor(cursor)
+        self.select_annotation(nxt.id, source="nav")
+
+    def go_to_annotation(self, annotation_id: str) -> None:
+        """Jump to an annotation, in another document if need be (following a link)."""
+        try:
+            a = self.project.annotation(annotation_id)
+        except AnnotatorError as error:
+            self.show_error(str(error))
+            return
+        if self.document is None or a.document_id != self.document.id:
+            self.open_document(a.document_id)
+        self.select_annotation(a.id, source="link")
+
+    def link_selected(self) -> None:
+        linking = self.reader.linking_from
+        if linking and self.selected_id and self.selected_id != linking:
+            self._finish_link(linking, self.selected_id)
+            return
+        if self.selected_id is None:
+            self.show_error("Select the annotation to link from first (click it, or N / P).")
+            return
+        self.reader.linking_from = self.selected_id
+        self.reader.refresh()
+        self.statusBar().showMessage(
+            "Linking: click the annotation to connect to (or pick it with N / P and press "
+            "Ctrl+L again). Esc cancels.")
+
+    def _finish_link(self, from_id: str, to_id: str) -> None:
+        self.reader.linking_from = None
+        if self.undo.run(LinkAnnotations(self.project, from_id, to_id, "Link annotations")):
+            self.statusBar().showMessage("Linked — the margin shows the connection both ways; "
+                                         "Ctrl+Shift+L follows it", 5000)
+        self.select_annotation(to_id, source="link")
+
+    def cancel_link(self) -> None:
+        if self.reader.linking_from:
+            self.reader.linking_from = None
+            self.reader.refresh()
+            self.statusBar().showMessage("Linking cancelled", 2000)
+
+    def follow_link(self) -> None:
+        if self.selected_id is None:
+            self.show_error("Select a linked annotation first.")
+            return
+        links = self._links.get(self.selected_id, [])
+        if not links:
+            self.show_error("This annotation is not linked to another yet (Ctrl+L links it).")
+            return
+        if len(links) == 1:
+            self.go_to_annotation(links[0][1].id)
+            return
+        menu = QMenu(self)
+        for _link, other in links:
+            quote = " ".join(other.quote.split())[:60] or "(the whole document)"
+            menu.addAction(f"“{quote}”").triggered.connect(
+                lambda _=False, i=other.id: self.go_to_annotation(i))
+        menu.exec(self.reader.viewport().mapToGlobal(self.reader.cursorRect().bottomLeft()))
+
+    def _escape(self) -> None:
+        if self.reader.linking_from:
+            self.cancel_link()
+        elif self.find_bar.isVisible():
+            self.find_bar.close_bar()
+        elif self.reader.textCursor().hasSelection():
+            cursor = self.reader.textCursor()
+            cursor.clearSelection()
+            self.reader.setTextCursor(cursor)
+        elif self.selected_id:
+            self.select_annotation(None)
+        elif self.act_focus.isChecked():
+            self.act_focus.setChecked(False)
+            self.toggle_focus()
+
+    def _reader_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        under = self.reader._annotation_under(pos, cycle=False)
+        if under and self.reader.selection_span() is None:
+            self.select_annotation(under, source="reader")
+        if self.reader.selection_span() is not None:
+            menu.addAction(self.act_highlight)
+            menu.addMenu(self.color_menu).setText("Highlight in Colour")
+            menu.addAction(self.act_comment)
+            menu.addMenu(self.symbol_menu)
+            menu.addMenu(self.label_menu)
+            menu.addSeparator()
+            menu.addAction(self.act_copy)
+        elif self.selected_id:
+            menu.addAction(self.act_edit_note)
+            menu.addMenu(self.color_menu).setText("Change Colour")
+            menu.addMenu(self.symbol_menu)
+            menu.addMenu(self.label_menu)
+            menu.addAction(self.act_link)
+            menu.addAction(self.act_follow)
+            menu.addSeparator()
+            menu.addAction(self.act_delete)
+        else:
+            menu.addAction(self.act_summary_section)
+            menu.addAction(self.act_summary_document)
+            menu.addAction(self.act_find)
+        menu.exec(self.reader.viewport().mapToGlobal(pos))
+
+    # == the floating selection bar ===============================================================
+
+    def _show_selection_bar(self) -> None:
+        span = self.reader.selection_span()
+        if span is None:
+            self.selection_bar.hide()
+            return
+        rects = self.reader.span_rects(*span)
+        if not rects:
+            return
+        first = rects[0]
+        bar = self.selection_bar
+        bar.adjustSize()
+        x = int(min(max(4, first.left()), self.reader.viewport().width() - bar.width() - 4))
+        y = int(first.top() - bar.height() - 6)
+        if y < 2:
+            y = int(rects[-1].bottom() + 6)
+        bar.move(x, y)
+        bar.show()
+        bar.raise_()
+
+    def _selection_changed(self) -> None:
+        if not self.reader.textCursor().hasSelection():
+            self.selection_bar.hide()
+        self._update_actions()
+
+    def _reader_moved(self) -> None:
+        if self.selection_bar.isVisible():
+            self._show_selection_bar()
+        self._update_position()
+
+    # == find ======================================================================================
+
+    def open_find(self) -> None:
+        span = self.reader.selection_span()
+        text = self.reader.text[span[0]:span[1]] if span and span[1] - span[0] < 80 else ""
+        self.find_bar.open_bar(text)
+
+    def _find(self, text: str, match_case: bool) -> None:
+        self._find_matches = []
+        if text and self.document is not None:
+            haystack = self.reader.text if match_case else self.reader.text.casefold()
+            needle = text if match_case else text.casefold()
+            if len(haystack) != len(self.reader.text):  # casefold changed lengths (ß → ss)
+                haystack, needle = self.reader.text.lower(), text.lower()
+            start = haystack.find(needle)
+            while start >= 0 and len(self._find_matches) < 100_000:
+                self._find_matches.append((start, start + len(needle)))
+                start = haystack.find(needle, start + max(1, len(needle)))
+        caret = self.reader.top_offset()
+        self._find_index = next((i for i, (s, _e) in enumerate(self._find_matches)
+                                 if s >= caret), 0) if self._find_matches else -1
+        self.reader.set_find_hits(self._find_matches, self._find_index)
+        self.find_bar.show_count(self._find_index, len(self._find_matches), text)
+
+    def _find_step(self, direction: int) -> None:
+        if not self._find_matches:
+            if not self.find_bar.isVisible():
+                self.open_find()
+            return
+        self._find_index = (self._find_index + direction) % len(self._find_matches)
+        self.reader.set_find_hits(self._find_matches, self._find_index)
+        s, e = self._find_matches[self._find_index]
+        self.reader.select_span(s, e)
+        self.find_bar.show_count(self._find_index, len(self._find_matches),
+                                 self.find_bar.edit.text())
+
+    def _find_closed(self) -> None:
+        self._find_matches, self._find_index = [], -1
+        self.reader.set_find_hits([], -1)
+        self.reader.setFocus()
+
+    # == view ======================================================================================
+
+    def zoom(self, step: int) -> None:
+        size = 13 if step == 0 else max(8, min(36, self.reader.zoom + step))
+        self.reader.set_zoom(size)
+        self.prefs.set_zoom(size)
+        self._update_position()
+
+    def set_theme(self, choice: ThemeChoice) -> None:
+        self.theme_choice = choice
+        self.prefs.set_theme(choice)
+        self.apply_theme(choice)
+
+    def apply_theme(self, choice: ThemeChoice) -> None:
+        theme = resolve(choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app, theme)
+        self.theme = theme
+        self.reader.set_theme(theme)
+        self.margin.set_theme(theme)
+        self.theme_actions[choice].setChecked(True)
+        border = theme.card_border.name()
+        self.selection_bar.setStyleSheet(
+            f"QFrame#selectionBar {{ background: {theme.card.name()}; border: 1px solid {border};"
+            " border-radius: 6px; }")
+        self.find_bar.setStyleSheet(f"QFrame#findBar {{ border-top: 1px solid {border}; }}")
+        self.reading_split.setStyleSheet(f"QSplitter::handle {{ background: {border}; }}")
+
+    def _system_scheme_changed(self, _scheme: object) -> None:
+        if self.theme_choice == ThemeChoice.SYSTEM:
+            self.apply_theme(ThemeChoice.SYSTEM)
+
+    def _toggle_margin(self) -> None:
+        self.margin.setVisible(self.act_margin.isChecked())
+
+    def toggle_focus(self) -> None:
+        widgets = {"documents": self.documents_dock, "annotations": self.annotations_dock,
+                   "tools": self.tools_bar, "legend": self.legend_toolbar,
+                   "status": self.statusBar(), "menu": self.menuBar()}
+        if self.act_focus.isChecked():
+            self._focus_saved = {k: w.isVisible() for k, w in widgets.items()}
+            for w in widgets.values():
+                w.hide()
+            self.statusBar().showMessage("Focus mode — F11 or Esc to return", 3000)
+        else:
+            saved = self._focus_saved or {}
+            for k, w in widgets.items():
+                w.setVisible(saved.get(k, True))
+            self._focus_saved = None
+        self.reader.setFocus()
+
+    # == status, actions ==========================================================================
+
+    def _update_counts(self) -> None:
+        rows = self.annotation_model.annotations()
+        if self.document is None:
+            self.counts_label.setText("")
+            return
+        comments = sum(1 for a in rows if a.note)
+        text = plural(len(rows), "annotation")
+        if comments:
+            text += f" · {plural(comments, 'note')}"
+        self.counts_label.setText(text)
+
+    def _update_position(self) -> None:
+        if self.document is None:
+            self.position_label.setText("")
+        else:
+            cursor = self.reader.textCursor()
+            bar = self.reader.verticalScrollBar()
+            percent = round(100 * bar.value() / bar.maximum()) if bar.maximum() else 0
+            self.position_label.setText(
+                f"Line {cursor.blockNumber() + 1}, col {cursor.positionInBlock() + 1} · "
+                f"{percent}%")
+        self.zoom_label.setText(f"{round(100 * self.reader.zoom / 13)}%")
+
+    def _update_annotator(self) -> None:
+        self.annotator_button.setText(f"Annotator: {self.project.current_annotator.name} ▾")
+
+    def _update_actions(self) -> None:
+        has_doc = self.document is not None
+        has_sel = self.reader.textCursor().hasSelection()
+        has_ann = self.selected_id is not None
+        for act in (self.act_highlight, self.act_choose_color, self.act_comment):
+            act.setEnabled(has_doc)
+        for act in (self.act_delete, self.act_edit_note, self.act_link, self.act_grow_end,
+                    self.act_shrink_end, self.act_grow_start, self.act_shrink_start):
+            act.setEnabled(has_ann)
+        self.act_follow.setEnabled(has_ann and bool(self._links.get(self.selected_id or "")))
+        for act in (self.act_summary_section, self.act_summary_document, self.act_find,
+                    self.act_next, self.act_prev):
+            act.setEnabled(has_doc)
+        _ = has_sel
+
+    def show_error(self, message: str, *, dialog: bool = False) -> None:
+        """Errors in the reader's words: a status message, or a dialog when it matters."""
+        if dialog:
+            QMessageBox.warning(self, "Annotator", message)
+        else:
+            self.statusBar().showMessage(message, 6000)
+
+    def switch_annotator(self) -> None:
+        names = [a.name for a in self.project.annotators()]
+        current = self.project.current_annotator.name
+        if current not in names:
+            names.insert(0, current)
+        name, ok = QInputDialog.getItem(
+            self, "Annotator", "Annotate as (type a new name to add one):", names,
+            names.index(current), True)
+        if ok and name.strip() and name.strip() != current:
+            try:
+                self.project.switch_annotator(name.strip())
+            except AnnotatorError as error:
+                self.show_error(str(error), dialog=True)
+                return
+            self.statusBar().showMessage(f"Now annotating as {name.strip()}", 4000)
+            self._docs_timer.start()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        def key(action: QAction) -> str:
+            return ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
+                             for s in action.shortcuts())
+
+        rows: list[tuple[str, str, str]] = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if menu is None:
+                continue
+            title = menu_action.text().replace("&", "")
+            stack = [(menu, title)]
+            while stack:
+                current, where = stack.pop(0)
+                for action in current.actions():
+                    if action.menu() is not None:
+                        sub = action.menu()
+                        stack.append((sub, f"{where} › {action.text().replace('&', '')}"))
+                        continue
+                    if action.isSeparator() or not action.shortcuts():
+                        continue
+                    rows.append((key(action), action.text().replace("&", "").split("\t")[0],
+                                 where))
+        label_set = self.current_label_set()
+        for label in (label_set.labels if label_set else ()):
+            if label.key:
+                rows.append((label.key.upper(), f"Label “{label.name}” (over a selection)",
+                             f"Annotate › Label ({label_set.name if label_set else ''})"))
+        rows += [
+            ("Esc", "Cancel linking, close Find, clear the selection, leave focus mode", ""),
+            ("Ctrl+Enter", "Save the note you are writing in the margin", "margin card"),
+            ("Double-click", "Edit the note of the annotation under the pointer", "reader"),
+            ("Drag an end", "Resize the selected annotation", "reader"),
+        ]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.shortcut_rows(), self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About Annotator",
+            f"<h3>Annotator {__version__}</h3><p>Close reading and annotation of texts.</p>"
+            f"<p>Project: {self.project.path}</p>"
+            "<p>Everything you do is saved as you do it: there is no Save button.</p>")
+
+    def open_url(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    # == window state ==============================================================================
+
+    def _restore_layout(self) -> None:
+        geometry = self.prefs.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry()
+                self.resize(min(1400, int(available.width() * 0.9)),
+                            min(900, int(available.height() * 0.9)))
+        state = self.prefs.window_state()
+        if state is not None:
+            self.restoreState(state)
+        split = self.prefs.splitter("reading")
+        if split is not None:
+            self.reading_split.restoreState(split)
+
+    def _remember_position(self) -> None:
+        if self.document is not None:
+            self.prefs.set_position(self.document.sha256, self.reader.top_offset())
+
+    def save_state(self) -> None:
+        self._remember_position()
+        if self.act_focus.isChecked():
+            self.act_focus.setChecked(False)
+            self.toggle_focus()
+        self.prefs.set_geometry(self.saveGeometry())
+        self.prefs.set_window_state(self.saveState())
+        self.prefs.set_splitter("reading", self.reading_split.saveState())
+        self.prefs.set_zoom(self.reader.zoom)
+        self.prefs.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.margin.draft is not None and self.margin.draft.editor.toPlainText().strip():
+            answer = QMessageBox.question(
+                self, "Unsaved note", "You are writing a note that is not saved yet. "
+                "Save it before closing?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel:
+                event.ignore()
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self.margin.draft._save()
+        self.save_state()
+        self._disconnect_project()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+
+def _word_step(text: str, offset: int, direction: int) -> int:
+    """The next word boundary after (or before) ``offset``: how keyboard resizing moves."""
+    if direction > 0:
+        match = WORD.search(text, offset)
+        if match is None:
+            return len(text)
+        return match.end()
+    window = WORD.finditer(text, max(0, offset - 400), offset)
+    ends = [m.end() for m in window if m.end() < offset]
+    return ends[-1] if ends else max(0, offset - 1)
+
+
+__all__ = ["Label", "MainWindow"]

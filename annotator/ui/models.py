@@ -1,0 +1,381 @@
+"""Item models over the service: the documents panel and the annotation list.
+
+Views never hold annotations of their own; these adapters read the project once and then
+follow its events, so a list of 10,000 annotations stays cheap to filter and sort.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import accumulate
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from annotator.core.model import Annotation, AnnotationKind, DocumentId
+from annotator.project import DocumentSummary, Project
+
+Index = QModelIndex | QPersistentModelIndex
+
+AnnotationRole = Qt.ItemDataRole.UserRole + 1
+DocumentIdRole = Qt.ItemDataRole.UserRole + 2
+SummaryRole = Qt.ItemDataRole.UserRole + 3
+
+KIND_NAMES = {
+    AnnotationKind.HIGHLIGHT: "Highlight",
+    AnnotationKind.COMMENT: "Comment",
+    AnnotationKind.ENTITY: "Label",
+    AnnotationKind.SENTIMENT: "Sentiment",
+    AnnotationKind.DOC_LABEL: "Document label",
+    AnnotationKind.SUMMARY: "Summary",
+}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def when(iso: str) -> str:
+    """'just now', '5 min ago', '3 h ago', 'yesterday' or a date: how readers say time."""
+    try:
+        then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    seconds = (datetime.now(UTC) - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 2 * 86400:
+        return "yesterday"
+    return then.astimezone().strftime("%d %b %Y")
+
+
+class DocumentListModel(QAbstractListModel):
+    """The project's documents with their annotation counts and reading status."""
+
+    def __init__(self, project: Project, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self._rows: list[DocumentSummary] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._rows = self.project.documents()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row_of(self, document_id: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.document.id == document_id), -1)
+
+    def summary(self, row: int) -> DocumentSummary:
+        return self._rows[row]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.document.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.document.title}\n{row.document.path}\n{self.detail(row)}"
+        if role == DocumentIdRole:
+            return row.document.id
+        if role == SummaryRole:
+            return row
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return self.detail(row)
+        return None
+
+    @staticmethod
+    def detail(row: DocumentSummary) -> str:
+        parts = [plural(row.annotations, "note") if row.annotations else "no notes yet"]
+        if row.suggestions:
+            parts.append(plural(row.suggestions, "suggestion"))
+        if row.status == "done":
+            parts.append("✓ done")
+        elif row.status == "in progress" and row.annotations:
+            parts.append("in progress")
+        return " · ".join(parts)
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    """One document's annotations as rows; kept in reading order, or by time when asked."""
+
+    COLUMNS = ("Where", "Passage", "Mark", "Note", "By", "When")
+    WHERE, PASSAGE, MARK, NOTE, BY, WHEN = range(6)
+
+    def __init__(self, project: Project, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.document_id: DocumentId | None = None
+        self._rows: list[Annotation] = []
+        self._keys: list[tuple[Any, ...]] = []
+        self._line_starts: list[int] = [0]
+        self._names: dict[str, str] = {}
+        self._meanings: dict[str, str] = {}
+        self._sort_column = self.WHERE
+        self._descending = False
+        self.refresh_names()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def set_document(self, document_id: DocumentId | None, text: str,
+                     annotations: list[Annotation]) -> None:
+        self.beginResetModel()
+        self.document_id = document_id
+        lines = text.split("\n")
+        self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+        self._set_rows(annotations)
+        self.endResetModel()
+
+    def reload(self, annotations: list[Annotation]) -> None:
+        self.beginResetModel()
+        self._set_rows(annotations)
+        self.endResetModel()
+
+    def _set_rows(self, annotations: list[Annotation]) -> None:
+        key = self._key
+        self._rows = sorted(annotations, key=key, reverse=self._descending)
+        self._keys = [key(a) for a in self._rows]
+
+    def refresh_names(self) -> None:
+        self._names = {a.id: a.name for a in self.project.annotators()}
+        legend = self.project.legend()
+        self._meanings = {label.color.lower(): label.name for label in legend.labels}
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 5))
+
+    # -- following the service ----------------------------------------------------------------
+
+    def add(self, annotation: Annotation) -> None:
+        if annotation.document_id != self.document_id or self.row_of(annotation.id) >= 0:
+            return
+        row = self._insertion_row(annotation)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, annotation)
+        self._keys.insert(row, self._key(annotation))
+        self.endInsertRows()
+
+    def change(self, annotation: Annotation) -> None:
+        row = self.row_of(annotation.id)
+        if row < 0:
+            self.add(annotation)
+            return
+        if self._key(annotation) == self._keys[row]:
+            self._rows[row] = annotation
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            return
+        self.remove(annotation.id)
+        self.add(annotation)
+
+    def remove(self, annotation_id: str) -> None:
+        row = self.row_of(annotation_id)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        self.endRemoveRows()
+
+    def _insertion_row(self, annotation: Annotation) -> int:
+        key = self._key(annotation)
+        if not self._descending:
+            return bisect_right(self._keys, key)
+        # Descending: the first row whose key is smaller.
+        return next((i for i, k in enumerate(self._keys) if k < key), len(self._keys))
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def row_of(self, annotation_id: str) -> int:
+        for i, a in enumerate(self._rows):
+            if a.id == annotation_id:
+                return i
+        return -1
+
+    def annotation_at(self, row: int) -> Annotation:
+        return self._rows[row]
+
+    def annotations(self) -> list[Annotation]:
+        return list(self._rows)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self._line_starts, offset)
+
+    def meaning(self, color: str | None) -> str:
+        return self._meanings.get((color or "").lower(), "")
+
+    def annotator_name(self, annotator_id: str) -> str:
+        return self._names.get(annotator_id, "?")
+
+    def mark(self, a: Annotation) -> str:
+        """Symbol, label and colour meaning as words: colour is never the only signal."""
+        parts = [p for p in (a.symbol, a.label, self.meaning(a.color)) if p]
+        if not parts:
+            parts.append(KIND_NAMES.get(a.kind, str(a.kind)).lower())
+        return " · ".join(parts)
+
+    # -- Qt model ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        a = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.WHERE:
+                if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0:
+                    return "whole"
+                return f"l. {self.line_of(a.start)}"
+            if column == self.PASSAGE:
+                if a.start == a.end:
+                    return "(the whole document)"
+                quote = " ".join(a.quote.split())
+                return f"“{quote[:117]}…”" if len(quote) > 120 else f"“{quote}”"
+            if column == self.MARK:
+                return self.mark(a)
+            if column == self.NOTE:
+                return " ".join(a.note.split())
+            if column == self.BY:
+                return self.annotator_name(a.annotator_id)
+            if column == self.WHEN:
+                return when(a.modified)
+        elif role == Qt.ItemDataRole.DecorationRole and column == self.MARK:
+            color = a.color
+            if color is None and a.label:
+                color = self._label_color(a.label)
+            return QColor(color) if color else None
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.WHEN:
+                return a.modified
+            if column in (self.PASSAGE, self.NOTE):
+                return a.note if column == self.NOTE and a.note else a.quote
+        elif role == AnnotationRole:
+            return a
+        return None
+
+    def _label_color(self, label: str) -> str | None:
+        for label_set in self.project.label_sets():
+            found = label_set.label(label)
+            if found is not None:
+                return found.color
+        return None
+
+    # -- sorting (done here, in one Python sort, not by 10,000 proxy comparisons) ----------
+
+    def _key(self, a: Annotation) -> tuple[Any, ...]:
+        column = self._sort_column
+        if column == self.WHEN:
+            return (a.modified, a.start, a.id)
+        if column == self.MARK:
+            return (self.mark(a), a.start, a.id)
+        if column == self.NOTE:
+            return (a.note.casefold(), a.start, a.id)
+        if column == self.BY:
+            return (self.annotator_name(a.annotator_id).casefold(), a.start, a.id)
+        if column == self.PASSAGE:
+            return (a.quote.casefold(), a.start, a.id)
+        return (a.start, a.end, a.id)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        old = {a.id: i for i, a in enumerate(self._rows)}
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._set_rows(self._rows)
+        new_rows = {a.id: i for i, a in enumerate(self._rows)}
+        by_old = {i: a_id for a_id, i in old.items()}
+        for persistent in self.persistentIndexList():
+            a_id = by_old.get(persistent.row())
+            if a_id is not None:
+                self.changePersistentIndex(
+                    persistent, self.index(new_rows[a_id], persistent.column())
+                )
+        self.layoutChanged.emit()
+
+
+class AnnotationFilterProxy(QSortFilterProxyModel):
+    """Filters by colour, label, symbol, annotator and text; sorting is the source's."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.color: str | None = None
+        self.label: str | None = None
+        self.symbol: str | None = None
+        self.annotator_id: str | None = None
+        self.kind: AnnotationKind | None = None
+        self.text = ""
+        self._accepts: Callable[[Annotation], bool] | None = None
+
+    def set_filters(self, *, color: str | None = None, label: str | None = None,
+                    symbol: str | None = None, annotator_id: str | None = None,
+                    kind: AnnotationKind | None = None, text: str = "") -> None:
+        self.color, self.label, self.symbol = color, label, symbol
+        self.annotator_id, self.kind, self.text = annotator_id, kind, text.strip().casefold()
+        self._accepts = self._build() if self.active else None
+        self.invalidateRowsFilter()
+
+    @property
+    def active(self) -> bool:
+        return any((self.color, self.label, self.symbol, self.annotator_id, self.kind,
+                    self.text))
+
+    def _build(self) -> Callable[[Annotation], bool]:
+        color = self.color.lower() if self.color else None
+        label, symbol, who, kind, text = (
+            self.label, self.symbol, self.annotator_id, self.kind, self.text
+        )
+
+        def accepts(a: Annotation) -> bool:
+            if color and (a.color or "").lower() != color:
+                return False
+            if label and a.label != label:
+                return False
+            if symbol and a.symbol != symbol:
+                return False
+            if who and a.annotator_id != who:
+                return False
+            if kind and a.kind != kind:
+                return False
+            return not text or text in f"{a.quote}\n{a.note}\n{a.label or ''}".casefold()
+
+        return accepts
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._accepts is None:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, AnnotationTableModel)
+        return self._accepts(model.annotation_at(source_row))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        if isinstance(model, AnnotationTableModel):
+            model.sort(column, order)

@@ -1,0 +1,690 @@
+"""The reader: the document's text, selectable but not editable, with its annotations drawn.
+
+Highlights are ``ExtraSelection``s computed only for the text on screen (plus a screenful
+either side), so a 1 MB text with 10,000 annotations costs no more per frame than a short
+one. Overlapping annotations are split into segments whose colour is the blend of the
+layers; labels add an underline in their colour, symbols sit in the gutter, and the
+selected annotation gets an outline with handles to drag its ends.
+
+Offsets: everything this widget says to the outside is in code points (what the project
+stores); Qt's UTF-16 positions are converted here with :class:`OffsetMap`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from annotator.core.model import Annotation, AnnotationKind, Document, DocumentKind
+from annotator.core.offsets import OffsetMap
+from annotator.ui.span_index import NOT_PAINTED, SpanIndex
+from annotator.ui.theme import LIGHT, Theme, blend
+
+READER_FONTS = ["Charter", "Georgia", "Iowan Old Style", "Source Serif 4", "Noto Serif",
+                "DejaVu Serif", "Times New Roman", "serif"]
+GUTTER_WIDTH = 30
+MEASURE_CHARS = 74  # the longest comfortable line, in average characters
+COMMENT_TINT = "#b9c7ee"
+SYMBOL_TINT = "#d9d4c5"
+HANDLE_GRAB = 7  # pixels either side of a span end that start a resize drag
+
+
+@dataclass(slots=True)
+class _Drag:
+    annotation_id: str
+    end: str  # "start" or "end"
+    start_cp: int
+    end_cp: int
+
+
+class _Gutter(QWidget):
+    """Left of the text: symbols (? ! *) and summary marks beside their lines."""
+
+    def __init__(self, reader: ReaderView) -> None:
+        super().__init__(reader)
+        self.reader = reader
+
+    def sizeHint(self) -> QSize:
+        return QSize(GUTTER_WIDTH, 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.reader.paint_gutter(self, event)
+
+
+class ReaderView(QPlainTextEdit):
+    """A read-only text view that draws annotations and reports clicks on them."""
+
+    annotation_clicked = Signal(str)  # id, or "" when the click was on plain text
+    annotation_activated = Signal(str)  # double-click: open its note
+    selection_finished = Signal()  # the mouse let go of a text selection
+    label_key_pressed = Signal(str)  # a label-set key pressed over a text selection
+    resize_requested = Signal(str, int, int)  # id, new start, new end (code points)
+    layout_changed = Signal()  # scrolled, resized or zoomed: margin cards follow
+    escape_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setUndoRedoEnabled(False)
+        self.setCenterOnScroll(False)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setMouseTracking(True)
+        self.setObjectName("reader")
+        self.setAccessibleName("Reader")
+        self.document().setDocumentMargin(24)
+
+        self.theme: Theme = LIGHT
+        self.doc: Document | None = None
+        self.text = ""
+        self.offsets = OffsetMap("")
+        self.index = SpanIndex()
+        self.label_colors: dict[str, str] = {}
+        self.label_keys: set[str] = set()
+        self.selected_id: str | None = None
+        self.linking_from: str | None = None
+        self._find_hits: list[tuple[int, int]] = []  # UTF-16, sorted
+        self._find_current = -1
+        self._painted_range = (0, -1)  # UTF-16 range the extra selections cover
+        self._drag: _Drag | None = None
+        self._press_pos: QPoint | None = None
+        self._point_size = 13
+        self._headings: list[tuple[int, int]] = []  # (block number, level)
+
+        self._gutter = _Gutter(self)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.cursorPositionChanged.connect(self._gutter.update)
+        self._relayout_timer = QTimer(self, singleShot=True, interval=0)
+        self._relayout_timer.timeout.connect(self._after_relayout)
+        self.document().documentLayout().documentSizeChanged.connect(
+            lambda _size: self._relayout_timer.start()
+        )
+        self.set_zoom(self._point_size)
+
+    # -- content ----------------------------------------------------------------------------
+
+    def load(self, document: Document | None, annotations: list[Annotation]) -> None:
+        """Show a document and its annotations, replacing whatever was shown."""
+        self.doc = document
+        self.text = document.text if document else ""
+        self.offsets = OffsetMap(self.text)
+        self.index.reset(annotations)
+        self.selected_id = None
+        self._find_hits, self._find_current = [], -1
+        self._painted_range = (0, -1)
+        self.setPlainText(self.text)
+        self._headings = []
+        if document is not None and document.kind == DocumentKind.MARKDOWN:
+            self._format_headings()
+        self.refresh()
+
+    def _format_headings(self) -> None:
+        """Markdown headings read as headings; the text itself (and its offsets) is unchanged."""
+        self._headings = []
+        pos = 0
+        for number, line in enumerate(self.text.split("\n")):
+            if line.startswith("#"):
+                level = len(line) - len(line.lstrip("#"))
+                if 1 <= level <= 6 and line[level:level + 1] == " ":
+                    self._headings.append((number, level))
+            pos += len(line) + 1
+        self._apply_heading_formats()
+
+    def _apply_heading_formats(self) -> None:
+        if not self._headings:
+            return
+        doc = self.document()
+        for number, level in self._headings:
+            block = doc.findBlockByNumber(number)
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                                QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setFontWeight(QFont.Weight.Bold)
+            fmt.setFontPointSize(self._point_size * {1: 1.6, 2: 1.3, 3: 1.12}.get(level, 1.0))
+            cursor.setCharFormat(fmt)
+
+    def headings(self) -> list[tuple[int, int, int, str]]:
+        """Markdown sections: (level, start, end, title) in code points."""
+        result: list[tuple[int, int, int, str]] = []
+        starts = []
+        doc = self.document()
+        for number, level in self._headings:
+            block = doc.findBlockByNumber(number)
+            start = self.offsets.to_codepoint(block.position())
+            starts.append((level, start, block.text().lstrip("#").strip()))
+        for i, (level, start, title) in enumerate(starts):
+            end = len(self.text)
+            for later_level, later_start, _ in starts[i + 1:]:
+                if later_level <= level:
+                    end = later_start
+                    break
+            result.append((level, start, end, title))
+        return result
+
+    def section_at(self, offset: int) -> tuple[int, int, str] | None:
+        """The innermost Markdown section containing ``offset``."""
+        found = None
+        for _level, start, end, title in self.headings():
+            if start <= offset < end and (found is None or start >= found[0]):
+                found = (start, end, title)
+        return found
+
+    def set_label_colors(self, colors: dict[str, str], keys: set[str]) -> None:
+        self.label_colors, self.label_keys = colors, keys
+        self.refresh()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        pal = self.palette()
+        pal.setColor(pal.ColorRole.Base, theme.paper)
+        pal.setColor(pal.ColorRole.Window, theme.paper)
+        pal.setColor(pal.ColorRole.Text, theme.ink)
+        self.setPalette(pal)
+        self.setAutoFillBackground(True)
+        self.refresh()
+
+    def set_zoom(self, points: int) -> None:
+        self._point_size = points
+        font = QFont()
+        font.setFamilies(READER_FONTS)
+        font.setPointSizeF(points)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        self.setFont(font)
+        self._apply_heading_formats()
+        self._update_margins()
+        self.refresh()
+
+    @property
+    def zoom(self) -> int:
+        return self._point_size
+
+    # -- following the service ----------------------------------------------------------------
+
+    def add_annotation(self, annotation: Annotation) -> None:
+        if self.doc is not None and annotation.document_id == self.doc.id:
+            self.index.add(annotation)
+            self.refresh()
+
+    def change_annotation(self, annotation: Annotation) -> None:
+        if self.doc is not None and annotation.document_id == self.doc.id:
+            self.index.add(annotation)
+            self.refresh()
+
+    def remove_annotation(self, annotation_id: str) -> None:
+        if self.index.remove(annotation_id) is not None:
+            if self.selected_id == annotation_id:
+                self.selected_id = None
+            self.refresh()
+
+    def reset_annotations(self, annotations: list[Annotation]) -> None:
+        self.index.reset(annotations)
+        if self.selected_id not in self.index:
+            self.selected_id = None
+        self.refresh()
+
+    # -- coordinates --------------------------------------------------------------------------
+
+    def to_qt(self, offset: int) -> int:
+        return self.offsets.to_utf16(min(max(offset, 0), self.offsets.length))
+
+    def to_cp(self, position: int) -> int:
+        return self.offsets.to_codepoint(min(max(position, 0), self.offsets.utf16_length))
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selected text in code points, or None when nothing is selected."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start, end = self.to_cp(cursor.selectionStart()), self.to_cp(cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def select_span(self, start: int, end: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(self.to_qt(start))
+        cursor.setPosition(self.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def caret_offset(self) -> int:
+        return self.to_cp(self.textCursor().position())
+
+    def top_offset(self) -> int:
+        """Code point at the top-left of the view (remembered as the reading position)."""
+        return self.to_cp(self.cursorForPosition(QPoint(0, 0)).position())
+
+    def scroll_to_offset(self, offset: int, *, top: bool = False) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.to_qt(offset))
+        if top:
+            block = cursor.block()
+            self.verticalScrollBar().setValue(block.firstLineNumber())
+            line = block.layout().lineForTextPosition(cursor.positionInBlock())
+            if line.isValid():
+                self.verticalScrollBar().setValue(block.firstLineNumber() + line.lineNumber())
+            return
+        rect = self.cursorRect(cursor)
+        if rect.top() < 0 or rect.bottom() > self.viewport().height():
+            # Put the passage a third of the way down, where the eye looks first.
+            target = self.verticalScrollBar().value() + round(
+                (rect.top() - self.viewport().height() / 3) / max(1, rect.height())
+            )
+            self.verticalScrollBar().setValue(max(0, target))
+
+    def span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of the lines of ``[start, end)`` that are laid out on screen."""
+        a, b = self.to_qt(start), self.to_qt(end)
+        doc = self.document()
+        rects: list[QRectF] = []
+        block = doc.findBlock(a)
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        while block.isValid() and block.position() <= b:
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > height:
+                break
+            if geometry.bottom() >= 0 and block.isVisible():
+                layout = block.layout()
+                pos = block.position()
+                for i in range(layout.lineCount()):
+                    line = layout.lineAt(i)
+                    ls, le = pos + line.textStart(), pos + line.textStart() + line.textLength()
+                    if le < a or ls > b or (ls == b and b > a):
+                        continue
+                    x1 = _x(line, max(a, ls) - pos)
+                    x2 = _x(line, min(b, le) - pos)
+                    rects.append(QRectF(
+                        geometry.left() + x1, geometry.top() + line.y(),
+                        max(2.0, x2 - x1), line.height(),
+                    ))
+            block = block.next()
+        return rects
+
+    def offset_y(self, offset: int) -> float | None:
+        """Viewport y of the line holding ``offset`` (None if far off screen)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.to_qt(offset))
+        block = cursor.block()
+        geometry = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        line = block.layout().lineForTextPosition(cursor.positionInBlock())
+        return geometry.top() + (line.y() if line.isValid() else 0.0)
+
+    def visible_range(self, pad_pixels: int = 0) -> tuple[int, int]:
+        """UTF-16 range from the top to the bottom of the view, widened by ``pad_pixels``."""
+        vp = self.viewport().rect()
+        first = self.cursorForPosition(QPoint(0, vp.top() - pad_pixels)).position()
+        last_cursor = self.cursorForPosition(QPoint(vp.right(), vp.bottom() + pad_pixels))
+        last_cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        return first, last_cursor.position()
+
+    def visible_codepoints(self) -> tuple[int, int]:
+        a, b = self.visible_range()
+        return self.to_cp(a), self.to_cp(b)
+
+    # -- selection of annotations -------------------------------------------------------------
+
+    def select_annotation(self, annotation_id: str | None, *, scroll: bool = True) -> None:
+        self.selected_id = annotation_id if annotation_id in self.index else None
+        if self.selected_id and scroll:
+            a = self.index.get(self.selected_id)
+            assert a is not None
+            self.scroll_to_offset(a.start)
+        self.refresh()
+
+    def selected(self) -> Annotation | None:
+        return self.index.get(self.selected_id) if self.selected_id else None
+
+    # -- find ----------------------------------------------------------------------------------
+
+    def set_find_hits(self, hits: list[tuple[int, int]], current: int = -1) -> None:
+        """Mark every hit (code points); ``current`` is drawn stronger and scrolled to."""
+        self._find_hits = [(self.to_qt(s), self.to_qt(e)) for s, e in hits]
+        self._find_current = current
+        if 0 <= current < len(hits):
+            self.scroll_to_offset(hits[current][0])
+        self.refresh()
+        self.verticalScrollBar().update()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Recompute the highlights for the text on screen."""
+        self._painted_range = (0, -1)
+        self._paint_visible()
+        self.viewport().update()
+        self._gutter.update()
+        self.layout_changed.emit()
+
+    def _on_scrolled(self) -> None:
+        a, b = self.visible_range()
+        lo, hi = self._painted_range
+        if a < lo or b > hi:
+            self._paint_visible()
+        self._gutter.update()
+        self.layout_changed.emit()
+
+    def _after_relayout(self) -> None:
+        self._paint_visible()
+        self._gutter.update()
+        self.layout_changed.emit()
+
+    def _paint_visible(self) -> None:
+        pad = max(200, self.viewport().height())
+        a, b = self.visible_range(pad)
+        self._painted_range = (a, b)
+        selections = self._annotation_selections(a, b)
+        selections.extend(self._find_selections(a, b))
+        self.setExtraSelections(selections)
+
+    def _annotation_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
+        start_cp, end_cp = self.to_cp(a), self.to_cp(b)
+        layers = [x for x in self.index.overlapping(start_cp, end_cp) if x.kind not in NOT_PAINTED
+                  and x.end > x.start]
+        if self._drag is not None:
+            layers = [_moved(x, self._drag) for x in layers]
+        if not layers:
+            return []
+        bounds = sorted({max(start_cp, x.start) for x in layers}
+                        | {min(end_cp, x.end) for x in layers})
+        out: list[QTextEdit.ExtraSelection] = []
+        doc = self.document()
+        for lo, hi in itertools.pairwise(bounds):
+            covering = [x for x in layers if x.start <= lo and x.end >= hi]
+            if not covering:
+                continue
+            fmt = self._segment_format(covering)
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(doc)
+            cursor.setPosition(self.to_qt(lo))
+            cursor.setPosition(self.to_qt(hi), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            sel.format = fmt
+            out.append(sel)
+        return out
+
+    def _segment_format(self, covering: list[Annotation]) -> QTextCharFormat:
+        theme = self.theme
+        colours = []
+        underline: QColor | None = None
+        dotted = False
+        selected = False
+        for x in covering:
+            strength = 1.0
+            if x.id == self.selected_id or x.id == self.linking_from:
+                selected = True
+            if x.color:
+                base = x.color
+            elif x.label and x.label in self.label_colors:
+                base = self.label_colors[x.label]
+                strength = 0.55
+            elif x.kind == AnnotationKind.COMMENT or x.note:
+                base, strength = COMMENT_TINT, 0.6
+            else:
+                base, strength = SYMBOL_TINT, 0.6
+            colours.append(theme.highlight(base, strength))
+            if x.label:
+                underline = theme.label_line(self.label_colors.get(x.label, x.color or "#888"))
+            elif x.kind == AnnotationKind.COMMENT or x.note:
+                dotted = True
+        fmt = QTextCharFormat()
+        background = blend(colours)
+        if selected:
+            background = background.darker(112) if not theme.dark else background.lighter(135)
+        fmt.setBackground(background)
+        if underline is not None:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(underline)
+        elif dotted:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            fmt.setUnderlineColor(theme.muted)
+        return fmt
+
+    def _find_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
+        from bisect import bisect_left
+
+        out = []
+        doc = self.document()
+        i = bisect_left(self._find_hits, (a, -1))
+        i = max(0, i - 1)
+        while i < len(self._find_hits) and self._find_hits[i][0] <= b:
+            s, e = self._find_hits[i]
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(doc)
+            cursor.setPosition(s)
+            cursor.setPosition(e, QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            fmt = QTextCharFormat()
+            current = i == self._find_current
+            fmt.setBackground(self.theme.find_current if current else self.theme.find_hit)
+            if current:
+                fmt.setForeground(QColor("#000000") if not self.theme.dark else QColor("#ffffff"))
+            sel.format = fmt
+            out.append(sel)
+            i += 1
+        return out
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for ident, colour in ((self.linking_from, self.theme.accent),
+                              (self.selected_id, self.theme.accent)):
+            if not ident:
+                continue
+            a = self.index.get(ident)
+            if a is None or a.kind in NOT_PAINTED or a.end <= a.start:
+                continue
+            start, end = a.start, a.end
+            if self._drag is not None and self._drag.annotation_id == ident:
+                start, end = self._drag.start_cp, self._drag.end_cp
+            rects = self.span_rects(start, end)
+            pen = QPen(colour, 1.5)
+            if ident == self.linking_from and ident != self.selected_id:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 2, 2)
+            if ident == self.selected_id and rects:
+                painter.setBrush(colour)
+                painter.setPen(Qt.PenStyle.NoPen)
+                first, last = rects[0], rects[-1]
+                for x, top, bottom in ((first.left() - 1, first.top(), first.bottom()),
+                                       (last.right() + 1, last.top(), last.bottom())):
+                    painter.drawRect(QRectF(x - 1.5, top - 2, 3, bottom - top + 4))
+                    painter.drawEllipse(QPointF(x, top - 3 if x == first.left() - 1
+                                                else bottom + 3), 3.5, 3.5)
+        painter.end()
+
+    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(gutter)
+        painter.fillRect(event.rect(), self.theme.paper)
+        a, b = self.visible_range()
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(max(8.0, self._point_size * 0.85))
+        painter.setFont(font)
+        shown: dict[int, list[str]] = {}
+        for x in self.index.overlapping(self.to_cp(a), self.to_cp(b) + 1):
+            marks = []
+            if x.symbol:
+                marks.append(x.symbol)
+            if x.kind == AnnotationKind.SUMMARY and x.end > x.start:
+                marks.append("Σ")
+            if not marks:
+                continue
+            y = self.offset_y(x.start)
+            if y is None:
+                continue
+            shown.setdefault(round(y), []).extend(marks)
+        line_height = self.fontMetrics().height()
+        for y, marks in shown.items():
+            text = "".join(dict.fromkeys(marks))
+            painter.setPen(self.theme.accent)
+            painter.drawText(QRect(0, y, GUTTER_WIDTH - 4, line_height),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.end()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _update_margins(self) -> None:
+        width = self.width()
+        measure = self.fontMetrics().averageCharWidth() * MEASURE_CHARS + 48
+        spare = max(0, width - GUTTER_WIDTH - measure - self.verticalScrollBar().sizeHint().width())
+        left = GUTTER_WIDTH + spare // 3
+        self.setViewportMargins(left, 0, spare - spare // 3, 0)
+        rect = self.contentsRect()
+        self._gutter.setGeometry(QRect(rect.left() + left - GUTTER_WIDTH, rect.top(),
+                                       GUTTER_WIDTH, rect.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_margins()
+        self._relayout_timer.start()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._update_margins()
+
+    # -- mouse and keys -------------------------------------------------------------------------
+
+    def _handle_at(self, pos: QPoint) -> _Drag | None:
+        a = self.selected()
+        if a is None or a.end <= a.start:
+            return None
+        rects = self.span_rects(a.start, a.end)
+        if not rects:
+            return None
+        first, last = rects[0], rects[-1]
+        p = QPointF(pos)
+        if abs(p.x() - first.left()) <= HANDLE_GRAB and first.top() - 6 <= p.y() <= first.bottom():
+            return _Drag(a.id, "start", a.start, a.end)
+        if abs(p.x() - last.right()) <= HANDLE_GRAB and last.top() <= p.y() <= last.bottom() + 6:
+            return _Drag(a.id, "end", a.start, a.end)
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            drag = self._handle_at(event.position().toPoint())
+            if drag is not None:
+                self._drag = drag
+                return
+            self._press_pos = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._drag is not None:
+            cp = self.to_cp(self.cursorForPosition(pos).position())
+            if self._drag.end == "start":
+                self._drag.start_cp = min(cp, self._drag.end_cp - 1)
+            else:
+                self._drag.end_cp = max(cp, self._drag.start_cp + 1)
+            self._paint_visible()
+            self.viewport().update()
+            return
+        over_handle = self._handle_at(pos) is not None
+        self.viewport().setCursor(
+            Qt.CursorShape.SizeHorCursor if over_handle else Qt.CursorShape.IBeamCursor
+        )
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            a = self.index.get(drag.annotation_id)
+            if a is not None and (drag.start_cp, drag.end_cp) != (a.start, a.end):
+                self.resize_requested.emit(a.id, drag.start_cp, drag.end_cp)
+            self.refresh()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.textCursor().hasSelection():
+            self.selection_finished.emit()
+        elif self._press_pos is not None:
+            self.annotation_clicked.emit(self._annotation_under(event.position().toPoint()))
+        self._press_pos = None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        ident = self._annotation_under(event.position().toPoint(), cycle=False)
+        if ident:
+            self.annotation_activated.emit(ident)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _annotation_under(self, pos: QPoint, *, cycle: bool = True) -> str:
+        cursor = self.cursorForPosition(pos)
+        rect = self.cursorRect(cursor)
+        if abs(rect.center().y() - pos.y()) > rect.height():
+            return ""  # clicked below the last line
+        offset = self.to_cp(cursor.position())
+        # The character under the pointer is the one after the caret position when the
+        # pointer is over its left half, and the one before when over its right half.
+        candidates = self.index.at(offset) or (self.index.at(offset - 1) if offset else [])
+        if not candidates:
+            return ""
+        ids = [c.id for c in candidates]
+        if cycle and self.selected_id in ids:
+            # Clicking again on overlapping annotations steps through the layers.
+            return ids[(ids.index(self.selected_id) + 1) % len(ids)]
+        return ids[0]
+
+    def annotation_at_offset(self, offset: int) -> Annotation | None:
+        found = self.index.at(offset)
+        return found[0] if found else None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            key = event.text().lower()
+            no_mods = not (event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier
+                                                  | Qt.KeyboardModifier.KeypadModifier))
+            if key and no_mods and key in self.label_keys and self.textCursor().hasSelection():
+                # A label key over a selection labels it, even where the key is also a command.
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.text().lower()
+        if key and key in self.label_keys and self.textCursor().hasSelection():
+            self.label_key_pressed.emit(key)
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+def _x(line: object, position: int) -> float:
+    value = line.cursorToX(position)  # type: ignore[attr-defined]
+    return float(value[0] if isinstance(value, tuple) else value)
+
+
+def _moved(a: Annotation, drag: _Drag) -> Annotation:
+    if a.id != drag.annotation_id:
+        return a
+    from dataclasses import replace
+
+    return replace(a, start=drag.start_cp, end=drag.end_cp)
+
