@@ -556,6 +556,8 @@ class MainWindow(QMainWindow):
                 self.prefs.clear_recent_files)
 
     def _refresh_documents(self) -> None:
+        if self._closing:
+            return
         self.documents_model.refresh()
         if self.document is not None:
             self.documents_panel.select_document(self.document.id)
@@ -624,12 +626,14 @@ class MainWindow(QMainWindow):
     # == following the project ================================================================
 
     def _on_added(self, a: Annotation) -> None:
+        self._ensure_filter_choice(a)
         self.reader.add_annotation(a)
         self.annotation_model.add(a)
         self.margin.rebuild()
         self._after_change()
 
     def _on_changed(self, _old: Annotation, new: Annotation) -> None:
+        self._ensure_filter_choice(new)
         self.reader.change_annotation(new)
         self.annotation_model.change(new)
         self.margin.rebuild()
@@ -653,6 +657,12 @@ class MainWindow(QMainWindow):
         self._load_links()
         self.margin.rebuild()
         self._after_change()
+
+    def _ensure_filter_choice(self, a: Annotation) -> None:
+        # A label used for the first time becomes a choice of the list's label filter.
+        box = self.annotations_panel.label_box
+        if a.label and box.findData(a.label) < 0:
+            QTimer.singleShot(0, self._refresh_filter_choices)
 
     def _after_change(self) -> None:
         self._docs_timer.start()
@@ -1514,6 +1524,8 @@ class MainWindow(QMainWindow):
                 self.margin.draft._save()
         self.save_state()
         self._disconnect_project()
+        self._docs_timer.stop()
+        self._closing = True
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -337,10 +337,16 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
     def set_filters(self, *, color: str | None = None, label: str | None = None,
                     symbol: str | None = None, annotator_id: str | None = None,
                     kind: AnnotationKind | None = None, text: str = "") -> None:
+        changing = hasattr(self, "beginFilterChange")  # Qt >= 6.9
+        if changing:
+            self.beginFilterChange()
         self.color, self.label, self.symbol = color, label, symbol
         self.annotator_id, self.kind, self.text = annotator_id, kind, text.strip().casefold()
         self._accepts = self._build() if self.active else None
-        self.invalidateRowsFilter()
+        if changing:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
 
     @property
     def active(self) -> bool:

@@ -276,11 +276,18 @@ class ReaderView(QPlainTextEdit):
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.to_qt(offset))
         if top:
-            block = cursor.block()
-            self.verticalScrollBar().setValue(block.firstLineNumber())
-            line = block.layout().lineForTextPosition(cursor.positionInBlock())
-            if line.isValid():
-                self.verticalScrollBar().setValue(block.firstLineNumber() + line.lineNumber())
+            # Put the line holding ``offset`` at the top of the view. Blocks are laid out
+            # lazily, so scroll there first (which lays them out) and then correct.
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+            bar = self.verticalScrollBar()
+            for _ in range(3):
+                rect = self.cursorRect(cursor)
+                lines = round((rect.top() - self.document().documentMargin() * 0)
+                              / max(1, rect.height()))
+                if lines == 0:
+                    break
+                bar.setValue(bar.value() + lines)
             return
         rect = self.cursorRect(cursor)
         if rect.top() < 0 or rect.bottom() > self.viewport().height():
