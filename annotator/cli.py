@@ -89,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("annotator: interrupted; the project is unchanged", file=sys.stderr)
         return 130
     except OSError as error:
-        print(f"annotator: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        print(
+            f"annotator: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr
+        )
         return EXIT_ERROR
 
 

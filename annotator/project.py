@@ -602,8 +602,9 @@ class Project:
         legends = self.label_sets(LabelSetKind.LEGEND)
         if legends:
             return legends[0]
-        return self.save_label_set(LabelSet(LabelSetId(new_id()), "Highlight colours",
-                                            LabelSetKind.LEGEND))
+        return self.save_label_set(
+            LabelSet(LabelSetId(new_id()), "Highlight colours", LabelSetKind.LEGEND)
+        )
 
     def symbols(self) -> list[str]:
         return list(self.store.get_setting("symbols", ["?", "!", "*"]))
@@ -630,7 +631,9 @@ class Project:
         return self.store.history(entity_id)
 
 
-def _resolve_kind(kind: AnnotationKind | str | None, *, label: str | None, note: str) -> AnnotationKind:
+def _resolve_kind(
+    kind: AnnotationKind | str | None, *, label: str | None, note: str
+) -> AnnotationKind:
     if kind is not None:
         try:
             return AnnotationKind(kind)
@@ -642,6 +645,7 @@ def _resolve_kind(kind: AnnotationKind | str | None, *, label: str | None, note:
     if note:
         return AnnotationKind.COMMENT
     return AnnotationKind.HIGHLIGHT
+
 
 __all__ = [
     "DocumentSummary",

@@ -47,8 +47,10 @@ class OffsetMap:
         """UTF-16 offset → code-point offset (rounded up inside a surrogate pair)."""
         if not 0 <= offset <= self.utf16_length:
             raise ValueError(f"UTF-16 offset {offset} is outside 0..{self.utf16_length}")
-        return offset - bisect_left(self._second_units, offset + 1) + (
-            1 if self._inside_pair(offset) else 0
+        return (
+            offset
+            - bisect_left(self._second_units, offset + 1)
+            + (1 if self._inside_pair(offset) else 0)
         )
 
     def _inside_pair(self, offset: int) -> bool:

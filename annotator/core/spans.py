@@ -31,8 +31,7 @@ def validate_span(text: str, start: int, end: int, *, allow_empty: bool = False)
         raise SpanError(f"the span is reversed: start {start} is after end {end}")
     if end > len(text):
         raise SpanError(
-            f"the span {start}..{end} runs past the end of the document "
-            f"({len(text)} characters)"
+            f"the span {start}..{end} runs past the end of the document ({len(text)} characters)"
         )
     if start == end and not allow_empty:
         raise SpanError(f"the span {start}..{end} is empty: select at least one character")

@@ -88,11 +88,7 @@ def export_project(
     else:
         documents = [project.document(d) for d in document_ids]
     wanted = {d.id for d in documents}
-    annotations = [
-        a
-        for a in project.store.annotations(statuses=None)
-        if a.document_id in wanted
-    ]
+    annotations = [a for a in project.store.annotations(statuses=None) if a.document_id in wanted]
     kept = {a.id for a in annotations}
     used_annotators = {a.annotator_id for a in annotations}
     return {
@@ -333,7 +329,9 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
         elif raw["name"] in by_name:
             annotator_ids[raw["id"]] = by_name[raw["name"]].id
         else:
-            annotator = Annotator(AnnotatorId(raw["id"]), raw["name"], raw.get("color") or "#4a90d9")
+            annotator = Annotator(
+                AnnotatorId(raw["id"]), raw["name"], raw.get("color") or "#4a90d9"
+            )
             plan.new_annotators.append(annotator)
             by_name[annotator.name] = annotator
             annotator_ids[raw["id"]] = annotator.id
@@ -376,8 +374,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
         if raw["annotator"] not in annotator_ids:
             if raw["annotator"] not in known:
                 raise FormatError(
-                    f"names annotator '{raw['annotator']}', who is not in the file's "
-                    "annotators",
+                    f"names annotator '{raw['annotator']}', who is not in the file's annotators",
                     record=record,
                     field="annotator",
                 )
@@ -437,7 +434,9 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
     for index, raw in enumerate(data.get("links", [])):
         record = f"links[{index}] (id {raw['id']})"
         for field in ("from", "to"):
-            if raw[field] not in annotation_ids and not _project_has_annotation(project, raw[field]):
+            if raw[field] not in annotation_ids and not _project_has_annotation(
+                project, raw[field]
+            ):
                 raise FormatError(
                     f"names annotation '{raw[field]}', which is not in the file or the project",
                     record=record,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
@@ -288,8 +287,7 @@ class Store:
             encoding=row[6] or "utf-8",
             added=row[7],
             text=row[8] if len(row) > 8 else "",
-            page_map=tuple(tuple(p) for p in json.loads(row[9])) if len(row) > 9 and row[9]
-            else (),  # type: ignore[misc]
+            page_map=tuple(tuple(p) for p in json.loads(row[9])) if len(row) > 9 and row[9] else (),  # type: ignore[misc]
         )
 
     def document(self, document_id: str) -> Document:
@@ -304,8 +302,7 @@ class Store:
 
     def document_by_sha256(self, sha256: str) -> Document | None:
         row = self.db.conn.execute(
-            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
-            "WHERE sha256 = ?",
+            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents WHERE sha256 = ?",
             (sha256,),
         ).fetchone()
         return self._document_from_row(row) if row else None

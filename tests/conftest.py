@@ -1,0 +1,51 @@
+"""Shared test setup: Qt offscreen, and every test with its own data and settings folders.
+
+No test may touch a real user's files: platformdirs and QSettings are pointed at a
+temporary folder for each test (napari's ``_fresh_settings`` idea).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO.parent / "shared" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    yield home
+
+
+@pytest.fixture
+def samples() -> Path:
+    """The third-party sample readings (tests only; never shipped)."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"sample readings not found at {SAMPLES}")
+    return SAMPLES
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    from annotator.project import Project
+
+    with Project(tmp_path / "test.annotator") as opened:
+        yield opened
+
+
+@pytest.fixture
+def sample_document(project):
+    from annotator.resources import sample_reading_path
+
+    document, _ = project.add_document(sample_reading_path())
+    return document
