@@ -485,7 +485,9 @@ class MainWindow(QMainWindow):
         self.document = document
         self.selected_id = None
         self.reader.load(document, annotations)
-        self.annotation_model.set_document(document.id, document.text, annotations)
+        # The list is not needed for the first paint: it fills on the next turn of the loop.
+        self.annotation_model.set_document(document.id, document.text, [])
+        QTimer.singleShot(0, lambda d=document.id: self._fill_list(d))
         self._load_links()
         self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
         self.setWindowTitle(f"{document.title} — Annotator")
@@ -493,10 +495,17 @@ class MainWindow(QMainWindow):
         self.prefs.set_last_document(str(self.project.path), document.id)
         if self.find_bar.isVisible() and self.find_bar.edit.text():
             self._find(self.find_bar.edit.text(), self.find_bar.case.isChecked())
-        self._refresh_filter_choices()
-        self._update_counts()
         self._update_actions()
         self.margin.rebuild()
+
+    def _fill_list(self, document_id: str) -> None:
+        if self._closing or self.document is None or self.document.id != document_id:
+            return
+        self.annotation_model.reload(self.reader.index.all())
+        self._refresh_filter_choices()
+        self._update_counts()
+        if self.selected_id:
+            self.annotations_panel.select(self.selected_id)
 
     def open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open readings", "", OPEN_FILTER)

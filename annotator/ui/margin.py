@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -181,6 +181,7 @@ class MarginView(QWidget):
         self.setAccessibleName("Margin notes")
         self.theme = reader.theme
         self._cards: dict[str, Card] = {}
+        self._pool: list[Card] = []  # hidden cards kept for reuse: scrolling makes no widgets
         self._draft: Card | None = None
         self._draft_title = ""
         self._links_for: LinksFor = lambda _id: []
@@ -188,6 +189,8 @@ class MarginView(QWidget):
         self._linked_ids: set[str] = set()
         self.selected_id: str | None = None
         self.setAutoFillBackground(True)
+        self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
+        self._rebuild_timer.timeout.connect(self.rebuild_now)
         reader.layout_changed.connect(self.relayout)
 
     def configure(self, links_for: LinksFor, describe: Describe) -> None:
@@ -222,7 +225,11 @@ class MarginView(QWidget):
     # -- which cards exist -------------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Refill every card (after edits, link changes, a theme switch)."""
+        """Refill every card (after edits, link changes, a theme switch), once per event turn."""
+        self._rebuild_timer.start()
+
+    def rebuild_now(self) -> None:
+        self._rebuild_timer.stop()
         for ident, card in list(self._cards.items()):
             a = self.reader.index.get(ident)
             if a is None or not self._shows(a):
@@ -245,16 +252,24 @@ class MarginView(QWidget):
         card = self._cards.pop(ident, None)
         if card is not None:
             card.hide()
-            card.deleteLater()
+            if card.editing:
+                card.stop_editing()
+            if len(self._pool) < 40:
+                self._pool.append(card)
+            else:
+                card.deleteLater()
 
     def _card_for(self, a: Annotation) -> Card:
         card = self._cards.get(a.id)
         if card is None:
-            card = Card(a, self)
-            card.clicked.connect(self.card_clicked)
-            card.saved.connect(self._on_saved)
-            card.cancelled.connect(lambda _id: self.relayout())
-            card.link_clicked.connect(self.link_clicked)
+            if self._pool:
+                card = self._pool.pop()
+            else:
+                card = Card(a, self)
+                card.clicked.connect(self.card_clicked)
+                card.saved.connect(self._on_saved)
+                card.cancelled.connect(lambda _id: self.relayout())
+                card.link_clicked.connect(self.link_clicked)
             self._cards[a.id] = card
             self._fill(card, a)
             card.show()
@@ -266,6 +281,8 @@ class MarginView(QWidget):
         self.cancel_draft()
 
     def card(self, annotation_id: str) -> Card | None:
+        if self._rebuild_timer.isActive():
+            self.rebuild_now()
         return self._cards.get(annotation_id)
 
     def cards(self) -> list[Card]:
@@ -298,7 +315,11 @@ class MarginView(QWidget):
             if y is None:
                 continue
             card = self._card_for(a)
-            card.setProperty("selected", a.id == self.selected_id)
+            selected = a.id == self.selected_id
+            if card.property("selected") != selected:
+                card.setProperty("selected", selected)
+                card.style().unpolish(card)
+                card.style().polish(card)
             placed.append((y + offset, card))
         if self._draft is not None:
             y = self.reader.offset_y(self._draft.anchor)
@@ -315,8 +336,6 @@ class MarginView(QWidget):
             card.setGeometry(CARD_GAP, round(top), width, h)
             bottom = top + h
             card.setVisible(top < height + 400)
-            card.style().unpolish(card)
-            card.style().polish(card)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from annotator.core.model import Annotation, AnnotationKind, Document, DocumentKind
 from annotator.core.offsets import OffsetMap
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
+from annotator.ui.text_offsets import offset_map
 from annotator.ui.theme import LIGHT, Theme, blend
 
 READER_FONTS = ["Charter", "Georgia", "Iowan Old Style", "Source Serif 4", "Noto Serif",
@@ -114,6 +115,9 @@ class ReaderView(QPlainTextEdit):
         self._gutter = _Gutter(self)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.cursorPositionChanged.connect(self._gutter.update)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh_now)
+        self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
         self._relayout_timer = QTimer(self, singleShot=True, interval=0)
         self._relayout_timer.timeout.connect(self._after_relayout)
         self.document().documentLayout().documentSizeChanged.connect(
@@ -127,7 +131,7 @@ class ReaderView(QPlainTextEdit):
         """Show a document and its annotations, replacing whatever was shown."""
         self.doc = document
         self.text = document.text if document else ""
-        self.offsets = OffsetMap(self.text)
+        self.offsets = offset_map(self.text)
         self.index.reset(annotations)
         self.selected_id = None
         self._find_hits, self._find_current = [], -1
@@ -192,10 +196,12 @@ class ReaderView(QPlainTextEdit):
 
     def set_label_colors(self, colors: dict[str, str], keys: set[str]) -> None:
         self.label_colors, self.label_keys = colors, keys
+        self._formats.clear()
         self.refresh()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._formats.clear()
         pal = self.palette()
         pal.setColor(pal.ColorRole.Base, theme.paper)
         pal.setColor(pal.ColorRole.Window, theme.paper)
@@ -374,14 +380,31 @@ class ReaderView(QPlainTextEdit):
     # -- drawing --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Recompute the highlights for the text on screen."""
+        """Recompute the highlights for the text on screen, once per turn of the event loop.
+
+        Several changes in a row (add, then select, then clear the text selection) cost one
+        recomputation; :meth:`refresh_now` is for when the caller needs it done at once.
+        """
+        self._painted_range = (0, -1)
+        self._refresh_timer.start()
+
+    def refresh_now(self) -> None:
+        self._refresh_timer.stop()
         self._painted_range = (0, -1)
         self._paint_visible()
         self.viewport().update()
         self._gutter.update()
         self.layout_changed.emit()
 
+    def extraSelections(self) -> list[QTextEdit.ExtraSelection]:
+        if self._refresh_timer.isActive():
+            self.refresh_now()
+        return super().extraSelections()
+
     def _on_scrolled(self) -> None:
+        if self._refresh_timer.isActive():
+            self.refresh_now()
+            return
         a, b = self.visible_range()
         lo, hi = self._painted_range
         if a < lo or b > hi:
@@ -395,7 +418,7 @@ class ReaderView(QPlainTextEdit):
         self.layout_changed.emit()
 
     def _paint_visible(self) -> None:
-        pad = max(200, self.viewport().height())
+        pad = max(200, self.viewport().height() // 2)
         a, b = self.visible_range(pad)
         self._painted_range = (a, b)
         selections = self._annotation_selections(a, b)
@@ -429,6 +452,16 @@ class ReaderView(QPlainTextEdit):
         return out
 
     def _segment_format(self, covering: list[Annotation]) -> QTextCharFormat:
+        marked = (self.selected_id, self.linking_from)
+        key = tuple((x.color, x.label, x.kind, bool(x.note), x.id in marked) for x in covering)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            if len(self._formats) > 4096:
+                self._formats.clear()
+            fmt = self._formats[key] = self._make_format(covering)
+        return fmt
+
+    def _make_format(self, covering: list[Annotation]) -> QTextCharFormat:
         theme = self.theme
         colours = []
         underline: QColor | None = None
