@@ -34,7 +34,12 @@ from annotator.ui.preferences import Preferences
 RUNS = 5
 TEXT_BYTES = 1_000_000
 ANNOTATIONS = 10_000
-WORDS = ["the", "reader", "weighs", "every", "claim", "and", "considers", "how", "studies", "serve", "delight", "ornament", "ability", "judgment", "discourse", "experience", "nature", "books", "tasted", "swallowed", "chewed", "digested", "histories", "poets", "mathematics", "philosophy", "logic", "rhetoric", "wit"]
+WORDS = [
+    "the", "reader", "weighs", "every", "claim", "and", "considers", "how", "studies", "serve",
+    "delight", "ornament", "ability", "judgment", "discourse", "experience", "nature", "books",
+    "tasted", "swallowed", "chewed", "digested", "histories", "poets", "mathematics",
+    "philosophy", "logic", "rhetoric", "wit",
+]
 
 
 def make_text(seed: int = 1) -> str:
