@@ -520,7 +520,7 @@ class SelectionBar(QFrame):
             b = self._button("", f"Highlight: {label.name}")
             b.setIcon(swatch(label.color, 16))
             b.clicked.connect(lambda _=False, c=label.color: self.color_chosen.emit(c))
-        b = self._button("💬", "Comment (C)")
+        b = self._button("Comment", "Write a margin note (C)")
         b.clicked.connect(self.comment)
         for s in symbols[:6]:
             b = self._button(s, f"Mark with {s}")
