@@ -507,6 +507,52 @@ class Project:
                 self.store.record("restore", "annotation", i, actor=self._current.name)
         self._reset_views([self.store.annotation(i) for i in annotation_ids])
 
+    def change_annotations(
+        self,
+        *,
+        add: Sequence[Annotation] = (),
+        replace: Sequence[Annotation] = (),
+        delete: Sequence[str] = (),
+        restore: Sequence[str] = (),
+        action: str = "edit",
+    ) -> list[Annotation]:
+        """Apply many annotation changes as ONE action: one transaction, one history batch.
+
+        ``add`` inserts built annotations, ``replace`` puts new versions of existing ones in
+        place, ``delete`` soft-deletes and ``restore`` un-deletes by id. Used by accepting or
+        rejecting suggestions in bulk, by "label every occurrence" and by their undo/redo.
+        Returns the versions ``replace`` overwrote (what an undo puts back). Views get one
+        ``annotations_reset`` per document touched, after the commit.
+        """
+        old_versions = [self.store.annotation(a.id) for a in replace]
+        removed = [self.store.annotation(i) for i in delete]
+        actor = self._current.name
+        with self.store.transaction():
+            if add:
+                self.store.insert_annotations(add)
+            for new in replace:
+                self.store.replace_annotation(new)
+            if delete:
+                self.store.set_annotations_deleted(delete, True)
+            if restore:
+                self.store.set_annotations_deleted(restore, False)
+            for a in add:
+                self.store.record(action, "annotation", a.id, actor=actor,
+                                  after=annotation_to_json(a))  # fmt: skip
+            for old, new in zip(old_versions, replace, strict=True):
+                self.store.record(
+                    action, "annotation", new.id, actor=actor,
+                    before=annotation_to_json(old), after=annotation_to_json(new),
+                )  # fmt: skip
+            for a in removed:
+                self.store.record(action, "annotation", a.id, actor=actor,
+                                  before=annotation_to_json(a))  # fmt: skip
+            for i in restore:
+                self.store.record(action, "annotation", i, actor=actor)
+        restored = [self.store.annotation(i) for i in restore]
+        self._reset_views([*add, *replace, *removed, *restored])
+        return old_versions
+
     def _reset_views(self, annotations: Iterable[Annotation]) -> None:
         documents = {a.document_id for a in annotations}
         for document_id in documents:

@@ -341,6 +341,19 @@ class Store:
         ).fetchall()
         return {DocumentId(doc): count for doc, count in rows}
 
+    def document_text_lengths(self, document_ids: Sequence[str]) -> dict[DocumentId, int]:
+        """Length of each document's text in characters, without reading the texts
+        (the total that progress of a long run is measured against)."""
+        lengths: dict[DocumentId, int] = {}
+        for start in range(0, len(document_ids), 500):
+            batch = list(document_ids[start : start + 500])
+            marks = ", ".join("?" * len(batch))
+            rows = self.db.conn.execute(
+                f"SELECT id, length(text) FROM documents WHERE id IN ({marks})", batch
+            ).fetchall()
+            lengths.update({DocumentId(i): int(n or 0) for i, n in rows})
+        return lengths
+
     # -- annotators ----------------------------------------------------------------------
 
     def add_annotator(self, annotator: Annotator) -> None:
@@ -532,3 +545,14 @@ class Store:
             Link(LinkId(i), AnnotationId(f), AnnotationId(t), k or "connects", n or "", c)
             for i, f, t, k, n, c in rows
         ]
+
+    # -- formats (import matching) ------------------------------------------------------
+
+    def document_by_text_sha256(self, text_sha256: str) -> Document | None:
+        """The live document whose canonical text has this hash (imports that carry no text)."""
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
+            "WHERE text_sha256 = ? AND deleted IS NULL ORDER BY added LIMIT 1",
+            (text_sha256,),
+        ).fetchone()
+        return self._document_from_row(row) if row else None
