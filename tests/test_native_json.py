@@ -1,0 +1,127 @@
+"""Native JSON: export → import into an empty project → export gives the same annotations."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import jsonschema
+import pytest
+
+from annotator.core.errors import FormatError
+from annotator.formats import native
+from annotator.project import Project
+
+BETA = "\U0001d6fd"
+
+
+@pytest.fixture
+def filled(project, tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_text(f"Alice met Bob in Paris 😀 on Monday.\nThe {BETA} coefficient rose.\n")
+    document, _ = project.add_document(path)
+    text = document.text
+    project.switch_annotator("alice")
+    a = project.annotate(document.id, 0, 5, label="PERSON")
+    b = project.annotate(document.id, 0, 13, note="who met whom?", color="#ffe066", symbol="?")
+    c = project.annotate(
+        document.id, text.index(BETA), text.index(BETA) + 1, note="𝛽 is one code point"
+    )
+    project.annotate(document.id, 0, 0, kind="summary", note="A meeting.")
+    project.link(a.id, c.id, note="see also")
+    project.switch_annotator("bob")
+    project.annotate(document.id, text.index("Paris"), text.index("Paris") + 5, label="GPE")
+    project.update_annotation(b.id, note="edited")
+    return project
+
+
+def test_export_validates_against_the_shipped_schema(filled):
+    jsonschema.validate(filled.export_json(), native.schema())
+
+
+def test_round_trip_through_an_empty_project_gives_identical_annotations(filled, tmp_path):
+    exported = filled.export_json()
+    with Project(tmp_path / "empty.annotator") as empty:
+        report = empty.import_json(json.loads(json.dumps(exported)))
+        again = empty.export_json()
+    assert report.annotations_added == len(exported["annotations"])
+    assert again["annotations"] == exported["annotations"]
+    assert again["links"] == exported["links"]
+    assert again["documents"] == exported["documents"]
+    assert again["annotators"] == exported["annotators"]
+
+
+def test_importing_the_same_file_twice_adds_nothing(filled, tmp_path):
+    exported = filled.export_json()
+    with Project(tmp_path / "other.annotator") as other:
+        other.import_json(exported)
+        second = other.import_json(exported)
+    assert second.annotations_added == 0
+    assert second.annotations_unchanged == len(exported["annotations"])
+
+
+def _mutations():
+    def wrong_offsets(data):
+        data["annotations"][1]["start"] += 1
+        data["annotations"][1]["end"] += 1
+
+    def missing_kind(data):
+        del data["annotations"][1]["kind"]
+
+    def unknown_document(data):
+        data["annotations"][0]["document"] = "nowhere"
+
+    def bad_colour(data):
+        data["annotations"][1]["color"] = "yellow"
+
+    def past_the_end(data):
+        data["annotations"][0]["end"] = 10**6
+
+    def changed_text(data):
+        data["documents"][0]["text"] += "tampered"
+
+    return [
+        (wrong_offsets, "annotations[1]", "quote"),
+        (missing_kind, "annotations[1]", "kind"),
+        (unknown_document, "annotations[0]", "document"),
+        (bad_colour, "annotations[1]", "color"),
+        (past_the_end, "annotations[0]", "end"),
+        (changed_text, "documents[0]", "text_sha256"),
+    ]
+
+
+@pytest.mark.parametrize(("mutate", "record", "field"), _mutations())
+def test_bad_file_names_record_and_field_and_changes_nothing(filled, tmp_path, mutate, record, field):
+    data = copy.deepcopy(filled.export_json())
+    mutate(data)
+    with Project(tmp_path / "target.annotator") as target:
+        before = target.export_json()
+        with pytest.raises(FormatError) as caught:
+            target.import_json(data)
+        assert caught.value.record and caught.value.record.startswith(record)
+        assert caught.value.field == field
+        after = target.export_json()
+    assert after["annotations"] == before["annotations"] == []
+    assert after["documents"] == before["documents"] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "not an Annotator JSON export"),
+        ({"format": "prodigy"}, "not an Annotator JSON export"),
+        ({"format": "annotator", "version": 99}, "version 99"),
+    ],
+)
+def test_wrong_format_or_version_is_explained(project, data, message):
+    with pytest.raises(FormatError, match=message):
+        project.import_json(data)
+
+
+def test_import_keeps_a_backup_of_a_project_that_has_annotations(filled, tmp_path):
+    exported = filled.export_json()
+    with Project(tmp_path / "busy.annotator") as busy:
+        busy.import_json(exported)
+        report = busy.import_json(exported)
+        assert report.backup is not None
+        assert busy.store.backups()
