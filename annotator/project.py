@@ -91,6 +91,7 @@ class Project:
         self.path = Path(path) if path is not None else default_project_path()
         self.store = Store(self.path)
         self.events = ProjectEvents()
+        self._texts: dict[str, tuple[str, str]] = {}  # document id -> (text hash, text)
         self._seed_defaults()
         self._current = self._load_current_annotator()
 
@@ -267,6 +268,18 @@ class Project:
     def document(self, document_id: str) -> Document:
         return self.store.document(document_id)
 
+    def text_of(self, document_id: str) -> str:
+        """A document's canonical text, cached: annotating a 1 MB book must not re-read it."""
+        digest = self.store.document_text_sha256(document_id)
+        cached = self._texts.get(document_id)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        text = self.store.document(document_id).text
+        if len(self._texts) >= 8:
+            self._texts.pop(next(iter(self._texts)))
+        self._texts[document_id] = (digest, text)
+        return text
+
     def documents(self) -> list[DocumentSummary]:
         counts = self.store.annotation_counts()
         suggestions = self.store.suggestion_counts()
@@ -367,7 +380,7 @@ class Project:
     ) -> Annotation:
         """Validate and build an annotation without writing it (bulk operations use this)."""
         if text is None:
-            text = self.document(document_id).text
+            text = self.text_of(document_id)
         resolved = _resolve_kind(kind, label=label, note=note)
         validate_span(
             text, start, end, allow_empty=resolved in DOCUMENT_LEVEL_KINDS or rect is not None
@@ -441,7 +454,7 @@ class Project:
             changes["status"] = AnnotationStatus(changes["status"])
         new = dataclasses.replace(old, **changes, modified=utc_now())
         if (new.start, new.end) != (old.start, old.end):
-            text = self.document(old.document_id).text
+            text = self.text_of(old.document_id)
             validate_span(text, new.start, new.end, allow_empty=new.kind in DOCUMENT_LEVEL_KINDS)
             selector = make_selector(text, new.start, new.end)
             new = dataclasses.replace(

@@ -34,11 +34,18 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from annotator.core.model import Annotation, AnnotationKind, Document, DocumentKind
 from annotator.core.offsets import OffsetMap
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
-from annotator.ui.text_offsets import offset_map
 from annotator.ui.theme import LIGHT, Theme, blend
 
-READER_FONTS = ["Charter", "Georgia", "Iowan Old Style", "Source Serif 4", "Noto Serif",
-                "DejaVu Serif", "Times New Roman", "serif"]
+READER_FONTS = [
+    "Charter",
+    "Georgia",
+    "Iowan Old Style",
+    "Source Serif 4",
+    "Noto Serif",
+    "DejaVu Serif",
+    "Times New Roman",
+    "serif",
+]
 GUTTER_WIDTH = 30
 MEASURE_CHARS = 74  # the longest comfortable line, in average characters
 COMMENT_TINT = "#b9c7ee"
@@ -131,7 +138,7 @@ class ReaderView(QPlainTextEdit):
         """Show a document and its annotations, replacing whatever was shown."""
         self.doc = document
         self.text = document.text if document else ""
-        self.offsets = offset_map(self.text)
+        self.offsets = OffsetMap(self.text)
         self.index.reset(annotations)
         self.selected_id = None
         self._find_hits, self._find_current = [], -1
@@ -149,7 +156,7 @@ class ReaderView(QPlainTextEdit):
         for number, line in enumerate(self.text.split("\n")):
             if line.startswith("#"):
                 level = len(line) - len(line.lstrip("#"))
-                if 1 <= level <= 6 and line[level:level + 1] == " ":
+                if 1 <= level <= 6 and line[level : level + 1] == " ":
                     self._headings.append((number, level))
             pos += len(line) + 1
         self._apply_heading_formats()
@@ -161,8 +168,9 @@ class ReaderView(QPlainTextEdit):
         for number, level in self._headings:
             block = doc.findBlockByNumber(number)
             cursor = QTextCursor(block)
-            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
-                                QTextCursor.MoveMode.KeepAnchor)
+            cursor.movePosition(
+                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+            )
             fmt = QTextCharFormat()
             fmt.setFontWeight(QFont.Weight.Bold)
             fmt.setFontPointSize(self._point_size * {1: 1.6, 2: 1.3, 3: 1.12}.get(level, 1.0))
@@ -179,7 +187,7 @@ class ReaderView(QPlainTextEdit):
             starts.append((level, start, block.text().lstrip("#").strip()))
         for i, (level, start, title) in enumerate(starts):
             end = len(self.text)
-            for later_level, later_start, _ in starts[i + 1:]:
+            for later_level, later_start, _ in starts[i + 1 :]:
                 if later_level <= level:
                     end = later_start
                     break
@@ -289,8 +297,9 @@ class ReaderView(QPlainTextEdit):
             bar = self.verticalScrollBar()
             for _ in range(3):
                 rect = self.cursorRect(cursor)
-                lines = round((rect.top() - self.document().documentMargin() * 0)
-                              / max(1, rect.height()))
+                lines = round(
+                    (rect.top() - self.document().documentMargin() * 0) / max(1, rect.height())
+                )
                 if lines == 0:
                     break
                 bar.setValue(bar.value() + lines)
@@ -325,10 +334,14 @@ class ReaderView(QPlainTextEdit):
                         continue
                     x1 = _x(line, max(a, ls) - pos)
                     x2 = _x(line, min(b, le) - pos)
-                    rects.append(QRectF(
-                        geometry.left() + x1, geometry.top() + line.y(),
-                        max(2.0, x2 - x1), line.height(),
-                    ))
+                    rects.append(
+                        QRectF(
+                            geometry.left() + x1,
+                            geometry.top() + line.y(),
+                            max(2.0, x2 - x1),
+                            line.height(),
+                        )
+                    )
             block = block.next()
         return rects
 
@@ -427,14 +440,18 @@ class ReaderView(QPlainTextEdit):
 
     def _annotation_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
         start_cp, end_cp = self.to_cp(a), self.to_cp(b)
-        layers = [x for x in self.index.overlapping(start_cp, end_cp) if x.kind not in NOT_PAINTED
-                  and x.end > x.start]
+        layers = [
+            x
+            for x in self.index.overlapping(start_cp, end_cp)
+            if x.kind not in NOT_PAINTED and x.end > x.start
+        ]
         if self._drag is not None:
             layers = [_moved(x, self._drag) for x in layers]
         if not layers:
             return []
-        bounds = sorted({max(start_cp, x.start) for x in layers}
-                        | {min(end_cp, x.end) for x in layers})
+        bounds = sorted(
+            {max(start_cp, x.start) for x in layers} | {min(end_cp, x.end) for x in layers}
+        )
         out: list[QTextEdit.ExtraSelection] = []
         doc = self.document()
         for lo, hi in itertools.pairwise(bounds):
@@ -526,8 +543,10 @@ class ReaderView(QPlainTextEdit):
         super().paintEvent(event)
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for ident, colour in ((self.linking_from, self.theme.accent),
-                              (self.selected_id, self.theme.accent)):
+        for ident, colour in (
+            (self.linking_from, self.theme.accent),
+            (self.selected_id, self.theme.accent),
+        ):
             if not ident:
                 continue
             a = self.index.get(ident)
@@ -548,11 +567,14 @@ class ReaderView(QPlainTextEdit):
                 painter.setBrush(colour)
                 painter.setPen(Qt.PenStyle.NoPen)
                 first, last = rects[0], rects[-1]
-                for x, top, bottom in ((first.left() - 1, first.top(), first.bottom()),
-                                       (last.right() + 1, last.top(), last.bottom())):
+                for x, top, bottom in (
+                    (first.left() - 1, first.top(), first.bottom()),
+                    (last.right() + 1, last.top(), last.bottom()),
+                ):
                     painter.drawRect(QRectF(x - 1.5, top - 2, 3, bottom - top + 4))
-                    painter.drawEllipse(QPointF(x, top - 3 if x == first.left() - 1
-                                                else bottom + 3), 3.5, 3.5)
+                    painter.drawEllipse(
+                        QPointF(x, top - 3 if x == first.left() - 1 else bottom + 3), 3.5, 3.5
+                    )
         painter.end()
 
     def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
@@ -580,8 +602,11 @@ class ReaderView(QPlainTextEdit):
         for y, marks in shown.items():
             text = "".join(dict.fromkeys(marks))
             painter.setPen(self.theme.accent)
-            painter.drawText(QRect(0, y, GUTTER_WIDTH - 4, line_height),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(
+                QRect(0, y, GUTTER_WIDTH - 4, line_height),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
         painter.end()
 
     # -- layout -------------------------------------------------------------------------------
@@ -593,8 +618,9 @@ class ReaderView(QPlainTextEdit):
         left = GUTTER_WIDTH + spare // 3
         self.setViewportMargins(left, 0, spare - spare // 3, 0)
         rect = self.contentsRect()
-        self._gutter.setGeometry(QRect(rect.left() + left - GUTTER_WIDTH, rect.top(),
-                                       GUTTER_WIDTH, rect.height()))
+        self._gutter.setGeometry(
+            QRect(rect.left() + left - GUTTER_WIDTH, rect.top(), GUTTER_WIDTH, rect.height())
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -697,8 +723,10 @@ class ReaderView(QPlainTextEdit):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             key = event.text().lower()
-            no_mods = not (event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier
-                                                  | Qt.KeyboardModifier.KeypadModifier))
+            no_mods = not (
+                event.modifiers()
+                & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
+            )
             if key and no_mods and key in self.label_keys and self.textCursor().hasSelection():
                 # A label key over a selection labels it, even where the key is also a command.
                 event.accept()
@@ -727,4 +755,3 @@ def _moved(a: Annotation, drag: _Drag) -> Annotation:
     from dataclasses import replace
 
     return replace(a, start=drag.start_cp, end=drag.end_cp)
-
