@@ -58,6 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--kind", help="highlight, comment, entity, sentiment, summary...")
     annotate.add_argument("--annotator", metavar="NAME", help="default: the current annotator")
 
+    suggest = commands.add_parser(
+        "suggest", help="pre-annotate documents with a spaCy model (progress on stderr)"
+    )
+    suggest.add_argument(
+        "--document", action="append", metavar="DOC_ID", help="repeatable; default: every one"
+    )
+    suggest.add_argument(
+        "--model", metavar="NAME", help="pipeline package or model folder (default: installed)"
+    )
+    suggest.add_argument("--kind", choices=("entities", "sentiment"), default="entities")
+    suggest.add_argument(
+        "--accept", action="store_true", help="store them as your annotations, not suggestions"
+    )
+
     export = commands.add_parser("export", help="export annotations (stdout by default)")
     export.add_argument("--format", default="json", help="json (more formats to come)")
     export.add_argument("--document", action="append", metavar="DOC_ID", help="repeatable")
@@ -200,10 +214,63 @@ def _import(project: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _suggest(project: Any, args: argparse.Namespace) -> int:
+    from annotator.suggesting import run_suggestions
+
+    bar = _ProgressBar(sys.stderr, "suggest")
+    finished: list[str] = []
+    try:
+        report = run_suggestions(
+            project, args.document, kind=args.kind, model=args.model, accept=args.accept,
+            progress=bar.update, on_document=lambda outcome: finished.append(outcome.document_id),
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"annotator: interrupted; {len(finished)} finished document(s) are saved",
+            file=sys.stderr,
+        )
+        return 130
+    bar.close()
+    print(report.summary())
+    return 0
+
+
+class _ProgressBar:
+    """A one-line bar redrawn in place on a terminal (at most ten times a second); silent
+    when stderr is a file or a pipe, so logs do not fill with carriage returns."""
+
+    def __init__(self, stream: Any, label: str, width: int = 30) -> None:
+        self.stream, self.label, self.width = stream, label, width
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        share = done / total if total else 1.0
+        filled = round(self.width * share)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {share:6.1%} {done:,}/{total:,} chars")
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "add": _add,
     "list": _list,
     "annotate": _annotate,
+    "suggest": _suggest,
     "export": _export,
     "import": _import,
 }
