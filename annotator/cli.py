@@ -80,6 +80,52 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="import an export file in one transaction")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--format", default="json")
+
+    agreement = commands.add_parser(
+        "agreement", help="agreement between annotators (kappa, F1, alpha...) with its counts"
+    )
+    agreement.add_argument(
+        "--annotators", required=True, metavar="A,B[,C...]", help="comma-separated names"
+    )
+    agreement.add_argument("--unit", choices=("token", "span", "item"), default="token")
+    agreement.add_argument(
+        "--document", action="append", metavar="DOC_ID",
+        help="repeatable; default: documents every annotator marked done or annotated",
+    )  # fmt: skip
+    agreement.add_argument("--label-set", metavar="NAME", help="only the labels of this set")
+    agreement.add_argument(
+        "--scale", metavar="L1,L2,...", help="ordered item labels, for weighted kappa and "
+        "ordinal alpha (numeric labels are ordered automatically)",
+    )  # fmt: skip
+    agreement.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    agreement.add_argument("-o", "--output", metavar="FILE")
+
+    disagreements = commands.add_parser(
+        "disagreements", help="passages where annotators differ, with what each one said"
+    )
+    disagreements.add_argument("--annotators", required=True, metavar="A,B[,C...]")
+    disagreements.add_argument("--document", action="append", metavar="DOC_ID")
+    disagreements.add_argument("--label-set", metavar="NAME")
+    disagreements.add_argument("--json", action="store_true", help="machine-readable output")
+
+    status = commands.add_parser("status", help="set a document's status for an annotator")
+    status.add_argument("document", metavar="DOC_ID")
+    status.add_argument("status", choices=("not-started", "in-progress", "done"))
+    status.add_argument("--annotator", metavar="NAME", help="default: the current annotator")
+
+    merge = commands.add_parser(
+        "merge", help="bring another annotator's project in (idempotent: by UUID)"
+    )
+    merge.add_argument("other", metavar="OTHER.annotator")
+    same = merge.add_mutually_exclusive_group()
+    same.add_argument(
+        "--same-people", action="store_true",
+        help="annotators with a name used here are the same people: merge their work",
+    )  # fmt: skip
+    same.add_argument(
+        "--rename", action="store_true",
+        help="annotators with a name used here are others: keep theirs as 'NAME (OTHER)'",
+    )  # fmt: skip
     return parser
 
 
@@ -266,6 +312,68 @@ class _ProgressBar:
             self.stream.flush()
 
 
+def _annotator_list(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise CliError("give annotators as comma-separated names, e.g. --annotators ann,ben")
+    return names
+
+
+def _agreement(project: Any, args: argparse.Namespace) -> int:
+    from annotator.comparing import compute_agreement, report_json
+
+    report = compute_agreement(
+        project, _annotator_list(args.annotators), args.document, unit=args.unit,
+        label_set=args.label_set,
+        scale=[x.strip() for x in args.scale.split(",")] if args.scale else None,
+    )  # fmt: skip
+    if args.format == "json":
+        text = report_json(report)
+    elif args.format == "csv":
+        text = report.to_csv()
+    else:
+        text = report.to_table()
+    _write_output(text, args.output)
+    return 0
+
+
+def _disagreements(project: Any, args: argparse.Namespace) -> int:
+    from annotator.comparing import list_disagreements
+
+    views = list_disagreements(
+        project, _annotator_list(args.annotators), args.document, label_set=args.label_set
+    )
+    if args.json:
+        print(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
+        return 0
+    if not views:
+        print("No disagreements.")
+        return 0
+    for v in views:
+        said = "; ".join(f"{name}: {reading}" for name, reading in v.said.items())
+        print(f"{v.document_id}\t{v.start}-{v.end}\t{v.kind}\t{v.quote!r}\t{said}")
+    return 0
+
+
+def _status(project: Any, args: argparse.Namespace) -> int:
+    status = args.status.replace("-", " ")
+    project.set_document_status(args.document, status, annotator=args.annotator)
+    print(f"{args.document}: {status}")
+    return 0
+
+
+def _merge(project: Any, args: argparse.Namespace) -> int:
+    from annotator.comparing import AnnotatorNameConflict, merge_project
+
+    same = "same" if args.same_people else "rename" if args.rename else "ask"
+    try:
+        report = merge_project(project, args.other, same_name=same)
+    except AnnotatorNameConflict as conflict:
+        raise CliError(f"{conflict}; run again with --same-people or --rename") from None
+    print(report.summary())
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "add": _add,
     "list": _list,
@@ -273,4 +381,8 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "suggest": _suggest,
     "export": _export,
     "import": _import,
+    "agreement": _agreement,
+    "disagreements": _disagreements,
+    "status": _status,
+    "merge": _merge,
 }

@@ -195,16 +195,20 @@ class Project:
             return self._ensure_current_saved()
         return self.annotator_named(name, create=True).id
 
-    def set_document_status(self, document_id: str, status: str) -> None:
+    def set_document_status(
+        self, document_id: str, status: str, *, annotator: str | None = None
+    ) -> None:
+        """Set a document's status for ``annotator`` (default: the current annotator)."""
         if status not in ("not started", "in progress", "done"):
             raise AnnotatorError(f"unknown status '{status}'")
         self.document(document_id)
-        annotator_id = self._ensure_current_saved()
+        annotator_id = self._annotator_id(annotator)
         with self.store.transaction():
             self.store.set_document_status(document_id, annotator_id, status)
             self.store.record(
-                "status", "document", document_id, actor=self._current.name, after=status
-            )
+                "status", "document", document_id, actor=self._current.name,
+                after={"status": status, "annotator": annotator or self._current.name},
+            )  # fmt: skip
         self.events.documents_changed.emit()
 
     # -- documents ------------------------------------------------------------------------
@@ -417,11 +421,9 @@ class Project:
             return
         with self.store.transaction():
             self.store.insert_annotations(annotations)
-            for a in annotations:
-                self.store.record(
-                    action, "annotation", a.id, actor=self._current.name,
-                    after=annotation_to_json(a),
-                )  # fmt: skip
+            self.store.record_many(
+                action, "annotation", (a.id for a in annotations), actor=self._current.name
+            )
         self._reset_views(annotations)
 
     def annotation(self, annotation_id: str) -> Annotation:
