@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator import __version__
-from annotator.core.errors import AnnotatorError, FormatError
+from annotator.core.errors import AnnotatorError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -72,14 +72,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept", action="store_true", help="store them as your annotations, not suggestions"
     )
 
-    export = commands.add_parser("export", help="export annotations (stdout by default)")
-    export.add_argument("--format", default="json", help="json (more formats to come)")
+    export = commands.add_parser(
+        "export",
+        help="export annotations (text formats to stdout by default)",
+        description="Export annotations. What a format cannot hold is listed on stderr.",
+    )
+    export.add_argument(
+        "--format",
+        default=None,
+        metavar="FMT",
+        help="json, spacy, prodigy, doccano, conll, brat, w3c, csv, markdown or pdf "
+        "(default: from the -o extension, else json)",
+    )
     export.add_argument("--document", action="append", metavar="DOC_ID", help="repeatable")
-    export.add_argument("-o", "--output", metavar="FILE")
+    export.add_argument(
+        "--annotator", action="append", metavar="NAME", help="only this annotator's (repeatable)"
+    )
+    export.add_argument("--gold", action="store_true", help="only the adjudicated gold layer")
+    export.add_argument(
+        "--suggestions", action="store_true", help="include suggestions not yet reviewed"
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="file (brat: a folder or .zip; - for stdout)"
+    )
 
-    imp = commands.add_parser("import", help="import an export file in one transaction")
-    imp.add_argument("file", metavar="FILE")
-    imp.add_argument("--format", default="json")
+    imp = commands.add_parser(
+        "import",
+        help="import annotations (and their texts) in one transaction",
+        description="Import a file: it is checked whole first; a bad file changes nothing.",
+    )
+    imp.add_argument("file", metavar="FILE", help="file (brat: a folder, .zip or .ann)")
+    imp.add_argument(
+        "--format",
+        default=None,
+        metavar="FMT",
+        help="json, spacy, prodigy, doccano, conll, brat, w3c or pdf (default: from the file)",
+    )
 
     agreement = commands.add_parser(
         "agreement", help="agreement between annotators (kappa, F1, alpha...) with its counts"
@@ -218,12 +246,41 @@ def _color(value: str | None) -> str | None:
 
 
 def _export(project: Any, args: argparse.Namespace) -> int:
-    if args.format != "json":
-        raise CliError(f"unknown export format '{args.format}' (available: json)")
-    data = project.export_json(args.document)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    _write_output(text, args.output)
+    from annotator.formats.exchange import ExportScope
+    from annotator.formats.registry import export, format_spec
+
+    format_name = args.format
+    if format_name is None:
+        format_name = _format_from_extension(args.output) or "json"
+    format_spec(format_name)  # an unknown name fails before any work
+    scope = ExportScope(
+        document_ids=tuple(args.document) if args.document else None,
+        annotators=tuple(args.annotator) if args.annotator else None,
+        gold_only=args.gold,
+        include_suggestions=args.suggestions,
+    )
+    result, text = export(project, format_name, args.output, scope)
+    if text is not None:
+        sys.stdout.write(text)
+    for warning in result.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
+    if result.outputs:
+        print(result.summary(), file=sys.stderr)
     return 0
+
+
+def _format_from_extension(output: str | None) -> str | None:
+    if not output or output == "-":
+        return None
+    from annotator.formats.registry import formats
+
+    suffix = Path(output).suffix.lower()
+    if suffix == ".jsonl":
+        return None  # prodigy or doccano: the user must say which
+    for spec in formats().values():
+        if suffix in spec.extensions and spec.exports:
+            return spec.name
+    return None
 
 
 def _write_output(text: str, output: str | None) -> None:
@@ -239,24 +296,15 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 def _import(project: Any, args: argparse.Namespace) -> int:
-    if args.format != "json":
-        raise CliError(f"unknown import format '{args.format}' (available: json)")
+    from annotator.formats.registry import import_file
+
     path = Path(args.file)
     if not path.exists():
         raise CliError(f"'{path}' does not exist: check the path")
-    if path.is_dir():
-        raise CliError(f"'{path}' is a folder, not a file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FormatError(f"'{path.name}' is not UTF-8 JSON text") from None
-    except json.JSONDecodeError as error:
-        raise FormatError(
-            f"'{path.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
-            f"column {error.colno}"
-        ) from None
-    report = project.import_json(data)
-    print(report.summary())
+    result = import_file(project, path, args.format)
+    for warning in result.warnings:
+        print(f"annotator: warning: {warning}", file=sys.stderr)
+    print(result.summary())
     return 0
 
 

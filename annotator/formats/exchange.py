@@ -1,0 +1,536 @@
+"""What every interchange format shares: the export scope and data, the import plan.
+
+Exporters are views of the canonical spans: :func:`collect` reads what a scope asks for
+(documents, annotators, the gold layer) into plain :class:`ExportData`, and each format
+module turns that into its file, returning warnings for whatever the format cannot hold.
+
+Importers never write. Each parses its file into :class:`IncomingDocument` records (text
+plus spans, each naming the line and field it came from); :func:`apply_import` checks every
+span against its text and only then writes everything in one transaction. A bad file
+changes nothing, and the :class:`~annotator.core.errors.FormatError` names line and field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.core.errors import AnnotatorError, FormatError, SpanError
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    DocumentKind,
+    LabelSet,
+    LabelSetKind,
+    new_id,
+    utc_now,
+)
+from annotator.core.spans import check_quote, make_selector, validate_span
+from annotator.documents.base import LoadedDocument, sha256_text
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+
+#: The annotator whose annotations form the adjudicated ("gold") layer that trains models.
+GOLD_ANNOTATOR = "gold"
+
+#: Kinds that may cover the whole document with an empty span (0, 0).
+DOCUMENT_LEVEL_KINDS = frozenset({AnnotationKind.SUMMARY, AnnotationKind.DOC_LABEL})
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportScope:
+    """Which annotations an export holds.
+
+    ``document_ids`` None means every document of the project; ``annotators`` None means
+    everyone's; ``gold_only`` keeps the adjudicated layer (annotator :data:`GOLD_ANNOTATOR`).
+    Suggestions, rejected suggestions and orphaned annotations are left out unless asked for.
+    """
+
+    document_ids: tuple[str, ...] | None = None
+    annotators: tuple[str, ...] | None = None
+    gold_only: bool = False
+    include_suggestions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAnnotations:
+    """One document and its annotations in the scope, in reading order."""
+
+    document: Document
+    annotations: tuple[Annotation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportData:
+    """Everything a format module needs, as core objects (no store, no project)."""
+
+    documents: tuple[DocumentAnnotations, ...]
+    annotator_names: dict[str, str] = field(default_factory=dict)
+    label_sets: tuple[LabelSet, ...] = ()
+
+    def annotator_name(self, annotator_id: str) -> str:
+        return self.annotator_names.get(annotator_id, annotator_id)
+
+    @property
+    def annotation_count(self) -> int:
+        return sum(len(d.annotations) for d in self.documents)
+
+    def annotators_used(self) -> set[str]:
+        return {a.annotator_id for d in self.documents for a in d.annotations}
+
+    def document_labels(self) -> list[str]:
+        """Every label of the project's document-level label sets (cats that may be 0)."""
+        return [
+            label.name
+            for label_set in self.label_sets
+            if label_set.kind == LabelSetKind.DOCUMENT
+            for label in label_set.labels
+        ]
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """What an export wrote and what the format could not hold."""
+
+    format: str
+    outputs: list[Path]
+    documents: int
+    annotations: int
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        where = ", ".join(str(p) for p in self.outputs) or "standard output"
+        return (
+            f"{self.annotations} annotations of {self.documents} documents exported as "
+            f"{self.format} to {where}"
+        )
+
+
+class Losses:
+    """Counts what an export had to leave out or change, and words it as warnings."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def add(self, message: str, count: int = 1) -> None:
+        """``message`` is a sentence with ``{n}`` where the count goes."""
+        if count:
+            self._counts[message] += count
+
+    def count(self, message: str) -> int:
+        return self._counts[message]
+
+    def warnings(self) -> list[str]:
+        return [message.format(n=n) for message, n in self._counts.items()]
+
+
+def collect(project: Project, scope: ExportScope) -> tuple[ExportData, list[str]]:
+    """The documents and annotations ``scope`` asks for, and warnings about what it left out."""
+    store = project.store
+    if scope.document_ids:
+        documents = [project.document(d) for d in scope.document_ids]
+    else:
+        documents = [store.document(d.id) for d in store.documents()]
+    names = {a.id: a.name for a in project.annotators()}
+    wanted: set[str] | None = None
+    if scope.annotators:
+        wanted = {project.annotator_named(name).id for name in scope.annotators}
+    if scope.gold_only:
+        gold = store.annotator_by_name(GOLD_ANNOTATOR)
+        if gold is None:
+            raise AnnotatorError(
+                "this project has no gold layer yet: adjudicate the disagreements first, or "
+                "export without --gold"
+            )
+        wanted = {gold.id} if wanted is None else wanted & {gold.id}
+    statuses = [AnnotationStatus.ACCEPTED, AnnotationStatus.ORPHANED]
+    if scope.include_suggestions:
+        statuses.append(AnnotationStatus.SUGGESTED)
+    orphaned = 0
+    result: list[DocumentAnnotations] = []
+    for document in documents:
+        kept: list[Annotation] = []
+        for annotation in store.annotations(document.id, statuses=statuses):
+            if wanted is not None and annotation.annotator_id not in wanted:
+                continue
+            if annotation.status == AnnotationStatus.ORPHANED:
+                orphaned += 1
+                continue
+            kept.append(annotation)
+        result.append(DocumentAnnotations(document, tuple(kept)))
+    warnings = []
+    if orphaned:
+        warnings.append(
+            f"{orphaned} orphaned annotations were left out: their passages could not be "
+            "found in the current text (re-attach them first)"
+        )
+    return ExportData(tuple(result), names, tuple(project.label_sets())), warnings
+
+
+def write_text_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to a temporary sibling and move it into place: never a half file."""
+    if path.is_dir():
+        raise AnnotatorError(f"'{path}' is a folder: give a file name to write to")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", encoding=encoding, newline="") as handle:
+        handle.write(text)
+    tmp.replace(path)
+
+
+def jsonl(records: Sequence[dict[str, Any]] | Iterator[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class IncomingAnnotation:
+    """One annotation as a file states it, before it is checked against its text.
+
+    ``record`` and ``field`` say where it came from ("line 3", "spans[1]"), for the error.
+    ``quote``, when the file has one, must match the text at ``start..end``.
+    """
+
+    start: int
+    end: int
+    kind: AnnotationKind
+    record: str
+    field: str = ""
+    label: str | None = None
+    note: str = ""
+    annotator: str | None = None
+    quote: str | None = None
+    prefix: str | None = None  # with ``quote``: find the passage again if offsets disagree
+    suffix: str | None = None
+    color: str | None = None
+    symbol: str | None = None
+    status: AnnotationStatus = AnnotationStatus.ACCEPTED
+    id: str | None = None
+    page: int | None = None
+    rect: tuple[float, float, float, float] | None = None
+    source: str = ""
+    created: str | None = None
+    modified: str | None = None
+
+
+@dataclass(slots=True)
+class IncomingDocument:
+    """A text arriving with its annotations, or a reference to a document already held.
+
+    Exactly one of ``text`` (a new or matching text document), ``loaded`` (a file loaded
+    whole, e.g. a PDF) or ``text_sha256`` (a document the project must already hold) is set.
+    """
+
+    title: str
+    record: str
+    annotations: list[IncomingAnnotation] = field(default_factory=list)
+    text: str | None = None
+    loaded: LoadedDocument | None = None
+    path: str = ""
+    text_sha256: str | None = None
+    field: str = "text"
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What an import did, and what the file held that Annotator could not take."""
+
+    format: str
+    documents_added: int = 0
+    documents_matched: int = 0
+    annotators_added: int = 0
+    annotations_added: int = 0
+    annotations_unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    backup: str | None = None
+    document_ids: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.annotations_added} annotations added, {self.annotations_unchanged} already "
+            f"present; {self.documents_added} documents added, {self.documents_matched} matched"
+        )
+
+
+def _dedupe_key(a: Annotation) -> tuple[Any, ...]:
+    return (a.document_id, a.annotator_id, a.kind, a.start, a.end, a.label or None, a.note)
+
+
+def apply_import(
+    project: Project,
+    incoming: Sequence[IncomingDocument],
+    *,
+    format_name: str,
+    origin: str,
+    warnings: Sequence[str] = (),
+) -> ImportResult:
+    """Check every incoming span against its text, then write all of it in one transaction.
+
+    Re-importing the same file adds nothing: an annotation whose id is already stored, or that
+    equals a stored one (document, annotator, kind, span, label, note), counts as present.
+    """
+    store = project.store
+    result = ImportResult(format=format_name, warnings=list(warnings))
+    new_documents: list[Document] = []
+    planned_by_hash: dict[str, Document] = {}
+    annotators: dict[str, AnnotatorId] = {}
+    new_annotators: list[Annotator] = []
+    new_annotations: list[Annotation] = []
+    seen_keys: set[tuple[Any, ...]] = set()
+    seen_ids: set[str] = set()
+    existing_keys: dict[str, set[tuple[Any, ...]]] = {}
+    current_name = project.current_annotator.name
+
+    def annotator_id(name: str | None) -> AnnotatorId:
+        name = (name or "").strip() or current_name
+        if name not in annotators:
+            stored = store.annotator_by_name(name)
+            if stored is None:
+                stored = Annotator(AnnotatorId(new_id()), name)
+                new_annotators.append(stored)
+            annotators[name] = stored.id
+        return annotators[name]
+
+    for doc in incoming:
+        document = _resolve_document(project, doc, planned_by_hash, new_documents, result)
+        if document.id not in existing_keys:
+            existing_keys[document.id] = {
+                _dedupe_key(a) for a in store.annotations(document.id, statuses=None)
+            }
+        text = document.text
+        for item in doc.annotations:
+            annotation = _build(item, document, text, annotator_id(item.annotator), format_name)
+            key = _dedupe_key(annotation)
+            known = item.id is not None and (
+                item.id in seen_ids or _stored(project, item.id) is not None
+            )
+            if known or key in seen_keys or key in existing_keys[document.id]:
+                result.annotations_unchanged += 1
+                continue
+            seen_keys.add(key)
+            seen_ids.add(annotation.id)
+            new_annotations.append(annotation)
+
+    actor = current_name
+    if new_annotations and store.annotations(statuses=None):
+        result.backup = str(store.backup("before-import"))
+    with store.transaction():
+        for document in new_documents:
+            store.add_document(document)
+            store.record(
+                "import", "document", document.id, actor=actor,
+                after={"title": document.title, "format": format_name},
+            )  # fmt: skip
+        for annotator in new_annotators:
+            store.add_annotator(annotator)
+        store.insert_annotations(new_annotations)
+        store.record(
+            "import", "project", str(project.path), actor=actor,
+            after={"format": format_name, "file": origin,
+                   "annotations": [a.id for a in new_annotations]},
+        )  # fmt: skip
+    result.annotators_added = len(new_annotators)
+    result.annotations_added = len(new_annotations)
+    project.events.documents_changed.emit()
+    if new_annotators:
+        project.events.annotators_changed.emit()
+    project.events.annotations_reset.emit(None)
+    return result
+
+
+def _stored(project: Project, annotation_id: str) -> Annotation | None:
+    from annotator.core.errors import NotFoundError
+
+    try:
+        return project.store.annotation(annotation_id, include_deleted=True)
+    except NotFoundError:
+        return None
+
+
+def _resolve_document(
+    project: Project,
+    doc: IncomingDocument,
+    planned: dict[str, Document],
+    new_documents: list[Document],
+    result: ImportResult,
+) -> Document:
+    store = project.store
+    if doc.text is not None or doc.loaded is not None:
+        if doc.loaded is not None:
+            loaded = doc.loaded
+        else:
+            assert doc.text is not None
+            if not doc.text:
+                raise FormatError("the text is empty", record=doc.record, field=doc.field)
+            digest = sha256_text(doc.text)
+            loaded = LoadedDocument(
+                title=doc.title,
+                kind=DocumentKind.TEXT,
+                text=doc.text,
+                sha256=digest,
+                text_sha256=digest,
+            )
+        if loaded.sha256 in planned:
+            return planned[loaded.sha256]
+        existing = store.document_by_sha256(loaded.sha256) or store.document_by_text_sha256(
+            loaded.text_sha256
+        )
+        if existing is not None and existing.text == loaded.text:
+            result.documents_matched += 1
+            document = existing
+        else:
+            document = Document(
+                id=DocumentId(new_id()),
+                title=doc.title or loaded.title,
+                path=doc.path,
+                sha256=loaded.sha256,
+                text_sha256=loaded.text_sha256,
+                kind=loaded.kind,
+                text=loaded.text,
+                encoding=loaded.encoding,
+                page_map=loaded.page_map,
+            )
+            new_documents.append(document)
+            result.documents_added += 1
+        planned[loaded.sha256] = document
+        result.document_ids.append(document.id)
+        return document
+    assert doc.text_sha256 is not None
+    if doc.text_sha256 in planned:
+        return planned[doc.text_sha256]
+    found = store.document_by_text_sha256(doc.text_sha256) or store.document_by_sha256(
+        doc.text_sha256
+    )
+    if found is None:
+        raise FormatError(
+            f"no document in this project has the content hash {doc.text_sha256[:12]}…: "
+            "this format does not carry the text, so add the document first, then import",
+            record=doc.record,
+            field=doc.field,
+        )
+    result.documents_matched += 1
+    planned[doc.text_sha256] = found
+    result.document_ids.append(found.id)
+    return found
+
+
+def _build(
+    item: IncomingAnnotation,
+    document: Document,
+    text: str,
+    annotator_id: AnnotatorId,
+    format_name: str,
+) -> Annotation:
+    where = item.field
+    if item.quote and item.prefix is not None and text[item.start : item.end] != item.quote:
+        found = locate_quote(text, item.quote, item.prefix, item.suffix or "")
+        if found is not None:
+            item.start, item.end = found
+    try:
+        validate_span(
+            text,
+            item.start,
+            item.end,
+            allow_empty=item.kind in DOCUMENT_LEVEL_KINDS or item.rect is not None,
+        )
+        if item.quote is not None:
+            check_quote(text, item.start, item.end, item.quote)
+    except SpanError as error:
+        raise FormatError(
+            f"{error} (document '{document.title}')", record=item.record, field=where or None
+        ) from None
+    selector = make_selector(text, item.start, item.end)
+    created = item.created or utc_now()
+    return Annotation(
+        id=AnnotationId(item.id or new_id()),
+        document_id=document.id,
+        annotator_id=annotator_id,
+        kind=item.kind,
+        start=item.start,
+        end=item.end,
+        quote=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        label=item.label or None,
+        color=item.color or None,
+        symbol=item.symbol or None,
+        note=item.note,
+        source=item.source or f"import:{format_name}",
+        status=item.status,
+        page=item.page,
+        rect=item.rect,
+        created=created,
+        modified=item.modified or created,
+    )
+
+
+def locate_quote(text: str, exact: str, prefix: str, suffix: str) -> tuple[int, int] | None:
+    """Where ``exact`` is in ``text``: with its context if that is found, else if unique."""
+    if not exact:
+        return None
+    at = text.find(prefix + exact + suffix)
+    if at >= 0:
+        return at + len(prefix), at + len(prefix) + len(exact)
+    at = text.find(exact)
+    if at >= 0 and text.find(exact, at + 1) < 0:
+        return at, at + len(exact)
+    return None
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line; a FormatError names a bad line."""
+    text = read_utf8(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise FormatError(
+                f"not valid JSON: {error.msg} at column {error.colno}", record=f"line {number}"
+            ) from None
+        if not isinstance(value, dict):
+            raise FormatError("expected a JSON object on each line", record=f"line {number}")
+        yield number, value
+
+
+def read_utf8(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FormatError(
+            f"'{path.name}' is not UTF-8 text (byte {error.start} cannot be decoded)"
+        ) from None
+
+
+def require(value: Any, kind: type | tuple[type, ...], *, record: str, field: str) -> Any:
+    """``value`` if it has the type ``kind``, else a FormatError naming record and field."""
+    if isinstance(value, bool) and kind in (int, (int,)):
+        value = None  # JSON true/false are not offsets
+    if not isinstance(value, kind):
+        expected = {
+            str: "a string",
+            int: "a whole number",
+            list: "a list",
+            dict: "an object",
+        }.get(kind if isinstance(kind, type) else kind[0], str(kind))
+        if value is None:
+            raise FormatError(f"is missing or not {expected}", record=record, field=field)
+        raise FormatError(f"should be {expected}, not {value!r}", record=record, field=field)
+    return value

@@ -1,0 +1,299 @@
+"""The table of formats: name → exporter and importer, and the two entry points.
+
+The CLI and the GUI's File → Export / Import both call :func:`export` and
+:func:`import_file`; neither knows a format module. A text format can be written to
+standard output; ``spacy``, ``brat`` and ``pdf`` need a path (brat writes a folder, or a
+``.zip``). Every export returns the warnings of what the format could not hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.core.errors import AnnotatorError, FormatError
+from annotator.formats.exchange import (
+    ExportData,
+    ExportResult,
+    ExportScope,
+    ImportResult,
+    IncomingDocument,
+    apply_import,
+    collect,
+    read_utf8,
+    write_text_atomically,
+)
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+
+TextExporter = Callable[[ExportData], tuple[str, list[str]]]
+FileExporter = Callable[[ExportData, Path], list[str]]
+Parser = Callable[[Path], tuple[list[IncomingDocument], list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    """One format: what it is called, its file extensions, and how to write and read it.
+
+    Exactly one of ``to_text`` (a text file, or standard output) and ``to_path`` (a binary
+    file or a folder) is set for formats that export; ``parse`` for formats that import.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    to_text: TextExporter | None = None
+    to_path: FileExporter | None = None
+    parse: Parser | None = None
+    text_encoding: str = "utf-8"
+
+    @property
+    def exports(self) -> bool:
+        return self.to_text is not None or self.to_path is not None or self.name == "json"
+
+    @property
+    def imports(self) -> bool:
+        return self.parse is not None or self.name == "json"
+
+
+def _formats() -> dict[str, FormatSpec]:
+    from annotator.formats import (
+        brat,
+        conll,
+        csv_notes,
+        doccano,
+        markdown_notes,
+        pdf,
+        prodigy,
+        spacy_docbin,
+        w3c,
+    )
+
+    specs = [
+        FormatSpec("json", "Annotator JSON (everything, for moving a project)", (".json",)),
+        FormatSpec(
+            "spacy", "spaCy DocBin training data", (".spacy",),
+            to_path=spacy_docbin.export_file, parse=spacy_docbin.parse,
+        ),
+        FormatSpec(
+            "prodigy", "Prodigy JSONL tasks", (".jsonl",),
+            to_text=prodigy.export, parse=prodigy.parse,
+        ),
+        FormatSpec(
+            "doccano", "doccano JSONL", (".jsonl",), to_text=doccano.export, parse=doccano.parse
+        ),
+        FormatSpec(
+            "conll", "CoNLL-2003 IOB2 tags", (".conll", ".iob", ".iob2"),
+            to_text=conll.export, parse=conll.parse,
+        ),
+        FormatSpec(
+            "brat", "brat standoff (.txt + .ann), a folder or .zip", (".ann", ".zip"),
+            to_path=brat.export_to, parse=brat.parse,
+        ),
+        FormatSpec(
+            "w3c", "W3C Web Annotation JSON-LD (Hypothesis)", (".jsonld",),
+            to_text=w3c.export, parse=w3c.parse,
+        ),
+        FormatSpec(
+            "csv", "CSV, one row per annotation", (".csv",),
+            to_text=csv_notes.export, text_encoding="utf-8",
+        ),
+        FormatSpec("markdown", "Markdown reading notes", (".md",), to_text=markdown_notes.export),
+        FormatSpec(
+            "pdf", "annotated copy of a PDF", (".pdf",), to_path=pdf.export_to, parse=pdf.parse
+        ),
+    ]  # fmt: skip
+    return {spec.name: spec for spec in specs}
+
+
+_FORMATS: dict[str, FormatSpec] | None = None
+
+
+def formats() -> dict[str, FormatSpec]:
+    """Every format by name (built on first use: the modules import spaCy and PyMuPDF)."""
+    global _FORMATS
+    if _FORMATS is None:
+        _FORMATS = _formats()
+    return _FORMATS
+
+
+def export_names() -> list[str]:
+    return [name for name, spec in formats().items() if spec.exports]
+
+
+def import_names() -> list[str]:
+    return [name for name, spec in formats().items() if spec.imports]
+
+
+def format_spec(name: str) -> FormatSpec:
+    spec = formats().get(name.lower())
+    if spec is None:
+        raise AnnotatorError(f"unknown format '{name}' (available: {', '.join(formats())})")
+    return spec
+
+
+def detect_format(path: str | Path) -> str:
+    """The import format a file's name implies; JSON files are told apart by their content."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if file.is_dir():
+        return "brat"
+    if suffix == ".json":
+        return _json_kind(file)
+    if suffix == ".jsonl":
+        return _jsonl_kind(file)
+    for spec in formats().values():
+        if suffix in spec.extensions and spec.imports:
+            return spec.name
+    raise AnnotatorError(
+        f"cannot tell the format of '{file.name}' from its name: give --format "
+        f"({', '.join(import_names())})"
+    )
+
+
+def _json_kind(file: Path) -> str:
+    try:
+        data = json.loads(read_utf8(file))
+    except json.JSONDecodeError:
+        return "json"  # the JSON importer names the line of the error
+    if isinstance(data, dict) and data.get("type") in ("AnnotationCollection", "Annotation"):
+        return "w3c"
+    if (
+        isinstance(data, list)
+        and data
+        and isinstance(data[0], dict)
+        and data[0].get("type") == "Annotation"
+    ):
+        return "w3c"
+    return "json"
+
+
+def _jsonl_kind(file: Path) -> str:
+    with open(file, encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except json.JSONDecodeError:
+                    return "prodigy"
+                if isinstance(first, dict) and ("tokens" in first or "spans" in first
+                                                 or "answer" in first):  # fmt: skip
+                    return "prodigy"
+                return "doccano"
+    return "doccano"
+
+
+def export(
+    project: Project,
+    format_name: str,
+    output: str | Path | None,
+    scope: ExportScope | None = None,
+) -> tuple[ExportResult, str | None]:
+    """Export ``scope`` of ``project`` as ``format_name``.
+
+    With ``output`` None a text format is returned as the second value (for standard output)
+    instead of being written; binary and folder formats need an ``output``.
+    """
+    spec = format_spec(format_name)
+    scope = scope or ExportScope()
+    if not spec.exports:
+        raise AnnotatorError(f"'{spec.name}' is an import format only")
+    if spec.name == "json":
+        return _export_native(project, output, scope)
+    data, warnings = collect(project, scope)
+    result = ExportResult(
+        format=spec.name,
+        outputs=[],
+        documents=len(data.documents),
+        annotations=data.annotation_count,
+        warnings=warnings,
+    )
+    if spec.to_text is not None:
+        text, more = spec.to_text(data)
+        result.warnings.extend(more)
+        if output is None or str(output) == "-":
+            return result, text
+        path = Path(output)
+        write_text_atomically(path, text, encoding=spec.text_encoding)
+        result.outputs.append(path)
+        return result, None
+    assert spec.to_path is not None
+    if output is None or str(output) == "-":
+        raise AnnotatorError(f"the {spec.name} format writes a file: give one with -o")
+    path = Path(output)
+    result.warnings.extend(spec.to_path(data, path))
+    result.outputs.append(path)
+    return result, None
+
+
+def _export_native(
+    project: Project, output: str | Path | None, scope: ExportScope
+) -> tuple[ExportResult, str | None]:
+    if scope.annotators or scope.gold_only:
+        raise AnnotatorError(
+            "the json format moves whole documents with everyone's annotations: use another "
+            "format to export some annotators or the gold layer"
+        )
+    data = project.export_json(list(scope.document_ids) if scope.document_ids else None)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    result = ExportResult(
+        format="json",
+        outputs=[],
+        documents=len(data["documents"]),
+        annotations=len(data["annotations"]),
+    )
+    if output is None or str(output) == "-":
+        return result, text
+    path = Path(output)
+    write_text_atomically(path, text)
+    result.outputs.append(path)
+    return result, None
+
+
+def import_file(project: Project, path: str | Path, format_name: str | None = None) -> ImportResult:
+    """Read ``path`` whole, check all of it, then apply it to ``project`` in one transaction."""
+    file = Path(path)
+    if not file.exists():
+        raise AnnotatorError(f"'{file}' does not exist: check the path")
+    name = format_name or detect_format(file)
+    spec = format_spec(name)
+    if not spec.imports:
+        raise AnnotatorError(
+            f"'{spec.name}' cannot be imported (import formats: {', '.join(import_names())})"
+        )
+    if file.is_dir() and spec.name != "brat":
+        raise AnnotatorError(f"'{file}' is a folder: only brat imports a folder")
+    if spec.name == "json":
+        return _import_native(project, file)
+    assert spec.parse is not None
+    documents, warnings = spec.parse(file)
+    return apply_import(
+        project, documents, format_name=spec.name, origin=str(file), warnings=warnings
+    )
+
+
+def _import_native(project: Project, file: Path) -> ImportResult:
+    try:
+        data: Any = json.loads(read_utf8(file))
+    except json.JSONDecodeError as error:
+        raise FormatError(
+            f"'{file.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
+            f"column {error.colno}"
+        ) from None
+    report = project.import_json(data)
+    return ImportResult(
+        format="json",
+        documents_added=report.documents_added,
+        documents_matched=report.documents_matched,
+        annotators_added=report.annotators_added,
+        annotations_added=report.annotations_added,
+        annotations_unchanged=report.annotations_unchanged + report.annotations_updated,
+        backup=report.backup,
+        warnings=[f"{report.annotations_updated} annotations were updated to newer versions"]
+        if report.annotations_updated
+        else [],
+    )
