@@ -1,0 +1,87 @@
+"""``annotator suggest`` from the command line, as a researcher scripts it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PARAGRAPH = (
+    "Ada Lovelace worked with Charles Babbage in London in 1843. "
+    "Microsoft and Google later named projects after her. I love this wonderful story.\n"
+)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[Path, str]:
+    reading = tmp_path / "reading.txt"
+    reading.write_text(PARAGRAPH, encoding="utf-8")
+    project = tmp_path / "corpus.annotator"
+    added = _run("--project", str(project), "add", str(reading))
+    assert added.returncode == 0, added.stderr
+    return project, added.stdout.strip()
+
+
+def _listing(project: Path) -> dict:
+    listed = _run("--project", str(project), "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [row] = json.loads(listed.stdout)
+    return row
+
+
+def test_cli_suggest_stores_suggestions_and_prints_a_summary(corpus):
+    project, document_id = corpus
+    result = _run("--project", str(project), "suggest", "--document", document_id)
+    assert result.returncode == 0, result.stderr
+    assert "entity suggestions in 1 document" in result.stdout
+    assert "accepted 0" in result.stdout
+    row = _listing(project)
+    assert row["suggestions"] >= 4 and row["annotations"] == 0
+
+
+def test_cli_suggest_accept_makes_them_the_annotators_annotations(corpus):
+    project, _ = corpus
+    result = _run("--project", str(project), "suggest", "--accept")
+    assert result.returncode == 0, result.stderr
+    row = _listing(project)
+    assert row["annotations"] >= 4 and row["suggestions"] == 0
+    assert f"accepted {row['annotations']}" in result.stdout
+
+
+def test_cli_suggest_sentiment_suggests_sentences_and_a_document_label(corpus):
+    project, _ = corpus
+    result = _run("--project", str(project), "suggest", "--kind", "sentiment")
+    assert result.returncode == 0, result.stderr
+    assert "4 sentiment suggestions" in result.stdout  # three sentences + the document label
+
+
+def test_cli_suggest_missing_model_is_one_line_saying_how_to_install(corpus):
+    project, _ = corpus
+    result = _run("--project", str(project), "suggest", "--model", "no_such_model_installed")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "no_such_model_installed" in lines[0] and "pip install" in lines[0]
+    assert _listing(project)["suggestions"] == 0
+
+
+def test_cli_suggest_unknown_document_is_one_line_error(corpus):
+    project, _ = corpus
+    result = _run("--project", str(project), "suggest", "--document", "nope")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "annotator: error: there is no document with id 'nope' in this project"
+    ]
