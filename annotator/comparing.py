@@ -838,7 +838,7 @@ def list_disagreements(
     kinds: Collection[AnnotationKind | str] | None = None,
     context: int = 40,
 ) -> list[DisagreementView]:
-    """The passages where ``annotators`` differ, in document order, with ``context``
+    """The passages where ``annotators`` differ, in reading order, with ``context``
     characters either side and each annotator's reading in words ("PER 'Ada'", "nothing").
 
     Entities by default (``kinds`` or a ``label_set`` to choose others)."""
@@ -857,6 +857,8 @@ def list_disagreements(
     found = disagreements(
         by_annotator, set(document_ids), texts={d: doc.text for d, doc in docs.items()}, kinds=None
     )
+    order = {d: i for i, d in enumerate(document_ids)}
+    found.sort(key=lambda d: (order[d.document_id], d.start, d.end))
     views = []
     for item in found:
         text = docs[item.document_id].text
