@@ -89,7 +89,6 @@ def create_v1(db: sqlite_utils.Database) -> None:
         not_null={"document", "annotator", "kind", "start", "end", "status", "created"},
     )
     db["annotations"].create_index(["document", "start"])
-    db["annotations"].create_index(["annotator"])
     db["links"].create(
         {
             "id": str,

@@ -227,6 +227,20 @@ class Store:
             ),
         )
 
+    def record_many(
+        self, action: str, entity: str, entity_ids: Iterable[str], *, actor: str | None
+    ) -> None:
+        """History of a bulk action: one row per record, without a copy of each record.
+
+        For additions the stored row already is the "after" state; leaving the JSON copy out
+        keeps a 100,000-annotation import close to the speed of the bare inserts.
+        """
+        at = utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO history (at, actor, action, entity, entity_id) VALUES (?, ?, ?, ?, ?)",
+            ((at, actor, action, entity, entity_id) for entity_id in entity_ids),
+        )
+
     def history(self, entity_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT seq, at, actor, action, entity, entity_id, before, after FROM history"
         params: tuple[Any, ...] = ()
