@@ -593,18 +593,32 @@ def _token_figures(
 ) -> tuple[list[PairFigures], list[Figure]]:
     from annotator.nlp.tokens import token_spans
 
-    with_o: list[Units] = []
-    annotated: list[Units] = []
-    for doc in docs:
-        tokens = token_spans(doc.text)
-        with_o.append(token_units(tokens, by_annotator, document_id=doc.id, kinds=None))
-        annotated.append(
-            token_units(tokens, by_annotator, only_annotated=True, document_id=doc.id, kinds=None)
-        )
+    # Group by document once: token_units filters what it is given, so handing it every
+    # document's annotations for each document would be quadratic in the corpus size.
+    per_document: dict[DocumentId, dict[str, list[Annotation]]] = {
+        doc.id: {name: [] for name in names} for doc in docs
+    }
+    for name, anns in by_annotator.items():
+        for a in anns:
+            if a.document_id in per_document:
+                per_document[a.document_id][name].append(a)
+    with_o = [
+        token_units(token_spans(doc.text), per_document[doc.id], document_id=doc.id, kinds=None)
+        for doc in docs
+    ]
     unit_o = f"token, unlabelled tokens counted as '{OUTSIDE}'"
     unit_annotated = "token, only tokens labelled by at least one annotator"
     all_tokens = _concat(with_o, unit_o, names)
-    labelled = _concat(annotated, unit_annotated, names)
+    keep = [
+        i
+        for i, row in enumerate(zip(*(all_tokens[n] for n in names), strict=True))
+        if any(label != OUTSIDE for label in row)
+    ]
+    labelled = Units(
+        unit=unit_annotated,
+        positions=tuple(all_tokens.positions[i] for i in keep),
+        labels={n: tuple(all_tokens[n][i] for i in keep) for n in names},
+    )
     counts["tokens"] = len(all_tokens.positions)
     counts["tokens labelled by anyone"] = len(labelled.positions)
     spans = span_units(by_annotator, kinds=None)
