@@ -678,6 +678,77 @@ class Project:
 
     # -- export / import ------------------------------------------------------------------
 
+    def export_annotated_pdf(
+        self, document_id: str, out_path: str | os.PathLike[str], *, password: str | None = None
+    ) -> Any:
+        """Write a copy of a PDF document with its annotations as real PDF annotations.
+
+        Highlights carry their colour (a label's colour when they have none), the annotator
+        as author, the note as popup text and the label (or symbol) as subject. Returns the
+        :class:`~annotator.documents.pdf_annotations.PdfWriteReport`.
+        """
+        from annotator.documents.pdf_annotations import PdfMark, write_annotated_pdf
+
+        document = self.document(document_id)
+        names = {a.id: a.name for a in self.annotators()}
+        label_colors = {
+            label.name: label.color for s in self.label_sets() for label in s.labels
+        }
+        marks = [
+            PdfMark(
+                start=a.start,
+                end=a.end,
+                color=a.color or label_colors.get(a.label or ""),
+                author=names.get(a.annotator_id, ""),
+                note=a.note,
+                label=a.label or a.symbol,
+                page=a.page if a.rect is not None else None,
+                rect=a.rect,
+                id=a.id,
+            )
+            for a in self.annotations(document_id)
+            if a.kind not in DOCUMENT_LEVEL_KINDS
+        ]
+        return write_annotated_pdf(document.path, out_path, marks, document, password=password)
+
+    def import_pdf_annotations(
+        self, document_id: str, *, password: str | None = None
+    ) -> list[Annotation]:
+        """Turn the highlights and notes already in a PDF into annotations, as one action.
+
+        Marks written by :meth:`export_annotated_pdf` keep their id, so importing them again
+        adds nothing; marks that cannot be placed in the text are left out.
+        """
+        from annotator.documents.pdf_annotations import read_pdf_annotations
+
+        document = self.document(document_id)
+        marks = read_pdf_annotations(document.path, document, password=password)
+        known = {a.id for a in self.store.annotations(statuses=None, include_deleted=True)}
+        generic = {"highlight", "underline", "strikeout", "squiggly", "comment", "note",
+                   "text", "freetext", "square", "sticky note"}  # fmt: skip
+        built: list[Annotation] = []
+        for mark in marks:
+            if mark.id and mark.id in known:
+                continue
+            label = mark.label if mark.label and mark.label.lower() not in generic else None
+            try:
+                a = self.build_annotation(
+                    document_id, mark.start, mark.end,
+                    kind=AnnotationKind.COMMENT if mark.note else None,
+                    label=label, note=mark.note, color=mark.color,
+                    annotator=mark.author or None, source="pdf",
+                    page=mark.page if mark.rect is not None else None, rect=mark.rect,
+                    text=document.text,
+                )  # fmt: skip
+            except AnnotatorError:
+                continue
+            if mark.id and len(mark.id) >= 16:
+                a = dataclasses.replace(a, id=AnnotationId(mark.id))
+            known.add(a.id)
+            built.append(a)
+        self.add_annotations(built, action="import")
+        return built
+
     def export_json(self, document_ids: Sequence[str] | None = None) -> dict[str, Any]:
         from annotator.formats import native
 

@@ -74,6 +74,7 @@ from annotator.ui.panels import (
     SelectionBar,
     swatch,
 )
+from annotator.ui.pdf_window import PdfWindowMixin, is_paged_file
 from annotator.ui.preferences import Preferences
 from annotator.ui.reader import ReaderView
 from annotator.ui.theme import ThemeChoice, apply_palette, resolve
@@ -83,7 +84,7 @@ OPEN_FILTER = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PdfWindowMixin, QMainWindow):
     def __init__(self, project: Project, preferences: Preferences | None = None) -> None:
         super().__init__()
         self.project = project
@@ -105,10 +106,15 @@ class MainWindow(QMainWindow):
 
         self._build_center()
         self._build_panels()
+        self._build_pdf_panels()
         self._build_actions()
+        self._build_pdf_actions()
         self._build_menus()
         self._build_toolbars()
         self._build_status()
+        self._build_pdf_status()
+        for act in (self.act_fit_width, self.act_fit_page, self.act_go_to_page):
+            act.setEnabled(False)
         self._connect_project()
 
         self.theme_choice = self.prefs.theme()
@@ -130,10 +136,11 @@ class MainWindow(QMainWindow):
         self.find_bar = FindBar(self)
         self.find_bar.hide()
         self.selection_bar = SelectionBar(self.reader.viewport())
+        self._build_pdf()
 
         self.reading_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.reading_split.setObjectName("readingSplit")
-        self.reading_split.addWidget(self.reader)
+        self.reading_split.addWidget(self.reading_stack)
         self.reading_split.addWidget(self.margin)
         self.reading_split.setStretchFactor(0, 3)
         self.reading_split.setStretchFactor(1, 1)
@@ -247,7 +254,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_undo, self.act_redo):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-        self.act_copy = a("&Copy", self.reader.copy, QKeySequence.StandardKey.Copy)
+        self.act_copy = a("&Copy", self.view.copy, QKeySequence.StandardKey.Copy)
         self.act_find = a("&Find…", self.open_find, QKeySequence.StandardKey.Find,
                           "Find in the document; every match is marked")
         self.act_find_next = a("Find &Next", lambda: self._find_step(1), ["F3"])
@@ -313,6 +320,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.act_import)
         file.addAction(self.act_export)
+        file.addAction(self.act_export_pdf)
         file.addSeparator()
         file.addAction(self.act_quit)
 
@@ -334,6 +342,9 @@ class MainWindow(QMainWindow):
         view.addAction(self.act_zoom_in)
         view.addAction(self.act_zoom_out)
         view.addAction(self.act_zoom_reset)
+        view.addAction(self.act_fit_width)
+        view.addAction(self.act_fit_page)
+        view.addAction(self.act_go_to_page)
         view.addSeparator()
         theme = view.addMenu("&Theme")
         for act in self.theme_actions.values():
@@ -341,6 +352,10 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.documents_dock.toggleViewAction())
         view.addAction(self.annotations_dock.toggleViewAction())
+        pages = self.pages_dock.toggleViewAction()
+        pages.setText("&Pages (Outline, Thumbnails)")
+        pages.triggered.connect(lambda on: self.prefs.set_bool("view/pages_panel", on))
+        view.addAction(pages)
         self.act_margin = self._action("&Margin Notes", self._toggle_margin, None,
                                        checkable=True)
         self.act_margin.setChecked(True)
@@ -482,14 +497,21 @@ class MainWindow(QMainWindow):
         self._remember_position()
         self.margin.clear()
         self._draft = None
+        pdf = self._is_paged_document(document) and self._show_pdf_document(document)
+        if not pdf:
+            self._close_pdf()
+            self._activate(self.reader)
+        elif self.reader.doc is not None:
+            self.reader.load(None, [])
         self.document = document
         self.selected_id = None
-        self.reader.load(document, annotations)
+        self.view.load(document, annotations)
         # The list is not needed for the first paint: it fills on the next turn of the loop.
         self.annotation_model.set_document(document.id, document.text, [])
         QTimer.singleShot(0, lambda d=document.id: self._fill_list(d))
         self._load_links()
-        self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
+        if not pdf:
+            self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
         self.setWindowTitle(f"{document.title} — Annotator")
         self.documents_panel.select_document(document.id)
         self.prefs.set_last_document(str(self.project.path), document.id)
@@ -498,10 +520,23 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.margin.rebuild()
 
+    def _leave_document(self) -> None:
+        """Nothing open: the list, the margin and the reader are emptied."""
+        self._remember_position()
+        self.margin.clear()
+        self._draft = None
+        self.document = None
+        self.selected_id = None
+        self.reader.load(None, [])
+        self.annotation_model.set_document(None, "", [])
+        self._links = {}
+        self._update_counts()
+        self._update_actions()
+
     def _fill_list(self, document_id: str) -> None:
         if self._closing or self.document is None or self.document.id != document_id:
             return
-        self.annotation_model.reload(self.reader.index.all())
+        self.annotation_model.reload(self.view.index.all())
         self._refresh_filter_choices()
         self._update_counts()
         if self.selected_id:
@@ -519,7 +554,10 @@ class MainWindow(QMainWindow):
 
     def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
         """Add files to the project and open the last one; decoding runs off the GUI thread."""
-        for path in paths:
+        for i, path in enumerate(paths):
+            if is_paged_file(path) and i == len(paths) - 1:
+                self.open_pdf_path(path, remember=remember)
+                continue
             self.statusBar().showMessage(f"Opening {Path(path).name}…")
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
             Worker(
@@ -591,6 +629,8 @@ class MainWindow(QMainWindow):
         self.project.remove_document(document_id)
         if self.document is not None and self.document.id == document_id:
             self.document = None
+            self._close_pdf()
+            self._activate(self.reader)
             self.reader.load(None, [])
             self.annotation_model.set_document(None, "", [])
             self.margin.clear()
@@ -636,20 +676,23 @@ class MainWindow(QMainWindow):
 
     def _on_added(self, a: Annotation) -> None:
         self._ensure_filter_choice(a)
-        self.reader.add_annotation(a)
+        for view in self._views():
+            view.add_annotation(a)
         self.annotation_model.add(a)
         self.margin.rebuild()
         self._after_change()
 
     def _on_changed(self, _old: Annotation, new: Annotation) -> None:
         self._ensure_filter_choice(new)
-        self.reader.change_annotation(new)
+        for view in self._views():
+            view.change_annotation(new)
         self.annotation_model.change(new)
         self.margin.rebuild()
         self._after_change()
 
     def _on_removed(self, a: Annotation) -> None:
-        self.reader.remove_annotation(a.id)
+        for view in self._views():
+            view.remove_annotation(a.id)
         self.annotation_model.remove(a.id)
         if self.selected_id == a.id:
             self.select_annotation(None)
@@ -661,7 +704,8 @@ class MainWindow(QMainWindow):
             self._docs_timer.start()
             return
         annotations = self.project.annotations(self.document.id)
-        self.reader.reset_annotations(annotations)
+        for view in self._views():
+            view.reset_annotations(annotations)
         self.annotation_model.reload(annotations)
         self._load_links()
         self.margin.rebuild()
@@ -706,7 +750,7 @@ class MainWindow(QMainWindow):
             mark = "Summary of the whole reading" if a.start == a.end else "Section summary"
         elif a.kind == AnnotationKind.COMMENT and not (a.symbol or a.label or a.color):
             mark = "Comment"
-        color = a.color or (self.reader.label_colors.get(a.label or "", ""))
+        color = a.color or (self.view.label_colors.get(a.label or "", ""))
         return mark, color, self.annotation_model.annotator_name(a.annotator_id)
 
     def _on_annotators_changed(self) -> None:
@@ -788,7 +832,8 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, n=label.name: self.apply_label(n))
         if not labels:
             self.label_menu.addAction("This label set has no labels").setEnabled(False)
-        self.reader.set_label_colors(all_colors, {label.key.lower() for label in labels
+        for view in self._views():
+            view.set_label_colors(all_colors, {label.key.lower() for label in labels
                                                   if label.key})
 
     def _fill_symbols(self) -> None:
@@ -837,12 +882,12 @@ class MainWindow(QMainWindow):
 
     def _color_picked(self, color: str) -> None:
         self._set_current_color(color)
-        if self.reader.selection_span() is not None or self.selected_id:
+        if self.view.has_selection() or self.selected_id:
             self.highlight()
 
     def _legend_clicked(self, color: str) -> None:
         self._color_picked(color)
-        self.reader.setFocus()
+        self.view.setFocus()
 
     def _bar_color(self, color: str) -> None:
         self._set_current_color(color)
@@ -910,11 +955,13 @@ class MainWindow(QMainWindow):
 
     def _need_selection(self) -> tuple[int, int] | None:
         if self.document is None:
-            self.show_error("Open a document first (Ctrl+O).")
+            self.show_error(self._not_ready_message() or "Open a document first (Ctrl+O).")
             return None
-        span = self.reader.selection_span()
+        span = self.view.selection_span() or self._area_span()
         if span is None:
-            self.show_error("Select some text first, then press the key again.")
+            self.show_error("Select some text first, then press the key again." +
+                            (" On a page without text, drag a rectangle." if self.showing_pdf
+                             else ""))
         return span
 
     def _add(self, undo_text: str, **fields: Any) -> Annotation | None:
@@ -922,16 +969,14 @@ class MainWindow(QMainWindow):
         if span is None or self.document is None:
             return None
         command = AddAnnotation(self.project, self.document.id, span[0], span[1], undo_text,
-                                **fields)
+                                **fields, **self._area_fields())
         if not self.undo.run(command):
             return None
         self._after_annotating(command.annotation)
         return command.annotation
 
     def _after_annotating(self, a: Annotation | None) -> None:
-        cursor = self.reader.textCursor()
-        cursor.clearSelection()
-        self.reader.setTextCursor(cursor)
+        self.view.clear_selection()
         self.selection_bar.hide()
         if a is not None:
             self.select_annotation(a.id, source="new")
@@ -942,17 +987,16 @@ class MainWindow(QMainWindow):
         return self.undo.run(EditAnnotation(self.project, annotation_id, undo_text, **changes))
 
     def highlight(self) -> None:
-        if self.reader.selection_span() is None and self.selected_id:
+        if not self.view.has_selection() and self.selected_id:
             self._edit(self.selected_id, "Change colour", color=self.current_color)
             return
         self._add("Highlight", kind=AnnotationKind.HIGHLIGHT, color=self.current_color)
 
     def choose_color(self) -> None:
-        rect = self.reader.cursorRect()
-        self.color_menu.exec(self.reader.viewport().mapToGlobal(rect.bottomLeft()))
+        self.color_menu.exec(self.view.viewport().mapToGlobal(self._caret_point()))
 
     def mark_symbol(self, symbol: str) -> None:
-        if self.reader.selection_span() is None and self.selected_id:
+        if not self.view.has_selection() and self.selected_id:
             current = self.project.annotation(self.selected_id)
             new = None if current.symbol == symbol else symbol
             self._edit(self.selected_id, f"Mark with {symbol}" if new else "Remove symbol",
@@ -961,7 +1005,7 @@ class MainWindow(QMainWindow):
         self._add(f"Mark with {symbol}", kind=AnnotationKind.HIGHLIGHT, symbol=symbol)
 
     def apply_label(self, name: str) -> None:
-        if self.reader.selection_span() is None and self.selected_id:
+        if not self.view.has_selection() and self.selected_id:
             current = self.project.annotation(self.selected_id)
             new = None if current.label == name else name
             self._edit(self.selected_id, f"Label {name}" if new else "Remove label", label=new)
@@ -980,14 +1024,15 @@ class MainWindow(QMainWindow):
         self.label_menu.exec(self.selection_bar.mapToGlobal(QPoint(0, self.selection_bar.height())))
 
     def comment(self) -> None:
-        span = self.reader.selection_span()
-        if span is None and self.selected_id:
+        span = self.view.selection_span()
+        if span is None and not self.view.has_selection() and self.selected_id:
             self.edit_note(self.selected_id)
             return
         span = self._need_selection()
         if span is None:
             return
-        self._start_draft("Comment", span[0], span[1], kind=AnnotationKind.COMMENT)
+        self._start_draft("Comment", span[0], span[1], kind=AnnotationKind.COMMENT,
+                          **self._area_fields())
 
     def _start_draft(self, title: str, start: int, end: int, **fields: Any) -> None:
         self.selection_bar.hide()
@@ -1008,11 +1053,11 @@ class MainWindow(QMainWindow):
                                 **draft)
         if self.undo.run(command):
             self._after_annotating(command.annotation)
-        self.reader.setFocus()
+        self.view.setFocus()
 
     def _draft_cancelled(self) -> None:
         self._draft = None
-        self.reader.setFocus()
+        self.view.setFocus()
 
     def edit_note(self, annotation_id: str) -> None:
         if not annotation_id:
@@ -1026,48 +1071,48 @@ class MainWindow(QMainWindow):
             return
 
     def _note_saved(self, annotation_id: str, note: str) -> None:
-        a = self.reader.index.get(annotation_id)
+        a = self.view.index.get(annotation_id)
         if a is None or a.note == note:
-            self.reader.setFocus()
+            self.view.setFocus()
             return
         changes: dict[str, Any] = {"note": note}
         if a.kind == AnnotationKind.HIGHLIGHT and note:
             changes["kind"] = AnnotationKind.COMMENT
         self._edit(annotation_id, "Edit note", **changes)
-        self.reader.setFocus()
+        self.view.setFocus()
 
     def summarise_section(self) -> None:
         if self.document is None:
             self.show_error("Open a document first (Ctrl+O).")
             return
-        offset = self.reader.caret_offset()
-        section = self.reader.section_at(offset)
+        offset = self.view.caret_offset()
+        section = self.view.section_at(offset)
         if section is None:
             self.statusBar().showMessage("No heading above this point: summarising the whole "
                                          "document instead", 4000)
             self.summarise_document()
             return
         start, end, title = section
-        existing = next((a for a in self.reader.index.all()
+        existing = next((a for a in self.view.index.all()
                          if a.kind == AnnotationKind.SUMMARY and a.start == start
                          and a.end == end), None)
         if existing is not None:
             self.edit_note(existing.id)
             return
-        self.reader.scroll_to_offset(start)
+        self.view.scroll_to_offset(start)
         self._start_draft(f"Summary of “{title}”", start, end, kind=AnnotationKind.SUMMARY)
 
     def summarise_document(self) -> None:
         if self.document is None:
             self.show_error("Open a document first (Ctrl+O).")
             return
-        existing = next((a for a in self.reader.index.all()
+        existing = next((a for a in self.view.index.all()
                          if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0), None)
         if existing is not None:
-            self.reader.verticalScrollBar().setValue(0)
+            self.view.scroll_to_offset(0, top=True)
             self.edit_note(existing.id)
             return
-        self.reader.verticalScrollBar().setValue(0)
+        self.view.scroll_to_offset(0, top=True)
         self._start_draft("Summary of the whole reading", 0, 0, kind=AnnotationKind.SUMMARY)
 
     def delete_selected(self) -> None:
@@ -1077,8 +1122,8 @@ class MainWindow(QMainWindow):
         if ident is None:
             self.show_error("Select an annotation to delete (click it, or N / P).")
             return
-        following = self.reader.index.step(ident, 0, forward=True)
-        a = self.reader.index.get(ident)
+        following = self.view.index.step(ident, 0, forward=True)
+        a = self.view.index.get(ident)
         what = self._describe(a)[0] if a else "annotation"
         if self.undo.run(DeleteAnnotations(self.project, [ident], f"Delete {what}")):
             self.statusBar().showMessage(f"Deleted {what} — Ctrl+Z brings it back", 4000)
@@ -1090,16 +1135,16 @@ class MainWindow(QMainWindow):
                                      merge=True, start=start, end=end))
 
     def resize_selected(self, which: str, direction: int) -> None:
-        a = self.reader.selected()
+        a = self.view.selected()
         if a is None or a.end <= a.start:
             self.show_error("Select an annotation to resize (click it, or N / P).")
             return
         start, end = a.start, a.end
         if which == "end":
-            end = _word_step(self.reader.text, end, direction)
+            end = _word_step(self.view.text, end, direction)
             end = max(end, start + 1)
         else:
-            start = _word_step(self.reader.text, start, direction)
+            start = _word_step(self.view.text, start, direction)
             start = min(start, end - 1)
         if (start, end) != (a.start, a.end):
             self._resize_to(a.id, start, end)
@@ -1108,21 +1153,21 @@ class MainWindow(QMainWindow):
 
     def select_annotation(self, annotation_id: str | None, *, source: str = "") -> None:
         """One selection, shown in the text, the margin and the list."""
-        if annotation_id is not None and annotation_id not in self.reader.index:
+        if annotation_id is not None and annotation_id not in self.view.index:
             annotation_id = None
-        linking = self.reader.linking_from
+        linking = self.view.linking_from
         if linking and annotation_id and annotation_id != linking and source in (
             "reader", "margin", "list"
         ):
             self._finish_link(linking, annotation_id)
             return
         self.selected_id = annotation_id
-        self.reader.select_annotation(annotation_id, scroll=source not in ("reader", "new"))
+        self.view.select_annotation(annotation_id, scroll=source not in ("reader", "new"))
         self.margin.select(annotation_id)
         if source != "list":
             self.annotations_panel.select(annotation_id)
         self._update_actions()
-        a = self.reader.selected()
+        a = self.view.selected()
         if a is not None:
             mark, _c, who = self._describe(a)
             note = f" — {' '.join(a.note.split())[:80]}" if a.note else ""
@@ -1133,17 +1178,20 @@ class MainWindow(QMainWindow):
     def step(self, forward: bool) -> None:
         if self.document is None:
             return
-        nxt = self.reader.index.step(self.selected_id, self.reader.caret_offset(),
+        nxt = self.view.index.step(self.selected_id, self.view.caret_offset(),
                                      forward=forward)
         if nxt is None:
             self.statusBar().showMessage("No more annotations " +
                                          ("after this one" if forward else "before this one"),
                                          3000)
             return
-        cursor = self.reader.textCursor()
-        cursor.clearSelection()
-        cursor.setPosition(self.reader.to_qt(nxt.start))
-        self.reader.setTextCursor(cursor)
+        if self.view is self.reader:
+            cursor = self.reader.textCursor()
+            cursor.clearSelection()
+            cursor.setPosition(self.reader.to_qt(nxt.start))
+            self.reader.setTextCursor(cursor)
+        else:
+            self.view.clear_selection()
         self.select_annotation(nxt.id, source="nav")
 
     def go_to_annotation(self, annotation_id: str) -> None:
@@ -1158,30 +1206,30 @@ class MainWindow(QMainWindow):
         self.select_annotation(a.id, source="link")
 
     def link_selected(self) -> None:
-        linking = self.reader.linking_from
+        linking = self.view.linking_from
         if linking and self.selected_id and self.selected_id != linking:
             self._finish_link(linking, self.selected_id)
             return
         if self.selected_id is None:
             self.show_error("Select the annotation to link from first (click it, or N / P).")
             return
-        self.reader.linking_from = self.selected_id
-        self.reader.refresh()
+        self.view.linking_from = self.selected_id
+        self.view.refresh()
         self.statusBar().showMessage(
             "Linking: click the annotation to connect to (or pick it with N / P and press "
             "Ctrl+L again). Esc cancels.")
 
     def _finish_link(self, from_id: str, to_id: str) -> None:
-        self.reader.linking_from = None
+        self.view.linking_from = None
         if self.undo.run(LinkAnnotations(self.project, from_id, to_id, "Link annotations")):
             self.statusBar().showMessage("Linked — the margin shows the connection both ways; "
                                          "Ctrl+Shift+L follows it", 5000)
         self.select_annotation(to_id, source="link")
 
     def cancel_link(self) -> None:
-        if self.reader.linking_from:
-            self.reader.linking_from = None
-            self.reader.refresh()
+        if self.view.linking_from:
+            self.view.linking_from = None
+            self.view.refresh()
             self.statusBar().showMessage("Linking cancelled", 2000)
 
     def follow_link(self) -> None:
@@ -1200,17 +1248,15 @@ class MainWindow(QMainWindow):
             quote = " ".join(other.quote.split())[:60] or "(the whole document)"
             menu.addAction(f"“{quote}”").triggered.connect(
                 lambda _=False, i=other.id: self.go_to_annotation(i))
-        menu.exec(self.reader.viewport().mapToGlobal(self.reader.cursorRect().bottomLeft()))
+        menu.exec(self.view.viewport().mapToGlobal(self._caret_point()))
 
     def _escape(self) -> None:
-        if self.reader.linking_from:
+        if self.view.linking_from:
             self.cancel_link()
         elif self.find_bar.isVisible():
             self.find_bar.close_bar()
-        elif self.reader.textCursor().hasSelection():
-            cursor = self.reader.textCursor()
-            cursor.clearSelection()
-            self.reader.setTextCursor(cursor)
+        elif self.view.has_selection():
+            self.view.clear_selection()
         elif self.selected_id:
             self.select_annotation(None)
         elif self.act_focus.isChecked():
@@ -1219,10 +1265,10 @@ class MainWindow(QMainWindow):
 
     def _reader_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        under = self.reader._annotation_under(pos, cycle=False)
-        if under and self.reader.selection_span() is None:
+        under = self.view._annotation_under(pos, cycle=False)
+        if under and self.view.selection_span() is None:
             self.select_annotation(under, source="reader")
-        if self.reader.selection_span() is not None:
+        if self.view.has_selection():
             menu.addAction(self.act_highlight)
             menu.addMenu(self.color_menu).setText("Highlight in Colour")
             menu.addAction(self.act_comment)
@@ -1243,22 +1289,21 @@ class MainWindow(QMainWindow):
             menu.addAction(self.act_summary_section)
             menu.addAction(self.act_summary_document)
             menu.addAction(self.act_find)
-        menu.exec(self.reader.viewport().mapToGlobal(pos))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     # == the floating selection bar ===============================================================
 
     def _show_selection_bar(self) -> None:
-        span = self.reader.selection_span()
-        if span is None:
+        if not self.view.has_selection():
             self.selection_bar.hide()
             return
-        rects = self.reader.span_rects(*span)
+        rects = self._selection_rects()
         if not rects:
             return
         first = rects[0]
         bar = self.selection_bar
         bar.adjustSize()
-        x = int(min(max(4, first.left()), self.reader.viewport().width() - bar.width() - 4))
+        x = int(min(max(4, first.left()), self.view.viewport().width() - bar.width() - 4))
         y = int(first.top() - bar.height() - 6)
         if y < 2:
             y = int(rects[-1].bottom() + 6)
@@ -1267,7 +1312,7 @@ class MainWindow(QMainWindow):
         bar.raise_()
 
     def _selection_changed(self) -> None:
-        if not self.reader.textCursor().hasSelection():
+        if not self.view.has_selection():
             self.selection_bar.hide()
         self._update_actions()
 
@@ -1279,25 +1324,25 @@ class MainWindow(QMainWindow):
     # == find ======================================================================================
 
     def open_find(self) -> None:
-        span = self.reader.selection_span()
-        text = self.reader.text[span[0]:span[1]] if span and span[1] - span[0] < 80 else ""
+        span = self.view.selection_span()
+        text = self.view.text[span[0]:span[1]] if span and span[1] - span[0] < 80 else ""
         self.find_bar.open_bar(text)
 
     def _find(self, text: str, match_case: bool) -> None:
         self._find_matches = []
         if text and self.document is not None:
-            haystack = self.reader.text if match_case else self.reader.text.casefold()
+            haystack = self.view.text if match_case else self.view.text.casefold()
             needle = text if match_case else text.casefold()
-            if len(haystack) != len(self.reader.text):  # casefold changed lengths (ß → ss)
-                haystack, needle = self.reader.text.lower(), text.lower()
+            if len(haystack) != len(self.view.text):  # casefold changed lengths (ß → ss)
+                haystack, needle = self.view.text.lower(), text.lower()
             start = haystack.find(needle)
             while start >= 0 and len(self._find_matches) < 100_000:
                 self._find_matches.append((start, start + len(needle)))
                 start = haystack.find(needle, start + max(1, len(needle)))
-        caret = self.reader.top_offset()
+        caret = self.view.top_offset()
         self._find_index = next((i for i, (s, _e) in enumerate(self._find_matches)
                                  if s >= caret), 0) if self._find_matches else -1
-        self.reader.set_find_hits(self._find_matches, self._find_index)
+        self.view.set_find_hits(self._find_matches, self._find_index)
         self.find_bar.show_count(self._find_index, len(self._find_matches), text)
 
     def _find_step(self, direction: int) -> None:
@@ -1306,22 +1351,25 @@ class MainWindow(QMainWindow):
                 self.open_find()
             return
         self._find_index = (self._find_index + direction) % len(self._find_matches)
-        self.reader.set_find_hits(self._find_matches, self._find_index)
+        self.view.set_find_hits(self._find_matches, self._find_index)
         s, e = self._find_matches[self._find_index]
-        self.reader.select_span(s, e)
+        self.view.select_span(s, e)
         self.find_bar.show_count(self._find_index, len(self._find_matches),
                                  self.find_bar.edit.text())
 
     def _find_closed(self) -> None:
         self._find_matches, self._find_index = [], -1
-        self.reader.set_find_hits([], -1)
-        self.reader.setFocus()
+        self.view.set_find_hits([], -1)
+        self.view.setFocus()
 
     # == view ======================================================================================
 
     def zoom(self, step: int) -> None:
-        size = 13 if step == 0 else max(8, min(36, self.reader.zoom + step))
-        self.reader.set_zoom(size)
+        if self.showing_pdf:
+            self.pdf_view.zoom_by(step)
+            return
+        size = 13 if step == 0 else max(8, min(36, self.view.zoom + step))
+        self.view.set_zoom(size)
         self.prefs.set_zoom(size)
         self._update_position()
 
@@ -1336,7 +1384,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_palette(app, theme)
         self.theme = theme
-        self.reader.set_theme(theme)
+        self.view.set_theme(theme)
         self.margin.set_theme(theme)
         self.theme_actions[choice].setChecked(True)
         border = theme.card_border.name()
@@ -1367,7 +1415,7 @@ class MainWindow(QMainWindow):
             for k, w in widgets.items():
                 w.setVisible(saved.get(k, True))
             self._focus_saved = None
-        self.reader.setFocus()
+        self.view.setFocus()
 
     # == status, actions ==========================================================================
 
@@ -1383,23 +1431,27 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(text)
 
     def _update_position(self) -> None:
+        if self.showing_pdf:
+            self.position_label.setText(self.pdf_position_text())
+            self.zoom_label.setText(f"{round(100 * self.pdf_view.zoom)}%")
+            return
         if self.document is None:
             self.position_label.setText("")
         else:
-            cursor = self.reader.textCursor()
-            bar = self.reader.verticalScrollBar()
+            cursor = self.view.textCursor()
+            bar = self.view.verticalScrollBar()
             percent = round(100 * bar.value() / bar.maximum()) if bar.maximum() else 0
             self.position_label.setText(
                 f"Line {cursor.blockNumber() + 1}, col {cursor.positionInBlock() + 1} · "
                 f"{percent}%")
-        self.zoom_label.setText(f"{round(100 * self.reader.zoom / 13)}%")
+        self.zoom_label.setText(f"{round(100 * self.view.zoom / 13)}%")
 
     def _update_annotator(self) -> None:
         self.annotator_button.setText(f"Annotator: {self.project.current_annotator.name} ▾")
 
     def _update_actions(self) -> None:
-        has_doc = self.document is not None
-        has_sel = self.reader.textCursor().hasSelection()
+        has_doc = self.document is not None or self._pdf_pending is not None
+        has_sel = self.view.has_selection()
         has_ann = self.selected_id is not None
         for act in (self.act_highlight, self.act_choose_color, self.act_comment):
             act.setEnabled(has_doc)
@@ -1506,7 +1558,7 @@ class MainWindow(QMainWindow):
 
     def _remember_position(self) -> None:
         if self.document is not None:
-            self.prefs.set_position(self.document.sha256, self.reader.top_offset())
+            self.prefs.set_position(self.document.sha256, self.view.top_offset())
 
     def save_state(self) -> None:
         self._remember_position()
@@ -1532,6 +1584,7 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Save:
                 self.margin.draft._save()
         self.save_state()
+        self._close_pdf()
         self._disconnect_project()
         self._docs_timer.stop()
         self._closing = True

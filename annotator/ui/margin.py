@@ -193,6 +193,18 @@ class MarginView(QWidget):
         self._rebuild_timer.timeout.connect(self.rebuild_now)
         reader.layout_changed.connect(self.relayout)
 
+    def set_reader(self, reader: ReaderView) -> None:
+        """Follow another reading surface (the text reader or the PDF view)."""
+        if reader is self.reader:
+            return
+        self.reader.layout_changed.disconnect(self.relayout)
+        for ident in list(self._cards):
+            self._drop(ident)
+        self.cancel_draft()
+        self.reader = reader
+        reader.layout_changed.connect(self.relayout)
+        self.relayout()
+
     def configure(self, links_for: LinksFor, describe: Describe) -> None:
         self._links_for, self._describe = links_for, describe
 

@@ -273,6 +273,14 @@ class ReaderView(QPlainTextEdit):
         start, end = self.to_cp(cursor.selectionStart()), self.to_cp(cursor.selectionEnd())
         return (start, end) if end > start else None
 
+    def has_selection(self) -> bool:
+        return self.textCursor().hasSelection()
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
     def select_span(self, start: int, end: int) -> None:
         cursor = self.textCursor()
         cursor.setPosition(self.to_qt(start))

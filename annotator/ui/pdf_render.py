@@ -1,0 +1,249 @@
+"""Background work for the PDF view: page images and the full-text extraction.
+
+PyMuPDF documents are single-threaded, so the renderer thread opens its *own*
+:class:`PdfReader`; the GUI thread keeps another one for sizes, characters and offsets.
+The view tells the renderer which pages it wants (visible pages first, then a small margin,
+then thumbnails) with :meth:`PageRenderer.want`; a new wish list replaces the old one, so
+pages scrolled past are never rendered. Results come back as ``QImage`` through queued
+signals (a ``QImage`` may be made off the GUI thread, a ``QPixmap`` may not).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
+
+from annotator.core.errors import AnnotatorError, DocumentError
+from annotator.documents.pdf import (
+    ExtractionCancelled,
+    PageError,
+    PageImage,
+    PdfExtraction,
+    PdfReader,
+    extract_pdf,
+)
+
+SIZE_CHUNK = 150  # page sizes read between two renderings, so visible pages never wait long
+
+
+def to_qimage(image: PageImage, device_pixel_ratio: float = 1.0) -> QImage:
+    """A PyMuPDF rendering as a QImage that owns its pixels (safe to pass between threads)."""
+    fmt = QImage.Format.Format_RGBA8888 if image.has_alpha else QImage.Format.Format_RGB888
+    qimage = QImage(image.samples, image.width, image.height, image.stride, fmt).copy()
+    qimage.setDevicePixelRatio(device_pixel_ratio)
+    return qimage
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """One image wanted: ``kind`` is "page" or "thumb"; ``scale`` is device pixels per point."""
+
+    kind: str
+    page: int
+    scale: float
+    device_pixel_ratio: float = 1.0
+
+
+class PageRenderer(QThread):
+    """A thread with its own PdfReader rendering the pages the view asks for, newest wish first."""
+
+    rendered = Signal(object, object, str)  # RenderJob, QImage | None, error message
+    sizes_ready = Signal(object)  # list[(width, height)] of every page, in points
+    open_failed = Signal(str)
+
+    def __init__(
+        self, path: str | Path, password: str | None, page_count: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.path, self.password, self.page_count = Path(path), password, page_count
+        self._cond = threading.Condition()
+        self._jobs: dict[str, list[RenderJob]] = {"page": [], "thumb": []}
+        self._stopping = False
+        self.rendered_count = 0
+
+    def want(self, jobs: Sequence[RenderJob], channel: str = "page") -> None:
+        """Replace a wish list (most wanted first); jobs no longer wanted are dropped.
+
+        Two channels: "page" (the view) is always served before "thumb" (the thumbnails).
+        """
+        with self._cond:
+            self._jobs[channel] = list(dict.fromkeys(jobs))
+            self._cond.notify()
+
+    def _next_job(self) -> RenderJob | None:
+        for channel in ("page", "thumb"):
+            if self._jobs[channel]:
+                return self._jobs[channel].pop(0)
+        return None
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._jobs = {"page": [], "thumb": []}
+            self._cond.notify()
+        self.wait(5000)
+
+    def run(self) -> None:
+        try:
+            reader = PdfReader(self.path, password=self.password)
+        except (AnnotatorError, OSError) as error:
+            self.open_failed.emit(str(error))
+            return
+        try:
+            self._loop(reader)
+        finally:
+            reader.close()
+
+    def _loop(self, reader: PdfReader) -> None:
+        sizes: list[tuple[float, float]] = []
+        while True:
+            with self._cond:
+                while (
+                    not self._stopping
+                    and not any(self._jobs.values())
+                    and len(sizes) >= self.page_count
+                ):
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                job = self._next_job()
+            if job is None:
+                # Idle: learn the sizes of the pages, a chunk at a time.
+                for page in range(len(sizes), min(self.page_count, len(sizes) + SIZE_CHUNK)):
+                    try:
+                        sizes.append(reader.page_size(page))
+                    except (DocumentError, IndexError):
+                        sizes.append(sizes[-1] if sizes else (612.0, 792.0))
+                if len(sizes) >= self.page_count:
+                    self.sizes_ready.emit(list(sizes))
+                continue
+            try:
+                image = reader.render_page(job.page, job.scale)
+            except PageError as error:
+                self.rendered.emit(job, None, str(error))
+                continue
+            except (DocumentError, IndexError, ValueError) as error:
+                self.rendered.emit(job, None, str(error) or type(error).__name__)
+                continue
+            self.rendered_count += 1
+            self.rendered.emit(job, to_qimage(image, job.device_pixel_ratio), "")
+
+
+# -- full-text extraction ---------------------------------------------------------------------
+
+
+class _ExtractionSignals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class _ExtractionRun(QRunnable):
+    def __init__(
+        self, path: str, password: str | None, signals: _ExtractionSignals, cancel: threading.Event
+    ) -> None:
+        super().__init__()
+        self.path, self.password, self.signals, self.cancel = path, password, signals, cancel
+
+    def run(self) -> None:
+        try:
+            result = extract_pdf(
+                self.path,
+                self.password,
+                progress=lambda done, total: self.signals.progress.emit(done, total),
+                cancel=self.cancel.is_set,
+            )
+        except ExtractionCancelled:
+            self.signals.cancelled.emit()
+        except AnnotatorError as error:
+            self.signals.failed.emit(str(error))
+        except OSError as error:
+            self.signals.failed.emit(f"Cannot read the file: {error.strerror or error}")
+        else:
+            self.signals.done.emit(result)
+
+
+class TextExtraction(QObject):
+    """Reads a PDF's whole text off the GUI thread, with progress and cancel.
+
+    ``on_done(PdfExtraction)``, ``on_progress(done, total)``, ``on_failed(message)`` and
+    ``on_cancelled()`` run on the GUI thread.
+    """
+
+    _alive: ClassVar[set[TextExtraction]] = set()
+
+    def __init__(
+        self,
+        path: str,
+        password: str | None,
+        *,
+        on_done: Any,
+        on_failed: Any,
+        on_progress: Any,
+        on_cancelled: Any,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._cancel = threading.Event()
+        self.signals = _ExtractionSignals()
+        self._on_done, self._on_failed = on_done, on_failed
+        self._on_progress, self._on_cancelled = on_progress, on_cancelled
+        self.signals.progress.connect(self._progress)
+        self.signals.done.connect(self._done)
+        self.signals.failed.connect(self._failed)
+        self.signals.cancelled.connect(self._cancelled)
+        self._run = _ExtractionRun(path, password, self.signals, self._cancel)
+        self._run.setAutoDelete(False)
+        self.finished = False
+
+    def start(self) -> TextExtraction:
+        TextExtraction._alive.add(self)
+        QThreadPool.globalInstance().start(self._run)
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _finish(self) -> None:
+        self.finished = True
+        TextExtraction._alive.discard(self)
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        if not self._cancel.is_set():
+            self._on_progress(done, total)
+
+    @Slot(object)
+    def _done(self, result: PdfExtraction) -> None:
+        self._finish()
+        if self._cancel.is_set():
+            self._on_cancelled()
+        else:
+            self._on_done(result)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._finish()
+        self._on_failed(message)
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self._finish()
+        self._on_cancelled()
+
+
+def wait_for_extractions(timeout_ms: int = 10_000) -> bool:
+    """Block until background extractions have finished (tests, shutting down)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
