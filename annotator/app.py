@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotator.project import Project
 
 
 def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
@@ -14,8 +18,10 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     from annotator import __version__
     from annotator.core.errors import AnnotatorError
     from annotator.project import Project
-    from annotator.resources import resource_path, sample_reading_path
+    from annotator.resources import resource_path
+    from annotator.samples import add_sample_reading
     from annotator.ui.main_window import MainWindow
+    from annotator.ui.welcome import maybe_show_welcome
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -37,7 +43,7 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
 
     try:
         if not project.documents():
-            project.add_document(sample_reading_path())
+            add_sample_reading(project)  # with a few example annotations
         window = MainWindow(project)
         window.show()
         if files:
@@ -48,6 +54,103 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
             target = last if last in ids else (ids[0] if ids else None)
             if target:
                 window.open_document(target)
+        maybe_show_welcome(window)  # once, on the reader's first run
         return app.exec()
     finally:
         project.close()
+
+
+def run_smoke_test() -> int:
+    """``annotator --smoke-test``: check that an installed or packaged app really works.
+
+    Headless (``QT_QPA_PLATFORM=offscreen``) and in a temporary folder, never the user's
+    project or settings: open the main window on the sample reading with its example
+    annotations and the welcome, process events, open a PDF made on the spot (PyMuPDF), load
+    the default spaCy model and find an entity in the sample. Prints one line per check;
+    exits 0 when all pass. ``make package`` runs it on the PyInstaller build.
+    """
+    import os
+    import tempfile
+    import time
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    started = time.perf_counter()
+
+    def ok(what: str) -> None:
+        print(f"ok {time.perf_counter() - started:6.2f}s  {what}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="annotator-smoke-") as tmp:
+        # Before Qt reads any setting: QSettings' default location goes into the temp folder.
+        os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
+        from PySide6.QtCore import QSettings
+
+        from annotator.project import Project
+        from annotator.resources import resources_dir
+        from annotator.samples import add_sample_reading
+        from annotator.ui.main_window import MainWindow
+        from annotator.ui.preferences import Preferences
+        from annotator.ui.welcome import WelcomeDialog, maybe_show_welcome
+
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(QSettings.Format.IniFormat, scope, os.path.join(tmp, "qsettings"))
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        ok(f"Qt {app.platformName()}; resources in {resources_dir()}")
+        failures: list[str] = []
+        project = Project(os.path.join(tmp, "smoke.annotator"))
+        try:
+            document, _ = add_sample_reading(project)
+            window = MainWindow(project, Preferences(os.path.join(tmp, "settings.ini")))
+            window.resize(1000, 700)
+            window.show()
+            window.open_document(document.id)
+            welcome = maybe_show_welcome(window)
+            for _ in range(20):
+                app.processEvents()
+                time.sleep(0.01)
+            shown = len(project.annotations(document.id))
+            if "Studies serve for delight" not in window.reader.toPlainText():
+                failures.append("the reader does not show the sample reading")
+            elif shown < 5 or not isinstance(welcome, WelcomeDialog) or not welcome.isVisible():
+                failures.append(f"examples: {shown} annotations; welcome shown: {bool(welcome)}")
+            else:
+                ok(f"window on '{document.title}' with {shown} example annotations and welcome")
+            failures += _smoke_pdf(project, tmp, ok)
+            failures += _smoke_spacy(project, document.id, ok)
+            window.close()
+            app.processEvents()
+        finally:
+            project.close()
+    for failure in failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _smoke_pdf(project: Project, folder: str, ok: Callable[[str], None]) -> list[str]:
+    import pymupdf
+
+    path = Path(folder) / "smoke.pdf"
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "Histories make men wise; poets witty.")
+    pdf.save(path)
+    pdf.close()
+    document, _ = project.add_document(path)
+    if "Histories make men wise" not in project.text_of(document.id):
+        return ["PyMuPDF: the text of a new PDF was not extracted"]
+    ok(f"PyMuPDF {pymupdf.VersionBind}: PDF text extracted")
+    return []
+
+
+def _smoke_spacy(project: Project, document_id: str, ok: Callable[[str], None]) -> list[str]:
+    from annotator.nlp.models import default_model_name, load_pipeline
+
+    name = default_model_name()
+    nlp = load_pipeline(name, "entities")
+    text = project.text_of(document_id)
+    entities = [(e.text, e.label_) for e in nlp(text[:600]).ents]
+    person = next((e for e in entities if e[1] == "PERSON" and "Bacon" in e[0]), None)
+    if person is None:
+        return [f"spaCy {name}: no PERSON 'Bacon' among {entities}"]
+    ok(f"spaCy {name}: {len(entities)} entities in the sample, e.g. {person}")
+    return []

@@ -388,6 +388,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         annotate.addAction(self.act_annotator)
 
         help_menu = bar.addMenu("&Help")
+        self.act_welcome = self._action("&Welcome", self.show_welcome)
+        self.act_docs = self._action("&Documentation", self.show_documentation)
+        help_menu.addAction(self.act_welcome)
+        help_menu.addAction(self.act_docs)
         help_menu.addAction(self.act_shortcuts)
         help_menu.addAction(self.act_about)
 
@@ -1526,6 +1530,16 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.shortcut_rows(), self).exec()
+
+    def show_welcome(self) -> None:
+        from annotator.ui.welcome import show_welcome
+
+        show_welcome(self)
+
+    def show_documentation(self) -> None:
+        from annotator.ui.welcome import show_documentation
+
+        show_documentation(self)
 
     def show_about(self) -> None:
         QMessageBox.about(

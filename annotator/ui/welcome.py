@@ -1,0 +1,159 @@
+"""First run: a short welcome over the sample reading, and the offline documentation.
+
+The welcome is shown once (a QSettings flag in the reader's preferences) and again from
+Help → Welcome. Its "Open the Sample Reading" button adds the sample to the project with its
+example annotations when the project does not have it yet (:mod:`annotator.samples`).
+Help → Documentation shows the README shipped with the app (no network needed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.resources import readme_path, resource_path
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+SHOWN_KEY = "welcome/shown"
+
+WELCOME_HTML = """
+<h2 style="margin-bottom: 4px">Welcome to Annotator</h2>
+<p>Next to this window is a short essay by Francis Bacon, <i>Of Studies</i>, with a few example
+annotations on it: a highlight in a legend colour, a comment in the margin, a <b>?</b> symbol,
+a <b>Thesis</b> label, a summary of the essay and a link between two passages. They are
+yours to change or delete. Everything is saved as you work; there is no Save button.</p>
+<p>There are three ways to work with Annotator:</p>
+<p><b>Close reading.</b> Select a passage, then press one key: <b>H</b> to highlight,
+<b>C</b> to comment, <b>?</b> <b>!</b> <b>*</b> for symbols, <b>S</b> to summarise a section.
+Each colour means what your legend says it means.</p>
+<p><b>Labelling with suggestions.</b> Choose a label set and tag passages with the number keys.
+spaCy can suggest entities and sentiment; you accept or reject each suggestion.</p>
+<p><b>Comparing annotators.</b> Several people annotate the same texts. Annotator measures
+how far they agree (kappa, alpha, F1), lists the passages where they differ and helps you
+settle them.</p>
+<p>Press <b>F1</b> for every keyboard shortcut. You can open this welcome again, or read
+the full documentation, from the <b>Help</b> menu.</p>
+"""
+
+
+class WelcomeDialog(QDialog):
+    """What Annotator is for, in a few sentences, over the sample reading."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setObjectName("welcomeDialog")
+        self.setWindowTitle("Welcome to Annotator")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(600, 580)
+
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        icon = QLabel(self)
+        icon.setPixmap(_icon_pixmap(72))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        row.addWidget(icon)
+        self.text = QLabel(WELCOME_HTML, self)
+        self.text.setObjectName("welcomeText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.text, 1)
+        layout.addLayout(row, 1)
+
+        buttons = QDialogButtonBox(self)
+        self.sample_button = QPushButton("Open the Sample Reading", self)
+        self.sample_button.setAutoDefault(False)
+        self.sample_button.clicked.connect(self.open_sample)
+        self.docs_button = QPushButton("Documentation", self)
+        self.docs_button.setAutoDefault(False)
+        self.docs_button.clicked.connect(lambda: show_documentation(window))
+        self.start_button = QPushButton("Start Reading", self)
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.accept)
+        buttons.addButton(self.sample_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.docs_button, QDialogButtonBox.ButtonRole.HelpRole)
+        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        layout.addWidget(buttons)
+
+    def open_sample(self) -> None:
+        """Open the sample reading (added, with its examples, if the project lacks it)."""
+        from annotator.samples import add_sample_reading
+
+        document, _ = add_sample_reading(self.window_.project)
+        self.window_.open_document(document.id)
+        self.accept()
+
+
+class DocumentationDialog(QDialog):
+    """Help → Documentation: the README, rendered from the copy shipped with the app."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentationDialog")
+        self.setWindowTitle("Annotator documentation")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(780, 720)
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenExternalLinks(True)
+        path = readme_path()
+        if path is None:
+            self.browser.setMarkdown(
+                "# Annotator\n\nThe documentation (README.md) is missing from this "
+                "installation. Press **F1** for the keyboard shortcuts."
+            )
+        else:
+            self.browser.setSearchPaths([str(path.parent)])
+            self.browser.setMarkdown(path.read_text(encoding="utf-8"))
+        layout.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def show_welcome(window: MainWindow) -> WelcomeDialog:
+    """Show the welcome beside the window (not modal: the reading stays usable)."""
+    existing = window.findChild(WelcomeDialog)
+    if existing is not None and existing.isVisible():
+        existing.raise_()
+        existing.activateWindow()
+        return existing
+    dialog = WelcomeDialog(window)
+    dialog.show()
+    return dialog
+
+
+def maybe_show_welcome(window: MainWindow) -> WelcomeDialog | None:
+    """On the reader's first run, show the welcome and remember that it was shown."""
+    if window.prefs.bool(SHOWN_KEY, False):
+        return None
+    window.prefs.set_bool(SHOWN_KEY, True)
+    window.prefs.sync()
+    return show_welcome(window)
+
+
+def show_documentation(parent: QWidget | None) -> DocumentationDialog:
+    dialog = DocumentationDialog(parent)
+    dialog.show()
+    return dialog
+
+
+def _icon_pixmap(size: int) -> QPixmap:
+    path = resource_path("icons", "annotator.svg")
+    return QIcon(str(path)).pixmap(size, size) if path.is_file() else QPixmap()
