@@ -19,6 +19,7 @@ from annotator.formats.exchange import (
     IncomingAnnotation,
     IncomingDocument,
     Losses,
+    gc_paused,
     jsonl,
     read_jsonl,
     require,
@@ -33,13 +34,13 @@ def records(data: ExportData, losses: Losses) -> list[dict[str, Any]]:
         for annotation in item.annotations:
             by_annotator[annotation.annotator_id].append(annotation)
         for annotator_id, group in list(by_annotator.items()) or [("", [])]:
-            labels: list[list[Any]] = []
+            labels: list[tuple[int, int, str]] = []
             cats: list[str] = []
             for a in group:
                 if a.kind == AnnotationKind.DOC_LABEL and a.label:
                     cats.append(a.label)
                 elif a.label and a.start < a.end:
-                    labels.append([a.start, a.end, a.label])
+                    labels.append((a.start, a.end, a.label))  # tuples: cheap for the GC
                     if a.note:
                         losses.add("doccano spans have no notes: {n} notes were left out")
                 else:
@@ -62,7 +63,8 @@ def records(data: ExportData, losses: Losses) -> list[dict[str, Any]]:
 
 def export(data: ExportData) -> tuple[str, list[str]]:
     losses = Losses()
-    text = jsonl(records(data, losses))
+    with gc_paused():
+        text = jsonl(records(data, losses))
     return text, losses.warnings()
 
 

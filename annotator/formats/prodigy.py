@@ -21,6 +21,7 @@ from annotator.formats.exchange import (
     IncomingAnnotation,
     IncomingDocument,
     Losses,
+    gc_paused,
     jsonl,
     read_jsonl,
     require,
@@ -108,7 +109,8 @@ def _span(doc: Doc, a: Annotation, losses: Losses) -> dict[str, Any]:
 
 def export(data: ExportData) -> tuple[str, list[str]]:
     losses = Losses()
-    text = jsonl(tasks(data, losses))
+    with gc_paused():
+        text = jsonl(tasks(data, losses))
     return text, losses.warnings()
 
 

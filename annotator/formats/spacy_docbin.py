@@ -19,7 +19,13 @@ from spacy.util import filter_spans
 
 from annotator.core.errors import FormatError
 from annotator.core.model import AnnotationKind
-from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument, Losses
+from annotator.formats.exchange import (
+    ExportData,
+    IncomingAnnotation,
+    IncomingDocument,
+    Losses,
+    gc_paused,
+)
 
 SPANS_KEY = "sc"
 SENTIMENT_KEY = "sentiment"
@@ -27,6 +33,11 @@ SENTIMENT_KEY = "sentiment"
 
 def build_docbin(data: ExportData, nlp: Language | None = None) -> tuple[DocBin, list[str]]:
     """The DocBin of ``data`` and what it could not hold."""
+    with gc_paused():
+        return _build_docbin(data, nlp)
+
+
+def _build_docbin(data: ExportData, nlp: Language | None) -> tuple[DocBin, list[str]]:
     nlp = nlp or spacy.blank("en")
     losses = Losses()
     if len(data.annotators_used()) > 1:
