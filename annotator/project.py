@@ -542,6 +542,19 @@ class Project:
         old_versions = [self.store.annotation(a.id) for a in replace]
         removed = [self.store.annotation(i) for i in delete]
         actor = self._current.name
+        # History is built before the write lock is taken, and an added record is not copied
+        # into it (its stored row is the "after"): a background run storing a book's
+        # suggestions must not keep the window's own writes waiting.
+        entries: list[tuple[str, str, str, str | None, Any, Any]] = [
+            *((action, "annotation", a.id, actor, None, None) for a in add),
+            *(
+                (action, "annotation", new.id, actor, annotation_to_json(old),
+                 annotation_to_json(new))
+                for old, new in zip(old_versions, replace, strict=True)
+            ),
+            *((action, "annotation", a.id, actor, annotation_to_json(a), None) for a in removed),
+            *((action, "annotation", i, actor, None, None) for i in restore),
+        ]  # fmt: skip
         with self.store.transaction():
             if add:
                 self.store.insert_annotations(add)
@@ -551,19 +564,7 @@ class Project:
                 self.store.set_annotations_deleted(delete, True)
             if restore:
                 self.store.set_annotations_deleted(restore, False)
-            for a in add:
-                self.store.record(action, "annotation", a.id, actor=actor,
-                                  after=annotation_to_json(a))  # fmt: skip
-            for old, new in zip(old_versions, replace, strict=True):
-                self.store.record(
-                    action, "annotation", new.id, actor=actor,
-                    before=annotation_to_json(old), after=annotation_to_json(new),
-                )  # fmt: skip
-            for a in removed:
-                self.store.record(action, "annotation", a.id, actor=actor,
-                                  before=annotation_to_json(a))  # fmt: skip
-            for i in restore:
-                self.store.record(action, "annotation", i, actor=actor)
+            self.store.record_entries(entries)
         restored = [self.store.annotation(i) for i in restore]
         self._reset_views([*add, *replace, *removed, *restored])
         return old_versions

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from annotator.core.errors import NotFoundError, ProjectError
+from annotator.core.errors import NotFoundError, ProjectError, ProjectInUseError
 from annotator.core.model import (
     Annotation,
     AnnotationId,
@@ -72,6 +72,18 @@ def _annotation_from_row(row: Sequence[Any]) -> Annotation:
     )  # fmt: skip
 
 
+def _is_locked(error: sqlite3.Error) -> bool:
+    message = str(error).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _in_use(path: Path) -> ProjectInUseError:
+    return ProjectInUseError(
+        f"the project '{path.name}' is in use by another program or window, which has been "
+        "writing to it for too long: nothing was changed; try again in a moment"
+    )
+
+
 def annotation_to_json(a: Annotation) -> dict[str, Any]:
     """The plain-JSON form used in history entries (and close to the native export)."""
     data = asdict(a)
@@ -104,6 +116,8 @@ class Store:
         except sqlite3.DatabaseError as error:
             with contextlib.suppress(Exception):
                 conn.close()
+            if _is_locked(error):
+                raise _in_use(self.path) from None
             raise ProjectError(
                 f"'{self.path.name}' is not an Annotator project or is damaged ({error})"
             ) from None
@@ -183,7 +197,12 @@ class Store:
             with self.db.atomic():
                 yield
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _is_locked(error):
+                raise _in_use(self.path) from None
+            raise
         try:
             yield
         except BaseException:
@@ -192,6 +211,11 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another connection's write to finish before giving up
+        with :class:`ProjectInUseError` (10 s by default)."""
+        self.db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -239,6 +263,27 @@ class Store:
         self.db.conn.executemany(
             "INSERT INTO history (at, actor, action, entity, entity_id) VALUES (?, ?, ?, ?, ?)",
             ((at, actor, action, entity, entity_id) for entity_id in entity_ids),
+        )
+
+    def record_entries(self, entries: Iterable[tuple[str, str, str, str | None, Any, Any]]) -> None:
+        """Append many ``(action, entity, entity_id, actor, before, after)`` history entries
+        with one statement (bulk actions keep their write transaction short)."""
+        at = utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO history (at, actor, action, entity, entity_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    at,
+                    actor,
+                    action,
+                    entity,
+                    entity_id,
+                    json.dumps(before, ensure_ascii=False) if before is not None else None,
+                    json.dumps(after, ensure_ascii=False) if after is not None else None,
+                )
+                for action, entity, entity_id, actor, before, after in entries
+            ],
         )
 
     def history(self, entity_id: str | None = None) -> list[dict[str, Any]]:
@@ -332,6 +377,20 @@ class Store:
 
     def set_document_path(self, document_id: str, path: str) -> None:
         self.db.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, document_id))
+
+    def replace_document_text(self, doc: Document) -> None:
+        """Put a new version of a document's file in place: its path, hashes, kind, encoding,
+        text and page map (the title, id and annotations stay). Re-anchoring uses this."""
+        cursor = self.db.conn.execute(
+            "UPDATE documents SET path = ?, sha256 = ?, text_sha256 = ?, kind = ?, encoding = ?, "
+            "text = ?, page_map = ? WHERE id = ?",
+            (
+                doc.path, doc.sha256, doc.text_sha256, doc.kind.value, doc.encoding, doc.text,
+                json.dumps([list(p) for p in doc.page_map]), doc.id,
+            ),
+        )  # fmt: skip
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"there is no document with id '{doc.id}' in this project")
 
     def set_document_title(self, document_id: str, title: str) -> None:
         self.db.conn.execute("UPDATE documents SET title = ? WHERE id = ?", (title, document_id))
