@@ -25,6 +25,23 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
 
+# One-folder app in dist/annotator/ (PyInstaller, packaging/README.md), then check the build:
+# --version, the hidden --smoke-test (window on the sample, PDF, spaCy entity; headless), and
+# the CLI adding a reading and running spaCy suggestions on it, all from dist/ alone.
+package: $(STAMP)
+	$(PY) -m pip install --quiet "pyinstaller>=6.10,<7"
+	rm -rf build/pyinstaller dist/annotator
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/annotator.spec
+	dist/annotator/annotator --version
+	QT_QPA_PLATFORM=offscreen dist/annotator/annotator --smoke-test
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+		$(CURDIR)/dist/annotator/annotator --project p.annotator add \
+			$(CURDIR)/resources/samples/of-studies.md >/dev/null && \
+		$(CURDIR)/dist/annotator/annotator --project p.annotator suggest && \
+		$(CURDIR)/dist/annotator/annotator --project p.annotator list
+	@du -sh dist/annotator
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Annotator needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
