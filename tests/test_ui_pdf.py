@@ -277,11 +277,10 @@ def test_highlights_already_in_the_pdf_can_be_imported(
 ):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     open_pdf(qtbot, window, build_pdf(tmp_path / "marked.pdf", highlight=True))
-    qtbot.waitUntil(
-        lambda: bool(project.annotations(window.document.id, annotator="Bea")), timeout=5000
-    )
-    (a,) = project.annotations(window.document.id, annotator="Bea")
+    qtbot.waitUntil(lambda: bool(project.annotations(window.document.id)), timeout=10000)
+    (a,) = project.annotations(window.document.id)
     assert a.quote == "small argument" and a.note == "Nice"
+    assert window.annotation_model.annotator_name(a.annotator_id) == "Bea"
 
 
 def test_a_page_that_fails_to_render_shows_a_message_and_the_rest_works(

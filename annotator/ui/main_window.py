@@ -116,6 +116,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         for act in (self.act_fit_width, self.act_fit_page, self.act_go_to_page):
             act.setEnabled(False)
         self._connect_project()
+        from annotator.ui.suggestions import SuggestionsController
+
+        self.suggestions = SuggestionsController(self)  # Suggest menu, dock, overlay, keys
 
         self.theme_choice = self.prefs.theme()
         self.apply_theme(self.theme_choice)
@@ -511,7 +514,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.selected_id = None
         self.view.load(document, annotations)
         # The list is not needed for the first paint: it fills on the next turn of the loop.
-        self.annotation_model.set_document(document.id, document.text, [])
+        self.annotation_model.set_document(document.id, document.text, [], document.page_map)
         QTimer.singleShot(0, lambda d=document.id: self._fill_list(d))
         self._load_links()
         if not pdf:
@@ -972,6 +975,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         span = self._need_selection()
         if span is None or self.document is None:
             return None
+        span = self.suggestions.snap(span)  # whole words unless Annotate → Snap to Words is off
         command = AddAnnotation(self.project, self.document.id, span[0], span[1], undo_text,
                                 **fields, **self._area_fields())
         if not self.undo.run(command):
@@ -1388,7 +1392,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if isinstance(app, QApplication):
             apply_palette(app, theme)
         self.theme = theme
-        self.view.set_theme(theme)
+        for view in self._views():
+            view.set_theme(theme)
         self.margin.set_theme(theme)
         self.theme_actions[choice].setChecked(True)
         border = theme.card_border.name()

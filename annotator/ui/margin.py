@@ -188,7 +188,8 @@ class MarginView(QWidget):
         self._describe: Describe = lambda a: (a.kind.value, a.color or "", "")
         self._linked_ids: set[str] = set()
         self.selected_id: str | None = None
-        self.setAutoFillBackground(True)
+        self.setAutoFillBackground(False)
+        self._background = self.theme.paper.darker(103)
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)
         self._rebuild_timer.timeout.connect(self.rebuild_now)
         reader.layout_changed.connect(self.relayout)
@@ -214,10 +215,6 @@ class MarginView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        pal = self.palette()
-        pal.setColor(pal.ColorRole.Window, theme.paper.darker(103) if not theme.dark
-                     else theme.paper.lighter(112))
-        self.setPalette(pal)
         border, card, ink, muted = (theme.card_border.name(), theme.card.name(),
                                     theme.ink.name(), theme.muted.name())
         accent = theme.accent.name()
@@ -232,6 +229,11 @@ class MarginView(QWidget):
             QPlainTextEdit#cardEditor {{ background: {card}; color: {ink};
                 border: 1px solid {border}; border-radius: 4px; font-size: 13px; }}
         """)
+        # Painted by hand (paintEvent): with a style sheet set, Qt's re-polish puts back the
+        # palette it first saw, so a palette colour would stay light after switching to dark.
+        self._background = (theme.paper.darker(103) if not theme.dark
+                            else theme.paper.lighter(112))
+        self.update()
         self.rebuild()
 
     # -- which cards exist -------------------------------------------------------------------
@@ -351,6 +353,9 @@ class MarginView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        background = QPainter(self)
+        background.fillRect(event.rect(), self._background)
+        background.end()
         super().paintEvent(event)
         if self.selected_id is None or self.selected_id not in self._cards:
             return

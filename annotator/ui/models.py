@@ -128,6 +128,7 @@ class AnnotationTableModel(QAbstractTableModel):
         self._keys: list[tuple[Any, ...]] = []
         self._by_id: dict[str, Annotation] = {}
         self._line_starts: list[int] = [0]
+        self._page_starts: list[int] = []
         self._names: dict[str, str] = {}
         self._meanings: dict[str, str] = {}
         self._sort_column = self.WHERE
@@ -137,11 +138,14 @@ class AnnotationTableModel(QAbstractTableModel):
     # -- loading --------------------------------------------------------------------------
 
     def set_document(self, document_id: DocumentId | None, text: str,
-                     annotations: list[Annotation]) -> None:
+                     annotations: list[Annotation],
+                     page_map: tuple[tuple[int, int], ...] = ()) -> None:
+        """``page_map`` (of a PDF) makes the Where column say pages instead of lines."""
         self.beginResetModel()
         self.document_id = document_id
         lines = text.split("\n")
         self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+        self._page_starts = [start for start, _end in page_map]
         self._set_rows(annotations)
         self.endResetModel()
 
@@ -241,6 +245,13 @@ class AnnotationTableModel(QAbstractTableModel):
     def line_of(self, offset: int) -> int:
         return bisect_right(self._line_starts, offset)
 
+    def where(self, a: Annotation) -> str:
+        if a.page is not None and a.rect is not None:
+            return f"p. {a.page + 1}"
+        if self._page_starts:
+            return f"p. {bisect_right(self._page_starts, a.start)}"
+        return f"l. {self.line_of(a.start)}"
+
     def meaning(self, color: str | None) -> str:
         return self._meanings.get((color or "").lower(), "")
 
@@ -277,8 +288,10 @@ class AnnotationTableModel(QAbstractTableModel):
             if column == self.WHERE:
                 if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0:
                     return "whole"
-                return f"l. {self.line_of(a.start)}"
+                return self.where(a)
             if column == self.PASSAGE:
+                if a.rect is not None and a.page is not None:
+                    return f"(an area of page {a.page + 1})"
                 if a.start == a.end:
                     return "(the whole document)"
                 quote = " ".join(a.quote.split())

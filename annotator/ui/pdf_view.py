@@ -47,7 +47,7 @@ SIDE = 16
 GUTTER = 52  # left of every page: symbols and labels beside their lines
 MIN_ZOOM, MAX_ZOOM = 0.2, 6.0
 ZOOM_STEP = 1.15
-CACHE_BYTES = 160 * 1024 * 1024
+CACHE_BYTES = 96 * 1024 * 1024
 PREFETCH_PAGES = 2
 COMMENT_TINT = "#b9c7ee"
 SYMBOL_TINT = "#d9d4c5"
@@ -133,6 +133,10 @@ class PdfView(QAbstractScrollArea):
         self._wish_timer.timeout.connect(self._send_wishes)
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh_now)
+        self._password: str | None = None
+        self._start_timer = QTimer(self, singleShot=True, interval=400)
+        self._start_timer.timeout.connect(self._start_renderer)
+        self.first_page_shown.connect(self._start_renderer)
 
     # == document ===============================================================================
 
@@ -162,15 +166,26 @@ class PdfView(QAbstractScrollArea):
         # The first screenful is rendered here, synchronously: it is what the reader waits for.
         for page in self.visible_pages()[:2]:
             self._render_now(page)
-        self._renderer = PageRenderer(reader.path, password, count, self)
+        # The renderer thread opens its own copy of the file, which costs as much as our
+        # open did and holds the interpreter meanwhile: it starts once the first page is
+        # painted (or soon anyway, should the view not be painted at all).
+        self._password = password
+        self._start_timer.start()
+        self.viewport().update()
+        self._emit_page()
+
+    def _start_renderer(self) -> None:
+        self._start_timer.stop()
+        if self.reader is None or self._renderer is not None:
+            return
+        self._renderer = PageRenderer(self.reader.path, self._password, self.page_count, self)
         self._renderer.rendered.connect(self._on_rendered)
         self._renderer.sizes_ready.connect(self._on_sizes)
         self._renderer.start(PageRenderer.Priority.LowPriority)
         self._schedule_wishes()
-        self.viewport().update()
-        self._emit_page()
 
     def close_document(self) -> None:
+        self._start_timer.stop()
         if self._renderer is not None:
             renderer, self._renderer = self._renderer, None
             renderer.rendered.disconnect(self._on_rendered)
@@ -498,6 +513,13 @@ class PdfView(QAbstractScrollArea):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
+        try:
+            self._paint(painter, event)
+        finally:
+            if painter.isActive():
+                painter.end()
+
+    def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
         dark = self.theme.dark
         painter.fillRect(event.rect(), QColor("#141518") if dark else QColor("#e6e4de"))
         if self.reader is None:
@@ -544,7 +566,7 @@ class PdfView(QAbstractScrollArea):
         layers = [a for a in self.index.overlapping(lo, hi + 1) if a.kind not in NOT_PAINTED]
         multiply = QPainter.CompositionMode.CompositionMode_Multiply
         painter.setFont(small)
-        gutter_marks: dict[tuple[int, int], list[tuple[str, QColor]]] = {}
+        gutter_marks: dict[tuple[int, int], list[tuple[str, str]]] = {}
         for a in layers:
             fill = self._fill_color(a)
             for page, rects in self._page_rects_of(a, pageset):
@@ -569,9 +591,9 @@ class PdfView(QAbstractScrollArea):
                     first = view_rects[0]
                     key = (page, round(first.top()))
                     if a.symbol:
-                        gutter_marks.setdefault(key, []).append((a.symbol, theme.accent))
+                        gutter_marks.setdefault(key, []).append((a.symbol, theme.accent.name()))
                     if a.label:
-                        color = QColor(self.label_colors.get(a.label, a.color or "#888"))
+                        color = self.label_colors.get(a.label, a.color or "#888888")
                         gutter_marks.setdefault(key, []).append((a.label[:8], color))
                 if a.id in (self.selected_id, self.linking_from):
                     pen = QPen(theme.accent, 1.8)
@@ -602,7 +624,7 @@ class PdfView(QAbstractScrollArea):
         return base
 
     def _paint_gutter(
-        self, painter: QPainter, marks: dict[tuple[int, int], list[tuple[str, QColor]]]
+        self, painter: QPainter, marks: dict[tuple[int, int], list[tuple[str, str]]]
     ) -> None:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         height = painter.fontMetrics().height()

@@ -72,6 +72,7 @@ class PdfWindowMixin:
         v.escape_pressed.connect(self._escape)
         v.layout_changed.connect(self._reader_moved)
         v.page_changed.connect(self._pdf_page_changed)
+        v.first_page_shown.connect(self._pdf_first_shown)
         v.zoom_changed.connect(lambda _z: self._update_position())
         v.page_failed.connect(
             lambda page, message: self.statusBar().showMessage(
@@ -233,13 +234,29 @@ class PdfWindowMixin:
         self.cancel_pdf_extraction(quiet=True)
         self._leave_document()
         self._activate(self.pdf_view)
+        self._pdf_pending = {
+            "path": path,
+            "password": password,
+            "remember": remember,
+            "started": False,
+        }
         self.pdf_view.open_reader(reader, password)
-        self._fill_pages_panel()
         self.setWindowTitle(f"{Path(path).name} — Annotator")
-        self._pdf_pending = {"path": path, "password": password, "remember": remember}
         self.extract_progress.setValue(0)
         self.statusBar().showMessage(f"Opened {Path(path).name}; reading its text…")
         self._update_actions()
+        # Everything else waits until the first page is on screen (or 400 ms at most).
+        QTimer.singleShot(400, self._pdf_first_shown)
+        return True
+
+    def _pdf_first_shown(self: Any) -> None:
+        """After the first page is painted: the Pages panel, then hashing and extraction."""
+        pending = self._pdf_pending
+        if pending is None or pending["started"]:
+            return
+        pending["started"] = True
+        path = pending["path"]
+        self._fill_pages_panel()
         # Is it already in the project? Hash it off the GUI thread, then decide.
         Worker(
             lambda: sha256_file(path),
@@ -247,7 +264,6 @@ class PdfWindowMixin:
             lambda message: self._pdf_failed(path, message),
             self,
         ).start()
-        return True
 
     def _pdf_hashed(self: Any, path: str, digest: str) -> None:
         pending = self._pdf_pending
