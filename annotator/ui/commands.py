@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Annotation, LabelSet
 from annotator.project import Project
+from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
 
 #: Commands with this id merge when they change the same annotation's span in a row.
 RESIZE_ID = 1001
@@ -207,3 +208,28 @@ class UndoHistory(QUndoStack):
             # import): the history past this point no longer applies.
             self._on_error(f"Cannot {what} that: {error}")
             self.clear()
+
+
+class ChangeAnnotations(_ServiceCommand):
+    """A review action of the suggestion service (accept, reject, label every occurrence):
+    ``action()`` does it once and returns its :class:`AnnotationChanges`; undo and redo
+    replay them as one transaction each."""
+
+    def __init__(self, project: Project, action: Callable[[], AnnotationChanges],
+                 text: str = "") -> None:
+        super().__init__(project, text)
+        self.action = action
+        self.changes: AnnotationChanges | None = None
+
+    def execute(self) -> None:
+        self.changes = self.action()
+        if self.changes.description:
+            self.setText(self.changes.description)
+
+    def _redo(self) -> None:
+        assert self.changes is not None
+        redo_changes(self.project, self.changes)
+
+    def undo(self) -> None:
+        assert self.changes is not None
+        undo_changes(self.project, self.changes)

@@ -117,6 +117,13 @@ class Preferences:
     def set_bool(self, key: str, value: bool) -> None:
         self._settings.setValue(key, bool(value))
 
+    def text(self, key: str, default: str = "") -> str:
+        value = self._settings.value(key, default)
+        return str(value) if value is not None else default
+
+    def set_text(self, key: str, value: str) -> None:
+        self._settings.setValue(key, str(value))
+
     # -- recent files -----------------------------------------------------------------------
 
     def recent_files(self) -> list[str]:

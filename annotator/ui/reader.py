@@ -13,6 +13,7 @@ stores); Qt's UTF-16 positions are converted here with :class:`OffsetMap`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -118,6 +119,8 @@ class ReaderView(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._point_size = 13
         self._headings: list[tuple[int, int]] = []  # (block number, level)
+        # Extra layers drawn over the text after the annotations (e.g. pending suggestions).
+        self.overlays: list[Callable[[QPainter], None]] = []
 
         self._gutter = _Gutter(self)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -583,6 +586,8 @@ class ReaderView(QPlainTextEdit):
                     painter.drawEllipse(
                         QPointF(x, top - 3 if x == first.left() - 1 else bottom + 3), 3.5, 3.5
                     )
+        for overlay in self.overlays:
+            overlay(painter)
         painter.end()
 
     def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:

@@ -1,0 +1,1198 @@
+"""Model suggestions in the window: run, see, review, label every occurrence (issue 5).
+
+:class:`SuggestionsController` adds a *Suggest* menu and toolbar button, a *Suggestions*
+dock, a progress bar with Cancel in the status bar, and the reader overlay that draws
+pending suggestions dashed and muted. Everything it changes goes through the service
+(:mod:`annotator.suggesting`) and the window's undo stack; the model runs in a
+:class:`~annotator.ui.workers.Task` that opens its own project on the same file.
+
+Suggestion mode (Suggest → Review Suggestions, on by itself after a run): N / P go to the
+next / previous suggestion, Enter accepts it, Backspace rejects it. Outside it the keys do
+what they always do (next annotation, delete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Annotation, AnnotationKind, LabelSetKind
+from annotator.suggesting import (
+    AnnotationChanges,
+    DocumentOutcome,
+    SuggestionKind,
+    SuggestionRunReport,
+    accept,
+    accept_all,
+    announce_suggestions,
+    label_every_occurrence,
+    next_suggestion,
+    pending_suggestions,
+    reject,
+    reject_all,
+    run_suggestions,
+    snap_selection,
+)
+from annotator.ui.commands import ChangeAnnotations
+from annotator.ui.models import plural
+from annotator.ui.span_index import NOT_PAINTED, SpanIndex
+from annotator.ui.workers import Task
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.preferences import Preferences
+
+Index = QModelIndex | QPersistentModelIndex
+
+MODEL_KEY = "suggest/model"
+SNAP_KEY = "annotate/snap_to_words"
+SUGGESTION_TINT = "#8a8a8a"  # for labels without a colour in any label set
+KIND_NAMES = {"entities": "entity", "sentiment": "sentiment"}
+
+
+def chosen_model(prefs: Preferences) -> str:
+    """The pipeline the reader chose in the suggestion settings ("" = the default)."""
+    return prefs.text(MODEL_KEY, "")
+
+
+def describe_model(name: str) -> str:
+    from annotator.nlp.models import default_model_name
+
+    return name or f"{default_model_name()} (default)"
+
+
+# ---------------------------------------------------------------------------------------------
+# The list of pending suggestions
+# ---------------------------------------------------------------------------------------------
+
+
+class SuggestionTableModel(QAbstractTableModel):
+    """The current document's pending suggestions, in reading order."""
+
+    COLUMNS = ("Passage", "Label", "Score", "Model")
+    PASSAGE, LABEL, SCORE, SOURCE = range(4)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Annotation] = []
+
+    def reload(self, suggestions: list[Annotation]) -> None:
+        self.beginResetModel()
+        self._rows = list(suggestions)
+        self.endResetModel()
+
+    def rows(self) -> list[Annotation]:
+        return list(self._rows)
+
+    def row_of(self, annotation_id: str | None) -> int:
+        return next((i for i, a in enumerate(self._rows) if a.id == annotation_id), -1)
+
+    def at(self, row: int) -> Annotation | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        a = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.PASSAGE:
+                if a.kind == AnnotationKind.DOC_LABEL:
+                    return "(whole document)"
+                quote = " ".join(a.quote.split())
+                return quote if len(quote) <= 70 else quote[:67] + "…"
+            if column == self.LABEL:
+                return a.label or ""
+            if column == self.SCORE:
+                return "" if a.score is None else f"{a.score:+.2f}"
+            if column == self.SOURCE:
+                return a.source
+        if role == Qt.ItemDataRole.ToolTipRole:
+            detail = f"{a.label or ''} suggested by {a.source}"
+            if a.score is not None:
+                detail += f", score {a.score:+.3f}"
+            if a.note:
+                detail += f"\n{a.note}"
+            return f"“{a.quote}”\n{detail}\nEnter accepts, Backspace rejects"
+        if role == Qt.ItemDataRole.UserRole:
+            return a.id
+        return None
+
+
+class SuggestionsPanel(QWidget):
+    """The Suggestions dock: pending suggestions with accept / reject buttons."""
+
+    def __init__(self, controller: SuggestionsController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = SuggestionTableModel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("suggestionSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        self.accept_button = QPushButton("Accept", self)
+        self.accept_button.setToolTip("Accept the chosen suggestion (Enter)")
+        self.reject_button = QPushButton("Reject", self)
+        self.reject_button.setToolTip(
+            "Reject the chosen suggestion (Backspace); a re-run will not bring it back"
+        )
+        self.label_box = QComboBox(self)
+        self.label_box.setAccessibleName("Suggestion label")
+        self.label_box.setToolTip("Which suggestions the buttons on the right act on")
+        self.accept_label = QPushButton("Accept All", self)
+        self.reject_label = QPushButton("Reject All", self)
+        for w in (self.accept_button, self.reject_button):
+            row.addWidget(w)
+        row.addSpacing(12)
+        row.addWidget(self.label_box, 1)
+        row.addWidget(self.accept_label)
+        row.addWidget(self.reject_label)
+        layout.addLayout(row)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("suggestionTable")
+        self.table.setAccessibleName("Pending suggestions")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(SuggestionTableModel.PASSAGE, QHeaderView.ResizeMode.Stretch)
+        for column in (
+            SuggestionTableModel.LABEL,
+            SuggestionTableModel.SCORE,
+            SuggestionTableModel.SOURCE,
+        ):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table, 1)
+
+        self.accept_button.clicked.connect(controller.accept_current)
+        self.reject_button.clicked.connect(controller.reject_current)
+        self.accept_label.clicked.connect(lambda: controller.review_all(True, self.chosen_label()))
+        self.reject_label.clicked.connect(lambda: controller.review_all(False, self.chosen_label()))
+        self.label_box.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.clicked.connect(lambda index: self._row_changed(index, QModelIndex()))
+        self._update_buttons()
+
+    def chosen_label(self) -> str | None:
+        data = self.label_box.currentData()
+        return str(data) if data else None
+
+    def show_suggestions(
+        self, suggestions: list[Annotation], current: str | None, document: str | None
+    ) -> None:
+        chosen = self.chosen_label()
+        self.model.reload(suggestions)
+        counts: dict[str, int] = {}
+        for a in suggestions:
+            counts[a.label or ""] = counts.get(a.label or "", 0) + 1
+        self.label_box.blockSignals(True)
+        self.label_box.clear()
+        self.label_box.addItem(f"every label ({len(suggestions)})", "")
+        for label in sorted(counts):
+            self.label_box.addItem(f"{label or '(no label)'} ({counts[label]})", label)
+        found = self.label_box.findData(chosen) if chosen else 0
+        self.label_box.setCurrentIndex(max(found, 0))
+        self.label_box.blockSignals(False)
+        if document is None:
+            self.summary.setText("Open a document to see its suggestions.")
+        elif not suggestions:
+            self.summary.setText(
+                "No pending suggestions in this document. "
+                "Suggest → Suggest Entities (Ctrl+Shift+E) runs the model."
+            )
+        else:
+            mode = (
+                "N / P: next / previous · Enter: accept · Backspace: reject"
+                if self.controller.mode
+                else "Suggest → Review Suggestions (R) for keys"
+            )
+            self.summary.setText(
+                f"<b>{plural(len(suggestions), 'suggestion')}</b> waiting in this document — {mode}"
+            )
+        self.select(current)
+        self._update_buttons()
+
+    def select(self, annotation_id: str | None) -> None:
+        row = self.model.row_of(annotation_id)
+        selection = self.table.selectionModel()
+        if row < 0:
+            selection.clearSelection()
+            return
+        index = self.model.index(row, 0)
+        selection.blockSignals(True)
+        self.table.setCurrentIndex(index)
+        selection.blockSignals(False)
+        self.table.scrollTo(index)
+        self._update_buttons()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        a = self.model.at(current.row()) if current.isValid() else None
+        if a is not None:
+            self.controller.go_to(a.id, from_list=True)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_current = self.model.at(self.table.currentIndex().row()) is not None
+        self.accept_button.setEnabled(has_current)
+        self.reject_button.setEnabled(has_current)
+        any_rows = self.model.rowCount() > 0
+        label = self.chosen_label()
+        self.accept_label.setText(f"Accept All {label}" if label else "Accept All")
+        self.reject_label.setText(f"Reject All {label}" if label else "Reject All")
+        self.accept_label.setEnabled(any_rows)
+        self.reject_label.setEnabled(any_rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dialogs
+# ---------------------------------------------------------------------------------------------
+
+
+class ModelDialog(QDialog):
+    """Which spaCy pipeline suggests: an installed package or a model folder."""
+
+    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from annotator.nlp.models import INSTALL_HINT, available_pipelines, default_model_name
+
+        self.setWindowTitle("Suggestion Model")
+        layout = QVBoxLayout(self)
+        installed = available_pipelines()
+        intro = QLabel(
+            "The spaCy pipeline that suggests entities and sentence sentiment. Choose an "
+            "installed pipeline package, or a model folder (for example one you trained on "
+            "data exported from Annotator).",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.box = QComboBox(self)
+        self.box.setAccessibleName("Model")
+        self.box.addItem(f"Default — {default_model_name()}", "")
+        for name in installed:
+            self.box.addItem(name, name)
+        if current and self.box.findData(current) < 0:
+            self.box.addItem(current, current)
+        self.box.setCurrentIndex(max(0, self.box.findData(current)))
+        row = QHBoxLayout()
+        row.addWidget(self.box, 1)
+        browse = QPushButton("Model Folder…", self)
+        browse.clicked.connect(self._browse)
+        row.addWidget(browse)
+        form.addRow("Model:", row)
+        layout.addLayout(form)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if not installed:
+            self.hint.setText(
+                "No spaCy pipeline is installed, so suggestions cannot run (the rest of "
+                f"Annotator works as usual). Install the small English one with:\n\n"
+                f"    {INSTALL_HINT}\n\nthen restart Annotator, or choose a model folder."
+            )
+        else:
+            self.hint.setText(f"Installed: {', '.join(installed)}.")
+        layout.addWidget(self.hint)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a spaCy model folder")
+        if not folder:
+            return
+        if not (Path(folder) / "config.cfg").is_file():
+            self.hint.setText(
+                f"“{folder}” has no config.cfg, so it is not a spaCy model "
+                "folder: choose the folder spaCy saved (it holds config.cfg "
+                "and meta.json)."
+            )
+            return
+        if self.box.findData(folder) < 0:
+            self.box.addItem(folder, folder)
+        self.box.setCurrentIndex(self.box.findData(folder))
+
+    def model_name(self) -> str:
+        return str(self.box.currentData() or "")
+
+
+class OccurrenceDialog(QDialog):
+    """Label every occurrence of a phrase: the count first, then one undoable step."""
+
+    def __init__(
+        self,
+        project: Project,
+        phrase: str,
+        labels: list[str],
+        label: str,
+        document_id: str | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.document_id = document_id
+        self.setWindowTitle("Label Every Occurrence")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.phrase = QLineEdit(phrase, self)
+        self.phrase.setAccessibleName("Phrase")
+        form.addRow("Phrase:", self.phrase)
+        self.label = QComboBox(self)
+        self.label.setEditable(True)
+        self.label.setAccessibleName("Label")
+        self.label.addItems(labels)
+        self.label.setCurrentText(label or (labels[0] if labels else ""))
+        form.addRow("Label:", self.label)
+        self.case = QCheckBox("Match case", self)
+        self.whole = QCheckBox("Whole words only", self)
+        self.whole.setChecked(True)
+        options = QHBoxLayout()
+        options.addWidget(self.case)
+        options.addWidget(self.whole)
+        options.addStretch(1)
+        form.addRow("Match:", options)
+        self.in_document = QRadioButton("This document", self)
+        self.in_project = QRadioButton("Every document in the project", self)
+        self.in_document.setEnabled(document_id is not None)
+        (self.in_document if document_id is not None else self.in_project).setChecked(True)
+        scope = QButtonGroup(self)
+        scope.addButton(self.in_document)
+        scope.addButton(self.in_project)
+        where = QVBoxLayout()
+        where.addWidget(self.in_document)
+        where.addWidget(self.in_project)
+        form.addRow("Where:", where)
+        layout.addLayout(form)
+        self.count = QLabel(self)
+        self.count.setObjectName("occurrenceCount")
+        self.count.setWordWrap(True)
+        font = self.count.font()
+        font.setBold(True)
+        self.count.setFont(font)
+        layout.addWidget(self.count)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.apply_button = self.buttons.addButton("Label", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.to_label = 0
+        self._timer = QTimer(self, singleShot=True, interval=120)
+        self._timer.timeout.connect(self.recount)
+        for signal in (self.phrase.textChanged, self.label.currentTextChanged):
+            signal.connect(lambda _t: self._timer.start())
+        for button in (self.case, self.whole, self.in_document, self.in_project):
+            button.toggled.connect(lambda _on: self._timer.start())
+        self.recount()
+        self.resize(440, self.sizeHint().height())
+
+    def done(self, result: int) -> None:
+        self._timer.stop()
+        super().done(result)
+
+    def hideEvent(self, event: Any) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "phrase": self.phrase.text(),
+            "label": self.label.currentText().strip(),
+            "scope": self.document_id if self.in_document.isChecked() else None,
+            "case_sensitive": self.case.isChecked(),
+            "whole_word": self.whole.isChecked(),
+        }
+
+    def recount(self) -> None:
+        """The dry run: how many occurrences there are and how many will get the label."""
+        o = self.options()
+        self.to_label = 0
+        if not o["phrase"].strip() or not o["label"]:
+            self.count.setText("Type a phrase and choose a label.")
+            self.apply_button.setEnabled(False)
+            return
+        try:
+            found = label_every_occurrence(self.project, dry_run=True, **o)
+        except AnnotatorError as error:
+            self.count.setText(str(error))
+            self.apply_button.setEnabled(False)
+            return
+        self.to_label = found.to_label
+        where = "in this document" if o["scope"] else f"in {plural(found.documents, 'document')}"
+        text = f"{plural(found.count, 'occurrence')} of “{o['phrase']}” {where}"
+        if found.already_labelled:
+            text += f"; {found.already_labelled} already labelled {o['label']}"
+        text += f". {found.to_label} will be labelled {o['label']}." if found.count else "."
+        self.count.setText(text)
+        self.apply_button.setText(
+            f"Label {plural(found.to_label, 'Occurrence')}" if found.to_label else "Label"
+        )
+        self.apply_button.setEnabled(found.to_label > 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The controller
+# ---------------------------------------------------------------------------------------------
+
+
+class SuggestionsController(QObject):
+    """Everything about suggestions in one window (menu, dock, overlay, keys, runs)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.mode = False
+        self.current_id: str | None = None
+        self.suggestions = SpanIndex()
+        self._document_id: str | None = None
+        self.task: Task | None = None
+        self.last_report: SuggestionRunReport | None = None
+        self._saved_keys: dict[QAction, list[QKeySequence]] = {}
+        self._build_actions()
+        self._build_dock()
+        self._build_menu()
+        self._build_status()
+        window.reader.overlays.append(self.paint)
+        window.project.events.annotations_reset.connect(self._on_reset)
+        window.project.events.current_annotator_changed.connect(lambda _a: self.reload())
+        window.installEventFilter(self)
+        self._reload_timer = QTimer(self, singleShot=True, interval=0)
+        self._reload_timer.timeout.connect(self.reload)
+        self._watch_timer = QTimer(self, interval=300)
+        self._watch_timer.timeout.connect(self._watch_document)
+        self._watch_timer.start()
+
+    @property
+    def project(self) -> Project:
+        return self.window.project
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: str | None = None,
+        tip: str = "",
+        *,
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            name = text.replace("&", "").rstrip("…")
+            action.setToolTip(f"{name} ({keys})" if keys else name)
+        action.setCheckable(checkable)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.window.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_entities = a(
+            "Suggest &Entities",
+            lambda: self.run("entities"),
+            "Ctrl+Shift+E",
+            "Let the model suggest named entities in this document",
+        )
+        self.act_sentiment = a(
+            "Suggest &Sentiment",
+            lambda: self.run("sentiment"),
+            "Ctrl+Shift+T",
+            "Sentence and document sentiment suggestions",
+        )
+        self.act_entities_all = a(
+            "Suggest Entities in &All Documents…",
+            lambda: self.run("entities", everywhere=True),
+            None,
+            "Run the model over every document of the project",
+        )
+        self.act_sentiment_all = a(
+            "Suggest Sentiment in All &Documents…", lambda: self.run("sentiment", everywhere=True)
+        )
+        self.act_cancel = a(
+            "&Cancel Suggesting",
+            self.cancel,
+            None,
+            "Stop the model; finished documents keep their suggestions",
+        )
+        self.act_cancel.setEnabled(False)
+        self.act_mode = a(
+            "&Review Suggestions",
+            lambda: self.set_mode(self.act_mode.isChecked()),
+            "R",
+            "Keys N / P / Enter / Backspace move through suggestions, accept and reject",
+            checkable=True,
+        )
+        self.act_next = a("&Next Suggestion", lambda: self.step(True))
+        self.act_prev = a("&Previous Suggestion", lambda: self.step(False))
+        self.act_accept = a("&Accept Suggestion", self.accept_current)
+        self.act_reject = a("Re&ject Suggestion", self.reject_current)
+        self.act_accept_all = a(
+            "Accept All in &Document",
+            lambda: self.review_all(True, None),
+            None,
+            "Accept every pending suggestion of this document",
+        )
+        self.act_reject_all = a("Reject All in D&ocument", lambda: self.review_all(False, None))
+        self.act_model = a(
+            "Suggestion &Model…",
+            self.choose_model,
+            None,
+            "Choose the spaCy pipeline (installed package or model folder)",
+        )
+        self.act_occurrences = a(
+            "Label &Every Occurrence…",
+            self.label_occurrences,
+            "Ctrl+Shift+O",
+            "Apply a label to every occurrence of the selected word or phrase",
+        )
+        self.act_snap = a(
+            "S&nap to Words",
+            self._snap_toggled,
+            None,
+            "Selections grow to whole words before they become annotations; off = exact characters",
+            checkable=True,
+        )
+        self.act_snap.setChecked(self.window.prefs.bool(SNAP_KEY, True))
+        self.mode_keys = {
+            self.act_next: ["N"],
+            self.act_prev: ["P"],
+            self.act_accept: ["Return", "Enter"],
+            self.act_reject: ["Backspace"],
+        }
+        for action, keys in self.mode_keys.items():
+            shown = " / ".join(keys[:1])
+            action.setStatusTip(f"{action.text().replace('&', '')} ({shown} while reviewing)")
+
+    def _build_dock(self) -> None:
+        self.panel = SuggestionsPanel(self, self.window)
+        dock = QDockWidget("Suggestions", self.window)
+        dock.setObjectName("suggestionsDock")
+        dock.setWidget(self.panel)
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.hide()
+        self.dock = dock
+
+    def _build_menu(self) -> None:
+        w = self.window
+        menu = QMenu("&Suggest", w)
+        for action in (self.act_entities, self.act_sentiment):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.act_entities_all)
+        menu.addAction(self.act_sentiment_all)
+        menu.addAction(self.act_cancel)
+        menu.addSeparator()
+        menu.addAction(self.act_mode)
+        for action in (self.act_next, self.act_prev, self.act_accept, self.act_reject):
+            menu.addAction(action)
+        menu.addAction(self.act_accept_all)
+        menu.addAction(self.act_reject_all)
+        menu.addSeparator()
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("Suggestions &Panel")
+        menu.addAction(toggle)
+        menu.addAction(self.act_model)
+        self.menu = menu
+        insert_menu(w, menu, before="&Help")
+        annotate = find_menu(w, "&Annotate")
+        if annotate is not None:
+            anchor = next((act for act in annotate.actions() if act.isSeparator()), None)
+            for action in (self.act_occurrences, self.act_snap):
+                if anchor is not None:
+                    annotate.insertAction(anchor, action)
+                else:
+                    annotate.addAction(action)
+        view = getattr(w, "view_menu", None)
+        if view is not None:
+            view.insertAction(w.act_focus, toggle)
+
+        button = QToolButton(w)
+        button.setObjectName("suggestButton")
+        button.setText("Suggest ▶")
+        button.setToolTip(
+            "Run the model on this document (Ctrl+Shift+E); the arrow offers "
+            "sentiment, all documents and the model"
+        )
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        button.setMenu(menu)
+        button.clicked.connect(lambda: self.run("entities"))
+        tools = getattr(w, "tools_bar", None)
+        if tools is not None:
+            anchor = next((act for act in tools.actions() if act is w.act_link), None)
+            if anchor is not None:
+                tools.insertWidget(anchor, button)
+                tools.insertSeparator(anchor)
+            else:
+                tools.addWidget(button)
+        self.button = button
+
+    def _build_status(self) -> None:
+        status = self.window.statusBar()
+        self.progress = QProgressBar(self.window)
+        self.progress.setObjectName("suggestProgress")
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Suggesting… %p%")
+        self.cancel_button = QToolButton(self.window)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop the model; finished documents keep their suggestions")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.pending_label = QLabel(self.window)
+        self.pending_label.setContentsMargins(8, 0, 8, 0)
+        self.pending_label.setToolTip("Suggestions waiting for review in this document")
+        # Permanent widgets: a status message (showMessage) would hide ordinary ones.
+        for widget in (self.pending_label, self.progress, self.cancel_button):
+            status.addPermanentWidget(widget)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.pending_label.hide()
+
+    # -- the current document's suggestions -------------------------------------------------
+
+    def _watch_document(self) -> None:
+        # Follow the window's current document without a hook in its open_document.
+        document = self.window.document
+        current = document.id if document is not None else None
+        if current != self._document_id:
+            self.reload()
+
+    def _on_reset(self, document_id: str | None) -> None:
+        if document_id is None or document_id == self._document_id:
+            self._reload_timer.start()
+
+    def reload(self) -> None:
+        document = self.window.document
+        self._document_id = document.id if document is not None else None
+        items: list[Annotation] = []
+        if document is not None:
+            try:
+                items = pending_suggestions(self.project, document.id)
+            except AnnotatorError as error:
+                self.window.show_error(str(error))
+        self.suggestions.reset(items)
+        if self.current_id not in self.suggestions:
+            self.current_id = None
+        self.panel.show_suggestions(items, self.current_id, self._document_id)
+        n = len(items)
+        self.pending_label.setText(f"suggestions {n} pending" if n else "")
+        self.pending_label.setVisible(n > 0)
+        for action in (self.act_accept_all, self.act_reject_all, self.act_next, self.act_prev):
+            action.setEnabled(n > 0)
+        self.window.reader.refresh()
+        self.window.reader.viewport().update()
+
+    def pending(self) -> list[Annotation]:
+        return self.panel.model.rows()
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter) -> None:
+        """Pending suggestions over the text: muted fill, dashed outline, label tag on the
+        current one. Called by the reader's paintEvent."""
+        reader = self.window.reader
+        if not len(self.suggestions) or reader.doc is None or reader.doc.id != self._document_id:
+            return
+        a, b = reader.visible_range()
+        theme = reader.theme
+        start_cp, end_cp = reader.to_cp(a), reader.to_cp(b)
+        font = QFont(reader.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.62))
+        font.setBold(True)
+        for s in self.suggestions.overlapping(start_cp, end_cp + 1):
+            if s.kind in NOT_PAINTED or s.end <= s.start:
+                continue
+            base = QColor(reader.label_colors.get(s.label or "", SUGGESTION_TINT))
+            current = s.id == self.current_id
+            fill = QColor(base)
+            fill.setAlpha(70 if current else (34 if not theme.dark else 46))
+            line = QColor(theme.accent if current else theme.muted)
+            if not current:
+                line.setAlpha(200)
+            pen = QPen(line, 1.6 if current else 1.0)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setDashPattern([3.0, 2.5])
+            rects = reader.span_rects(s.start, s.end)
+            for rect in rects:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(fill)
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 2, 2)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 2, 2)
+            if current and rects and s.label:
+                self._paint_tag(painter, rects[0], f"{s.label}?", line, font)
+
+    @staticmethod
+    def _paint_tag(
+        painter: QPainter, anchor: QRectF, text: str, colour: QColor, font: QFont
+    ) -> None:
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width = metrics.horizontalAdvance(text) + 8
+        height = metrics.height() + 2
+        tag = QRectF(anchor.left() - 1, anchor.top() - height - 1, width, height)
+        if tag.top() < 0:
+            tag.moveTop(anchor.bottom() + 1)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(tag, 3, 3)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+
+    # -- navigating --------------------------------------------------------------------------
+
+    def go_to(self, annotation_id: str | None, *, from_list: bool = False) -> None:
+        """Make a suggestion the current one: outline it, scroll to it, choose its row."""
+        self.current_id = annotation_id
+        a = self.suggestions.get(annotation_id) if annotation_id else None
+        reader = self.window.reader
+        if a is not None and a.end > a.start and self.window.view is reader:
+            reader.scroll_to_offset(a.start)
+            cursor = reader.textCursor()
+            cursor.setPosition(reader.to_qt(a.start))
+            reader.setTextCursor(cursor)
+        if not from_list:
+            self.panel.select(annotation_id)
+        if a is not None:
+            score = "" if a.score is None else f" (score {a.score:+.2f})"
+            self.window.statusBar().showMessage(
+                f"Suggestion: {a.label} “{a.quote[:60]}”{score} — Enter accepts, Backspace rejects",
+                6000,
+            )
+        reader.viewport().update()
+
+    def step(self, forward: bool) -> None:
+        document = self.window.document
+        if document is None:
+            return
+        if not self.mode:
+            self.set_mode(True)
+        offset = self.window.reader.caret_offset()
+        if self._current() is None and forward:
+            offset -= 1  # a suggestion starting at the caret is the next one
+        found = next_suggestion(
+            self.project,
+            document.id,
+            offset,
+            backwards=not forward,
+            current=self.current_id,
+            wrap=True,
+        )
+        if found is None:
+            self.window.statusBar().showMessage("No pending suggestions in this document", 3000)
+            return
+        self.go_to(found.id)
+
+    def _current(self) -> Annotation | None:
+        if self.current_id and self.current_id in self.suggestions:
+            return self.suggestions.get(self.current_id)
+        return None
+
+    # -- reviewing ---------------------------------------------------------------------------
+
+    def _push(self, action: Callable[[], AnnotationChanges]) -> AnnotationChanges | None:
+        """Run a review action once and put it on the window's undo stack (if it did
+        anything)."""
+        command = ChangeAnnotations(self.project, action)
+        try:
+            command.execute()
+        except AnnotatorError as error:
+            self.window.show_error(str(error))
+            return None
+        if command.changes:
+            self.window.undo.push(command)
+        return command.changes
+
+    def _review_one(self, accepting: bool) -> None:
+        a = self._current()
+        if a is None:
+            row = self.panel.table.currentIndex().row()
+            a = self.panel.model.at(row)
+        if a is None:
+            self.window.statusBar().showMessage(
+                "No suggestion chosen: N goes to the next one", 3000
+            )
+            return
+        # Where to go afterwards: the suggestion after this one, so review flows on.
+        following = next_suggestion(self.project, a.document_id, a.start, current=a.id)
+        verb = accept if accepting else reject
+        changes = self._push(lambda: verb(self.project, [a.id]))
+        if changes is None:
+            return
+        self.current_id = following.id if following is not None else None
+        self.reload()
+        if self.current_id:
+            self.go_to(self.current_id)
+        word = "Accepted" if accepting else "Rejected"
+        self.window.statusBar().showMessage(
+            f"{word} {a.label} “{a.quote[:50]}” — Ctrl+Z to undo"
+            + ("" if self.current_id else "; no more suggestions here"),
+            5000,
+        )
+
+    def accept_current(self) -> None:
+        self._review_one(True)
+
+    def reject_current(self) -> None:
+        self._review_one(False)
+
+    def review_all(self, accepting: bool, label: str | None) -> None:
+        document = self.window.document
+        if document is None:
+            return
+        verb = accept_all if accepting else reject_all
+        changes = self._push(lambda: verb(self.project, document.id, label))
+        if changes:
+            self.window.statusBar().showMessage(f"{changes.description} — Ctrl+Z to undo", 5000)
+
+    # -- suggestion mode ---------------------------------------------------------------------
+
+    def set_mode(self, on: bool) -> None:
+        """Suggestion mode gives N, P, Enter and Backspace to the suggestions."""
+        if on == self.mode:
+            self.act_mode.setChecked(on)
+            return
+        self.mode = on
+        self.act_mode.setChecked(on)
+        taken = {QKeySequence(k) for keys in self.mode_keys.values() for k in keys}
+        if on:
+            self._saved_keys = {}
+            for action in self.window.actions():
+                if action in self.mode_keys:
+                    continue
+                keys = action.shortcuts()
+                if any(k in taken for k in keys):
+                    self._saved_keys[action] = keys
+                    action.setShortcuts([k for k in keys if k not in taken])
+            for action, keys in self.mode_keys.items():
+                action.setShortcuts([QKeySequence(k) for k in keys])
+            self.dock.show()
+            if self.current_id is None and self.pending():
+                self.step(True)
+        else:
+            for action in self.mode_keys:
+                action.setShortcuts([])
+            for action, keys in self._saved_keys.items():
+                action.setShortcuts(keys)
+            self._saved_keys = {}
+        self.reload()
+        self.window.statusBar().showMessage(
+            "Reviewing suggestions: N / P next / previous, Enter accepts, Backspace rejects, "
+            "R to stop"
+            if on
+            else "Stopped reviewing suggestions",
+            5000,
+        )
+
+    # -- running the model -------------------------------------------------------------------
+
+    def run(self, kind: SuggestionKind, *, everywhere: bool = False) -> None:
+        if self.task is not None:
+            self.window.statusBar().showMessage(
+                "The model is already running — Cancel in the status bar stops it", 4000
+            )
+            return
+        if self.project.path is None:
+            self.window.show_error("Save the project to a file before suggesting.", dialog=True)
+            return
+        if everywhere:
+            documents = [s.document.id for s in self.project.documents()]
+            if not documents:
+                self.window.show_error("The project has no documents yet: open one (Ctrl+O).")
+                return
+        else:
+            if self.window.document is None:
+                self.window.show_error("Open a document first (Ctrl+O), then suggest.")
+                return
+            documents = [self.window.document.id]
+        self.start_run(kind, documents)
+
+    def start_run(self, kind: SuggestionKind, documents: list[str]) -> Task:
+        path = str(self.project.path)
+        model = chosen_model(self.window.prefs) or None
+        annotator = self.project.current_annotator.name
+        # Saved here first, or the worker and this thread could both create it at once.
+        self.project.annotator_named(annotator, create=True)
+
+        def work(task: Task) -> SuggestionRunReport:
+            # Own connection on the worker thread (sqlite3 connections are per thread).
+            return run_suggestions(
+                path, documents, kind=kind, model=model, annotator=annotator,
+                progress=task.report, cancel=task.cancelled, on_document=task.tell,
+            )  # fmt: skip
+
+        what = "sentiment" if kind == "sentiment" else "entities"
+        self.progress.setRange(0, 0)  # busy until the model is loaded
+        self.progress.setFormat(f"Suggesting {what}… %p%")
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.act_cancel.setEnabled(True)
+        self.window.statusBar().showMessage(
+            f"Loading {describe_model(model or '')} to suggest {what}… you can keep reading"
+        )
+        self.task = Task(
+            work,
+            self._finished,
+            self._failed,
+            on_progress=self._progress,
+            on_note=self._document_done,
+            parent=self,
+        )
+        return self.task.start()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.window.statusBar().showMessage("Cancelling after the current passage…")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * done / total) if total else 1000)
+
+    def _document_done(self, outcome: DocumentOutcome) -> None:
+        announce_suggestions(self.project, [outcome.document_id])
+
+    def _end_run(self) -> None:
+        self.task = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.act_cancel.setEnabled(False)
+
+    def _finished(self, report: SuggestionRunReport) -> None:
+        self._end_run()
+        self.last_report = report
+        self.window.statusBar().showMessage(report.summary(), 10000)
+        self.reload()
+        if self.pending():
+            self.dock.show()
+            self.current_id = None
+            if not self.mode:
+                self.set_mode(True)  # goes to the first suggestion after the caret
+            else:
+                self.step(True)
+
+    def _failed(self, message: str) -> None:
+        self._end_run()
+        from annotator.nlp.models import INSTALL_HINT
+
+        if INSTALL_HINT in message or "model" in message.lower():
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "No suggestion model",
+                f"{message}\n\nEverything else in Annotator works as usual. "
+                f"Install the small English pipeline with\n    {INSTALL_HINT}\n"
+                "or choose another model.",
+                QMessageBox.StandardButton.Close,
+                self.window,
+            )
+            choose = box.addButton("Choose Model…", QMessageBox.ButtonRole.ActionRole)
+            box.open()
+            box.finished.connect(
+                lambda _r: self.choose_model() if box.clickedButton() is choose else None
+            )
+            self.error_box = box
+            return
+        self.window.show_error(f"Suggesting stopped: {message}", dialog=True)
+
+    def choose_model(self) -> None:
+        dialog = ModelDialog(chosen_model(self.window.prefs), self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.window.prefs.set_text(MODEL_KEY, dialog.model_name())
+            self.window.statusBar().showMessage(
+                f"Suggestions will use {describe_model(dialog.model_name())}", 4000
+            )
+
+    # -- label every occurrence ----------------------------------------------------------------
+
+    def occurrence_dialog(self) -> OccurrenceDialog | None:
+        w = self.window
+        document = w.document
+        span = w.view.selection_span() if document is not None else None
+        phrase = w.view.text[span[0] : span[1]].strip() if span else ""
+        if not phrase and not self.project.documents():
+            w.show_error("Open a document and select a word or phrase first.")
+            return None
+        labels: list[str] = []
+        for s in self.project.label_sets():
+            if s.kind == LabelSetKind.SPAN:
+                labels.extend(x.name for x in s.labels if x.name not in labels)
+        current = w.current_label_set()
+        first = current.labels[0].name if current is not None and current.labels else ""
+        return OccurrenceDialog(
+            self.project, phrase, labels, first, document.id if document is not None else None, w
+        )
+
+    def label_occurrences(self) -> None:
+        dialog = self.occurrence_dialog()
+        if dialog is None:
+            return
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_occurrences(dialog.options())
+
+    def apply_occurrences(self, options: dict[str, Any]) -> AnnotationChanges | None:
+        def act() -> AnnotationChanges:
+            done = label_every_occurrence(self.project, dry_run=False, **options)
+            assert done.changes is not None
+            return done.changes
+
+        changes = self._push(act)
+        if changes is not None:
+            self.window.statusBar().showMessage(
+                f"{changes.description} — Ctrl+Z undoes all of them", 6000
+            )
+        return changes
+
+    # -- snapping manual selections --------------------------------------------------------
+
+    @property
+    def snapping(self) -> bool:
+        return self.act_snap.isChecked()
+
+    def _snap_toggled(self) -> None:
+        self.window.prefs.set_bool(SNAP_KEY, self.snapping)
+        self.window.statusBar().showMessage(
+            "Selections snap to whole words"
+            if self.snapping
+            else "Character mode: selections are kept exactly",
+            3000,
+        )
+
+    def snap(self, span: tuple[int, int]) -> tuple[int, int]:
+        """A reader selection as it becomes an annotation: whole tokens unless snapping is
+        off, in the PDF view, or nothing would be left."""
+        w = self.window
+        if not self.snapping or w.document is None or w.view is not w.reader:
+            return span
+        try:
+            snapped = snap_selection(
+                self.project, w.document.id, span[0], span[1], "token", text=w.reader.text
+            )
+        except AnnotatorError:
+            return span
+        return snapped or span
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def shutdown(self) -> None:
+        """Stop a run and wait for it: the worker's connection must close before the
+        project does."""
+        self._watch_timer.stop()
+        if self.task is not None:
+            self.task.cancel()
+            from PySide6.QtCore import QThreadPool
+
+            QThreadPool.globalInstance().waitForDone(30000)
+            self.task = None
+
+
+def find_menu(window: QWidget, title: str) -> QMenu | None:
+    bar = window.menuBar()  # type: ignore[attr-defined]
+    for action in bar.actions():
+        menu = action.menu()
+        if menu is not None and action.text() == title:
+            return menu  # type: ignore[no-any-return]
+    return None
+
+
+def insert_menu(window: QWidget, menu: QMenu, *, before: str) -> None:
+    """Put ``menu`` in the menu bar before the menu titled ``before`` (else at the end)."""
+    bar = window.menuBar()  # type: ignore[attr-defined]
+    anchor = find_menu(window, before)
+    if anchor is not None:
+        bar.insertMenu(anchor.menuAction(), menu)
+    else:
+        bar.addMenu(menu)
+
+
+__all__ = [
+    "ModelDialog",
+    "OccurrenceDialog",
+    "SuggestionTableModel",
+    "SuggestionsController",
+    "SuggestionsPanel",
+    "chosen_model",
+    "find_menu",
+    "insert_menu",
+]

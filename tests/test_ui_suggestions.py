@@ -1,0 +1,215 @@
+"""Suggestions in the window, driven like a user: run the real model, review with the keys,
+undo; label every occurrence; snap to words."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+
+from annotator.core.model import AnnotationKind, AnnotationStatus
+from annotator.project import Project
+from annotator.suggesting import pending_suggestions
+from annotator.ui.main_window import MainWindow
+from annotator.ui.preferences import Preferences
+
+PARAGRAPH = (
+    "Ada Lovelace worked with Charles Babbage in London on the Analytical Engine. "
+    "In 1843 she published her notes in Taylor's Scientific Memoirs, and Babbage "
+    "praised them. Today the British Library keeps letters from London and Paris."
+)
+
+
+@pytest.fixture(autouse=True)
+def _temp_qsettings(tmp_path: Path):
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture
+def prefs(tmp_path: Path) -> Preferences:
+    return Preferences(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def paragraph(project: Project):
+    document, _ = project.add_text("Lovelace", PARAGRAPH)
+    return document
+
+
+@pytest.fixture
+def window(qtbot, project: Project, paragraph, prefs: Preferences):
+    w = MainWindow(project, prefs)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    w.activateWindow()
+    assert QTest.qWaitForWindowActive(w)
+    w.open_document(paragraph.id)
+    w.reader.setFocus()
+    yield w
+    w.close()
+
+
+def suggest(qtbot, window: MainWindow) -> None:
+    """Suggest entities the way the toolbar button does and wait for the worker."""
+    qtbot.mouseClick(window.suggestions.button, Qt.MouseButton.LeftButton)
+    assert window.suggestions.task is not None
+    assert window.suggestions.progress.isVisible()  # progress and Cancel in the status bar
+    assert window.suggestions.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.suggestions.task is None, timeout=60000)
+
+
+def press(qtbot, window: MainWindow, key) -> None:
+    qtbot.keyClick(window.reader, key)
+
+
+def select(window: MainWindow, start: int, end: int) -> None:
+    cursor = window.reader.textCursor()
+    cursor.setPosition(window.reader.to_qt(start))
+    cursor.setPosition(window.reader.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+    window.reader.setTextCursor(cursor)
+
+
+def test_suggestions_run_in_the_background_and_match_what_spacy_finds(
+    qtbot, window, project, paragraph
+):
+    from annotator.nlp.models import default_model_name, load_pipeline
+
+    suggest(qtbot, window)
+    stored = pending_suggestions(project, paragraph.id)
+    nlp = load_pipeline(default_model_name(), "entities")
+    expected = {(e.start_char, e.end_char, e.label_) for e in nlp(PARAGRAPH).ents}
+    assert {(a.start, a.end, a.label) for a in stored} == expected
+    assert stored
+    # Listed apart, and not in the reader's own annotation list.
+    panel = window.suggestions.panel
+    assert panel.model.rowCount() == len(stored)
+    assert window.suggestions.dock.isVisible()
+    assert window.annotation_model.rowCount() == 0
+    # Drawn by the reader's overlay (dashed, muted), not as annotations.
+    assert len(window.suggestions.suggestions) == len(stored)
+    assert len(window.reader.index) == 0
+    assert "pending" in window.suggestions.pending_label.text()
+    # Review mode is on after a run, with the first suggestion current.
+    assert window.suggestions.mode
+    assert window.suggestions.current_id == stored[0].id
+
+
+def test_enter_accepts_backspace_rejects_and_undo_takes_both_back(
+    qtbot, window, project, paragraph
+):
+    suggest(qtbot, window)
+    first, second = pending_suggestions(project, paragraph.id)[:2]
+    assert window.suggestions.current_id == first.id
+
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert project.annotation(first.id).status == AnnotationStatus.ACCEPTED
+    assert window.suggestions.current_id == second.id
+    qtbot.waitUntil(lambda: first.id in window.reader.index)  # now an annotation
+
+    press(qtbot, window, Qt.Key.Key_Backspace)
+    assert project.annotation(second.id).status == AnnotationStatus.REJECTED
+    assert project.annotation(first.id).status == AnnotationStatus.ACCEPTED  # not deleted
+
+    window.undo.undo()
+    assert project.annotation(second.id).status == AnnotationStatus.SUGGESTED
+    window.undo.undo()
+    assert project.annotation(first.id).status == AnnotationStatus.SUGGESTED
+    qtbot.waitUntil(lambda: first.id in window.suggestions.suggestions)
+    window.undo.redo()
+    assert project.annotation(first.id).status == AnnotationStatus.ACCEPTED
+
+
+def test_n_and_p_walk_suggestions_and_leaving_review_gives_the_keys_back(
+    qtbot, window, project, paragraph
+):
+    suggest(qtbot, window)
+    items = pending_suggestions(project, paragraph.id)
+    press(qtbot, window, Qt.Key.Key_N)
+    assert window.suggestions.current_id == items[1].id
+    press(qtbot, window, Qt.Key.Key_P)
+    assert window.suggestions.current_id == items[0].id
+    window.suggestions.set_mode(False)
+    assert window.act_next.shortcut().toString() == "N"
+    assert "Backspace" in [k.toString() for k in window.act_delete.shortcuts()]
+    assert window.suggestions.act_accept.shortcuts() == []
+
+
+def test_accept_all_of_a_label_is_one_undoable_step(qtbot, window, project, paragraph):
+    suggest(qtbot, window)
+    items = pending_suggestions(project, paragraph.id)
+    label = items[0].label
+    of_label = [a for a in items if a.label == label]
+    panel = window.suggestions.panel
+    panel.label_box.setCurrentIndex(panel.label_box.findData(label))
+    qtbot.mouseClick(panel.accept_label, Qt.MouseButton.LeftButton)
+    accepted = project.annotations(paragraph.id)
+    assert {a.id for a in accepted} == {a.id for a in of_label}
+    window.undo.undo()
+    assert project.annotations(paragraph.id) == []
+
+
+def test_label_every_occurrence_shows_the_count_then_applies_as_one_step(
+    qtbot, window, project, paragraph
+):
+    start = PARAGRAPH.index("London")
+    select(window, start, start + len("London"))
+    dialog = window.suggestions.occurrence_dialog()
+    qtbot.addWidget(dialog)
+    dialog.label.setCurrentText("GPE")
+    dialog.recount()
+    assert dialog.to_label == 2
+    dialog.reject()
+    assert "2 occurrences" in dialog.count.text()
+    assert dialog.apply_button.isEnabled()
+    window.suggestions.apply_occurrences(dialog.options())
+    labelled = [a for a in project.annotations(paragraph.id) if a.label == "GPE"]
+    assert sorted(a.quote for a in labelled) == ["London", "London"]
+    assert window.undo.count() == 1
+    window.undo.undo()
+    assert project.annotations(paragraph.id) == []
+    dialog.recount()
+    assert dialog.to_label == 2
+    dialog.reject()
+
+
+def test_manual_labels_snap_to_words_unless_character_mode(qtbot, window, project, paragraph):
+    start = PARAGRAPH.index("Lovelace")
+    select(window, start + 2, start + 6)  # "vela"
+    window.apply_label("PERSON")
+    a = project.annotations(paragraph.id)[0]
+    assert a.quote == "Lovelace"
+    window.suggestions.act_snap.trigger()  # off: character mode
+    assert not window.suggestions.snapping
+    select(window, start + 2, start + 6)
+    window.highlight()
+    quotes = sorted(x.quote for x in project.annotations(paragraph.id))
+    assert quotes == ["Lovelace", "vela"]
+
+
+def test_a_missing_model_explains_how_to_install_one_and_the_window_keeps_working(
+    qtbot, window, project, paragraph, prefs, tmp_path
+):
+    prefs.set_text("suggest/model", str(tmp_path / "no-such-model"))
+    window.suggestions.run("entities")
+    qtbot.waitUntil(lambda: window.suggestions.task is None, timeout=30000)
+    box = window.suggestions.error_box
+    assert "pip install" in box.text()
+    box.close()
+    start = PARAGRAPH.index("Paris")
+    select(window, start, start + 5)
+    window.highlight()
+    assert [a.kind for a in project.annotations(paragraph.id)] == [AnnotationKind.HIGHLIGHT]
