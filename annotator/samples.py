@@ -20,7 +20,7 @@ from annotator.resources import sample_reading_path
 # legend was edited.
 LEGEND_MEANING = "key point"
 FALLBACK_COLOR = "#a6e3a1"
-LABEL = "Thesis"
+LABEL = "Argument"  # "Close reading" set; blue, apart from the green highlight
 
 
 @dataclass(frozen=True, slots=True)

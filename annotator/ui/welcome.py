@@ -23,19 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.resources import readme_path, resource_path
+from annotator.resources import readme_path, resource_path, sample_reading_path
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
 
 SHOWN_KEY = "welcome/shown"
 
+SAMPLE_OPEN = "The window behind this one shows"
+SAMPLE_CLOSED = "Open the sample reading below to see"
+
 WELCOME_HTML = """
 <h2 style="margin-bottom: 4px">Welcome to Annotator</h2>
-<p>Next to this window is a short essay by Francis Bacon, <i>Of Studies</i>, with a few example
-annotations on it: a highlight in a legend colour, a comment in the margin, a <b>?</b> symbol,
-a <b>Thesis</b> label, a summary of the essay and a link between two passages. They are
-yours to change or delete. Everything is saved as you work; there is no Save button.</p>
+<p>{sample} a short essay by Francis Bacon, <i>Of Studies</i>, with a few example annotations:
+a highlight in a legend colour, a comment in the margin, a <b>?</b> symbol, a label, a summary
+of the essay and a link between two passages. Change them or delete them; everything is saved
+as you work, and there is no Save button.</p>
 <p>There are three ways to work with Annotator:</p>
 <p><b>Close reading.</b> Select a passage, then press one key: <b>H</b> to highlight,
 <b>C</b> to comment, <b>?</b> <b>!</b> <b>*</b> for symbols, <b>S</b> to summarise a section.
@@ -59,37 +62,57 @@ class WelcomeDialog(QDialog):
         self.setObjectName("welcomeDialog")
         self.setWindowTitle("Welcome to Annotator")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(600, 580)
+        self.setMinimumWidth(560)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 14)
         row = QHBoxLayout()
         row.setSpacing(18)
         icon = QLabel(self)
-        icon.setPixmap(_icon_pixmap(72))
+        icon.setPixmap(_icon_pixmap(64))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         row.addWidget(icon)
-        self.text = QLabel(WELCOME_HTML, self)
+        sample_open = _showing_sample(window)
+        self.text = QLabel(
+            WELCOME_HTML.format(sample=SAMPLE_OPEN if sample_open else SAMPLE_CLOSED)
+        )
         self.text.setObjectName("welcomeText")
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         row.addWidget(self.text, 1)
-        layout.addLayout(row, 1)
+        layout.addLayout(row)
+        layout.addStretch(1)
 
-        buttons = QDialogButtonBox(self)
-        self.sample_button = QPushButton("Open the Sample Reading", self)
-        self.sample_button.setAutoDefault(False)
-        self.sample_button.clicked.connect(self.open_sample)
+        buttons = QHBoxLayout()
         self.docs_button = QPushButton("Documentation", self)
         self.docs_button.setAutoDefault(False)
         self.docs_button.clicked.connect(lambda: show_documentation(window))
+        self.sample_button = QPushButton("Open the Sample Reading", self)
+        self.sample_button.setAutoDefault(False)
+        self.sample_button.setVisible(not sample_open)
+        self.sample_button.clicked.connect(self.open_sample)
         self.start_button = QPushButton("Start Reading", self)
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.accept)
-        buttons.addButton(self.sample_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.docs_button, QDialogButtonBox.ButtonRole.HelpRole)
-        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        layout.addWidget(buttons)
+        buttons.addWidget(self.docs_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sample_button)
+        buttons.addWidget(self.start_button)
+        layout.addLayout(buttons)
+        # A word-wrapped label's height depends on its width, which adjustSize() does not
+        # ask: size the dialog for the text at the dialog's width instead.
+        margins = layout.contentsMargins()
+        text_width = 600 - margins.left() - margins.right() - 64 - row.spacing()
+        height = (
+            self.text.heightForWidth(text_width)
+            + margins.top()
+            + margins.bottom()
+            + layout.spacing() * 2
+            + self.start_button.sizeHint().height()
+            + 16
+        )
+        self.resize(600, height)
 
     def open_sample(self) -> None:
         """Open the sample reading (added, with its examples, if the project lacks it)."""
@@ -152,6 +175,11 @@ def show_documentation(parent: QWidget | None) -> DocumentationDialog:
     dialog = DocumentationDialog(parent)
     dialog.show()
     return dialog
+
+
+def _showing_sample(window: MainWindow) -> bool:
+    document = window.document
+    return document is not None and document.path == str(sample_reading_path().resolve())
 
 
 def _icon_pixmap(size: int) -> QPixmap:
