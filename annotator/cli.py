@@ -156,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--rename", action="store_true",
         help="annotators with a name used here are others: keep theirs as 'NAME (OTHER)'",
     )  # fmt: skip
+
+    reanchor = commands.add_parser(
+        "reanchor",
+        help="replace a document's file with a new version and re-anchor its annotations",
+    )
+    reanchor.add_argument("document", metavar="DOC_ID")
+    reanchor.add_argument("new_file", metavar="NEW_FILE")
+    reanchor.add_argument("--password", help="password of an encrypted PDF")
+    reanchor.add_argument(
+        "--orphans", action="store_true", help="also list each orphaned annotation"
+    )
     return parser
 
 
@@ -428,6 +439,23 @@ def _merge(project: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reanchor(project: Any, args: argparse.Namespace) -> int:
+    from annotator.reanchoring import reanchor_document
+
+    report = reanchor_document(project, args.document, args.new_file, password=args.password)
+    print(f"placed: {report.placed}")
+    print(f"moved: {report.moved}")
+    print(f"orphaned: {report.orphaned}")
+    if report.set_aside:
+        print(f"suggestions set aside: {report.set_aside}")
+    if args.orphans:
+        for detail in report.details:
+            if detail.outcome == "orphaned":
+                print(f"orphan\t{detail.annotation_id}\t{detail.quote[:60]!r}")
+    print(f"backup: {report.backup}", file=sys.stderr)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "add": _add,
     "list": _list,
@@ -439,4 +467,5 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "disagreements": _disagreements,
     "status": _status,
     "merge": _merge,
+    "reanchor": _reanchor,
 }

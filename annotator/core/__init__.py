@@ -6,6 +6,7 @@ from annotator.core.errors import (
     FormatError,
     NotFoundError,
     ProjectError,
+    ProjectInUseError,
     SpanError,
 )
 from annotator.core.model import (
@@ -52,6 +53,7 @@ __all__ = [
     "NotFoundError",
     "OffsetMap",
     "ProjectError",
+    "ProjectInUseError",
     "QuoteSelector",
     "SpanError",
     "codepoint_to_utf16",

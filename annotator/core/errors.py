@@ -28,6 +28,11 @@ class ProjectError(AnnotatorError):
     """The project file itself cannot be used (not a project, newer version, locked...)."""
 
 
+class ProjectInUseError(ProjectError):
+    """Another program (or another Annotator window) holds the project's write lock for
+    longer than the busy timeout; retrying later is safe, nothing was written."""
+
+
 class FormatError(AnnotatorError):
     """An import file that is malformed; names the record and the field that are wrong."""
 

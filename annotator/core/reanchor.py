@@ -128,6 +128,8 @@ class Reanchorer:
         self.text = new_text
         self.threshold = threshold
         self._map = _PositionMap(old_text, new_text) if old_text is not None else None
+        if self._map is not None and not self._map.anchored:
+            self._map = None  # no line in common (one long line, say): learn the drift instead
         self._drift = 0
 
     # -- public ---------------------------------------------------------------------------
@@ -200,24 +202,57 @@ class Reanchorer:
 
     def _fuzzy(self, anchor: Anchor, expected: int) -> tuple[tuple[int, int, float] | None, float]:
         """The best approximate match ``(start, end, similarity)`` and the best similarity
-        seen (also when below the threshold)."""
+        seen (also when below the threshold).
+
+        Searched in three widening rings: right around the expected position (every seed
+        hit counts, however common the piece), a few thousand characters either side (seeds
+        too common to point anywhere are skipped), then the whole text — where, far from
+        where the passage was, its context must agree too.
+        """
         text, quote = self.text, anchor.quote
-        length = len(quote)
+        length, n = len(quote), len(self.text)
         if length < 3:
             return None, 0.0
         seeds = _seeds(anchor)
-        window = max(_WINDOW, 4 * length)
-        lo, hi = max(0, expected - window), min(len(text), expected + length + window)
-        candidates = _seed_candidates(text, seeds, lo, hi)
-        if not candidates and (lo > 0 or hi < len(text)):
-            candidates = _seed_candidates(text, seeds, 0, len(text))
-        if not candidates:
-            return None, 0.0
         slack = max(4, length // 4 + 2)
-        clusters = _clusters(sorted(candidates), slack)
+        near = 2 * length + 64
+        wide = max(_WINDOW, 4 * length)
+        rings = (
+            (max(0, expected - near), min(n, expected + length + near), False),
+            (max(0, expected - wide), min(n, expected + length + wide), True),
+            (0, n, True),
+        )
+        best_seen = 0.0
+        covered: tuple[int, int] | None = None
+        for ring, (lo, hi, skip_common) in enumerate(rings):
+            if covered is not None and lo >= covered[0] and hi <= covered[1]:
+                continue  # the previous ring already was the whole of this one
+            covered = (lo, hi)
+            candidates = _seed_candidates(text, seeds, lo, hi, skip_common=skip_common)
+            if not candidates:
+                continue
+            found, seen = self._best_alignment(
+                anchor, sorted(candidates), expected, slack, need_context=ring == 2
+            )
+            best_seen = max(best_seen, seen)
+            if found is not None:
+                return found, best_seen
+        return None, best_seen
+
+    def _best_alignment(
+        self,
+        anchor: Anchor,
+        candidates: Sequence[int],
+        expected: int,
+        slack: int,
+        *,
+        need_context: bool,
+    ) -> tuple[tuple[int, int, float] | None, float]:
+        text, quote = self.text, anchor.quote
+        clusters = _clusters(candidates, slack)
         clusters.sort(key=lambda c: (-c[1], abs(c[0] - expected)))
         best: tuple[int, int, float] | None = None
-        best_key = (-1.0, 0.0)
+        best_key = -1.0
         best_seen = 0.0
         # Clusters with far fewer agreeing seeds than the best are not worth aligning.
         top_votes = clusters[0][1]
@@ -231,9 +266,13 @@ class Reanchorer:
             best_seen = max(best_seen, similarity)
             if similarity < self.threshold:
                 continue
-            if length < SHORT_QUOTE and _context_similarity(text, start, end, anchor) < 0.5:
+            context = _context_similarity(text, start, end, anchor)
+            if (need_context or len(quote) < SHORT_QUOTE) and context < 0.5:
                 continue
-            key = (round(similarity, 3), -abs(start - expected))
+            # Nearness weighs as much as context: the expected position is a strong clue
+            # when a passage and its neighbours are alike (numbered items, refrains).
+            nearness = 1.0 / (1.0 + abs(start - expected) / max(64, len(quote)))
+            key = 0.6 * similarity + 0.2 * context + 0.2 * nearness
             if key > best_key:
                 best_key, best = key, (start, end, similarity)
         return best, best_seen
@@ -333,11 +372,13 @@ def _seeds(anchor: Anchor) -> list[tuple[int, str]]:
     return seeds
 
 
-def _seed_candidates(text: str, seeds: Sequence[tuple[int, str]], lo: int, hi: int) -> list[int]:
+def _seed_candidates(
+    text: str, seeds: Sequence[tuple[int, str]], lo: int, hi: int, *, skip_common: bool
+) -> list[int]:
     candidates: list[int] = []
     for offset, piece in seeds:
         hits = _find_all(text, piece, lo, hi, _MAX_SEED_HITS)
-        if len(hits) > _MAX_SEED_HITS:
+        if len(hits) > _MAX_SEED_HITS and skip_common:
             continue  # too common to point anywhere
         candidates.extend(hit - offset for hit in hits)
     return candidates
@@ -429,6 +470,10 @@ class _PositionMap:
         kept = _increasing(pairs)
         self._old = [o for o, _ in kept]
         self._new = [n for _, n in kept]
+
+    @property
+    def anchored(self) -> bool:
+        return bool(self._old)
 
     def map(self, offset: int) -> int:
         i = bisect_right(self._old, offset) - 1
