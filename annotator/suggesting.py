@@ -30,8 +30,10 @@ reports them) so views redraw.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -307,13 +309,48 @@ def _pipeline_for(
 
     from annotator.nlp.models import load_pipeline, model_source
 
-    if kind == "entities":
-        nlp = model if isinstance(model, Language) else load_pipeline(model, purpose="entities")
-        return nlp, model_source(nlp)
-    from annotator.nlp.sentiment import add_sentiment, sentiment_pipeline
+    with _collector_paused():
+        if kind == "entities":
+            nlp = model if isinstance(model, Language) else load_pipeline(model, purpose="entities")
+            source = model_source(nlp)
+        else:
+            from annotator.nlp.sentiment import add_sentiment, sentiment_pipeline
 
-    nlp = add_sentiment(model) if isinstance(model, Language) else sentiment_pipeline(model)
-    return nlp, sentiment_source()
+            nlp = add_sentiment(model) if isinstance(model, Language) else sentiment_pipeline(model)
+            source = sentiment_source()
+    _freeze_after_loading(nlp)
+    return nlp, source
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a pipeline loads: loading creates objects by the hundred
+    thousand, and each full collection it triggers holds the GIL (and so the window) for
+    up to ~150 ms. Nothing loaded is garbage; reference counting still frees the rest."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_frozen_pipelines: set[int] = set()
+
+
+def _freeze_after_loading(nlp: Language) -> None:
+    """Keep the garbage collector from walking a pipeline's objects again and again.
+
+    A loaded pipeline (vocabulary, lexicons, weights) is hundreds of thousands of objects
+    that live as long as the app. Each full collection walks them all while holding the
+    GIL, which froze the window's thread for up to 300 ms at a time while asent ran in a
+    worker (bench/bench_suggest_stall.py). ``gc.freeze()`` moves the objects alive now out
+    of the collector's sight; they are still freed by reference counting.
+    """
+    if id(nlp) not in _frozen_pipelines:
+        _frozen_pipelines.add(id(nlp))
+        gc.freeze()
 
 
 def sentiment_source() -> str:

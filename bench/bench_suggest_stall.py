@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from annotator.nlp.models import default_model_name, load_pipeline  # noqa: E402
+from annotator.nlp.sentiment import sentiment_pipeline  # noqa: E402
 from annotator.project import Project  # noqa: E402
 from annotator.suggesting import pending_suggestions, run_suggestions  # noqa: E402
 
@@ -82,7 +83,18 @@ def main() -> int:
     parser.add_argument("--tick", type=float, default=5.0, help="ms between wake-ups")
     parser.add_argument("--io-every", type=float, default=200.0, help="ms between writes")
     parser.add_argument("--samples", type=Path, default=SAMPLES)
+    parser.add_argument(
+        "--cold", action="store_true", help="load the model inside the timed run (first run)"
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="ms; sys.setswitchinterval for the run (Python's default is 5 ms)",
+    )
     args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval / 1000)
 
     paths = sorted(args.samples.glob("*.txt"))
     if not paths:
@@ -90,7 +102,11 @@ def main() -> int:
         return 2
     text = "\n\n".join(p.read_text(encoding="utf-8") for p in paths) * args.repeat
     model = args.model or default_model_name()
-    load_pipeline(model, purpose="entities")  # load once up front, as the app's worker would
+    if not args.cold:  # what every run after the first sees: the pipeline is loaded
+        if args.kind == "entities":
+            load_pipeline(model, purpose="entities")
+        else:
+            sentiment_pipeline(model)
     tick, io_every = args.tick / 1000, args.io_every / 1000
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +114,11 @@ def main() -> int:
         with Project(path) as project:
             document, _ = project.add_text("long reading", text)
             other, _ = project.add_text("the one being read", text[:20_000])
-            print(f"one document of {len(text):,} characters, kind {args.kind}, model {model}")
+            print(
+                f"one document of {len(text):,} characters, kind {args.kind}, model {model}, "
+                f"switch interval {sys.getswitchinterval() * 1000:g} ms, "
+                f"{'model loaded inside the run' if args.cold else 'model loaded beforehand'}"
+            )
 
             stop = threading.Event()
             timer = threading.Timer(2.0, stop.set)
