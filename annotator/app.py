@@ -23,6 +23,9 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     from annotator.ui.main_window import MainWindow
     from annotator.ui.welcome import maybe_show_welcome
 
+    # Background work (spaCy, PDF extraction) holds the GIL in long stretches; a short switch
+    # interval lets the GUI thread in often enough to keep event-loop stalls under 100 ms.
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Annotator")
