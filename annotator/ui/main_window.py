@@ -119,6 +119,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         from annotator.ui.suggestions import SuggestionsController
 
         self.suggestions = SuggestionsController(self)  # Suggest menu, dock, overlay, keys
+        from annotator.ui.annotators import AnnotatorLayers
+
+        self.layers = AnnotatorLayers(self)  # View → layers, blind mode, Agreement menu
 
         self.theme_choice = self.prefs.theme()
         self.apply_theme(self.theme_choice)
@@ -497,7 +500,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return
         try:
             document = self.project.document(document_id)
-            annotations = self.project.annotations(document_id)
+            annotations = self.layers.visible(document_id)  # layers, blind mode
         except AnnotatorError as error:
             self.show_error(str(error), dialog=True)
             return
@@ -710,7 +713,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if self.document is None or document_id not in (None, self.document.id):
             self._docs_timer.start()
             return
-        annotations = self.project.annotations(self.document.id)
+        annotations = self.layers.visible(self.document.id)
         for view in self._views():
             view.reset_annotations(annotations)
         self.annotation_model.reload(annotations)

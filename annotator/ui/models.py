@@ -70,11 +70,13 @@ class DocumentListModel(QAbstractListModel):
         super().__init__(parent)
         self.project = project
         self._rows: list[DocumentSummary] = []
+        # What the rows are made of; blind mode swaps in counts of the viewer's own work.
+        self.summaries: Callable[[], list[DocumentSummary]] = lambda: self.project.documents()
         self.refresh()
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self._rows = self.project.documents()
+        self._rows = self.summaries()
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

@@ -1,0 +1,939 @@
+"""The Agreement dialog: choose what to compare, see the figures, go to the disagreements.
+
+Everything statistical comes from :mod:`annotator.comparing` (the same functions as the
+``annotator agreement`` command); this module only chooses, draws and routes clicks. The
+computation runs in a :class:`~annotator.ui.workers.Task` with its own project connection.
+
+- *Figures*: the pairwise annotator matrix of a chosen measure and the label confusion
+  matrix as heatmaps (unit and counts in every cell, the explanation as its tooltip), the
+  figures over all annotators and per label, and the report's notes as a banner.
+- *Disagreements*: the passages where the annotators differ and what each said; choosing
+  one opens it in the reader with both layers shown; A / B / Both / Neither / Edit write the
+  gold layer (each an undoable step on the window's undo stack), with progress.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.comparing import (
+    UNITS,
+    AgreementReport,
+    Decision,
+    DisagreementView,
+    Figure,
+    PairFigures,
+    adjudicate,
+    adjudication_progress,
+    comparable_annotators,
+    default_documents,
+    list_disagreements,
+    report_json,
+    undo_adjudication,
+)
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import LabelSetKind
+from annotator.ui.models import plural
+from annotator.ui.workers import Task
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+    from annotator.ui.main_window import MainWindow
+
+UNIT_HELP = {
+    "token": "Every token gets each annotator's label (O where they marked nothing): Cohen's "
+    "kappa with and without O, span F1, per-label kappa, token confusion matrix.",
+    "span": "Spans (start, end, label): pairwise F1, exact and overlapping with the same "
+    "label — the recommended measure for entities.",
+    "item": "One label per document or sentence (sentiment, document labels): Cohen's kappa, "
+    "weighted kappa for ordered scales, Krippendorff's alpha.",
+}
+GOOD = QColor("#2b8a6e")  # agreement, the diagonal of a confusion matrix
+BAD = QColor("#d0583c")  # disagreement, below chance
+NOTE_STYLE = (
+    "QLabel#agreementNotes { background: %s; color: %s; border: 1px solid %s; "
+    "border-radius: 4px; padding: 6px 8px; }"
+)
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    t = max(0.0, min(1.0, t))
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * t),
+        round(a.green() + (b.green() - a.green()) * t),
+        round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+def figure_tip(f: Figure) -> str:
+    counts = "".join(f"\n  {k}: {v}" for k, v in f.counts.items())
+    who = " × ".join(f.annotators)
+    label = f" — label {f.label}" if f.label else ""
+    return (
+        f"{f.measure}{label}: {f.formatted()}\n{who}\n"
+        f"counted over {plural(f.n, f.unit)}{counts}\n\n{f.explanation}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Heatmap
+# ---------------------------------------------------------------------------------------------
+
+
+class Heatmap(QWidget):
+    """A labelled grid whose cells are coloured by value, painted by hand.
+
+    ``values`` set the colour (agreement measures: red below 0, green towards 1; counts:
+    green on the diagonal, red off it, by share of the largest count); ``texts`` are drawn in
+    the cells (the number with its count) and ``tips`` are shown as tooltips.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[str] = []
+        self.columns: list[str] = []
+        self.values: list[list[float | None]] = []
+        self.texts: list[list[str]] = []
+        self.tips: list[list[str]] = []
+        self.mode = "measure"  # or "counts"
+        self.row_title = ""
+        self.column_title = ""
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_grid(
+        self,
+        rows: list[str],
+        columns: list[str],
+        values: list[list[float | None]],
+        texts: list[list[str]],
+        tips: list[list[str]],
+        *,
+        mode: str = "measure",
+        row_title: str = "",
+        column_title: str = "",
+    ) -> None:
+        self.rows, self.columns, self.values = rows, columns, values
+        self.texts, self.tips, self.mode = texts, tips, mode
+        self.row_title, self.column_title = row_title, column_title
+        self.setAccessibleDescription(
+            "; ".join(
+                f"{r} × {c}: {self.texts[i][j].replace(chr(10), ' ')}"
+                for i, r in enumerate(rows)
+                for j, c in enumerate(columns)
+            )
+        )
+        self.updateGeometry()
+        self.update()
+
+    # geometry
+    def _metrics(self) -> tuple[float, float, float, float]:
+        fm = self.fontMetrics()
+        header_w = max([fm.horizontalAdvance(r) for r in self.rows] + [40]) + 14
+        header_h = fm.height() * (2 if self.column_title else 1) + 10
+        lines = max([t.count("\n") + 1 for row in self.texts for t in row] + [1])
+        cell_w = (
+            max(
+                [
+                    fm.horizontalAdvance(part)
+                    for row in self.texts
+                    for t in row
+                    for part in t.split("\n")
+                ]
+                + [fm.horizontalAdvance(c) for c in self.columns]
+                + [48]
+            )
+            + 16
+        )
+        cell_h = fm.height() * lines + 12
+        return header_w, header_h, cell_w, cell_h
+
+    def sizeHint(self) -> QSize:
+        header_w, header_h, cell_w, cell_h = self._metrics()
+        return QSize(
+            int(header_w + cell_w * max(1, len(self.columns)) + 4),
+            int(header_h + cell_h * max(1, len(self.rows)) + 4),
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        header_w, header_h, cell_w, cell_h = self._metrics()
+        if x < header_w or y < header_h:
+            return None
+        j, i = int((x - header_w) // cell_w), int((y - header_h) // cell_h)
+        if 0 <= i < len(self.rows) and 0 <= j < len(self.columns):
+            return i, j
+        return None
+
+    def colour(self, i: int, j: int) -> QColor:
+        base = self.palette().color(QPalette.ColorRole.Base)
+        value = self.values[i][j]
+        if value is None:
+            return self.palette().color(QPalette.ColorRole.AlternateBase)
+        if self.mode == "counts":
+            top = max((v or 0.0) for row in self.values for v in row) or 1.0
+            return _mix(base, GOOD if i == j else BAD, 0.15 + 0.7 * (value / top) if value else 0)
+        if value < 0:
+            return _mix(base, BAD, 0.3 + 0.6 * min(1.0, -value))
+        return _mix(base, GOOD if value >= 0.4 else BAD, 0.15 + 0.7 * abs(value - 0.4) / 0.6)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        ink = pal.color(QPalette.ColorRole.Text)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        header_w, header_h, cell_w, cell_h = self._metrics()
+        fm = self.fontMetrics()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        if self.column_title:
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(header_w, 2, cell_w * len(self.columns), fm.height()),
+                Qt.AlignmentFlag.AlignCenter,
+                self.column_title,
+            )
+        top = header_h - fm.height() - 6
+        painter.setPen(ink)
+        painter.setFont(bold)
+        for j, name in enumerate(self.columns):
+            painter.drawText(
+                QRectF(header_w + j * cell_w, top, cell_w, fm.height() + 4),
+                Qt.AlignmentFlag.AlignCenter,
+                name,
+            )
+        for i, name in enumerate(self.rows):
+            painter.drawText(
+                QRectF(0, header_h + i * cell_h, header_w - 8, cell_h),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
+        painter.setFont(self.font())
+        grid = pal.color(QPalette.ColorRole.Window)
+        for i in range(len(self.rows)):
+            for j in range(len(self.columns)):
+                rect = QRectF(header_w + j * cell_w, header_h + i * cell_h, cell_w, cell_h)
+                painter.setPen(grid)
+                painter.setBrush(self.colour(i, j))
+                painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+                painter.setPen(ink if self.values[i][j] is not None else muted)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.texts[i][j])
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cell = self.cell_at(event.position().x(), event.position().y())
+            if cell is not None and self.tips:
+                QToolTip.showText(event.globalPos(), self.tips[cell[0]][cell[1]], self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adjudication as an undoable step
+# ---------------------------------------------------------------------------------------------
+
+
+class Adjudicate(QUndoCommand):
+    """One gold decision; undo takes it back (the previous decision, if any, returns)."""
+
+    def __init__(
+        self,
+        project: Project,
+        passage: DisagreementView,
+        choice: str,
+        first: str,
+        second: str,
+        edited: list[tuple[int, int, str]] | None = None,
+    ) -> None:
+        super().__init__(f"Adjudicate “{passage.quote[:30]}”: {choice}")
+        self.project, self.passage, self.choice = project, passage, choice
+        self.first, self.second, self.edited = first, second, edited
+        self.decision: Decision | None = None
+        self._first_run = True
+
+    def execute(self) -> None:
+        self.decision = adjudicate(
+            self.project, self.passage, self.choice,
+            annotator_a=self.first, annotator_b=self.second, edited=self.edited,
+        )  # fmt: skip
+
+    def redo(self) -> None:
+        if self._first_run:
+            self._first_run = False
+            return
+        self.execute()
+
+    def undo(self) -> None:
+        undo_adjudication(self.project, self.decision or self.passage)
+
+
+# ---------------------------------------------------------------------------------------------
+# The dialog
+# ---------------------------------------------------------------------------------------------
+
+
+class AgreementDialog(QDialog):
+    """Agreement between annotators, disagreements and adjudication."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("Agreement Between Annotators")
+        self.setObjectName("agreementDialog")
+        self.report: AgreementReport | None = None
+        self.views: list[DisagreementView] = []
+        self.task: Task | None = None
+        self.compared: list[str] = []
+
+        outer = QVBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(split, 1)
+        split.addWidget(self._build_setup())
+        split.addWidget(self._build_results())
+        split.setStretchFactor(1, 1)
+        split.setSizes([270, 760])
+        outer.addLayout(self._build_buttons())
+        self.resize(1100, 720)
+        self.fill_choices()
+        window.undo.indexChanged.connect(lambda _i: self._refresh_decisions_later())
+        self._decisions_timer = QTimer(self, singleShot=True, interval=0)
+        self._decisions_timer.timeout.connect(self.refresh_decisions)
+
+    @property
+    def project(self) -> Project:
+        return self.window_.project
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_setup(self) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 6, 0)
+        title = QLabel("<b>Compare</b>", box)
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.unit_box = QComboBox(box)
+        self.unit_box.setAccessibleName("Unit")
+        for unit in UNITS:
+            self.unit_box.addItem(unit, unit)
+            self.unit_box.setItemData(
+                self.unit_box.count() - 1, UNIT_HELP[unit], Qt.ItemDataRole.ToolTipRole
+            )
+        self.unit_box.setCurrentIndex(1)  # span: F1, the recommended measure for entities
+        self.unit_box.currentIndexChanged.connect(self._unit_changed)
+        form.addRow("Unit:", self.unit_box)
+        self.label_set_box = QComboBox(box)
+        self.label_set_box.setAccessibleName("Label set")
+        form.addRow("Labels:", self.label_set_box)
+        layout.addLayout(form)
+        self.unit_help = QLabel(box)
+        self.unit_help.setWordWrap(True)
+        self.unit_help.setObjectName("unitHelp")
+        layout.addWidget(self.unit_help)
+        layout.addWidget(QLabel("Annotators:", box))
+        self.annotator_list = QListWidget(box)
+        self.annotator_list.setAccessibleName("Annotators")
+        self.annotator_list.setMaximumHeight(110)
+        self.annotator_list.itemChanged.connect(lambda _i: self._annotators_changed())
+        layout.addWidget(self.annotator_list)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Documents:", box), 1)
+        self.default_docs = QToolButton(box)
+        self.default_docs.setText("Default")
+        self.default_docs.setToolTip(
+            "The documents every chosen annotator marked done or annotated"
+        )
+        self.default_docs.clicked.connect(self.choose_default_documents)
+        row.addWidget(self.default_docs)
+        layout.addLayout(row)
+        self.document_list = QListWidget(box)
+        self.document_list.setAccessibleName("Documents")
+        layout.addWidget(self.document_list, 1)
+        self.compute_button = QPushButton("Compute", box)
+        self.compute_button.setDefault(True)
+        self.compute_button.clicked.connect(self.compute)
+        layout.addWidget(self.compute_button)
+        self.progress = QProgressBar(box)
+        self.progress.setRange(0, 0)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self._unit_changed()
+        return box
+
+    def _build_results(self) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 0, 0, 0)
+        self.notes = QLabel(box)
+        self.notes.setObjectName("agreementNotes")
+        self.notes.setWordWrap(True)
+        self.notes.hide()
+        layout.addWidget(self.notes)
+        self.summary = QLabel("Choose annotators and documents, then Compute.", box)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tabs = QTabWidget(box)
+        self.tabs.addTab(self._build_figures(), "Figures")
+        self.tabs.addTab(self._build_disagreements(), "Disagreements")
+        layout.addWidget(self.tabs, 1)
+        self._style_notes()
+        return box
+
+    def _build_figures(self) -> QWidget:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget(scroll)
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Pairwise</b>", page))
+        self.measure_box = QComboBox(page)
+        self.measure_box.setAccessibleName("Measure")
+        self.measure_box.currentIndexChanged.connect(lambda _i: self.show_matrix())
+        row.addWidget(self.measure_box, 1)
+        layout.addLayout(row)
+        self.matrix = Heatmap(page)
+        self.matrix.setObjectName("pairwiseHeatmap")
+        self.matrix.setAccessibleName("Pairwise agreement matrix")
+        layout.addWidget(self.matrix, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(QLabel("<b>All chosen annotators</b>", page))
+        self.overall = self._table(["Measure", "Value", "Counted over"], page)
+        layout.addWidget(self.overall)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Per label and confusion</b> for", page))
+        self.pair_box = QComboBox(page)
+        self.pair_box.setAccessibleName("Pair of annotators")
+        self.pair_box.currentIndexChanged.connect(lambda _i: self.show_pair())
+        row.addWidget(self.pair_box, 1)
+        layout.addLayout(row)
+        self.per_label = self._table(["Label", "Measure", "Value", "Counted over"], page)
+        layout.addWidget(self.per_label)
+        self.confusion_caption = QLabel(page)
+        self.confusion_caption.setWordWrap(True)
+        layout.addWidget(self.confusion_caption)
+        self.confusion = Heatmap(page)
+        self.confusion.setObjectName("confusionHeatmap")
+        self.confusion.setAccessibleName("Label confusion matrix")
+        layout.addWidget(self.confusion, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        scroll.setWidget(page)
+        return scroll
+
+    def _table(self, headers: list[str], parent: QWidget) -> QTableWidget:
+        table = QTableWidget(0, len(headers), parent)
+        table.setHorizontalHeaderLabels(headers)
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        return table
+
+    def _build_disagreements(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.adjudication = QProgressBar(page)
+        self.adjudication.setObjectName("adjudicationProgress")
+        self.adjudication.setTextVisible(True)
+        self.adjudication.setFormat("No disagreements yet")
+        layout.addWidget(self.adjudication)
+        self.disagreements = QTableWidget(0, 3, page)
+        self.disagreements.setObjectName("disagreementTable")
+        self.disagreements.setAccessibleName("Disagreements")
+        self.disagreements.verticalHeader().hide()
+        self.disagreements.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.disagreements.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.disagreements.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.disagreements.setWordWrap(True)
+        self.disagreements.setAlternatingRowColors(True)
+        self.disagreements.currentCellChanged.connect(lambda r, _c, _r2, _c2: self.open_row(r))
+        self.disagreements.cellClicked.connect(lambda r, _c: self.open_row(r))
+        layout.addWidget(self.disagreements, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Gold:", page))
+        self.choice_buttons: dict[str, QPushButton] = {}
+        for choice, tip in (
+            ("A", "Take the first annotator's reading into the gold layer"),
+            ("B", "Take the second annotator's reading"),
+            ("both", "Take both readings"),
+            ("neither", "Nothing here goes to gold (still counts as decided)"),
+            ("edit", "Write your own label for the passage"),
+        ):
+            button = QPushButton(choice.capitalize() if len(choice) > 1 else choice, page)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, c=choice: self.decide(c))
+            row.addWidget(button)
+            self.choice_buttons[choice] = button
+        self.choice_buttons["edit"].setText("Edit…")
+        row.addStretch(1)
+        self.undo_button = QPushButton("Undo", page)
+        self.undo_button.setToolTip("Take back the last step (Ctrl+Z in the main window)")
+        self.undo_button.clicked.connect(lambda: self.window_.undo.undo())
+        row.addWidget(self.undo_button)
+        layout.addLayout(row)
+        self._update_choice_buttons()
+        return page
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.export_button = QToolButton(self)
+        self.export_button.setText("Export ▾")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for text, fmt in (("Table (.txt)…", "table"), ("JSON…", "json"), ("CSV…", "csv")):
+            menu.addAction(text).triggered.connect(lambda _=False, f=fmt: self.export(f))
+        self.export_button.setMenu(menu)
+        self.export_button.setEnabled(False)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        close = QPushButton("Close", self)
+        close.setAutoDefault(False)
+        close.clicked.connect(self.close)
+        row.addWidget(close)
+        return row
+
+    def _style_notes(self) -> None:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        if dark:
+            self.notes.setStyleSheet(NOTE_STYLE % ("#3a3320", "#f3e3b3", "#6b5a2a"))
+        else:
+            self.notes.setStyleSheet(NOTE_STYLE % ("#fff4d6", "#5a4300", "#e8cf8a"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_notes()
+        super().changeEvent(event)
+
+    # -- choices ------------------------------------------------------------------------------
+
+    def fill_choices(self) -> None:
+        names = comparable_annotators(self.project)
+        self.annotator_list.blockSignals(True)
+        self.annotator_list.clear()
+        for name in names:
+            item = QListWidgetItem(name, self.annotator_list)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.annotator_list.blockSignals(False)
+        self.label_set_box.clear()
+        self.label_set_box.addItem("All labels", "")
+        for s in self.project.label_sets():
+            if s.kind != LabelSetKind.LEGEND:
+                self.label_set_box.addItem(f"{s.name} ({s.kind})", s.name)
+        self.document_list.clear()
+        for summary in self.project.documents():
+            item = QListWidgetItem(summary.document.title, self.document_list)
+            item.setData(Qt.ItemDataRole.UserRole, summary.document.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.choose_default_documents()
+
+    def chosen_annotators(self) -> list[str]:
+        out = []
+        for i in range(self.annotator_list.count()):
+            item = self.annotator_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(item.text())
+        return out
+
+    def set_annotators(self, names: list[str]) -> None:
+        self.annotator_list.blockSignals(True)
+        for i in range(self.annotator_list.count()):
+            item = self.annotator_list.item(i)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.text() in names else Qt.CheckState.Unchecked
+            )
+        self.annotator_list.blockSignals(False)
+        self.choose_default_documents()
+
+    def chosen_documents(self) -> list[str]:
+        out = []
+        for i in range(self.document_list.count()):
+            item = self.document_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def choose_default_documents(self) -> None:
+        names = self.chosen_annotators()
+        try:
+            wanted = set(default_documents(self.project, names)) if len(names) >= 2 else set()
+        except AnnotatorError:
+            wanted = set()
+        for i in range(self.document_list.count()):
+            item = self.document_list.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _annotators_changed(self) -> None:
+        self.choose_default_documents()
+
+    def _unit_changed(self) -> None:
+        self.unit_help.setText(UNIT_HELP[str(self.unit_box.currentData())])
+
+    # -- computing ----------------------------------------------------------------------------
+
+    def compute(self) -> Task | None:
+        if self.task is not None:
+            return self.task
+        names = self.chosen_annotators()
+        documents = self.chosen_documents()
+        unit = str(self.unit_box.currentData())
+        label_set = str(self.label_set_box.currentData() or "") or None
+        path = self.project.path
+        if path is None:
+            return None
+
+        def work(_task: Task) -> tuple[AgreementReport, list[DisagreementView]]:
+            from annotator.comparing import compute_agreement
+            from annotator.project import Project
+
+            with Project(path) as own:  # the worker's own connection
+                report = compute_agreement(own, names, documents, unit, label_set)  # type: ignore[arg-type]
+                views = list_disagreements(own, names, documents, label_set=label_set)
+            return report, views
+
+        self.compute_button.setEnabled(False)
+        self.progress.show()
+        self.summary.setText(f"Computing {unit} agreement…")
+        self.task = Task(work, self._computed, self._failed, parent=self)
+        return self.task.start()
+
+    def _failed(self, message: str) -> None:
+        self.task = None
+        self.progress.hide()
+        self.compute_button.setEnabled(True)
+        self.summary.setText(f"Could not compute agreement: {message}")
+
+    def _computed(self, result: tuple[AgreementReport, list[DisagreementView]]) -> None:
+        self.task = None
+        self.progress.hide()
+        self.compute_button.setEnabled(True)
+        self.report, self.views = result
+        self.show_report()
+
+    def show_report(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        self.export_button.setEnabled(True)
+        docs = len(report.documents)
+        counts = ", ".join(
+            f"{k.removeprefix('annotations ')}: {plural(v, 'annotation')}"
+            for k, v in report.counts.items()
+            if k.startswith("annotations ")
+        )
+        self.summary.setText(
+            f"<b>Agreement by {report.unit}</b> between {', '.join(report.annotators) or '—'} "
+            f"on {plural(docs, 'document')}"
+            + (f" — label set {report.label_set}" if report.label_set else " — all labels")
+            + (f"<br>{counts}" if counts else "")
+        )
+        if report.notes:
+            self.notes.setText("ⓘ " + "<br>ⓘ ".join(report.notes))
+            self.notes.show()
+        else:
+            self.notes.hide()
+        self.measure_box.blockSignals(True)
+        self.measure_box.clear()
+        for measure in report.measures():
+            self.measure_box.addItem(measure, measure)
+        self.measure_box.blockSignals(False)
+        self.pair_box.blockSignals(True)
+        self.pair_box.clear()
+        for pair in report.pairs:
+            self.pair_box.addItem(f"{pair.first} × {pair.second}", (pair.first, pair.second))
+        self.pair_box.blockSignals(False)
+        self.show_matrix()
+        self._fill_overall()
+        self.show_pair()
+        self.compared = list(report.annotators[:2])
+        self.show_disagreements()
+
+    def show_matrix(self) -> None:
+        report = self.report
+        measure = self.measure_box.currentData()
+        names = list(report.annotators) if report else []
+        if report is None or not measure or not report.pairs:
+            self.matrix.set_grid(names, names, [], [], [])
+            self.matrix.setVisible(False)
+            return
+        self.matrix.setVisible(True)
+        values = report.matrix(str(measure))
+        texts: list[list[str]] = []
+        tips: list[list[str]] = []
+        for i, a in enumerate(names):
+            row_t, row_tip = [], []
+            for j, b in enumerate(names):
+                if i == j:
+                    row_t.append("—")
+                    row_tip.append(f"{a} with themselves")
+                    continue
+                f = report.pair(a, b).figure(str(measure))
+                row_t.append(f"{f.formatted()}\nn={f.n} {f.unit}s")
+                row_tip.append(figure_tip(f))
+            texts.append(row_t)
+            tips.append(row_tip)
+        diag = [[None if i == j else v for j, v in enumerate(row)] for i, row in enumerate(values)]
+        self.matrix.set_grid(names, names, diag, texts, tips, column_title=str(measure))
+
+    def _fill_overall(self) -> None:
+        report = self.report
+        rows = list(report.overall) if report else []
+        self._fill_figures(self.overall, rows, with_label=False)
+
+    def _fill_figures(
+        self, table: QTableWidget, figures: list[Figure], *, with_label: bool
+    ) -> None:
+        table.setRowCount(len(figures))
+        for r, f in enumerate(figures):
+            cells = ([f.label or ""] if with_label else []) + [
+                f.measure,
+                f.formatted(),
+                plural(f.n, f.unit) + "".join(f"; {k} {v}" for k, v in f.counts.items()),
+            ]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(figure_tip(f))
+                if c == len(cells) - 2 and f.value is not None:
+                    item.setBackground(self.matrix_colour(f.value))
+                table.setItem(r, c, item)
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().height() + sum(
+            table.rowHeight(r) for r in range(table.rowCount())
+        )
+        table.setFixedHeight(height + 4)
+
+    def matrix_colour(self, value: float) -> QColor:
+        probe = Heatmap(self)
+        probe.values = [[value]]
+        colour = probe.colour(0, 0)
+        probe.deleteLater()
+        return colour
+
+    def current_pair(self) -> PairFigures | None:
+        report = self.report
+        data = self.pair_box.currentData()
+        if report is None or not data:
+            return None
+        return report.pair(*data)
+
+    def show_pair(self) -> None:
+        pair = self.current_pair()
+        self._fill_figures(self.per_label, list(pair.per_label) if pair else [], with_label=True)
+        unit = self.report.unit if self.report else ""
+        matrix = pair.confusion if pair else None
+        if pair is None or matrix is None or not matrix.labels:
+            self.confusion_caption.setText(
+                "No label confusion matrix for this choice." if pair else ""
+            )
+            self.confusion.set_grid([], [], [], [], [])
+            self.confusion.setVisible(False)
+            return
+        self.confusion.setVisible(True)
+        labels = [str(x) for x in matrix.labels]
+        self.confusion_caption.setText(
+            f"<b>Label confusion</b> in {unit}s ({matrix.n_items} in all): rows "
+            f"{pair.first}, columns {pair.second}. Green: the same label; red: a disagreement."
+        )
+        values: list[list[float | None]] = [[float(c) for c in row] for row in matrix.counts]
+        texts = [[f"{c}" for c in row] for row in matrix.counts]
+        tips = [
+            [
+                f"{c} {unit}{'s' * (c != 1)}: {pair.first} said {labels[i]}, "
+                f"{pair.second} said {labels[j]}"
+                for j, c in enumerate(row)
+            ]
+            for i, row in enumerate(matrix.counts)
+        ]
+        self.confusion.set_grid(
+            labels, labels, values, texts, tips, mode="counts",
+            row_title=pair.first, column_title=f"{pair.second} →",
+        )  # fmt: skip
+
+    # -- disagreements ------------------------------------------------------------------------
+
+    def show_disagreements(self) -> None:
+        names = list(self.report.annotators) if self.report else []
+        table = self.disagreements
+        headers = ["Document", "Passage", *names, "Gold"]
+        table.blockSignals(True)
+        table.clear()
+        table.setColumnCount(len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.setRowCount(len(self.views))
+        for r, view in enumerate(self.views):
+            passage = f"…{view.before[-30:]}[{view.quote}]{view.after[:30]}…".replace("\n", " ")
+            cells = [view.document_title, passage, *(view.said.get(n, "") for n in names)]
+            cells.append(view.decision or "—")
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{view.kind} disagreement: “{view.quote}”\n{text}")
+                table.setItem(r, c, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.blockSignals(False)
+        for key, button in self.choice_buttons.items():
+            if key in ("A", "B") and len(names) >= 2:
+                who = names[0] if key == "A" else names[1]
+                button.setText(f"{key}: {who}")
+        self._update_progress()
+        self._update_choice_buttons()
+
+    def _update_progress(self) -> None:
+        names = self.compared
+        if len(names) < 2:
+            self.adjudication.setRange(0, 1)
+            self.adjudication.setValue(0)
+            self.adjudication.setFormat("Adjudication needs two annotators")
+            return
+        progress = adjudication_progress(self.project, names, self.chosen_documents() or None)
+        self.adjudication.setRange(0, max(1, progress.total))
+        self.adjudication.setValue(progress.decided)
+        self.adjudication.setFormat(str(progress))
+
+    def current_view(self) -> DisagreementView | None:
+        row = self.disagreements.currentRow()
+        return self.views[row] if 0 <= row < len(self.views) else None
+
+    def _update_choice_buttons(self) -> None:
+        on = self.current_view() is not None and len(self.compared) >= 2
+        for button in self.choice_buttons.values():
+            button.setEnabled(on)
+
+    def open_row(self, row: int) -> None:
+        """Open the passage in the reader with both annotators' layers visible."""
+        self._update_choice_buttons()
+        if not 0 <= row < len(self.views):
+            return
+        view = self.views[row]
+        w = self.window_
+        w.layers.show_layers(list(view.said))
+        w.open_document(view.document_id)
+        if w.document is not None and w.document.id == view.document_id and w.view is w.reader:
+            w.reader.scroll_to_offset(view.start)
+            w.reader.select_span(view.start, view.end)
+        said = " · ".join(f"{name}: {what}" for name, what in view.said.items())
+        w.statusBar().showMessage(f"“{view.quote}” — {said}", 10000)
+
+    def decide(self, choice: str, edited: list[tuple[int, int, str]] | None = None) -> bool:
+        view = self.current_view()
+        if view is None or len(self.compared) < 2:
+            return False
+        if choice == "edit" and edited is None:
+            label, ok = QInputDialog.getText(
+                self, "Edit the gold reading",
+                f"Label for “{view.quote}” in the gold layer (empty: no label):",
+            )  # fmt: skip
+            if not ok:
+                return False
+            edited = [(view.start, view.end, label.strip())] if label.strip() else []
+        command = Adjudicate(self.project, view, choice, self.compared[0], self.compared[1],
+                             edited)  # fmt: skip
+        try:
+            command.execute()
+        except AnnotatorError as error:
+            self.summary.setText(f"Could not adjudicate: {error}")
+            return False
+        self.window_.undo.push(command)
+        row = self.disagreements.currentRow()
+        self.refresh_decisions()
+        if row + 1 < self.disagreements.rowCount():
+            self.disagreements.setCurrentCell(row + 1, 0)
+        return True
+
+    def _refresh_decisions_later(self) -> None:
+        if self.isVisible() and self.report is not None:
+            self._decisions_timer.start()
+
+    def refresh_decisions(self) -> None:
+        """Re-read the decisions after adjudicating or undoing (the passages stay)."""
+        if self.report is None:
+            return
+        row = self.disagreements.currentRow()
+        try:
+            self.views = list_disagreements(
+                self.project, list(self.report.annotators), self.chosen_documents() or None,
+                label_set=self.report.label_set,
+            )  # fmt: skip
+        except AnnotatorError as error:
+            self.summary.setText(str(error))
+            return
+        self.show_disagreements()
+        if 0 <= row < self.disagreements.rowCount():
+            self.disagreements.blockSignals(True)
+            self.disagreements.setCurrentCell(row, 0)
+            self.disagreements.blockSignals(False)
+        self._update_choice_buttons()
+
+    # -- export -------------------------------------------------------------------------------
+
+    def export_text(self, fmt: str) -> str:
+        assert self.report is not None
+        if fmt == "json":
+            return report_json(self.report)
+        if fmt == "csv":
+            return self.report.to_csv()
+        return self.report.to_table()
+
+    def export(self, fmt: str) -> None:
+        if self.report is None:
+            return
+        suffix = {"table": "txt", "json": "json", "csv": "csv"}[fmt]
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export agreement", f"agreement-{self.report.unit}.{suffix}",
+            f"{fmt.upper()} (*.{suffix})",
+        )  # fmt: skip
+        if not path:
+            return
+        try:
+            Path(path).write_text(self.export_text(fmt), encoding="utf-8")
+        except OSError as error:
+            self.summary.setText(f"Could not write {path}: {error.strerror or error}")
+            return
+        self.window_.statusBar().showMessage(f"Agreement exported to {path}", 5000)
+
+    def closeEvent(self, event: Any) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,223 @@
+"""Several annotators in the window: whose layers show, blind mode, the Agreement menu (issue 6).
+
+:class:`AnnotatorLayers` decides which annotations the reader, the margin and the list get
+(:meth:`AnnotatorLayers.visible`): every layer the reader has not hidden under View →
+Annotator Layers, and in blind mode only the viewer's own until they mark the document done
+(:func:`annotator.comparing.visible_annotations`). The documents panel's counts follow the
+same rule (:func:`annotator.comparing.document_counts`). The Agreement menu opens
+:class:`~annotator.ui.agreement_dialog.AgreementDialog`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from annotator.comparing import (
+    GOLD_ANNOTATOR,
+    blind_mode,
+    document_counts,
+    set_blind_mode,
+    visible_annotations,
+)
+from annotator.core.model import Annotation
+from annotator.ui.suggestions import find_menu, insert_menu
+
+if TYPE_CHECKING:
+    from annotator.project import DocumentSummary, Project
+    from annotator.ui.agreement_dialog import AgreementDialog
+    from annotator.ui.main_window import MainWindow
+
+
+class AnnotatorLayers(QObject):
+    """Annotator layers, blind mode and the Agreement menu of one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.hidden: set[str] = set()  # annotator ids whose layer is hidden
+        self.dialog: AgreementDialog | None = None
+        self._build_menus()
+        window.documents_model.summaries = self.summaries
+        events = window.project.events
+        events.documents_changed.connect(self._documents_changed)
+        events.current_annotator_changed.connect(lambda _a: self._viewer_changed())
+        events.annotators_changed.connect(self._fill_layers)
+        self._reset_timer = QTimer(self, singleShot=True, interval=0)
+        self._reset_timer.timeout.connect(self._reset_reader)
+        self._blind_seen = blind_mode(window.project)
+
+    @property
+    def project(self) -> Project:
+        return self.window.project
+
+    # -- menus ---------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        w = self.window
+        self.layers_menu = QMenu("Annotator &Layers", w)
+        self.layers_menu.aboutToShow.connect(self._fill_layers)
+        view = getattr(w, "view_menu", None)
+        if view is not None:
+            view.insertMenu(w.act_focus, self.layers_menu)
+            view.insertSeparator(w.act_focus)
+
+        self.act_blind = QAction("&Blind Mode", w)
+        self.act_blind.setCheckable(True)
+        self.act_blind.setStatusTip(
+            "Each annotator sees only their own annotations and counts until they mark a "
+            "document done (documents panel → right-click → Mark as done)"
+        )
+        self.act_blind.setChecked(blind_mode(w.project))
+        self.act_blind.toggled.connect(self.set_blind)
+        self.act_agreement = QAction("&Agreement Between Annotators…", w)
+        self.act_agreement.setShortcut("Ctrl+Shift+K")
+        self.act_agreement.setStatusTip(
+            "Cohen's kappa, F1 and more between annotators; disagreements and adjudication"
+        )
+        self.act_agreement.triggered.connect(lambda: self.open_agreement())
+        w.addAction(self.act_agreement)
+        self.act_done = QAction("Mark This Document &Done", w)
+        self.act_done.setStatusTip(
+            "Your reading of this document is finished (blind mode then "
+            "shows the others' annotations)"
+        )
+        self.act_done.triggered.connect(self.mark_done)
+
+        menu = QMenu("A&greement", w)
+        menu.addAction(self.act_agreement)
+        menu.addSeparator()
+        menu.addAction(self.act_blind)
+        menu.addAction(self.act_done)
+        menu.addAction(w.act_annotator)
+        self.menu = menu
+        insert_menu(w, menu, before="&Help")
+        annotate = find_menu(w, "&Annotate")
+        if annotate is not None:
+            annotate.addAction(self.act_blind)
+        self._fill_layers()
+
+    def _fill_layers(self) -> None:
+        menu = self.layers_menu
+        menu.clear()
+        current = self.project.current_annotator.name
+        for annotator in self.project.annotators():
+            name = annotator.name
+            text = f"{name} (you)" if name == current else name
+            if name == GOLD_ANNOTATOR:
+                text = "gold (adjudicated)"
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(annotator.id not in self.hidden)
+            action.setData(annotator.id)
+            action.toggled.connect(lambda on, ident=annotator.id: self.show_layer(ident, on))
+        if menu.isEmpty():
+            menu.addAction("No annotators yet").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Show All Layers").triggered.connect(self.show_all)
+
+    # -- what shows ----------------------------------------------------------------------------
+
+    def visible(self, document_id: str) -> list[Annotation]:
+        """The annotations of a document the reader, margin and list show."""
+        shown = visible_annotations(self.project, document_id)
+        if not self.hidden:
+            return shown
+        return [a for a in shown if a.annotator_id not in self.hidden]
+
+    def show_layer(self, annotator_id: str, on: bool) -> None:
+        if on:
+            self.hidden.discard(annotator_id)
+        else:
+            self.hidden.add(annotator_id)
+        self._reset_timer.start()
+
+    def show_all(self) -> None:
+        self.hidden.clear()
+        self._reset_timer.start()
+
+    def show_layers(self, names: list[str]) -> None:
+        """Make sure these annotators' layers show (the agreement dialog opening a passage)."""
+        ids = {a.id for a in self.project.annotators() if a.name in names}
+        if ids & self.hidden:
+            self.hidden -= ids
+            self._reset_reader()
+
+    def summaries(self) -> list[DocumentSummary]:
+        """Documents panel rows: in blind mode, counts of the viewer's own work only until
+        they mark the document done."""
+        rows = self.project.documents()
+        if not blind_mode(self.project):
+            return rows
+        counts = {c.document_id: c for c in document_counts(self.project)}
+        out = []
+        for row in rows:
+            c = counts.get(row.document.id)
+            if c is None:
+                out.append(row)
+                continue
+            total = c.own + (c.others or 0)
+            out.append(dataclasses.replace(row, annotations=total))
+        return out
+
+    def set_blind(self, on: bool) -> None:
+        if on == blind_mode(self.project):
+            return
+        set_blind_mode(self.project, on)  # resets the views
+        self._blind_seen = on
+        self.window.statusBar().showMessage(
+            "Blind mode: you see only your own annotations until you mark a document done"
+            if on
+            else "Blind mode off: every annotator's layer shows",
+            6000,
+        )
+
+    def mark_done(self) -> None:
+        document = self.window.document
+        if document is None:
+            self.window.show_error("Open a document first.")
+            return
+        self.project.set_document_status(document.id, "done")
+        self.window.statusBar().showMessage(
+            f"“{document.title}” marked done"
+            + (" — the other annotators' work now shows" if blind_mode(self.project) else ""),
+            5000,
+        )
+
+    def _documents_changed(self) -> None:
+        # Marking a document done in blind mode reveals the others: redraw what shows.
+        blind = blind_mode(self.project)
+        if blind != self.act_blind.isChecked():
+            self.act_blind.blockSignals(True)
+            self.act_blind.setChecked(blind)
+            self.act_blind.blockSignals(False)
+        if blind or blind != self._blind_seen:
+            self._blind_seen = blind
+            self._reset_timer.start()
+
+    def _viewer_changed(self) -> None:
+        self._fill_layers()
+        self._reset_timer.start()
+        self.window.documents_model.refresh()
+
+    def _reset_reader(self) -> None:
+        document = self.window.document
+        if document is not None:
+            self.project.events.annotations_reset.emit(document.id)
+
+    # -- agreement -----------------------------------------------------------------------------
+
+    def open_agreement(self) -> AgreementDialog:
+        from annotator.ui.agreement_dialog import AgreementDialog
+
+        if self.dialog is None:
+            self.dialog = AgreementDialog(self.window)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog

@@ -1,0 +1,196 @@
+"""Agreement in the window: the dialog computes kappa in the background, shows heatmaps with
+the right numbers, opens a disagreement in the reader, adjudicates into gold; layers and
+blind mode."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from sklearn.metrics import cohen_kappa_score
+
+from annotator.comparing import gold_annotations, set_blind_mode
+from annotator.core.model import AnnotationKind
+from annotator.nlp.tokens import token_spans
+from annotator.project import Project
+from annotator.ui.main_window import MainWindow
+from annotator.ui.preferences import Preferences
+
+TEXT = "Ada Lovelace met Charles Babbage in London. Later she wrote about the Engine in Paris."
+#           Alice                        Bob
+SPANS = {
+    "Alice": [
+        ("Ada Lovelace", "PERSON"),
+        ("Charles Babbage", "PERSON"),
+        ("London", "GPE"),
+        ("Paris", "GPE"),
+    ],
+    "Bob": [
+        ("Ada Lovelace", "PERSON"),
+        ("Charles Babbage", "ORG"),
+        ("London", "GPE"),
+        ("Engine", "PRODUCT"),
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def _temp_qsettings(tmp_path: Path):
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture
+def prefs(tmp_path: Path) -> Preferences:
+    return Preferences(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def two_readers(project: Project):
+    document, _ = project.add_text("Lovelace", TEXT)
+    for name, spans in SPANS.items():
+        project.switch_annotator(name)
+        for quote, label in spans:
+            start = TEXT.index(quote)
+            project.annotate(
+                document.id, start, start + len(quote), kind=AnnotationKind.ENTITY, label=label
+            )
+        project.set_document_status(document.id, "done")
+    project.switch_annotator("Carol")  # the adjudicator
+    return document
+
+
+@pytest.fixture
+def window(qtbot, project: Project, two_readers, prefs: Preferences):
+    w = MainWindow(project, prefs)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    w.activateWindow()
+    assert QTest.qWaitForWindowActive(w)
+    w.open_document(two_readers.id)
+    yield w
+    w.close()
+
+
+def expected_token_kappa() -> float:
+    labels = {}
+    for name, spans in SPANS.items():
+        marks = [(TEXT.index(q), TEXT.index(q) + len(q), lab) for q, lab in spans]
+        labels[name] = [
+            next((lab for s, e, lab in marks if s <= a and b <= e), "O")
+            for a, b in token_spans(TEXT)
+        ]
+    return float(cohen_kappa_score(labels["Alice"], labels["Bob"]))
+
+
+def computed(qtbot, window: MainWindow, unit: str):
+    dialog = window.layers.open_agreement()
+    dialog.set_annotators(["Alice", "Bob"])
+    dialog.unit_box.setCurrentIndex(dialog.unit_box.findData(unit))
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.task is None and dialog.report is not None, timeout=30000)
+    return dialog
+
+
+def test_agreement_dialog_computes_token_kappa_and_shows_it_as_a_heatmap(qtbot, window):
+    dialog = computed(qtbot, window, "token")
+    assert dialog.chosen_documents() == [window.document.id]  # default: done by both
+    report = dialog.report
+    assert report.annotators == ("Alice", "Bob")
+    kappa = report.pair("Alice", "Bob").figure("Cohen's kappa").value
+    assert kappa == pytest.approx(expected_token_kappa())
+    measures = [dialog.measure_box.itemText(i) for i in range(dialog.measure_box.count())]
+    dialog.measure_box.setCurrentIndex(
+        next(i for i, m in enumerate(measures) if m.startswith("Cohen's kappa"))
+    )
+    measure = dialog.measure_box.currentData()
+    assert str(measure).startswith("Cohen's kappa")
+    heat = dialog.matrix
+    assert heat.isVisible()
+    assert heat.values[0][1] == pytest.approx(kappa)
+    assert heat.texts[0][1].startswith(f"{kappa:.3f}")
+    assert "token" in heat.texts[0][1]  # the unit and count next to the number
+    assert "counted over" in heat.tips[0][1]
+    # The label confusion matrix: Babbage is PERSON for Alice, ORG for Bob.
+    pair = report.pair("Alice", "Bob")
+    labels = [str(x) for x in pair.confusion.labels]
+    i, j = labels.index("PERSON"), labels.index("ORG")
+    assert dialog.confusion.values[i][j] == pair.confusion.counts[i][j] == 2
+    assert dialog.overall.rowCount() == len(report.overall)
+    assert "Cohen" in dialog.export_text("table")
+    assert '"unit": "token"' in dialog.export_text("json")
+
+
+def test_clicking_a_disagreement_opens_the_passage_and_a_writes_gold(
+    qtbot, window, project, two_readers
+):
+    dialog = computed(qtbot, window, "span")
+    assert dialog.disagreements.rowCount() == len(dialog.views) == 3
+    row = next(i for i, v in enumerate(dialog.views) if v.quote == "Charles Babbage")
+    dialog.disagreements.setCurrentCell(row, 1)
+    start = TEXT.index("Charles Babbage")
+    assert window.reader.selection_span() == (start, start + len("Charles Babbage"))
+    # Both versions are in the reader.
+    here = {
+        (a.label, window.annotation_model.annotator_name(a.annotator_id))
+        for a in window.reader.index.overlapping(start, start + 1)
+    }
+    assert here == {("PERSON", "Alice"), ("ORG", "Bob")}
+
+    assert dialog.decide("A")
+    gold = gold_annotations(project, two_readers.id)
+    assert [(a.quote, a.label) for a in gold] == [("Charles Babbage", "PERSON")]
+    assert dialog.views[row].decision == "A"
+    assert dialog.adjudication.value() == 1
+    assert "1 of 3" in dialog.adjudication.format()
+
+    window.undo.undo()
+    assert gold_annotations(project, two_readers.id) == []
+    qtbot.waitUntil(lambda: dialog.views[row].decision is None)
+
+
+def test_blind_mode_shows_only_your_own_until_you_mark_the_document_done(
+    qtbot, window, project, two_readers
+):
+    project.switch_annotator("Alice")
+    project.set_document_status(two_readers.id, "in progress")
+    set_blind_mode(project, True)
+    qtbot.waitUntil(
+        lambda: (
+            {
+                window.annotation_model.annotator_name(a.annotator_id)
+                for a in window.reader.index.all()
+            }
+            == {"Alice"}
+        )
+    )
+    model = window.documents_model
+
+    def shown_count() -> int:
+        return model.summary(model.row_of(two_readers.id)).annotations
+
+    qtbot.waitUntil(lambda: shown_count() == 4)  # Alice's own only
+    window.layers.mark_done()
+    qtbot.waitUntil(lambda: len(window.reader.index) == 8)
+    qtbot.waitUntil(lambda: shown_count() == 8)
+
+
+def test_hiding_a_layer_hides_that_annotator_in_reader_and_list(qtbot, window, project):
+    bob = project.annotator_named("Bob")
+    window.layers.show_layer(bob.id, False)
+    qtbot.waitUntil(lambda: len(window.reader.index) == 4)
+    assert all(a.annotator_id != bob.id for a in window.reader.index.all())
+    window.layers.show_all()
+    qtbot.waitUntil(lambda: len(window.reader.index) == 8)
