@@ -146,6 +146,8 @@ class Reanchorer:
     def place(self, anchor: Anchor) -> Result:
         expected = self.expected(anchor.start)
         if not anchor.quote:
+            if anchor.start == anchor.end == 0:  # about the whole document: stays there
+                return self._placed(anchor, 0, 0, Method.POSITION, 1.0)
             end = min(len(self.text), expected + (anchor.end - anchor.start))
             start = min(expected, end)
             return self._placed(anchor, start, end, Method.POSITION, 1.0)
