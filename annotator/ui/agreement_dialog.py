@@ -96,13 +96,20 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
     )
 
 
+def counted(f: Figure, *, short: bool = False) -> str:
+    """What a figure was counted over: "n=1,204 tokens" (short) or with the unit's detail."""
+    noun, _, detail = f.unit.partition(",")
+    text = f"n={f.n:,} {noun}{'s' * (f.n != 1)}"
+    return text if short or not detail else f"{text} ({detail.strip()})"
+
+
 def figure_tip(f: Figure) -> str:
     counts = "".join(f"\n  {k}: {v}" for k, v in f.counts.items())
     who = " × ".join(f.annotators)
     label = f" — label {f.label}" if f.label else ""
     return (
         f"{f.measure}{label}: {f.formatted()}\n{who}\n"
-        f"counted over {plural(f.n, f.unit)}{counts}\n\n{f.explanation}"
+        f"counted over {counted(f)}{counts}\n\n{f.explanation}"
     )
 
 
@@ -709,7 +716,7 @@ class AgreementDialog(QDialog):
                     row_tip.append(f"{a} with themselves")
                     continue
                 f = report.pair(a, b).figure(str(measure))
-                row_t.append(f"{f.formatted()}\nn={f.n} {f.unit}s")
+                row_t.append(f"{f.formatted()}\n{counted(f, short=True)}")
                 row_tip.append(figure_tip(f))
             texts.append(row_t)
             tips.append(row_tip)
@@ -729,7 +736,7 @@ class AgreementDialog(QDialog):
             cells = ([f.label or ""] if with_label else []) + [
                 f.measure,
                 f.formatted(),
-                plural(f.n, f.unit) + "".join(f"; {k} {v}" for k, v in f.counts.items()),
+                counted(f) + "".join(f"; {k} {v}" for k, v in f.counts.items()),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -202,11 +202,14 @@ class SuggestionsPanel(QWidget):
         self.reject_label = QPushButton("Reject All", self)
         for w in (self.accept_button, self.reject_button):
             row.addWidget(w)
-        row.addSpacing(12)
-        row.addWidget(self.label_box, 1)
-        row.addWidget(self.accept_label)
-        row.addWidget(self.reject_label)
+        row.addStretch(1)
         layout.addLayout(row)
+        bulk = QHBoxLayout()
+        bulk.setSpacing(4)
+        bulk.addWidget(self.label_box, 1)
+        bulk.addWidget(self.accept_label)
+        bulk.addWidget(self.reject_label)
+        layout.addLayout(bulk)
 
         self.table = QTableView(self)
         self.table.setObjectName("suggestionTable")
@@ -227,6 +230,7 @@ class SuggestionsPanel(QWidget):
             SuggestionTableModel.SOURCE,
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnHidden(SuggestionTableModel.SOURCE, True)  # in the tooltip
         layout.addWidget(self.table, 1)
 
         self.accept_button.clicked.connect(controller.accept_current)
@@ -645,7 +649,17 @@ class SuggestionsController(QObject):
         dock.setWidget(self.panel)
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
+        dock.visibilityChanged.connect(self._dock_shown)
         self.dock = dock
+
+    def _dock_shown(self, visible: bool) -> None:
+        # Narrow beside the reader and its margin: the text stays the biggest thing.
+        if visible:
+            QTimer.singleShot(0, self._narrow_dock)
+
+    def _narrow_dock(self) -> None:
+        if self.dock.isVisible() and self.dock.width() > 380:
+            self.window.resizeDocks([self.dock], [340], Qt.Orientation.Horizontal)
 
     def _build_menu(self) -> None:
         w = self.window
@@ -811,7 +825,7 @@ class SuggestionsController(QObject):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(tag, 3, 3)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(QColor("#ffffff") if colour.lightness() < 150 else QColor("#111111"))
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
 
     # -- navigating --------------------------------------------------------------------------
