@@ -26,8 +26,8 @@ bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
 
 # One-folder app in dist/annotator/ (PyInstaller, packaging/README.md), then check the build:
-# --version, the hidden --smoke-test (window on the sample, PDF, spaCy entity; headless), and
-# the CLI adding a reading and running spaCy suggestions on it, all from dist/ alone.
+# --version, the hidden --smoke-test (window on the sample, PDF, spaCy entity, sentiment;
+# headless), and the CLI adding a reading and running spaCy suggestions, all from dist/ alone.
 package: $(STAMP)
 	$(PY) -m pip install --quiet "pyinstaller>=6.10,<7"
 	rm -rf build/pyinstaller dist/annotator

@@ -69,8 +69,9 @@ def run_smoke_test() -> int:
     Headless (``QT_QPA_PLATFORM=offscreen``) and in a temporary folder, never the user's
     project or settings: open the main window on the sample reading with its example
     annotations and the welcome, process events, open a PDF made on the spot (PyMuPDF), load
-    the default spaCy model and find an entity in the sample. Prints one line per check;
-    exits 0 when all pass. ``make package`` runs it on the PyInstaller build.
+    the default spaCy model, find an entity in the sample and score a sentence's sentiment
+    (asent). Prints one line per check; exits 0 when all pass. ``make package`` runs it on
+    the PyInstaller build.
     """
     import os
     import tempfile
@@ -156,4 +157,12 @@ def _smoke_spacy(project: Project, document_id: str, ok: Callable[[str], None]) 
     if person is None:
         return [f"spaCy {name}: no PERSON 'Bacon' among {entities}"]
     ok(f"spaCy {name}: {len(entities)} entities in the sample, e.g. {person}")
+    from annotator.nlp.sentiment import analyze_text, sentiment_pipeline
+
+    mood = analyze_text(
+        "Studies serve for delight. I love this wonderful essay.", sentiment_pipeline()
+    )
+    if mood.score <= 0:
+        return [f"asent: a delighted sentence scored {mood.score:.2f} ({mood.label})"]
+    ok(f"asent sentiment: {mood.label} ({mood.score:+.2f})")
     return []
