@@ -964,7 +964,7 @@ class SuggestionsController(QObject):
             for action, keys in self._saved_keys.items():
                 action.setShortcuts(keys)
             self._saved_keys = {}
-        self.reload()
+        self.panel.show_suggestions(self.pending(), self.current_id, self._document_id)
         self.window.statusBar().showMessage(
             "Reviewing suggestions: N / P next / previous, Enter accepts, Backspace rejects, "
             "R to stop"
@@ -1053,7 +1053,10 @@ class SuggestionsController(QObject):
         self._end_run()
         self.last_report = report
         self.window.statusBar().showMessage(report.summary(), 10000)
-        self.reload()
+        if self._reload_timer.isActive() or self._document_id not in report.document_ids:
+            # Not yet shown (the per-document announcement reloads it otherwise): once only.
+            self._reload_timer.stop()
+            self.reload()
         if self.pending():
             self.dock.show()
             self.current_id = None
