@@ -151,14 +151,19 @@ class Project:
     def _ensure_current_saved(self) -> AnnotatorId:
         stored = self.store.annotator_by_name(self._current.name)
         if stored is None:
+            # Checked again under the write lock: a worker thread with its own connection may
+            # be creating the same annotator at this very moment.
             with self.store.transaction():
-                self.store.add_annotator(self._current)
-                self.store.record(
-                    "add", "annotator", self._current.id, actor=self._current.name,
-                    after={"name": self._current.name},
-                )  # fmt: skip
-            self.events.annotators_changed.emit()
-            return self._current.id
+                stored = self.store.annotator_by_name(self._current.name)
+                if stored is None:
+                    self.store.add_annotator(self._current)
+                    self.store.record(
+                        "add", "annotator", self._current.id, actor=self._current.name,
+                        after={"name": self._current.name},
+                    )  # fmt: skip
+            if stored is None:
+                self.events.annotators_changed.emit()
+                return self._current.id
         self._current = stored
         return stored.id
 
@@ -176,8 +181,15 @@ class Project:
             raise NotFoundError(f"there is no annotator called '{name}' in this project")
         annotator = Annotator(AnnotatorId(new_id()), name)
         with self.store.transaction():
-            self.store.add_annotator(annotator)
-            self.store.record("add", "annotator", annotator.id, actor=name, after={"name": name})
+            # Under the write lock, so two connections cannot both create the same name.
+            found = self.store.annotator_by_name(name)
+            if found is None:
+                self.store.add_annotator(annotator)
+                self.store.record(
+                    "add", "annotator", annotator.id, actor=name, after={"name": name}
+                )
+        if found is not None:
+            return found
         self.events.annotators_changed.emit()
         return annotator
 

@@ -159,3 +159,12 @@ def test_project_survives_reopening(tmp_path):
 
 def test_default_project_lives_in_the_user_data_folder(_fresh_user_dirs):
     assert str(default_project_path()).startswith(str(_fresh_user_dirs))
+
+
+def test_two_connections_creating_the_same_annotator_agree_on_one(tmp_path):
+    path = tmp_path / "shared.annotator"
+    with Project(path) as first, Project(path) as second:
+        first_id = first._ensure_current_saved()
+        second_id = second._ensure_current_saved()
+        assert first_id == second_id
+        assert [a.name for a in second.annotators()] == ["me"]
