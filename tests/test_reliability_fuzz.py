@@ -1,0 +1,343 @@
+"""Property-based tests (hypothesis): offsets, quote anchoring and re-anchoring, importers.
+
+Texts mix ASCII with combining marks, emoji (with skin-tone modifiers and joiners),
+right-to-left letters and bidi controls, and characters outside the BMP. Each test prints
+how many examples it ran (``pytest -s``), the figures quoted in the README.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.core.errors import FormatError
+from annotator.core.offsets import OffsetMap
+from annotator.core.reanchor import Method, Orphaned, Placed, reanchor
+from annotator.core.spans import check_quote, make_selector
+from annotator.project import Project
+
+# Single code points: emoji with skin tone, flags and joiners arise from combining them.
+SPECIAL = [
+    "\u0301", "\u0308", "🙂", "👍", "\U0001f3fd", "\u200d", "\U0001d6fd", "\U0001f1eb",
+    "\U0001f1f7", "\u05d0", "\u05e9", "\u0627", "\u0644", "\u202e", "\u202c", "\u00e9",
+    "\n", " ",
+]  # fmt: skip
+CHARS = st.one_of(
+    st.sampled_from(list("abcdefgh ijk.,;")),
+    st.sampled_from(SPECIAL),
+    st.characters(blacklist_categories=("Cs",)),
+)
+TEXTS = st.text(alphabet=CHARS, min_size=1, max_size=300)
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+COUNTS: dict[str, int] = {}
+
+
+def counted(name: str) -> None:
+    COUNTS[name] = COUNTS.get(name, 0) + 1
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _print_counts():
+    yield
+    total = sum(COUNTS.values())
+    print(
+        f"\nhypothesis examples run: {total} ({', '.join(f'{k} {v}' for k, v in COUNTS.items())})"
+    )
+
+
+@st.composite
+def text_and_span(draw: Callable[..., Any], min_length: int = 1) -> tuple[str, int, int]:
+    text = draw(st.text(alphabet=CHARS, min_size=max(1, min_length), max_size=300))
+    start = draw(st.integers(0, len(text) - min_length))
+    end = draw(st.integers(start + min_length, len(text)))
+    return text, start, end
+
+
+# -- offsets ---------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(TEXTS)
+def test_offset_conversion_matches_utf16_and_round_trips(text: str):
+    counted("offsets")
+    offsets = OffsetMap(text)
+    assert offsets.utf16_length == len(text.encode("utf-16-le")) // 2
+    for offset in range(len(text) + 1):
+        units = offsets.to_utf16(offset)
+        assert units == len(text[:offset].encode("utf-16-le")) // 2
+        assert offsets.to_codepoint(units) == offset
+    for units in range(offsets.utf16_length + 1):
+        point = offsets.to_codepoint(units)
+        assert offsets.to_utf16(point) >= units  # never splits a surrogate pair
+        assert point == 0 or offsets.to_utf16(point - 1) < units
+
+
+# -- anchoring -------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(text_and_span())
+def test_a_selector_always_matches_its_text_and_reanchors_in_place(case):
+    counted("anchor unchanged")
+    text, start, end = case
+    selector = make_selector(text, start, end)
+    check_quote(text, start, end, selector.exact)
+    result = reanchor(start, end, selector.exact, selector.prefix, selector.suffix, text)
+    assert result == Placed(start, end, False, Method.EXACT, 1.0)
+
+
+@SETTINGS
+@given(text_and_span(), st.text(alphabet=CHARS, min_size=1, max_size=50), st.booleans())
+def test_reanchor_finds_the_quote_after_an_insertion_outside_it(case, inserted, before):
+    counted("anchor insertion")
+    text, start, end = case
+    selector = make_selector(text, start, end)
+    at = start if before else end
+    new = text[:at] + inserted + text[at:]
+    for old_text in (None, text):
+        result = reanchor(
+            start, end, selector.exact, selector.prefix, selector.suffix, new, old_text=old_text
+        )
+        assert isinstance(result, Placed)
+        assert new[result.start : result.end] == selector.exact
+        if new.count(selector.exact) == 1:
+            shift = len(inserted) if before else 0
+            assert (result.start, result.end) == (start + shift, end + shift)
+
+
+@SETTINGS
+@given(text_and_span(min_length=20), st.data())
+def test_reanchor_survives_a_small_edit_inside_the_quote(case, data):
+    counted("anchor small edit")
+    text, start, end = case
+    selector = make_selector(text, start, end)
+    at = data.draw(st.integers(start + 1, end - 2))
+    replacement = data.draw(CHARS.filter(lambda c: c != text[at]))
+    new = text[:at] + replacement + text[at + 1 :]
+    result = reanchor(start, end, selector.exact, selector.prefix, selector.suffix, new)
+    assert isinstance(result, Placed)
+    assert result.score >= 0.8
+    if selector.exact not in new:
+        assert result.start < end + 2 and start - 2 < result.end  # on the edited passage
+
+
+@SETTINGS
+@given(text_and_span(), TEXTS)
+def test_reanchor_into_any_text_gives_a_valid_result(case, new):
+    counted("anchor any text")
+    text, start, end = case
+    selector = make_selector(text, start, end)
+    result = reanchor(start, end, selector.exact, selector.prefix, selector.suffix, new)
+    if isinstance(result, Placed):
+        assert 0 <= result.start < result.end <= len(new)
+        if result.method != Method.FUZZY:
+            assert new[result.start : result.end] == selector.exact
+    else:
+        assert isinstance(result, Orphaned) and 0 <= result.near <= len(new)
+
+
+# -- the native JSON importer ----------------------------------------------------------------
+
+NOTES = st.text(alphabet=CHARS, max_size=40)
+
+
+@st.composite
+def annotated_text(draw: Callable[..., Any]) -> tuple[str, list[tuple[int, int, str, str]]]:
+    text = draw(TEXTS)
+    spans = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        spans.append((start, end, draw(NOTES), draw(st.sampled_from(["", "PER", "LOC 🙂"]))))
+    return text, spans
+
+
+def _comparable(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(
+        ({k: v for k, v in a.items() if k != "annotator"} for a in data["annotations"]),
+        key=lambda a: a["id"],
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(annotated_text())
+def test_native_export_import_round_trips(case):
+    counted("native round trip")
+    text, spans = case
+    with tempfile.TemporaryDirectory() as folder:
+        with Project(Path(folder) / "a.annotator") as source:
+            document, _ = source.add_text("A reading 🙂", text)
+            for start, end, note, label in spans:
+                source.annotate(document.id, start, end, note=note, label=label or None)
+            exported = source.export_json()
+        with Project(Path(folder) / "b.annotator") as target:
+            target.import_json(json.loads(json.dumps(exported)))
+            again = target.export_json()
+            assert target.import_json(again).annotations_added == 0  # idempotent
+    assert _comparable(again) == _comparable(exported)
+    assert [d["text"] for d in again["documents"]] == [text]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def test_native_import_of_garbage_raises_only_format_error(tmp_path: Path):
+    with Project(tmp_path / "g.annotator") as project:
+        document, _ = project.add_text("A reading", "Some books are to be tasted.")
+        project.annotate(document.id, 0, 4, note="kept")
+        valid = project.export_json()
+
+        @settings(max_examples=200, deadline=None)
+        @given(st.data())
+        def check(data):
+            counted("native garbage")
+            if data.draw(st.booleans()):
+                payload = data.draw(JSON)
+            else:  # a valid export with one value somewhere replaced by garbage
+                payload = json.loads(json.dumps(valid))
+                node: Any = payload
+                for _ in range(data.draw(st.integers(1, 4))):
+                    keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+                    if not keys:
+                        break
+                    key = data.draw(st.sampled_from(keys))
+                    if (
+                        isinstance(node[key], dict | list)
+                        and node[key]
+                        and data.draw(st.booleans())
+                    ):
+                        node = node[key]
+                        continue
+                    node[key] = data.draw(JSON)
+                    break
+            with contextlib.suppress(FormatError):
+                project.import_json(payload)
+
+        check()
+        assert project.store.integrity_check() == "ok"
+        assert any(a.note == "kept" for a in project.annotations())
+
+
+# -- the other importers ---------------------------------------------------------------------
+
+WORD = st.text(alphabet=st.sampled_from(list("abcxyzé🙂\U0001d6fd\u05d0")), min_size=1, max_size=6)
+
+
+@st.composite
+def tokens_and_entities(draw: Callable[..., Any]) -> tuple[str, list[tuple[int, int, str]]]:
+    """Words joined by single spaces, entities covering whole words, never overlapping
+    (what every span format can hold)."""
+    words = draw(st.lists(WORD, min_size=1, max_size=25))
+    text = " ".join(words)
+    starts = []
+    at = 0
+    for word in words:
+        starts.append((at, at + len(word)))
+        at += len(word) + 1
+    entities = []
+    i = 0
+    while i < len(words):
+        if draw(st.booleans()):
+            length = draw(st.integers(1, min(3, len(words) - i)))
+            entities.append(
+                (starts[i][0], starts[i + length - 1][1], draw(st.sampled_from(["PER", "LOC"])))
+            )
+            i += length + 1
+        else:
+            i += 1
+    return text, entities
+
+
+FORMATS = [("prodigy", "out.jsonl"), ("doccano", "out.jsonl"), ("w3c", "out.jsonld"),
+           ("brat", "out.zip"), ("conll", "out.conll")]  # fmt: skip
+KEEP_NO_SPACING = {"conll"}
+CARRY_NO_TEXT = {"w3c"}  # W3C annotations point at the text by hash: add it first
+
+
+@pytest.mark.parametrize(("name", "target"), FORMATS)
+def test_importers_round_trip_random_entities(name: str, target: str):
+    from annotator.formats.registry import export, import_file
+
+    @settings(max_examples=25, deadline=None)
+    @given(tokens_and_entities())
+    def check(case):
+        counted(f"{name} round trip")
+        text, entities = case
+        with tempfile.TemporaryDirectory() as folder:
+            with Project(Path(folder) / "a.annotator") as source:
+                document, _ = source.add_text("A reading", text)
+                for start, end, label in entities:
+                    source.annotate(document.id, start, end, label=label)
+                out = Path(folder) / target
+                export(source, name, out)
+            with Project(Path(folder) / "b.annotator") as fresh:
+                if name in CARRY_NO_TEXT:
+                    fresh.add_text("the same reading", text)
+                import_file(fresh, out, name)
+                held = {
+                    (a.start, a.end, a.label, a.quote)
+                    for s in fresh.documents()
+                    for a in fresh.annotations(s.document.id)
+                }
+                texts = [fresh.document(s.document.id).text for s in fresh.documents()]
+        if name in KEEP_NO_SPACING:
+            # CoNLL holds tokens, not the spaces between them: the words and labels come
+            # back, the text is rebuilt with one space between tokens.
+            assert ["".join(t.split()) for t in texts] == ["".join(text.split())]
+            assert sorted(("".join(q.split()), lab) for _, _, lab, q in held) == sorted(
+                ("".join(text[s:e].split()), lab) for s, e, lab in entities
+            )
+            return
+        assert texts == [text]
+        assert held == {(s, e, label, text[s:e]) for s, e, label in entities}
+
+    check()
+
+
+GARBAGE = st.one_of(
+    st.binary(max_size=300),
+    st.text(alphabet=CHARS, max_size=300).map(lambda t: t.encode("utf-8")),
+    st.lists(JSON, max_size=4).map(lambda rows: "\n".join(json.dumps(r) for r in rows).encode()),
+)
+
+
+@pytest.mark.parametrize(("name", "target"), FORMATS)
+def test_importers_refuse_garbage_with_format_error_only(name: str, target: str, tmp_path):
+    from annotator.core.errors import AnnotatorError
+    from annotator.formats.registry import import_file
+
+    with Project(tmp_path / "g.annotator") as project:
+
+        @settings(max_examples=60, deadline=None)
+        @given(GARBAGE)
+        def check(payload: bytes):
+            counted(f"{name} garbage")
+            path = tmp_path / target.replace(".zip", ".ann")
+            path.write_bytes(payload)
+            try:
+                import_file(project, path, name)
+            except FormatError:
+                pass
+            except AnnotatorError as error:  # a clear message, though not a FormatError
+                pytest.fail(f"{name}: {type(error).__name__}: {error}")
+
+        check()
+        assert project.store.integrity_check() == "ok"
