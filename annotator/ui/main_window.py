@@ -247,10 +247,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
                           "Open a text, Markdown or PDF file and add it to the project")
         self.act_sample = a("Open the &Sample Reading", self.open_sample, None,
                             "The bundled essay to practise on")
-        self.act_export = a("&Export Annotations…", self.export_json, "Ctrl+E",
-                            "Save the project's annotations as a JSON file")
-        self.act_import = a("&Import Annotations…", self.import_json, None,
-                            "Merge annotations from a JSON export")
+        self.act_export = a("&Export…", self.export_annotations, "Ctrl+E",
+                            "Export annotations as JSON, spaCy, CoNLL, brat, Markdown notes…")
+        self.act_import = a("&Import…", self.import_annotations, None,
+                            "Import annotations (JSON, Prodigy, doccano, CoNLL, brat, W3C)")
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         self.act_undo = self.undo.createUndoAction(self, "&Undo")
@@ -647,40 +647,17 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self.setWindowTitle("Annotator")
             self._update_counts()
 
-    def export_json(self) -> None:
-        import json
+    def export_annotations(self) -> None:
+        """File → Export…: format, scope and layers in a dialog; the export runs off-thread."""
+        from annotator.ui.export_dialog import ExportDialog
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export annotations", "annotations.json",
-                                              "JSON (*.json)")
-        if not path:
-            return
-        try:
-            data = self.project.export_json()
-            Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2),
-                                  encoding="utf-8")
-        except (AnnotatorError, OSError) as error:
-            self.show_error(f"Could not export: {error}", dialog=True)
-            return
-        self.statusBar().showMessage(f"Exported to {path}", 5000)
+        ExportDialog(self).open()  # deletes itself once closed and its export is over
 
-    def import_json(self) -> None:
-        import json
+    def import_annotations(self) -> None:
+        """File → Import…: detect the format, confirm, import in one transaction, report."""
+        from annotator.ui.export_dialog import import_annotations
 
-        path, _ = QFileDialog.getOpenFileName(self, "Import annotations", "", "JSON (*.json)")
-        if not path:
-            return
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            self.project.import_json(data)
-        except json.JSONDecodeError as error:
-            self.show_error(f"{Path(path).name} is not valid JSON (line {error.lineno}).",
-                            dialog=True)
-            return
-        except (AnnotatorError, OSError) as error:
-            self.show_error(f"Could not import {Path(path).name}: {error}", dialog=True)
-            return
-        self.undo.clear()
-        self.statusBar().showMessage(f"Imported {Path(path).name}", 5000)
+        import_annotations(self)
 
     # == following the project ================================================================
 

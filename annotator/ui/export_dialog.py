@@ -1,0 +1,495 @@
+"""File → Export… and File → Import…: every interchange format of the registry, from the window.
+
+The export dialog chooses a format, a scope (the current document, the annotations overlapping
+the selected text, or the whole project), whose annotations (some annotators, or the gold layer
+only) and where to write; the export itself runs off the GUI thread on its own
+:class:`~annotator.project.Project` (SQLite connections belong to one thread), and what the
+format could not hold comes back as warnings shown to the reader.
+
+Import reads a file whole, shows what it holds and asks before writing; the registry applies
+it in one transaction, and a malformed file's :class:`~annotator.core.errors.FormatError`
+(which names the line and the field) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.formats.exchange import (
+    DocumentAnnotations,
+    ExportData,
+    ExportResult,
+    ExportScope,
+    ImportResult,
+)
+from annotator.ui.workers import Task
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+    from annotator.ui.main_window import MainWindow
+
+DOCUMENT, SELECTION, PROJECT = "document", "selection", "project"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """Everything one export needs, as plain values a worker thread can take."""
+
+    format: str
+    output: Path
+    scope: ExportScope
+    passage: tuple[str, int, int] | None = None  # (document id, start, end) for a selection
+
+
+def run_export(project: Project, request: ExportRequest) -> ExportResult:
+    """Export ``request`` from ``project``; a passage keeps the annotations overlapping it."""
+    from annotator.formats import registry
+
+    if request.passage is None:
+        result, _ = registry.export(project, request.format, request.output, request.scope)
+        return result
+    spec = registry.format_spec(request.format)
+    if spec.name == "json":
+        raise AnnotatorError(
+            "the json format moves whole documents: export the current document instead, "
+            "or choose another format for the selection"
+        )
+    from annotator.formats.exchange import collect, write_text_atomically
+
+    document_id, start, end = request.passage
+    data, warnings = collect(project, replace(request.scope, document_ids=(document_id,)))
+    data = ExportData(
+        tuple(
+            DocumentAnnotations(
+                d.document,
+                tuple(a for a in d.annotations if a.start < end and a.end > start),
+            )
+            for d in data.documents
+        ),
+        data.annotator_names,
+        data.label_sets,
+    )
+    result = ExportResult(
+        format=spec.name, outputs=[request.output], documents=len(data.documents),
+        annotations=data.annotation_count, warnings=warnings,
+    )  # fmt: skip
+    if spec.to_text is not None:
+        text, more = spec.to_text(data)
+        write_text_atomically(request.output, text, encoding=spec.text_encoding)
+    else:
+        assert spec.to_path is not None
+        more = spec.to_path(data, request.output)
+    result.warnings.extend(more)
+    return result
+
+
+def default_suffix(format_name: str) -> str:
+    """The extension an export of ``format_name`` gets (brat: a .zip of .txt/.ann pairs)."""
+    from annotator.formats import registry
+
+    if format_name == "brat":
+        return ".zip"
+    return registry.format_spec(format_name).extensions[0]
+
+
+class ExportDialog(QDialog):
+    """Choose what to export, in which format and where; the export runs in the background."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        from annotator.formats import registry
+
+        self.window_ = window
+        self.task: Task | None = None
+        self._abandoned = False
+        self.result: ExportResult | None = None
+        self.setWindowTitle("Export Annotations")
+        self.setObjectName("exportDialog")
+        document = window.document
+        span = window.view.selection_span() if document is not None else None
+        self.passage = (document.id, span[0], span[1]) if document and span else None
+
+        layout = QVBoxLayout(self)
+        format_label = QLabel("&Format:", self)
+        layout.addWidget(format_label)
+        self.formats = QListWidget(self)
+        self.formats.setObjectName("exportFormats")
+        self.formats.setAccessibleName("Export format")
+        for name in registry.export_names():
+            spec = registry.format_spec(name)
+            item = QListWidgetItem(f"{name} — {spec.description}", self.formats)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"{spec.description} ({', '.join(spec.extensions)})")
+        format_label.setBuddy(self.formats)
+        layout.addWidget(self.formats, 1)
+
+        row = QHBoxLayout()
+        row.addWidget(self._build_scope(), 1)
+        row.addWidget(self._build_layers(), 1)
+        layout.addLayout(row)
+
+        form = QFormLayout()
+        where = QHBoxLayout()
+        self.output = QLineEdit(self)
+        self.output.setObjectName("exportOutput")
+        self.output.setAccessibleName("Export to")
+        where.addWidget(self.output, 1)
+        choose = QPushButton("Choose…", self)
+        choose.setAutoDefault(False)
+        choose.clicked.connect(self.choose_output)
+        where.addWidget(choose)
+        form.addRow("Save &to:", where)
+        layout.addLayout(form)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # busy: the registry reports no steps
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("exportMessage")
+        layout.addWidget(self.message)
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.formats.currentRowChanged.connect(lambda _r: self._format_changed())
+        names = registry.export_names()
+        self.formats.setCurrentRow(names.index("markdown") if "markdown" in names else 0)
+        self.resize(620, 560)
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_scope(self) -> QWidget:
+        box = QGroupBox("Scope", self)
+        layout = QVBoxLayout(box)
+        self.scope_group = QButtonGroup(box)
+        self.scope_buttons: dict[str, QRadioButton] = {}
+        title = self.window_.document.title if self.window_.document is not None else ""
+        for key, text in (
+            (DOCUMENT, f"Current &document{f' ({title})' if title else ''}"),
+            (SELECTION, "Current &selection (annotations overlapping it)"),
+            (PROJECT, "Whole &project"),
+        ):
+            button = QRadioButton(text, box)
+            self.scope_group.addButton(button)
+            self.scope_buttons[key] = button
+            layout.addWidget(button)
+        self.scope_buttons[DOCUMENT].setEnabled(self.window_.document is not None)
+        self.scope_buttons[SELECTION].setEnabled(self.passage is not None)
+        if self.passage is None:
+            self.scope_buttons[SELECTION].setToolTip("Select text in the reader first")
+        start = SELECTION if self.passage else DOCUMENT if self.window_.document else PROJECT
+        self.scope_buttons[start].setChecked(True)
+        self.scope_group.buttonToggled.connect(lambda *_: self._update_default_name())
+        layout.addStretch(1)
+        return box
+
+    def _build_layers(self) -> QWidget:
+        box = QGroupBox("Annotations", self)
+        layout = QVBoxLayout(box)
+        self.annotators = QListWidget(box)
+        self.annotators.setObjectName("exportAnnotators")
+        self.annotators.setAccessibleName("Annotators to export")
+        for annotator in self.window_.project.annotators():
+            item = QListWidgetItem(annotator.name, self.annotators)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.annotators.setMaximumHeight(110)
+        layout.addWidget(self.annotators)
+        self.gold_only = QCheckBox("&Gold layer only (adjudicated)", box)
+        self.gold_only.toggled.connect(lambda on: self.annotators.setEnabled(not on))
+        layout.addWidget(self.gold_only)
+        self.suggestions = QCheckBox("Include pending s&uggestions", box)
+        layout.addWidget(self.suggestions)
+        return box
+
+    # -- choices --------------------------------------------------------------------------------
+
+    def format_name(self) -> str:
+        item = self.formats.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "markdown"
+
+    def scope_key(self) -> str:
+        return next(k for k, b in self.scope_buttons.items() if b.isChecked())
+
+    def chosen_annotators(self) -> tuple[str, ...] | None:
+        """The checked annotators' names; None when everyone is checked."""
+        items = [self.annotators.item(i) for i in range(self.annotators.count())]
+        names = tuple(i.text() for i in items if i.checkState() == Qt.CheckState.Checked)
+        return None if len(names) == len(items) else names
+
+    def request(self) -> ExportRequest:
+        key = self.scope_key()
+        document = self.window_.document
+        scope = ExportScope(
+            document_ids=(document.id,) if key == DOCUMENT and document is not None else None,
+            annotators=None if self.gold_only.isChecked() else self.chosen_annotators(),
+            gold_only=self.gold_only.isChecked(),
+            include_suggestions=self.suggestions.isChecked(),
+        )
+        return ExportRequest(
+            self.format_name(), Path(self.output.text().strip()).expanduser(), scope,
+            self.passage if key == SELECTION else None,
+        )  # fmt: skip
+
+    def _format_changed(self) -> None:
+        name = self.format_name()
+        self.message.setText(
+            "brat writes a .zip of .txt/.ann pairs; remove “.zip” from the name to write a folder."
+            if name == "brat"
+            else ""
+        )
+        self._update_default_name()
+
+    def _update_default_name(self) -> None:
+        """Keep the output's folder and name, give it the extension the format writes."""
+        suffix = default_suffix(self.format_name())
+        current = self.output.text().strip()
+        if current:
+            path = Path(current)
+            self.output.setText(str(path.with_suffix(suffix) if path.suffix else path))
+            return
+        project = self.window_.project.path
+        folder = Path(project).parent if project is not None else Path.home()
+        document = self.window_.document
+        stem = (
+            Path(document.title).stem
+            if document is not None and self.scope_key() != PROJECT
+            else Path(project).stem
+            if project is not None
+            else "annotations"
+        )
+        self.output.setText(str(folder / f"{stem}{suffix}"))
+
+    def choose_output(self) -> None:
+        from annotator.formats import registry
+
+        name = self.format_name()
+        spec = registry.format_spec(name)
+        patterns = " ".join(f"*{e}" for e in spec.extensions if name != "brat" or e == ".zip")
+        filters = f"{spec.description} ({patterns})"
+        if name == "brat":
+            filters += ";;A folder of .txt/.ann pairs (*)"
+        path, chosen = QFileDialog.getSaveFileName(self, "Export to", self.output.text(), filters)
+        if not path:
+            return
+        file = Path(path)
+        if not file.suffix and not (name == "brat" and "folder" in chosen):
+            file = file.with_suffix(default_suffix(name))
+        self.output.setText(str(file))
+
+    # -- running --------------------------------------------------------------------------------
+
+    def start(self) -> Task | None:
+        """Run the export off the GUI thread, on the worker's own connection to the project."""
+        if self.task is not None:
+            return None
+        request = self.request()
+        if not str(self.output.text()).strip():
+            self.message.setText("Choose where to save the export.")
+            return None
+        if request.scope.annotators == ():
+            self.message.setText("Check at least one annotator, or export the gold layer only.")
+            return None
+        path = self.window_.project.path
+
+        def work(_task: Task) -> ExportResult:
+            from annotator.project import Project
+
+            with Project(path) as own:
+                return run_export(own, request)
+
+        self._busy(True)
+        self.message.setText(f"Exporting as {request.format}…")
+        self.window_.statusBar().showMessage(f"Exporting as {request.format}…")
+        # No Qt parent: the task outlives a cancelled dialog, which waits for it to finish.
+        self.task = Task(work, self._done, self._failed)
+        return self.task.start()
+
+    def _busy(self, on: bool) -> None:
+        self.progress.setVisible(on)
+        for widget in (self.export_button, self.formats, self.output):
+            widget.setEnabled(not on)
+
+    def _failed(self, message: str) -> None:
+        self.task = None
+        if self._abandoned:
+            self.deleteLater()
+            return
+        self._busy(False)
+        self.message.setText(f"Could not export: {message}")
+        self.window_.statusBar().showMessage("Export failed", 5000)
+
+    def _done(self, result: ExportResult) -> None:
+        self.task = None
+        self.result = result
+        where = ", ".join(str(p) for p in result.outputs)
+        self.window_.statusBar().showMessage(
+            f"Exported {result.annotations} annotations to {where}", 10000
+        )
+        if self._abandoned:
+            self.deleteLater()
+            return
+        self._busy(False)
+        self.accept()
+        if result.warnings:
+            show_warnings(
+                self.window_, "Export finished with losses",
+                f"{result.annotations} annotations of {result.documents} documents were "
+                f"exported as {result.format} to {where}, but the format could not hold "
+                "everything:",
+                result.warnings,
+            )  # fmt: skip
+
+    def done(self, code: int) -> None:
+        super().done(code)
+        if self.task is None:
+            self.deleteLater()
+        else:  # the file is half written by the time a cancel could land: let it finish
+            self._abandoned = True
+            self.task.cancel()
+
+
+def show_warnings(parent: QWidget, title: str, text: str, warnings: list[str]) -> QMessageBox:
+    """A non-blocking message listing ``warnings`` (what a format left out or changed)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+    box.setObjectName("formatWarnings")
+    box.setInformativeText("\n".join(f"• {w}" for w in warnings))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+# -- import ------------------------------------------------------------------------------------
+
+IMPORT_FILTER = (
+    "Annotations (*.json *.jsonl *.jsonld *.conll *.iob *.iob2 *.ann *.zip *.spacy);;All files (*)"
+)
+
+
+def describe_import(path: Path, format_name: str) -> str:
+    """What ``path`` holds, read whole and checked (raises the format's FormatError)."""
+    import json
+
+    from annotator.formats import registry
+    from annotator.formats.exchange import read_utf8
+
+    spec = registry.format_spec(format_name)
+    if spec.name == "json":
+        try:
+            data: Any = json.loads(read_utf8(path))
+        except json.JSONDecodeError as error:
+            from annotator.core.errors import FormatError
+
+            raise FormatError(
+                f"'{path.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}"
+            ) from None
+        documents = len(data.get("documents", [])) if isinstance(data, dict) else 0
+        annotations = len(data.get("annotations", [])) if isinstance(data, dict) else 0
+    else:
+        assert spec.parse is not None
+        incoming, _ = spec.parse(path)
+        documents = len(incoming)
+        annotations = sum(len(d.annotations) for d in incoming)
+    return (
+        f"“{path.name}” is {spec.description} with {annotations} annotations in "
+        f"{documents} documents."
+    )
+
+
+def import_annotations(window: MainWindow, path: str | None = None) -> ImportResult | None:
+    """Ask for a file, show what it holds, import it in one transaction and report."""
+    from annotator.formats import registry
+
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(window, "Import annotations", "", IMPORT_FILTER)
+        if not path:
+            return None
+    file = Path(path)
+    try:
+        name = registry.detect_format(file)
+        summary = describe_import(file, name)
+    except AnnotatorError as error:
+        show_import_error(window, file, str(error))
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        show_import_error(window, file, f"cannot read it: {getattr(error, 'strerror', error)}")
+        return None
+    answer = QMessageBox.question(
+        window, "Import annotations",
+        f"{summary}\n\nImport it into this project? Texts that are new become documents; "
+        "annotations already present are skipped.",
+    )  # fmt: skip
+    if answer != QMessageBox.StandardButton.Yes:
+        return None
+    try:
+        result = registry.import_file(window.project, file, name)
+    except AnnotatorError as error:
+        show_import_error(window, file, str(error))
+        return None
+    except OSError as error:
+        show_import_error(window, file, f"cannot read it: {error.strerror or error}")
+        return None
+    # The import is one transaction outside the undo history: earlier steps could no longer
+    # be undone against it. The backup taken before it is the way back.
+    window.undo.clear()
+    window._refresh_documents()
+    window.statusBar().showMessage(f"Imported {file.name}: {result.summary()}", 10000)
+    lines = [result.summary() + "."]
+    if result.backup:
+        lines.append(
+            f"This cannot be undone with Ctrl+Z; a backup of the project from before the "
+            f"import is at {result.backup}."
+        )
+    if result.warnings or result.backup:
+        show_warnings(window, "Import finished", "\n\n".join(lines), result.warnings)
+    if window.document is None and result.document_ids:
+        window.open_document(result.document_ids[0])
+    return result
+
+
+def show_import_error(window: QWidget, file: Path, message: str) -> None:
+    """The format's message as it is (it names the line and field), never a traceback."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Import failed",
+        f"Could not import “{file.name}”; nothing was changed.", parent=window,
+    )  # fmt: skip
+    box.setObjectName("importError")
+    box.setInformativeText(message)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
