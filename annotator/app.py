@@ -32,6 +32,7 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     app.setOrganizationName("Annotator")
     app.setApplicationVersion(__version__)
     app.setApplicationDisplayName("Annotator")
+    app.setDesktopFileName("annotator")  # packaging/annotator.desktop (Wayland app id, docks)
     icon = resource_path("icons", "annotator.svg")
     if icon.is_file():
         from PySide6.QtGui import QIcon
