@@ -194,3 +194,21 @@ def test_hiding_a_layer_hides_that_annotator_in_reader_and_list(qtbot, window, p
     assert all(a.annotator_id != bob.id for a in window.reader.index.all())
     window.layers.show_all()
     qtbot.waitUntil(lambda: len(window.reader.index) == 8)
+
+
+def test_accept_agreed_passages_copies_them_to_gold_and_undo_takes_them_back(
+    qtbot, window, project, two_readers
+):
+    dialog = computed(qtbot, window, "span")
+    assert dialog.accept_agreed_button.isEnabled()
+    dialog.accept_agreed_button.click()
+    gold = {(a.quote, a.label) for a in gold_annotations(project, two_readers.id)}
+    agreed = set(SPANS["Alice"]) & set(SPANS["Bob"])
+    assert gold == agreed and gold
+    assert "Ctrl+Z" in window.statusBar().currentMessage()
+
+    window.undo.undo()
+    assert gold_annotations(project, two_readers.id) == []
+    window.undo.redo()
+    assert {(a.quote, a.label) for a in gold_annotations(project, two_readers.id)} == agreed
+    dialog.close()

@@ -54,6 +54,7 @@ from annotator.comparing import (
     DisagreementView,
     Figure,
     PairFigures,
+    accept_agreed,
     adjudicate,
     adjudication_progress,
     comparable_annotators,
@@ -311,6 +312,29 @@ class Adjudicate(QUndoCommand):
         undo_adjudication(self.project, self.decision or self.passage)
 
 
+class AcceptAgreed(QUndoCommand):
+    """Every passage the annotators marked identically goes to gold, as one undoable step."""
+
+    def __init__(self, project: Project, annotators: list[str], documents: list[str] | None):
+        super().__init__("Accept agreed passages")
+        self.project, self.annotators, self.documents = project, annotators, documents
+        self.decision: Decision | None = None
+        self._first_run = True
+
+    def execute(self) -> None:
+        self.decision = accept_agreed(self.project, self.annotators, self.documents)
+
+    def redo(self) -> None:
+        if self._first_run:
+            self._first_run = False
+            return
+        self.execute()
+
+    def undo(self) -> None:
+        if self.decision is not None:
+            undo_adjudication(self.project, self.decision)
+
+
 # ---------------------------------------------------------------------------------------------
 # The dialog
 # ---------------------------------------------------------------------------------------------
@@ -512,6 +536,12 @@ class AgreementDialog(QDialog):
             self.choice_buttons[choice] = button
         self.choice_buttons["edit"].setText("Edit…")
         row.addStretch(1)
+        self.accept_agreed_button = QPushButton("Accept &Agreed Passages", page)
+        self.accept_agreed_button.setToolTip(
+            "Copy every passage all compared annotators marked identically into the gold layer"
+        )
+        self.accept_agreed_button.clicked.connect(self.accept_agreed)
+        row.addWidget(self.accept_agreed_button)
         self.undo_button = QPushButton("Undo", page)
         self.undo_button.setToolTip("Take back the last step (Ctrl+Z in the main window)")
         self.undo_button.clicked.connect(lambda: self.window_.undo.undo())
@@ -847,6 +877,7 @@ class AgreementDialog(QDialog):
         on = self.current_view() is not None and len(self.compared) >= 2
         for button in self.choice_buttons.values():
             button.setEnabled(on)
+        self.accept_agreed_button.setEnabled(len(self.compared) >= 2)
 
     def open_row(self, row: int) -> None:
         """Open the passage in the reader with both annotators' layers visible."""
@@ -888,6 +919,28 @@ class AgreementDialog(QDialog):
         if row + 1 < self.disagreements.rowCount():
             self.disagreements.setCurrentCell(row + 1, 0)
         return True
+
+    def accept_agreed(self) -> int:
+        """Copy the agreed passages into gold (undoable); returns how many were written."""
+        if len(self.compared) < 2:
+            return 0
+        command = AcceptAgreed(self.project, list(self.compared), self.chosen_documents() or None)
+        try:
+            command.execute()
+        except AnnotatorError as error:
+            self.summary.setText(f"Could not accept the agreed passages: {error}")
+            return 0
+        written = len(command.decision.written) if command.decision is not None else 0
+        if written:
+            self.window_.undo.push(command)
+        self.window_.statusBar().showMessage(
+            f"{written} agreed passages copied to the gold layer — Ctrl+Z to undo"
+            if written
+            else "Every agreed passage is already in the gold layer",
+            6000,
+        )
+        self.refresh_decisions()
+        return written
 
     def _refresh_decisions_later(self) -> None:
         if self.isVisible() and self.report is not None:
