@@ -586,6 +586,41 @@ class Store:
         ).fetchall()
         return [_annotation_from_row(row) for row in rows]
 
+    def annotations_in_range(
+        self,
+        document_id: str,
+        start: int,
+        end: int,
+        *,
+        annotator_id: str | None = None,
+        statuses: Sequence[AnnotationStatus] | None = None,
+    ) -> list[Annotation]:
+        """Live annotations of a document with some text in ``[start, end)`` (empty spans
+        when they sit inside it), in reading order.
+
+        What a reader needs to paint one screen of a long document before the rest loads:
+        the ``(document, start)`` index bounds the scan, and only the matches are built.
+        """
+        clauses = [
+            "document = ?",
+            "start < ?",
+            "(end > ? OR (start = end AND start >= ?))",
+            "deleted IS NULL",
+        ]
+        params: list[Any] = [document_id, end, start, start]
+        if annotator_id is not None:
+            clauses.append("annotator = ?")
+            params.append(annotator_id)
+        if statuses is not None:
+            clauses.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(s.value for s in statuses)
+        rows = self.db.conn.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE {' AND '.join(clauses)} "
+            "ORDER BY start, end",
+            params,
+        ).fetchall()
+        return [_annotation_from_row(row) for row in rows]
+
     # -- links ---------------------------------------------------------------------------
 
     def add_link(self, link: Link) -> None:

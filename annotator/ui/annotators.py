@@ -21,10 +21,11 @@ from annotator.comparing import (
     GOLD_ANNOTATOR,
     blind_mode,
     document_counts,
+    others_visible,
     set_blind_mode,
     visible_annotations,
 )
-from annotator.core.model import Annotation
+from annotator.core.model import Annotation, AnnotationStatus
 from annotator.ui.suggestions import find_menu, insert_menu
 
 if TYPE_CHECKING:
@@ -126,6 +127,25 @@ class AnnotatorLayers(QObject):
     def visible(self, document_id: str) -> list[Annotation]:
         """The annotations of a document the reader, margin and list show."""
         shown = visible_annotations(self.project, document_id)
+        if not self.hidden:
+            return shown
+        return [a for a in shown if a.annotator_id not in self.hidden]
+
+    def visible_in_range(self, document_id: str, start: int, end: int) -> list[Annotation]:
+        """What :meth:`visible` shows, limited to annotations overlapping ``[start, end)``:
+        the first screen of a long document, painted before the rest loads."""
+        project = self.project
+        statuses = (AnnotationStatus.ACCEPTED, AnnotationStatus.ORPHANED)
+        viewer = project.current_annotator.name
+        annotator_id = None
+        if not others_visible(project, document_id, viewer):
+            own = project.store.annotator_by_name(viewer)
+            if own is None:
+                return []
+            annotator_id = own.id
+        shown = project.store.annotations_in_range(
+            document_id, start, end, annotator_id=annotator_id, statuses=statuses
+        )
         if not self.hidden:
             return shown
         return [a for a in shown if a.annotator_id not in self.hidden]

@@ -500,14 +500,17 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return
         try:
             document = self.project.document(document_id)
-            annotations = self.layers.visible(document_id)  # layers, blind mode
+            paged = self._is_paged_document(document)
+            # Text: the first screen's annotations are read after scrolling there, the rest
+            # on first need (see _load_first_screen). Pages: all of them now.
+            annotations = self.layers.visible(document_id) if paged else []  # layers, blind
         except AnnotatorError as error:
             self.show_error(str(error), dialog=True)
             return
         self._remember_position()
         self.margin.clear()
         self._draft = None
-        pdf = self._is_paged_document(document) and self._show_pdf_document(document)
+        pdf = paged and self._show_pdf_document(document)
         if not pdf:
             self._close_pdf()
             self._activate(self.reader)
@@ -522,6 +525,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self._load_links()
         if not pdf:
             self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
+            if not paged:
+                self._load_first_screen(document.id)
         self.setWindowTitle(f"{document.title} — Annotator")
         self.documents_panel.select_document(document.id)
         self.prefs.set_last_document(str(self.project.path), document.id)
@@ -542,6 +547,27 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self._links = {}
         self._update_counts()
         self._update_actions()
+
+    def _load_first_screen(self, document_id: str) -> None:
+        """Give the reader the annotations around the screen it opens on; the others load
+        the first time anything asks about them (at the latest when the list fills, on the
+        next turn of the event loop), so a long document paints before they are read."""
+        reader = self.reader
+        a, b = reader.visible_range(pad_pixels=2 * reader.viewport().height())
+        start, end = reader.to_cp(a), reader.to_cp(b)
+        try:
+            first = self.layers.visible_in_range(document_id, start, end)
+        except AnnotatorError:
+            reader.reset_annotations(self._all_visible(document_id))
+            return
+        reader.reset_first_screen(first, start, end, lambda: self._all_visible(document_id))
+
+    def _all_visible(self, document_id: str) -> list[Annotation]:
+        try:
+            return self.layers.visible(document_id)  # layers, blind mode
+        except AnnotatorError as error:
+            self.show_error(str(error))
+            return []
 
     def _fill_list(self, document_id: str) -> None:
         if self._closing or self.document is None or self.document.id != document_id:

@@ -254,6 +254,19 @@ class ReaderView(QPlainTextEdit):
                 self.selected_id = None
             self.refresh()
 
+    def reset_first_screen(
+        self,
+        annotations: list[Annotation],
+        start: int,
+        end: int,
+        load_rest: Callable[[], list[Annotation]],
+    ) -> None:
+        """Show only the annotations overlapping ``[start, end)`` (code points) for now;
+        ``load_rest()`` gives all of them the first time anything else is asked for."""
+        self.index.reset_partial(annotations, start, end, load_rest)
+        self.selected_id = None
+        self.refresh()
+
     def reset_annotations(self, annotations: list[Annotation]) -> None:
         self.index.reset(annotations)
         if self.selected_id not in self.index:
