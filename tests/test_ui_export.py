@@ -203,3 +203,18 @@ def test_import_of_a_malformed_file_shows_the_line_and_changes_nothing(
     assert len(project.documents()) == before
     boxes[-1].close()
     QApplication.processEvents()
+
+
+def test_keyboard_shortcuts_list_the_suggestion_review_keys(window):
+    rows = window.shortcut_rows()
+    review = {key: action for key, action, where in rows if "Review Suggestions" in where}
+    assert review == {
+        "N": "Next Suggestion",
+        "P": "Previous Suggestion",
+        "Enter": "Accept Suggestion",
+        "Backspace": "Reject Suggestion",
+    }
+    window.suggestions.set_mode(True)  # in review mode the Suggest menu carries the keys
+    keys = {(key, action) for key, action, _where in window.shortcut_rows()}
+    assert ("N", "Next Suggestion") in keys and ("Backspace", "Reject Suggestion") in keys
+    window.suggestions.set_mode(False)

@@ -1537,6 +1537,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             ("Double-click", "Edit the note of the annotation under the pointer", "reader"),
             ("Drag an end", "Resize the selected annotation", "reader"),
         ]
+        rows += self.suggestions.review_key_rows()  # N / P / Enter / Backspace in review mode
         return rows
 
     def show_shortcuts(self) -> None:

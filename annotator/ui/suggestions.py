@@ -936,6 +936,18 @@ class SuggestionsController(QObject):
 
     # -- suggestion mode ---------------------------------------------------------------------
 
+    def review_key_rows(self) -> list[tuple[str, str, str]]:
+        """Help → Keyboard Shortcuts rows for the keys review mode takes over (they have no
+        shortcut outside it, so the menus alone would not list them)."""
+        if self.mode:
+            return []  # the Suggest menu's actions carry them now
+        where = "Suggest › Review Suggestions (R)"
+        rows = []
+        for action, keys in self.mode_keys.items():
+            shown = dict.fromkeys("Enter" if k == "Return" else k for k in keys)
+            rows.append((" / ".join(shown), action.text().replace("&", ""), where))
+        return rows
+
     def set_mode(self, on: bool) -> None:
         """Suggestion mode gives N, P, Enter and Backspace to the suggestions."""
         if on == self.mode:
