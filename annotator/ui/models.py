@@ -222,6 +222,8 @@ class AnnotationTableModel(QAbstractTableModel):
     # -- lookups ----------------------------------------------------------------------------
 
     def row_of(self, annotation_id: str) -> int:
+        if annotation_id not in self._by_id:
+            return -1  # every row is in _by_id: a new annotation needs no scan of 10,000 rows
         if not self._descending:
             # Rows are sorted by their keys: find the row by its key, not by a scan.
             for a in self._candidates(annotation_id):
