@@ -70,8 +70,7 @@ def open_export(qtbot, window: MainWindow) -> ExportDialog:
 
 def export_with(qtbot, window: MainWindow, fmt: str, output: Path, monkeypatch) -> ExportDialog:
     dialog = open_export(qtbot, window)
-    names = [dialog.formats.item(i).data(0x0100) for i in range(dialog.formats.count())]
-    dialog.formats.setCurrentRow(names.index(fmt))
+    dialog.select_format(fmt)
     assert dialog.output.text().endswith(output.suffix)  # the format's extension
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(output.with_suffix("")), ""))  # fmt: skip
@@ -123,9 +122,7 @@ def test_export_of_a_selection_keeps_only_the_annotations_overlapping_it(
     window.reader.select_span(start, start + len("London"))
     dialog = open_export(qtbot, window)
     assert dialog.scope_key() == "selection"
-    dialog.formats.setCurrentRow(
-        [dialog.formats.item(i).data(0x0100) for i in range(dialog.formats.count())].index("csv")
-    )
+    dialog.select_format("csv")
     output = tmp_path / "selection.csv"
     dialog.output.setText(str(output))
     dialog.export_button.click()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,6 +36,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -137,20 +140,35 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         format_label = QLabel("&Format:", self)
         layout.addWidget(format_label)
-        self.formats = QListWidget(self)
+        self.formats = QTreeWidget(self)
         self.formats.setObjectName("exportFormats")
         self.formats.setAccessibleName("Export format")
+        self.formats.setHeaderLabels(["Format", "What it holds", "Saves as"])
+        self.formats.setRootIsDecorated(False)
+        self.formats.setUniformRowHeights(True)
+        self.formats.setAlternatingRowColors(True)
+        bold = self.formats.font()
+        bold.setBold(True)
         for name in registry.export_names():
             spec = registry.format_spec(name)
-            item = QListWidgetItem(f"{name} — {spec.description}", self.formats)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(f"{spec.description} ({', '.join(spec.extensions)})")
+            saves = "folder or .zip" if name == "brat" else ", ".join(spec.extensions)
+            item = QTreeWidgetItem(self.formats, [name, spec.description, saves])
+            item.setData(0, Qt.ItemDataRole.UserRole, name)
+            item.setFont(0, bold)
+            item.setToolTip(1, spec.description)
+        for column in range(3):
+            self.formats.resizeColumnToContents(column)
+        self.formats.setColumnWidth(2, self.formats.columnWidth(2) + 16)
+        header = self.formats.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         format_label.setBuddy(self.formats)
         layout.addWidget(self.formats, 1)
 
         row = QHBoxLayout()
-        row.addWidget(self._build_scope(), 1)
-        row.addWidget(self._build_layers(), 1)
+        self.scope_box, self.layers_box = self._build_scope(), self._build_layers()
+        row.addWidget(self.scope_box, 1)
+        row.addWidget(self.layers_box, 1)
         layout.addLayout(row)
 
         form = QFormLayout()
@@ -163,7 +181,9 @@ class ExportDialog(QDialog):
         choose.setAutoDefault(False)
         choose.clicked.connect(self.choose_output)
         where.addWidget(choose)
-        form.addRow("Save &to:", where)
+        save_label = QLabel("Save &to:", self)
+        save_label.setBuddy(self.output)
+        form.addRow(save_label, where)
         layout.addLayout(form)
 
         self.progress = QProgressBar(self)
@@ -186,10 +206,10 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
-        self.formats.currentRowChanged.connect(lambda _r: self._format_changed())
+        self.formats.currentItemChanged.connect(lambda *_: self._format_changed())
         names = registry.export_names()
-        self.formats.setCurrentRow(names.index("markdown") if "markdown" in names else 0)
-        self.resize(620, 560)
+        self.select_format("markdown" if "markdown" in names else names[0])
+        self.resize(640, 520)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -199,6 +219,8 @@ class ExportDialog(QDialog):
         self.scope_group = QButtonGroup(box)
         self.scope_buttons: dict[str, QRadioButton] = {}
         title = self.window_.document.title if self.window_.document is not None else ""
+        if len(title) > 32:
+            title = title[:31].rstrip() + "…"
         for key, text in (
             (DOCUMENT, f"Current &document{f' ({title})' if title else ''}"),
             (SELECTION, "Current &selection (annotations overlapping it)"),
@@ -239,9 +261,16 @@ class ExportDialog(QDialog):
 
     # -- choices --------------------------------------------------------------------------------
 
+    def format_names(self) -> list[str]:
+        items = (self.formats.topLevelItem(i) for i in range(self.formats.topLevelItemCount()))
+        return [str(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item]
+
+    def select_format(self, name: str) -> None:
+        self.formats.setCurrentItem(self.formats.topLevelItem(self.format_names().index(name)))
+
     def format_name(self) -> str:
         item = self.formats.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "markdown"
+        return str(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else "markdown"
 
     def scope_key(self) -> str:
         return next(k for k, b in self.scope_buttons.items() if b.isChecked())
@@ -342,7 +371,8 @@ class ExportDialog(QDialog):
 
     def _busy(self, on: bool) -> None:
         self.progress.setVisible(on)
-        for widget in (self.export_button, self.formats, self.output):
+        for widget in (self.export_button, self.formats, self.output, self.scope_box,
+                       self.layers_box):  # fmt: skip
             widget.setEnabled(not on)
 
     def _failed(self, message: str) -> None:
