@@ -175,7 +175,9 @@ def test_import_doccano_through_the_window_adds_the_document_and_its_annotations
     assert found == {(0, 12, "PERSON"), (23, 30, "ORG")}
     model = window.documents_model
     qtbot.waitUntil(lambda: model.row_of(imported.id) >= 0)
-    assert "Imported hopper.jsonl" in window.statusBar().currentMessage()
+    assert "Imported “hopper.jsonl”: 1 document and 2 annotations added" in (
+        window.statusBar().currentMessage()
+    )
 
 
 def test_import_of_a_malformed_file_shows_the_line_and_changes_nothing(

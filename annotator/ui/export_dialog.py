@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +37,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
+    QSpacerItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -419,9 +422,18 @@ def show_warnings(parent: QWidget, title: str, text: str, warnings: list[str]) -
     box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
     box.setObjectName("formatWarnings")
     box.setInformativeText("\n".join(f"• {w}" for w in warnings))
+    _widen(box)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def _widen(box: QMessageBox, width: int = 480) -> None:
+    """Message boxes size to their first line; paths and lists of losses need more room."""
+    grid = box.layout()
+    if isinstance(grid, QGridLayout):
+        spacer = QSpacerItem(width, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        grid.addItem(spacer, grid.rowCount(), 0, 1, grid.columnCount())
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -499,15 +511,23 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
     # be undone against it. The backup taken before it is the way back.
     window.undo.clear()
     window._refresh_documents()
-    window.statusBar().showMessage(f"Imported {file.name}: {result.summary()}", 10000)
-    lines = [result.summary() + "."]
+    from annotator.ui.models import plural
+
+    done = (
+        f"Imported “{file.name}”: {plural(result.documents_added, 'document')} and "
+        f"{plural(result.annotations_added, 'annotation')} added"
+        + (f", {result.annotations_unchanged} already present" if result.annotations_unchanged
+           else "")
+    )  # fmt: skip
+    window.statusBar().showMessage(done, 10000)
+    text = done + "."
     if result.backup:
-        lines.append(
-            f"This cannot be undone with Ctrl+Z; a backup of the project from before the "
-            f"import is at {result.backup}."
+        text += (
+            "\n\nAn import cannot be undone with Ctrl+Z. The project as it was before is "
+            f"kept as a backup:\n{result.backup}"
         )
     if result.warnings or result.backup:
-        show_warnings(window, "Import finished", "\n\n".join(lines), result.warnings)
+        show_warnings(window, "Import finished", text, result.warnings)
     if window.document is None and result.document_ids:
         window.open_document(result.document_ids[0])
     return result
@@ -521,5 +541,6 @@ def show_import_error(window: QWidget, file: Path, message: str) -> None:
     )  # fmt: skip
     box.setObjectName("importError")
     box.setInformativeText(message)
+    _widen(box)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
