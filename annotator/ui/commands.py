@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ProjectInUseError
 from annotator.core.model import Annotation, LabelSet
 from annotator.project import Project
 from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
@@ -184,15 +184,24 @@ class UndoHistory(QUndoStack):
     def __init__(self, on_error: Callable[[str], None], parent: Any = None) -> None:
         super().__init__(parent)
         self._on_error = on_error
+        #: Asked when the project is busy in another program (nothing was written);
+        #: returning True runs the command again.
+        self.retry_in_use: Callable[[str], bool] | None = None
 
     def run(self, command: _ServiceCommand) -> bool:
-        try:
-            command.execute()
-        except AnnotatorError as error:
-            self._on_error(str(error))
-            return False
-        self.push(command)
-        return True
+        while True:
+            try:
+                command.execute()
+            except ProjectInUseError as error:
+                if self.retry_in_use is not None and self.retry_in_use(str(error)):
+                    continue
+                self._on_error(str(error))
+                return False
+            except AnnotatorError as error:
+                self._on_error(str(error))
+                return False
+            self.push(command)
+            return True
 
     def undo(self) -> None:
         self._guard(super().undo, "undo")

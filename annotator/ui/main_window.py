@@ -122,6 +122,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         from annotator.ui.annotators import AnnotatorLayers
 
         self.layers = AnnotatorLayers(self)  # View → layers, blind mode, Agreement menu
+        from annotator.ui.reliability import ReliabilityController
+
+        self.reliability = ReliabilityController(self)  # changed files, orphans, backups
 
         self.theme_choice = self.prefs.theme()
         self.apply_theme(self.theme_choice)
@@ -534,6 +537,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self._find(self.find_bar.edit.text(), self.find_bar.case.isChecked())
         self._update_actions()
         self.margin.rebuild()
+        self.reliability.document_opened(document)  # file changed or missing? (off-thread)
 
     def _leave_document(self) -> None:
         """Nothing open: the list, the margin and the reader are emptied."""

@@ -6,6 +6,7 @@ follow its events, so a list of 10,000 annotations stays cheap to filter and sor
 
 from __future__ import annotations
 
+import html
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -317,7 +318,9 @@ class AnnotationTableModel(QAbstractTableModel):
             if column == self.WHEN:
                 return a.modified
             if column in (self.PASSAGE, self.NOTE):
-                return a.note if column == self.NOTE and a.note else a.quote
+                text = a.note if column == self.NOTE and a.note else a.quote
+                # Tool tips guess rich text: escaped, a note shows verbatim and loads nothing.
+                return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
         elif role == AnnotationRole:
             return a
         return None

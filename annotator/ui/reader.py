@@ -32,7 +32,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from annotator.core.model import Annotation, AnnotationKind, Document, DocumentKind
+from annotator.core.model import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    DocumentKind,
+)
 from annotator.core.offsets import OffsetMap
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.theme import LIGHT, Theme, blend
@@ -468,6 +474,7 @@ class ReaderView(QPlainTextEdit):
             x
             for x in self.index.overlapping(start_cp, end_cp)
             if x.kind not in NOT_PAINTED and x.end > x.start
+            and x.status != AnnotationStatus.ORPHANED  # lost its passage: the Orphans list
         ]
         if self._drag is not None:
             layers = [_moved(x, self._drag) for x in layers]

@@ -1,0 +1,581 @@
+"""Keeping annotations attached and work safe, in the window (the service is
+:mod:`annotator.reanchoring`, :mod:`annotator.recovery` and :mod:`annotator.bundle`).
+
+- Opening a document checks its file off the GUI thread; a changed file shows a banner over
+  the reader offering to re-anchor the annotations, a missing one offers to locate it.
+- The Orphans dock lists the annotations whose passage was lost (quote, note, label); select
+  new text and press "Re-attach here" (undoable).
+- File → Restore Backup…, Export / Import Project Bundle…; Document → Attach Annotations to
+  Another Copy…, Re-anchor to a New Version….
+- A project busy in another program is reported with a Retry button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.errors import AnnotatorError, ProjectInUseError
+from annotator.core.model import Annotation, Document
+from annotator.documents import load_document
+from annotator.project import Project
+from annotator.reanchoring import (
+    DocumentChange,
+    attach_to_copy,
+    check_for_changes,
+    orphans,
+    reanchor_loaded,
+    reattach,
+)
+from annotator.ui.commands import _ServiceCommand
+from annotator.ui.workers import Worker
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+T = TypeVar("T")
+
+READINGS = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (*)"
+BUNDLES = "Annotator bundles (*.zip);;All files (*)"
+ORPHAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_REOPENED: set[Any] = set()
+
+
+# -- the undoable re-attach ----------------------------------------------------------------
+
+
+class ReattachAnnotation(_ServiceCommand):
+    """Put an orphan on a new passage; undo puts the old version (orphaned) back."""
+
+    def __init__(self, project: Project, annotation_id: str, start: int, end: int) -> None:
+        super().__init__(project, "Re-attach annotation")
+        self.annotation_id, self.start, self.end = annotation_id, start, end
+        self.old: Annotation | None = None
+        self.new: Annotation | None = None
+
+    def execute(self) -> None:
+        self.old = self.project.store.annotation(self.annotation_id)
+        self.new = reattach(self.project, self.annotation_id, self.start, self.end)
+
+    def _redo(self) -> None:
+        assert self.new is not None
+        self.project.replace_annotation(self.new)
+
+    def undo(self) -> None:
+        assert self.old is not None
+        self.project.replace_annotation(self.old)
+
+
+# -- widgets -------------------------------------------------------------------------------
+
+
+class ChangeBanner(QFrame):
+    """A strip over the reader: what changed, and what can be done about it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("changeBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "QFrame#changeBanner { background: #fff4d6; border-bottom: 1px solid #d9b860; }"
+            " QFrame#changeBanner QLabel { color: #3d3000; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        row.addWidget(self.message, 1)
+        self.reanchor_button = QPushButton("Re-anchor annotations", self)
+        self.locate_button = QPushButton("Locate file…", self)
+        self.dismiss_button = QPushButton("Dismiss", self)
+        for button in (self.reanchor_button, self.locate_button, self.dismiss_button):
+            row.addWidget(button)
+        self.dismiss_button.clicked.connect(self.hide)
+        self.change: DocumentChange | None = None
+        self.hide()
+
+    def show_change(self, change: DocumentChange) -> None:
+        self.change = change
+        name = Path(change.path).name
+        if change.state == "missing":
+            self.message.setText(
+                f"The file of “{change.title}” ({name}) cannot be found. Your annotations are "
+                "safe in the project; locate the file to keep reading it."
+            )
+        else:
+            self.message.setText(
+                f"The file of “{change.title}” ({name}) has changed since it was added. "
+                "Re-anchor the annotations to the new version (a backup is made first)."
+            )
+        self.reanchor_button.setVisible(change.state == "changed")
+        self.locate_button.setVisible(True)
+        self.locate_button.setText(
+            "Locate file…" if change.state == "missing" else "Use another file…"
+        )
+        self.show()
+
+    def show_text(self, text: str) -> None:
+        """After re-anchoring: the report, with only Dismiss left."""
+        self.change = None
+        self.message.setText(text)
+        self.reanchor_button.hide()
+        self.locate_button.hide()
+        self.show()
+
+
+class OrphansPanel(QWidget):
+    """Annotations whose passage was lost: quote, note and label, and "Re-attach here"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.hint = QLabel(self)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Orphaned annotations")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        layout.addWidget(self.list, 1)
+        self.reattach_button = QPushButton("Re-attach here", self)
+        self.reattach_button.setToolTip(
+            "Select the passage in the text, choose the annotation here, then press this"
+        )
+        layout.addWidget(self.reattach_button)
+
+    def fill(self, annotations: list[Annotation]) -> None:
+        current = self.current_id()
+        self.list.clear()
+        for a in annotations:
+            quote = " ".join(a.quote.split()) or "(no quote)"
+            quote = quote[:157] + "…" if len(quote) > 160 else quote
+            lines = [f"“{quote}”"]
+            if a.label:
+                lines.append(f"Label: {a.label}")
+            if a.note:
+                lines.append(f"Note: {' '.join(a.note.split())}")
+            item = QListWidgetItem("\n".join(lines))
+            item.setData(ORPHAN_ID_ROLE, a.id)
+            # Tool tips guess rich text: escape, so a note shows verbatim and loads nothing.
+            item.setToolTip(f"<p style='white-space:pre-wrap'>{escape(a.note or a.quote)}</p>")
+            self.list.addItem(item)
+            if a.id == current:
+                self.list.setCurrentItem(item)
+        self.hint.setText(
+            "No orphaned annotations in this document."
+            if not annotations
+            else f"{len(annotations)} annotation{'s' if len(annotations) != 1 else ''} lost "
+            "their passage. Select the new passage in the text, then Re-attach here."
+        )
+
+    def current_id(self) -> str | None:
+        item = self.list.currentItem()
+        return str(item.data(ORPHAN_ID_ROLE)) if item is not None else None
+
+
+# -- the controller ------------------------------------------------------------------------
+
+
+class ReliabilityController(QObject):
+    """Banner, Orphans dock, backup / bundle / copy actions and the busy-project Retry."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._checking: str | None = None
+        self.banner = ChangeBanner(window)
+        center = window.centralWidget().layout()
+        assert center is not None
+        center.insertWidget(0, self.banner)  # type: ignore[attr-defined]
+        self.banner.reanchor_button.clicked.connect(self.reanchor_current)
+        self.banner.locate_button.clicked.connect(self.locate_file)
+
+        self.orphans_panel = OrphansPanel(window)
+        self.orphans_panel.reattach_button.clicked.connect(self.reattach_selected)
+        self.orphans_panel.list.itemDoubleClicked.connect(self._go_to_orphan)
+        self.orphans_panel.list.currentItemChanged.connect(lambda *_: self._update_button())
+        window.reader.selectionChanged.connect(self._update_button)
+        self.orphans_dock = QDockWidget("Orphans", window)
+        self.orphans_dock.setObjectName("orphansDock")
+        self.orphans_dock.setWidget(self.orphans_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.orphans_dock)
+        self.orphans_dock.hide()
+        window.view_menu.addAction(self.orphans_dock.toggleViewAction())
+
+        self._build_actions()
+        window.undo.retry_in_use = self.ask_retry
+        self._refresh_timer = QTimer(self, singleShot=True, interval=50)
+        self._refresh_timer.timeout.connect(self.refresh_orphans)
+        self._connect(window.project)
+        self._update_button()
+
+    def _connect(self, project: Project) -> None:
+        e = project.events
+        for signal in (
+            e.annotation_added,
+            e.annotation_changed,
+            e.annotation_removed,
+            e.annotations_reset,
+        ):
+            signal.connect(self._schedule_refresh)
+
+    def _schedule_refresh(self, *_: object) -> None:
+        self._refresh_timer.start()
+
+    def _build_actions(self) -> None:
+        w = self.window
+        self.act_restore = QAction("Restore &Backup…", w)
+        self.act_restore.setStatusTip(
+            "Put an earlier copy of the project back (made before "
+            "imports, migrations and re-anchoring)"
+        )
+        self.act_restore.triggered.connect(self.restore_backup)
+        self.act_export_bundle = QAction("Export Project &Bundle…", w)
+        self.act_export_bundle.setStatusTip("A zip of the project with its source files")
+        self.act_export_bundle.triggered.connect(self.export_bundle)
+        self.act_import_bundle = QAction("Import Project B&undle…", w)
+        self.act_import_bundle.setStatusTip("Merge a project bundle into this project")
+        self.act_import_bundle.triggered.connect(self.import_bundle)
+        file_action = next((a for a in w.menuBar().actions() if a.text() == "&File"), None)
+        menu = file_action.menu() if file_action is not None else None
+        if menu is not None:
+            menu.insertAction(w.act_quit, self.act_import_bundle)
+            menu.insertAction(self.act_import_bundle, self.act_export_bundle)
+            menu.insertAction(self.act_export_bundle, self.act_restore)
+            menu.insertSeparator(w.act_quit)
+
+        self.act_attach = QAction("&Attach Annotations to Another Copy…", w)
+        self.act_attach.setStatusTip(
+            "Carry this document's annotations over to another copy "
+            "of the same reading (another PDF, a text export)"
+        )
+        self.act_attach.triggered.connect(self.attach_to_copy)
+        self.act_new_version = QAction("&Re-anchor to a New Version…", w)
+        self.act_new_version.setStatusTip(
+            "Replace the document's file with a new version and re-anchor its annotations"
+        )
+        self.act_new_version.triggered.connect(self.locate_file)
+        self.act_check = QAction("&Check File for Changes", w)
+        self.act_check.triggered.connect(lambda: self.document_opened(w.document))
+        bar = w.menuBar()
+        help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        self.document_menu = bar.addMenu("&Document")
+        if help_action is not None:
+            bar.insertMenu(help_action, self.document_menu)
+        for act in (self.act_check, self.act_new_version, self.act_attach):
+            self.document_menu.addAction(act)
+        self.document_menu.addSeparator()
+        self.document_menu.addAction(self.orphans_dock.toggleViewAction())
+        self.document_menu.aboutToShow.connect(self._update_actions)
+
+    def _update_actions(self) -> None:
+        has_doc = self.window.document is not None
+        for act in (self.act_attach, self.act_new_version, self.act_check):
+            act.setEnabled(has_doc)
+
+    # -- busy project --------------------------------------------------------------------
+
+    def ask_retry(self, message: str) -> bool:
+        """A project busy elsewhere: say so, offer Retry; True when the reader wants it."""
+        answer = QMessageBox.warning(
+            self.window,
+            "Project in use",
+            f"{message}\n\nNothing was written. Close the other program or window using this "
+            "project, then retry.",
+            QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Retry,
+        )
+        return answer == QMessageBox.StandardButton.Retry
+
+    def guarded(self, action: Callable[[], T]) -> T | None:
+        """Run a project action: errors as a dialog, a busy project with Retry."""
+        while True:
+            try:
+                return action()
+            except ProjectInUseError as error:
+                if not self.ask_retry(str(error)):
+                    return None
+            except AnnotatorError as error:
+                self.window.show_error(str(error), dialog=True)
+                return None
+            except OSError as error:
+                self.window.show_error(f"Cannot read or write a file: {error}", dialog=True)
+                return None
+
+    # -- noticing a changed file ---------------------------------------------------------
+
+    def document_opened(self, document: Document | None) -> None:
+        """Hash the document's file off the GUI thread; a banner if it changed or is gone."""
+        self.banner.hide()
+        self.refresh_orphans()
+        self._update_actions()
+        if document is None or not document.path:
+            return
+        self._checking = document.id
+        # check_for_changes reads only store.documents(): hand it this one document, so the
+        # worker touches no database connection (SQLite stays on the GUI thread).
+        snapshot = SimpleNamespace(store=SimpleNamespace(documents=lambda d=document: [d]))
+        Worker(
+            lambda: check_for_changes(snapshot),  # type: ignore[arg-type]
+            lambda changes, i=document.id: self._checked(i, changes),
+            lambda message: self.window.statusBar().showMessage(message, 6000),
+            self,
+        ).start()
+
+    def _checked(self, document_id: str, changes: list[DocumentChange]) -> None:
+        w = self.window
+        if w.document is None or w.document.id != document_id:
+            return
+        self._checking = None
+        if changes:
+            self.banner.show_change(changes[0])
+            verb = "is missing" if changes[0].state == "missing" else "has changed"
+            w.statusBar().showMessage(f"The file of “{changes[0].title}” {verb}", 6000)
+
+    def reanchor_current(self) -> None:
+        change = self.banner.change
+        if change is None:
+            return
+        self._reanchor(change.document_id, change.path)
+
+    def locate_file(self) -> None:
+        w = self.window
+        if w.document is None:
+            return
+        start = str(Path(w.document.path).parent) if w.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            w, f"The new version of “{w.document.title}”", start, READINGS
+        )
+        if path:
+            self._reanchor(w.document.id, path)
+
+    def _reanchor(self, document_id: str, path: str) -> None:
+        """Decode the file off the GUI thread, then re-anchor (one transaction) on it."""
+        w = self.window
+        w.statusBar().showMessage(f"Re-anchoring annotations on {Path(path).name}…")
+        self.banner.reanchor_button.setEnabled(False)
+        Worker(
+            lambda: load_document(path),
+            lambda loaded: self._reanchor_loaded(document_id, loaded, path),
+            self._reanchor_failed,
+            self,
+        ).start()
+
+    def _reanchor_failed(self, message: str) -> None:
+        self.banner.reanchor_button.setEnabled(True)
+        self.window.statusBar().clearMessage()
+        self.window.show_error(f"Cannot re-anchor: {message}", dialog=True)
+
+    def _reanchor_loaded(self, document_id: str, loaded: Any, path: str) -> None:
+        w = self.window
+        self.banner.reanchor_button.setEnabled(True)
+        report = self.guarded(
+            lambda: reanchor_loaded(w.project, document_id, loaded, str(Path(path).resolve()))
+        )
+        if report is None:
+            w.statusBar().clearMessage()
+            return
+        w.undo.clear()  # the history's offsets belong to the old text
+        if w.document is not None and w.document.id == document_id:
+            w.document = None  # the text changed: load it again
+            w.open_document(document_id)
+        summary = f"Re-anchored: {report.summary()}"
+        self.banner.show_text(
+            summary + (". The orphans wait in the Orphans list." if report.orphaned else ".")
+        )
+        w.statusBar().showMessage(summary, 8000)
+        if report.orphaned:
+            self.orphans_dock.show()
+            self.orphans_dock.raise_()
+
+    # -- orphans ----------------------------------------------------------------------------
+
+    def refresh_orphans(self) -> None:
+        w = self.window
+        if w.document is None or getattr(w, "_closing", False):
+            self.orphans_panel.fill([])
+        else:
+            try:
+                found = orphans(w.project, w.document.id)
+            except AnnotatorError:
+                found = []
+            self.orphans_panel.fill(found)
+            if found and not self.orphans_dock.isVisible():
+                self.orphans_dock.show()
+        self._update_button()
+
+    def _update_button(self) -> None:
+        ready = self.orphans_panel.current_id() is not None and self.window.reader.has_selection()
+        self.orphans_panel.reattach_button.setEnabled(ready)
+
+    def _go_to_orphan(self, item: QListWidgetItem) -> None:
+        ident = str(item.data(ORPHAN_ID_ROLE))
+        try:
+            a = self.window.project.store.annotation(ident)
+        except AnnotatorError:
+            return
+        self.window.reader.scroll_to_offset(a.start)
+
+    def reattach_selected(self) -> None:
+        w = self.window
+        ident = self.orphans_panel.current_id()
+        span = w.reader.selection_span()
+        if ident is None or span is None or span[1] <= span[0]:
+            w.show_error("Select the passage in the text and an orphan in the list first")
+            return
+        if w.undo.run(ReattachAnnotation(w.project, ident, span[0], span[1])):
+            w.statusBar().showMessage("Re-attached — Ctrl+Z to undo", 4000)
+            w.reader.clear_selection()
+
+    # -- backups, bundles, copies --------------------------------------------------------
+
+    def restore_backup(self) -> MainWindow | None:
+        """File → Restore Backup…: choose, confirm, close the project, restore, reopen."""
+        from annotator.recovery import list_backups
+        from annotator.recovery import restore_backup as restore
+
+        w = self.window
+        path = Path(w.project.path)
+        backups = list_backups(path)
+        if not backups:
+            QMessageBox.information(
+                w,
+                "Restore Backup",
+                "This project has no backups yet. One is made before every "
+                "import, migration and re-anchoring.",
+            )
+            return None
+        names = [
+            f"{b.made.astimezone().strftime('%Y-%m-%d %H:%M:%S') if b.made else '(unknown time)'}"
+            f" — {b.reason} — {max(1, b.size // 1024)} KB"
+            for b in backups
+        ]
+        name, ok = QInputDialog.getItem(
+            w, "Restore Backup", "Restore the project as it was:", names, 0, False
+        )
+        if not ok or name not in names:
+            return None
+        backup = backups[names.index(name)]
+        answer = QMessageBox.question(
+            w,
+            "Restore Backup",
+            f"Replace the project with the backup from {name}?\n\nEverything done since is "
+            "replaced; a copy of the project as it is now is kept, so this can be undone by "
+            "restoring that copy.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        document_id = w.document.id if w.document is not None else None
+        prefs = w.prefs
+        if not w.close():
+            return None
+        w._leave_document()  # the closed window asks the project for nothing more
+        w.project.close()
+        safety = None
+        while True:
+            try:
+                safety = restore(path, backup.path)
+                break
+            except ProjectInUseError as error:
+                if not self.ask_retry(str(error)):
+                    break
+            except AnnotatorError as error:
+                QMessageBox.warning(None, "Restore Backup", f"Cannot restore: {error}")
+                break
+        return _reopen(path, prefs, document_id, safety)
+
+    def export_bundle(self) -> None:
+        from annotator.bundle import export_bundle
+
+        w = self.window
+        target, _ = QFileDialog.getSaveFileName(
+            w, "Export Project Bundle", str(Path(w.project.path).with_suffix(".zip")), BUNDLES
+        )
+        if not target:
+            return
+        written = self.guarded(lambda: export_bundle(w.project, target))
+        if written is not None:
+            w.statusBar().showMessage(f"Bundle written to {written}", 6000)
+
+    def import_bundle(self) -> None:
+        from annotator.bundle import import_bundle
+
+        w = self.window
+        source, _ = QFileDialog.getOpenFileName(w, "Import Project Bundle", "", BUNDLES)
+        if not source:
+            return
+        report = self.guarded(lambda: import_bundle(w.project, source))
+        if report is not None:
+            w.undo.clear()
+            w._refresh_documents()
+            QMessageBox.information(w, "Import Project Bundle", report.summary())
+
+    def attach_to_copy(self) -> None:
+        w = self.window
+        if w.document is None:
+            return
+        source = w.document
+        path, _ = QFileDialog.getOpenFileName(w, f"Another copy of “{source.title}”", "", READINGS)
+        if not path:
+            return
+        result = self.guarded(lambda: attach_to_copy(w.project, source.id, path))
+        if result is None:
+            return
+        target, report = result
+        w._refresh_documents()
+        w.statusBar().showMessage(f"Attached to “{target.title}”: {report.summary()}", 8000)
+        w.open_document(target.id)
+
+
+def _reopen(path: Path, prefs: Any, document_id: str | None, safety: Path | None) -> Any:
+    """A new window on the restored project (the old one and its project are closed)."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.main_window import MainWindow
+
+    try:
+        project = Project(path)
+    except AnnotatorError as error:
+        QMessageBox.critical(None, "Annotator", f"Cannot open the project: {error}")
+        return None
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(project.close)
+    window = MainWindow(project, prefs)
+    _REOPENED.add(window)  # the app's only reference to it
+    window.destroyed.connect(lambda *_: _REOPENED.discard(window))
+    window.show()
+    ids = {s.document.id for s in project.documents()}
+    if document_id in ids:
+        window.open_document(document_id)
+    if safety is not None:
+        window.statusBar().showMessage(
+            f"Backup restored; the replaced state is kept as {safety.name}", 8000
+        )
+    return window
+
+
+__all__ = ["ChangeBanner", "OrphansPanel", "ReattachAnnotation", "ReliabilityController"]
