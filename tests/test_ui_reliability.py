@@ -226,3 +226,76 @@ def test_comment_markup_is_shown_verbatim(qtbot, proj, prefs, reading):
     assert HOSTILE in panel.list.item(0).text()
     assert "<img" not in panel.list.item(0).toolTip()
     w.close()
+
+
+def test_busy_project_offers_retry_and_runs_again(qtbot, proj, prefs, reading, monkeypatch):
+    from annotator.core.errors import ProjectInUseError
+    from annotator.ui.commands import _ServiceCommand
+
+    document, _ = proj.add_document(reading)
+    w = make_window(qtbot, proj, prefs, document.id)
+    asked: list[str] = []
+
+    def warning(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Retry
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+
+    class Flaky(_ServiceCommand):
+        tries = 0
+
+        def execute(self) -> None:
+            Flaky.tries += 1
+            if Flaky.tries == 1:
+                raise ProjectInUseError("'own.annotator' is in use by another program")
+
+        def _redo(self) -> None:
+            pass
+
+        def undo(self) -> None:
+            pass
+
+    assert w.undo.run(Flaky(proj, "flaky"))
+    assert Flaky.tries == 2
+    assert len(asked) == 1 and "in use" in asked[0] and "retry" in asked[0]
+    w.close()
+
+
+def test_bundle_export_import_and_attach_to_copy(
+    qtbot, proj, prefs, reading, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    document, _ = proj.add_document(reading)
+    s, e = span_of(TEXT, "Reading maketh a full man")
+    proj.annotate(document.id, s, e, note="n")
+    w = make_window(qtbot, proj, prefs, document.id)
+    target = tmp_path / "out" / "bundle.zip"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    w.reliability.act_export_bundle.trigger()
+    assert target.is_file()
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: shown.append(text))
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    w.reliability.act_import_bundle.trigger()
+    assert len(shown) == 1
+
+    copy = tmp_path / "copy.md"
+    copy.write_text("# A copy\n\n" + TEXT, encoding="utf-8")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(copy), ""))
+    )
+    w.reliability.act_attach.trigger()
+    assert w.document is not None and w.document.id != document.id
+    copied = proj.annotations(w.document.id)
+    assert [a.quote for a in copied] == ["Reading maketh a full man"]
+    assert len(proj.annotations(document.id)) == 1  # the original keeps its own
+    w.close()

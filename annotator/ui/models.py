@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from annotator.core.model import Annotation, AnnotationKind, DocumentId
+from annotator.core.model import Annotation, AnnotationKind, AnnotationStatus, DocumentId
 from annotator.project import DocumentSummary, Project
 
 Index = QModelIndex | QPersistentModelIndex
@@ -297,6 +297,8 @@ class AnnotationTableModel(QAbstractTableModel):
             if column == self.PASSAGE:
                 if a.rect is not None and a.page is not None:
                     return f"(an area of page {a.page + 1})"
+                if a.status == AnnotationStatus.ORPHANED:  # see the Orphans list
+                    return f"(orphaned) “{' '.join(a.quote.split())[:100]}”"
                 if a.start == a.end:
                     return "(the whole document)"
                 quote = " ".join(a.quote.split())

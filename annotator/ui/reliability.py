@@ -187,8 +187,13 @@ class OrphansPanel(QWidget):
         self.hint.setText(
             "No orphaned annotations in this document."
             if not annotations
-            else f"{len(annotations)} annotation{'s' if len(annotations) != 1 else ''} lost "
-            "their passage. Select the new passage in the text, then Re-attach here."
+            else (
+                "1 annotation lost its passage."
+                if len(annotations) == 1
+                else f"{len(annotations)} annotations lost their passage."
+            )
+            + " Select the new passage in the text, choose the annotation here, then press "
+            "Re-attach here. Double-click one to go to where it was."
         )
 
     def current_id(self) -> str | None:
