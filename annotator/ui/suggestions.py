@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -229,7 +230,10 @@ class SuggestionsPanel(QWidget):
             SuggestionTableModel.SCORE,
             SuggestionTableModel.SOURCE,
         ):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+            # Sized from the distinct labels and scores (_fit_columns), not ResizeToContents:
+            # that asks every row of a long document (1,600 suggestions: ~0.3 s) whenever the
+            # table shows, scrolls or reloads.
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnHidden(SuggestionTableModel.SOURCE, True)  # in the tooltip
         layout.addWidget(self.table, 1)
 
@@ -251,6 +255,7 @@ class SuggestionsPanel(QWidget):
     ) -> None:
         chosen = self.chosen_label()
         self.model.reload(suggestions)
+        self._fit_columns(suggestions)
         counts: dict[str, int] = {}
         for a in suggestions:
             counts[a.label or ""] = counts.get(a.label or "", 0) + 1
@@ -280,6 +285,22 @@ class SuggestionsPanel(QWidget):
             )
         self.select(current)
         self._update_buttons()
+
+    def _fit_columns(self, suggestions: list[Annotation]) -> None:
+        """Label and score columns as wide as their widest text (what ResizeToContents gives),
+        measured once per distinct text."""
+        model = SuggestionTableModel
+        texts: dict[int, set[str]] = {model.LABEL: set(), model.SCORE: set(), model.SOURCE: set()}
+        for a in suggestions:
+            texts[model.LABEL].add(a.label or "")
+            texts[model.SCORE].add("" if a.score is None else f"{a.score:+.2f}")
+            texts[model.SOURCE].add(a.source)
+        metrics = self.table.fontMetrics()
+        margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        header = self.table.horizontalHeader()
+        for column, values in texts.items():
+            widest = max((metrics.horizontalAdvance(t) for t in values), default=0)
+            header.resizeSection(column, max(header.sectionSizeHint(column), widest + margin))
 
     def select(self, annotation_id: str | None) -> None:
         row = self.model.row_of(annotation_id)
@@ -758,6 +779,10 @@ class SuggestionsController(QObject):
                 items = pending_suggestions(self.project, document.id)
             except AnnotatorError as error:
                 self.window.show_error(str(error))
+        self._show_pending(items)
+
+    def _show_pending(self, items: list[Annotation]) -> None:
+        """Show these pending suggestions of the current document (reader, list, counts)."""
         self.suggestions.reset(items)
         if self.current_id not in self.suggestions:
             self.current_id = None
@@ -1015,12 +1040,29 @@ class SuggestionsController(QObject):
         # Saved here first, or the worker and this thread could both create it at once.
         self.project.annotator_named(annotator, create=True)
 
+        shown = self._document_id
+
         def work(task: Task) -> SuggestionRunReport:
-            # Own connection on the worker thread (sqlite3 connections are per thread).
-            return run_suggestions(
-                path, documents, kind=kind, model=model, annotator=annotator,
-                progress=task.report, cancel=task.cancelled, on_document=task.tell,
-            )  # fmt: skip
+            # Own connection on the worker thread (sqlite3 connections are per thread). The
+            # shown document's pending suggestions are read here too, right after they are
+            # stored, so the GUI thread gets them as plain Annotations instead of re-reading
+            # a long document's hundreds of suggestions itself.
+            if not Path(path).is_file():  # run_suggestions says so in the user's words
+                return run_suggestions(path, documents, kind=kind, model=model)
+            from annotator.project import Project
+
+            with Project(path) as opened:
+
+                def on_document(outcome: DocumentOutcome) -> None:
+                    items = None
+                    if outcome.document_id == shown:
+                        items = pending_suggestions(opened, shown, annotator=annotator)
+                    task.tell((outcome, items))
+
+                return run_suggestions(
+                    opened, documents, kind=kind, model=model, annotator=annotator,
+                    progress=task.report, cancel=task.cancelled, on_document=on_document,
+                )  # fmt: skip
 
         what = "sentiment" if kind == "sentiment" else "entities"
         self.progress.setRange(0, 0)  # busy until the model is loaded
@@ -1052,7 +1094,16 @@ class SuggestionsController(QObject):
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
 
-    def _document_done(self, outcome: DocumentOutcome) -> None:
+    def _document_done(self, note: tuple[DocumentOutcome, list[Annotation] | None]) -> None:
+        outcome, items = note
+        if items is not None and outcome.document_id == self._document_id:
+            # A run adds pending suggestions only: the window's annotations, list and margin
+            # are unchanged, so only the suggestions (read by the worker) and the documents'
+            # counts are refreshed — no reload of the whole window.
+            self._reload_timer.stop()
+            self._show_pending(items)
+            self.project.events.documents_changed.emit()
+            return
         announce_suggestions(self.project, [outcome.document_id])
 
     def _end_run(self) -> None:
