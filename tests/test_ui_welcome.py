@@ -106,3 +106,15 @@ def test_open_the_sample_button_adds_it_with_examples(qtbot, project, settings_f
     assert "Studies serve for delight" in window.reader.toPlainText()
     qtbot.waitUntil(lambda: not visible_welcomes(window))
     window.close()
+
+
+def test_file_open_sample_adds_the_examples_once(qtbot, project, settings_file):
+    window = open_window(qtbot, project, settings_file)
+    window.act_sample.trigger()
+    (summary,) = project.documents()
+    assert summary.annotations == 5
+    assert window.document is not None and window.document.id == summary.document.id
+    project.delete_annotation(project.annotations(summary.document.id)[0].id)
+    window.act_sample.trigger()  # already there: opened again, not seeded again
+    assert [s.annotations for s in project.documents()] == [4]
+    window.close()

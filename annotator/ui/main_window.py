@@ -588,9 +588,15 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self.open_paths(paths)
 
     def open_sample(self) -> None:
-        from annotator.resources import sample_reading_path
+        # Added with its example annotations when new to the project (annotator.samples).
+        from annotator.samples import add_sample_reading
 
-        self.open_paths([str(sample_reading_path())], remember=False)
+        try:
+            document, _ = add_sample_reading(self.project)
+        except (AnnotatorError, OSError) as error:
+            self.show_error(str(error))
+            return
+        self.open_document(document.id)
 
     def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
         """Add files to the project and open the last one; decoding runs off the GUI thread."""
