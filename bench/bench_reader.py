@@ -3,8 +3,9 @@
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_reader.py``
 
 Measures, as the median of several runs in one process:
-- open until first paint: the project loads the document and its 10,000 annotations, the
-  reader shows them and paints once — against a bare ``QPlainTextEdit`` given the same text
+- open until first paint: the project loads the document and the annotations of the first
+  screen (a range query; the other 10,000 load after the first paint), the reader shows them
+  and paints once — against a bare ``QPlainTextEdit`` given the same text
   (from the same file) and painted once. Target ≤ 2×.
 - the annotation list filled (10,000 rows, after the first paint) — reported separately.
 - adding one highlight through the window (service write + redraw). Target < 16 ms.
@@ -187,9 +188,9 @@ def main() -> int:
         print(f"Annotator open → first paint:           {f * 1000:8.1f} ms   ratio {f / b:.2f}× "
               "(target ≤ 2×)")
         st = statistics.median(stores)
-        print(f"  of which the store loading the document + {ANNOTATIONS:,} annotations: "
-              f"{st * 1000:.1f} ms; the window's own part: {(f - st) * 1000:.1f} ms, "
-              f"ratio without the store {(f - st) / b:.2f}×")
+        print(f"  (the store reading the document + all {ANNOTATIONS:,} annotations takes "
+              f"{st * 1000:.1f} ms: since the first screen is painted from a range query, that "
+              "happens after the first paint, before the list fills)")
         print(f"Annotator open → list of {ANNOTATIONS:,} painted: {a * 1000:6.1f} ms   "
               f"ratio {a / b:.2f}×")
         print(f"add one highlight (write + redraw):    {statistics.median(adds) * 1000:8.1f} ms"
