@@ -130,7 +130,8 @@ class AnnotationTableModel(QAbstractTableModel):
         self._rows: list[Annotation] = []
         self._keys: list[tuple[Any, ...]] = []
         self._by_id: dict[str, Annotation] = {}
-        self._line_starts: list[int] = [0]
+        self._line_starts: list[int] | None = [0]
+        self._text = ""
         self._page_starts: list[int] = []
         self._names: dict[str, str] = {}
         self._meanings: dict[str, str] = {}
@@ -146,8 +147,9 @@ class AnnotationTableModel(QAbstractTableModel):
         """``page_map`` (of a PDF) makes the Where column say pages instead of lines."""
         self.beginResetModel()
         self.document_id = document_id
-        lines = text.split("\n")
-        self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+        # Line starts are worked out when the list first needs them: not before the first
+        # paint of a long document.
+        self._text, self._line_starts = text, None
         self._page_starts = [start for start, _end in page_map]
         self._set_rows(annotations)
         self.endResetModel()
@@ -248,6 +250,9 @@ class AnnotationTableModel(QAbstractTableModel):
         return list(self._rows)
 
     def line_of(self, offset: int) -> int:
+        if self._line_starts is None:
+            lines = self._text.split("\n")
+            self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
         return bisect_right(self._line_starts, offset)
 
     def where(self, a: Annotation) -> str:
