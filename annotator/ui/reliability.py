@@ -248,7 +248,7 @@ class ReliabilityController(QObject):
             signal.connect(self._schedule_refresh)
 
     def _schedule_refresh(self, *_: object) -> None:
-        self._refresh_timer.start()
+        self._refresh_timer.start(50)
 
     def _build_actions(self) -> None:
         w = self.window
@@ -335,7 +335,9 @@ class ReliabilityController(QObject):
     def document_opened(self, document: Document | None) -> None:
         """Hash the document's file off the GUI thread; a banner if it changed or is gone."""
         self.banner.hide()
-        self.refresh_orphans()
+        # After the first paint: listing orphans scans every annotation of the document
+        # (~10 ms for 10,000), which a long document's first screen should not wait for.
+        self._refresh_timer.start(0)
         self._update_actions()
         if document is None or not document.path:
             return
