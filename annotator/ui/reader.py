@@ -456,7 +456,13 @@ class ReaderView(QPlainTextEdit):
         self.layout_changed.emit()
 
     def _after_relayout(self) -> None:
-        self._paint_visible()
+        # Highlights are text positions, not pixels: only a screen that now shows text they do
+        # not cover needs them again (blocks laid out while scrolling change the document's
+        # size, and recomputing them then would cost every scroll and every edit twice).
+        a, b = self.visible_range()
+        lo, hi = self._painted_range
+        if a < lo or b > hi:
+            self._paint_visible()
         self._gutter.update()
         self.layout_changed.emit()
 
