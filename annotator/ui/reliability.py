@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError, ProjectInUseError
-from annotator.core.model import Annotation, Document
+from annotator.core.model import Annotation, AnnotationStatus, Document
 from annotator.documents import load_document
 from annotator.project import Project
 from annotator.reanchoring import (
@@ -239,13 +239,19 @@ class ReliabilityController(QObject):
 
     def _connect(self, project: Project) -> None:
         e = project.events
-        for signal in (
-            e.annotation_added,
-            e.annotation_changed,
-            e.annotation_removed,
-            e.annotations_reset,
-        ):
-            signal.connect(self._schedule_refresh)
+        # Bound methods, not lambdas: Qt disconnects them when this controller goes away.
+        e.annotation_added.connect(self._refresh_if_orphaned)
+        e.annotation_changed.connect(self._refresh_if_orphaned)
+        e.annotation_removed.connect(self._refresh_if_orphaned)
+        e.annotations_reset.connect(self._schedule_refresh)
+
+    def _refresh_if_orphaned(self, *annotations: Annotation) -> None:
+        # Listing orphans scans the whole document (~10 ms for 10,000 annotations): only
+        # an edit that makes, changes or removes an orphan can change the list.
+        if any(a.status == AnnotationStatus.ORPHANED for a in annotations):
+            self._schedule_refresh()
+        else:
+            self._update_button()
 
     def _schedule_refresh(self, *_: object) -> None:
         self._refresh_timer.start(50)
