@@ -704,9 +704,7 @@ class Project:
 
         document = self.document(document_id)
         names = {a.id: a.name for a in self.annotators()}
-        label_colors = {
-            label.name: label.color for s in self.label_sets() for label in s.labels
-        }
+        label_colors = {label.name: label.color for s in self.label_sets() for label in s.labels}
         marks = [
             PdfMark(
                 start=a.start,

@@ -36,10 +36,35 @@ RUNS = 5
 TEXT_BYTES = 1_000_000
 ANNOTATIONS = 10_000
 WORDS = [
-    "the", "reader", "weighs", "every", "claim", "and", "considers", "how", "studies", "serve",
-    "delight", "ornament", "ability", "judgment", "discourse", "experience", "nature", "books",
-    "tasted", "swallowed", "chewed", "digested", "histories", "poets", "mathematics",
-    "philosophy", "logic", "rhetoric", "wit",
+    "the",
+    "reader",
+    "weighs",
+    "every",
+    "claim",
+    "and",
+    "considers",
+    "how",
+    "studies",
+    "serve",
+    "delight",
+    "ornament",
+    "ability",
+    "judgment",
+    "discourse",
+    "experience",
+    "nature",
+    "books",
+    "tasted",
+    "swallowed",
+    "chewed",
+    "digested",
+    "histories",
+    "poets",
+    "mathematics",
+    "philosophy",
+    "logic",
+    "rhetoric",
+    "wit",
 ]
 
 
@@ -79,8 +104,9 @@ def build_project(folder: Path) -> tuple[Project, str, Path]:
             kwargs["note"] = "a note on this passage"
         elif i % 13 == 0:
             kwargs["symbol"] = "?"
-        built.append(project.build_annotation(document.id, start, end, text=document.text,
-                                              **kwargs))
+        built.append(
+            project.build_annotation(document.id, start, end, text=document.text, **kwargs)
+        )
     project.add_annotations(built)
     return project, document.id, path
 
@@ -185,20 +211,30 @@ def main() -> int:
 
         b, f, a = statistics.median(bare), statistics.median(first), statistics.median(full)
         print(f"bare QPlainTextEdit open → first paint: {b * 1000:8.1f} ms")
-        print(f"Annotator open → first paint:           {f * 1000:8.1f} ms   ratio {f / b:.2f}× "
-              "(target ≤ 2×)")
+        print(
+            f"Annotator open → first paint:           {f * 1000:8.1f} ms   ratio {f / b:.2f}× "
+            "(target ≤ 2×)"
+        )
         st = statistics.median(stores)
-        print(f"  (the store reading the document + all {ANNOTATIONS:,} annotations takes "
-              f"{st * 1000:.1f} ms: since the first screen is painted from a range query, that "
-              "happens after the first paint, before the list fills)")
-        print(f"Annotator open → list of {ANNOTATIONS:,} painted: {a * 1000:6.1f} ms   "
-              f"ratio {a / b:.2f}×")
-        print(f"add one highlight (write + redraw):    {statistics.median(adds) * 1000:8.1f} ms"
-              f"   worst {max(adds) * 1000:.1f} ms (target < 16 ms)")
+        print(
+            f"  (the store reading the document + all {ANNOTATIONS:,} annotations takes "
+            f"{st * 1000:.1f} ms: since the first screen is painted from a range query, that "
+            "happens after the first paint, before the list fills)"
+        )
+        print(
+            f"Annotator open → list of {ANNOTATIONS:,} painted: {a * 1000:6.1f} ms   "
+            f"ratio {a / b:.2f}×"
+        )
+        print(
+            f"add one highlight (write + redraw):    {statistics.median(adds) * 1000:8.1f} ms"
+            f"   worst {max(adds) * 1000:.1f} ms (target < 16 ms)"
+        )
         frames_ms = sorted(x * 1000 for x in frames)
-        print(f"scrolling top to bottom, {len(frames)} pages: median frame "
-              f"{statistics.median(frames_ms):.1f} ms, 95th pct "
-              f"{frames_ms[int(len(frames_ms) * 0.95)]:.1f} ms, worst {frames_ms[-1]:.1f} ms")
+        print(
+            f"scrolling top to bottom, {len(frames)} pages: median frame "
+            f"{statistics.median(frames_ms):.1f} ms, 95th pct "
+            f"{frames_ms[int(len(frames_ms) * 0.95)]:.1f} ms, worst {frames_ms[-1]:.1f} ms"
+        )
         window.close()
         project.close()
     return 0

@@ -85,6 +85,6 @@ def test_unreadable_inputs_get_a_clear_error(tmp_path, make, message):
 
 def test_damaged_utf8_with_a_bom_is_reported_not_guessed(tmp_path):
     path = tmp_path / "broken.txt"
-    path.write_bytes(codecs.BOM_UTF8 + "fine ".encode() + b"\xff\xfe\xfa broken")
+    path.write_bytes(codecs.BOM_UTF8 + b"fine " + b"\xff\xfe\xfa broken")
     with pytest.raises(DocumentError, match="byte-order mark"):
         load_text(path)

@@ -91,7 +91,9 @@ def _mutations():
 
 
 @pytest.mark.parametrize(("mutate", "record", "field"), _mutations())
-def test_bad_file_names_record_and_field_and_changes_nothing(filled, tmp_path, mutate, record, field):
+def test_bad_file_names_record_and_field_and_changes_nothing(
+    filled, tmp_path, mutate, record, field
+):
     data = copy.deepcopy(filled.export_json())
     mutate(data)
     with Project(tmp_path / "target.annotator") as target:

@@ -75,8 +75,9 @@ def press(qtbot, window: MainWindow, key, modifier=Qt.KeyboardModifier.NoModifie
     qtbot.keyClick(window.reader, key, modifier)
 
 
-def test_h_highlights_the_selection_and_undo_redo_follow_the_store(qtbot, window, project,
-                                                                      sample_document):
+def test_h_highlights_the_selection_and_undo_redo_follow_the_store(
+    qtbot, window, project, sample_document
+):
     start, end = select(window, "Studies serve for delight")
     press(qtbot, window, Qt.Key.Key_H)
     stored = project.annotations(sample_document.id)
@@ -90,8 +91,12 @@ def test_h_highlights_the_selection_and_undo_redo_follow_the_store(qtbot, window
     assert window.annotation_model.rowCount() == 0
     assert len(window.reader.index) == 0
 
-    press(qtbot, window, Qt.Key.Key_Z,
-          Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(
+        qtbot,
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert [a.id for a in project.annotations(sample_document.id)] == [stored[0].id]
     assert window.annotation_model.rowCount() == 1
 
@@ -119,8 +124,7 @@ def test_label_key_applies_label_of_current_set(qtbot, window, project, sample_d
     assert "Thesis" in window.annotation_model.mark(a)
 
 
-def test_comment_card_appears_in_margin_and_edits_in_place(qtbot, window, project,
-                                                           sample_document):
+def test_comment_card_appears_in_margin_and_edits_in_place(qtbot, window, project, sample_document):
     select(window, "Some books are to be tasted")
     press(qtbot, window, Qt.Key.Key_C)
     draft = window.margin.draft
@@ -153,8 +157,9 @@ def test_escape_discards_a_draft_comment(qtbot, window, project, sample_document
     assert project.annotations(sample_document.id) == []
 
 
-def test_delete_key_removes_selected_annotation_and_undo_restores(qtbot, window, project,
-                                                                  sample_document):
+def test_delete_key_removes_selected_annotation_and_undo_restores(
+    qtbot, window, project, sample_document
+):
     a = project.annotate(sample_document.id, *_span(sample_document.text, "Histories make men"))
     window.select_annotation(a.id, source="list")
     press(qtbot, window, Qt.Key.Key_Delete)
@@ -163,32 +168,37 @@ def test_delete_key_removes_selected_annotation_and_undo_restores(qtbot, window,
     assert [x.id for x in project.annotations(sample_document.id)] == [a.id]
 
 
-def test_clicking_a_highlight_selects_it_in_list_and_margin(qtbot, window, project,
-                                                            sample_document):
-    a = project.annotate(sample_document.id,
-                         *_span(sample_document.text, "Reading maketh a full man"),
-                         note="why three?")
+def test_clicking_a_highlight_selects_it_in_list_and_margin(
+    qtbot, window, project, sample_document
+):
+    a = project.annotate(
+        sample_document.id,
+        *_span(sample_document.text, "Reading maketh a full man"),
+        note="why three?",
+    )
     window.reader.scroll_to_offset(a.start)
     qtbot.wait(10)
     rect = window.reader.span_rects(a.start + 3, a.start + 4)[0]
-    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton,
-                     pos=rect.center().toPoint())
+    qtbot.mouseClick(
+        window.reader.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint()
+    )
     assert window.selected_id == a.id
     assert window.annotations_panel.current().id == a.id
     assert window.margin.card(a.id).property("selected") is True
 
 
-def test_clicking_a_list_row_scrolls_the_reader_to_the_passage(qtbot, window, project,
-                                                               sample_document):
+def test_clicking_a_list_row_scrolls_the_reader_to_the_passage(
+    qtbot, window, project, sample_document
+):
     text = sample_document.text
     last = project.annotate(sample_document.id, *_span(text, "special receipt"))
     project.annotate(sample_document.id, *_span(text, "Of Studies"))
     window.reader.verticalScrollBar().setValue(0)
     view = window.annotations_panel.view
     row = window.annotations_panel.proxy.mapFromSource(
-        window.annotation_model.index(window.annotation_model.row_of(last.id), 1))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=view.visualRect(row).center())
+        window.annotation_model.index(window.annotation_model.row_of(last.id), 1)
+    )
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(row).center())
     assert window.selected_id == last.id
     top, bottom = window.reader.visible_codepoints()
     assert top <= last.start <= bottom
@@ -197,12 +207,18 @@ def test_clicking_a_list_row_scrolls_the_reader_to_the_passage(qtbot, window, pr
 def test_list_filters_by_colour_symbol_label_and_text(qtbot, window, project, sample_document):
     text = sample_document.text
     legend = project.legend().labels
-    project.annotate(sample_document.id, *_span(text, "Histories make men wise"),
-                     color=legend[0].color)
-    project.annotate(sample_document.id, *_span(text, "poets witty"), color=legend[1].color,
-                     symbol="?")
-    project.annotate(sample_document.id, *_span(text, "the mathematics subtle"), label="Thesis",
-                     note="a claim about maths")
+    project.annotate(
+        sample_document.id, *_span(text, "Histories make men wise"), color=legend[0].color
+    )
+    project.annotate(
+        sample_document.id, *_span(text, "poets witty"), color=legend[1].color, symbol="?"
+    )
+    project.annotate(
+        sample_document.id,
+        *_span(text, "the mathematics subtle"),
+        label="Thesis",
+        note="a claim about maths",
+    )
     panel = window.annotations_panel
     assert panel.proxy.rowCount() == 3
     panel.filter_by_color(legend[1].color)
@@ -243,9 +259,12 @@ def test_find_marks_every_hit_and_steps(qtbot, window, sample_document):
     qtbot.waitUntil(lambda: len(window._find_matches) == expected, timeout=2000)
     assert expected > 3
     assert f"of {expected}" in window.find_bar.status.text()
-    hits = [s for s in window.reader.extraSelections()
-            if s.format.background().color() == window.theme.find_hit
-            or s.format.background().color() == window.theme.find_current]
+    hits = [
+        s
+        for s in window.reader.extraSelections()
+        if s.format.background().color() == window.theme.find_hit
+        or s.format.background().color() == window.theme.find_current
+    ]
     assert hits
     first = window._find_index
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
@@ -259,8 +278,10 @@ def test_find_marks_every_hit_and_steps(qtbot, window, sample_document):
 
 def test_n_and_p_step_through_annotations(qtbot, window, project, sample_document):
     text = sample_document.text
-    ids = [project.annotate(sample_document.id, *_span(text, phrase)).id
-           for phrase in ("Of Studies", "Crafty men", "special receipt")]
+    ids = [
+        project.annotate(sample_document.id, *_span(text, phrase)).id
+        for phrase in ("Of Studies", "Crafty men", "special receipt")
+    ]
     window.reader.moveCursor(QTextCursor.MoveOperation.Start)
     press(qtbot, window, Qt.Key.Key_N)
     assert window.selected_id == ids[0]
@@ -300,9 +321,14 @@ def test_drag_an_end_resizes_the_annotation(qtbot, window, project, sample_docum
     from PySide6.QtWidgets import QApplication
 
     end_pos = QPoint(round(target.right()) - 1, round(target.center().y()))
-    move = QMouseEvent(QMouseEvent.Type.MouseMove, end_pos, viewport.mapToGlobal(end_pos),
-                       Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    move = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        end_pos,
+        viewport.mapToGlobal(end_pos),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(viewport, move)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end_pos)
     assert project.annotation(a.id).quote == "Reading maketh a full"
@@ -320,11 +346,19 @@ def test_link_two_annotations_and_follow_both_ways(qtbot, window, project, sampl
     assert window.selected_id == b.id
     card = window.margin.card(b.id)
     assert card is not None and "Of Studies" in card.links.text()
-    press(qtbot, window, Qt.Key.Key_L,
-          Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(
+        qtbot,
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert window.selected_id == a.id
-    press(qtbot, window, Qt.Key.Key_L,
-          Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(
+        qtbot,
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert window.selected_id == b.id
     window.undo.undo()
     assert project.linked_annotations(a.id) == []
@@ -338,15 +372,17 @@ def test_summaries_of_section_and_whole_document(qtbot, window, project, sample_
     window.reader.setTextCursor(cursor)
     press(qtbot, window, Qt.Key.Key_S)
     qtbot.keyClicks(window.margin.draft.editor, "Three uses of study")
-    qtbot.keyClick(window.margin.draft.editor, Qt.Key.Key_Return,
-                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window.margin.draft.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
     (section,) = project.annotations(sample_document.id)
     assert section.kind == AnnotationKind.SUMMARY
-    assert text[section.start:].startswith("## The essay") and section.end == len(text)
+    assert text[section.start :].startswith("## The essay") and section.end == len(text)
     press(qtbot, window, Qt.Key.Key_S, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClicks(window.margin.draft.editor, "Read to weigh and consider")
-    qtbot.keyClick(window.margin.draft.editor, Qt.Key.Key_Return,
-                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window.margin.draft.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
     whole = [a for a in project.annotations(sample_document.id) if a.start == a.end == 0]
     assert [a.note for a in whole] == ["Read to weigh and consider"]
 
@@ -354,10 +390,16 @@ def test_summaries_of_section_and_whole_document(qtbot, window, project, sample_
 def test_overlapping_annotations_are_both_drawn_and_blended(window, project, sample_document):
     text = sample_document.text
     legend = project.legend().labels
-    outer = project.annotate(sample_document.id, *_span(text, "Studies serve for delight, for "
-                                                              "ornament"), color=legend[0].color)
-    project.annotate(sample_document.id, *_span(text, "delight, for ornament, and for ability"),
-                     color=legend[2].color)
+    outer = project.annotate(
+        sample_document.id,
+        *_span(text, "Studies serve for delight, for ornament"),
+        color=legend[0].color,
+    )
+    project.annotate(
+        sample_document.id,
+        *_span(text, "delight, for ornament, and for ability"),
+        color=legend[2].color,
+    )
     colours = {s.format.background().color().name() for s in window.reader.extraSelections()}
     # three segments: first only, both (blended), second only
     assert len(colours) == 3
@@ -415,8 +457,9 @@ def test_open_a_file_off_the_gui_thread_and_remember_it(qtbot, window, project, 
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n\nA second reading.\n", encoding="utf-8")
     window.open_paths([str(path)])
-    qtbot.waitUntil(lambda: window.document is not None and window.document.title != "Of Studies",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.document is not None and window.document.title != "Of Studies", timeout=5000
+    )
     assert window.reader.toPlainText().startswith("# Notes")
     assert window.prefs.recent_files()[0] == str(path.resolve())
     assert window.documents_model.rowCount() == 2

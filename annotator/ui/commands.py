@@ -42,8 +42,9 @@ class _ServiceCommand(QUndoCommand):
 
 
 class AddAnnotation(_ServiceCommand):
-    def __init__(self, project: Project, document_id: str, start: int, end: int,
-                 text: str, **fields: Any) -> None:
+    def __init__(
+        self, project: Project, document_id: str, start: int, end: int, text: str, **fields: Any
+    ) -> None:
         super().__init__(project, text)
         self.document_id, self.start, self.end, self.fields = document_id, start, end, fields
         self.annotation: Annotation | None = None
@@ -63,8 +64,15 @@ class AddAnnotation(_ServiceCommand):
 
 
 class EditAnnotation(_ServiceCommand):
-    def __init__(self, project: Project, annotation_id: str, text: str, *,
-                 merge: bool = False, **changes: Any) -> None:
+    def __init__(
+        self,
+        project: Project,
+        annotation_id: str,
+        text: str,
+        *,
+        merge: bool = False,
+        **changes: Any,
+    ) -> None:
         super().__init__(project, text)
         self.annotation_id, self.changes, self._merge = annotation_id, changes, merge
         self.old: Annotation | None = None
@@ -224,8 +232,9 @@ class ChangeAnnotations(_ServiceCommand):
     ``action()`` does it once and returns its :class:`AnnotationChanges`; undo and redo
     replay them as one transaction each."""
 
-    def __init__(self, project: Project, action: Callable[[], AnnotationChanges],
-                 text: str = "") -> None:
+    def __init__(
+        self, project: Project, action: Callable[[], AnnotationChanges], text: str = ""
+    ) -> None:
         super().__init__(project, text)
         self.action = action
         self.changes: AnnotationChanges | None = None

@@ -106,8 +106,9 @@ class LegendEntryDialog(QDialog):
         self.accept()
 
     def label(self, key: str = "") -> Label:
-        return Label(self.name.text().strip(), self.color.name(), key,
-                     self.description.text().strip())
+        return Label(
+            self.name.text().strip(), self.color.name(), key, self.description.text().strip()
+        )
 
 
 class SymbolsDialog(QDialog):
@@ -115,8 +116,10 @@ class SymbolsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Symbols")
         layout = QVBoxLayout(self)
-        text = QLabel("Symbols to mark passages with, separated by spaces. "
-                      "Each one is also its own key when you press it over a selection.")
+        text = QLabel(
+            "Symbols to mark passages with, separated by spaces. "
+            "Each one is also its own key when you press it over a selection."
+        )
         text.setWordWrap(True)
         layout.addWidget(text)
         self.edit = QLineEdit(" ".join(symbols), self)

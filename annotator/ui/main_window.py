@@ -100,8 +100,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
         self.setWindowTitle("Annotator")
         self.setAcceptDrops(True)
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
-                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
         self.undo = UndoHistory(self.show_error, self)
 
         self._build_center()
@@ -167,8 +168,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.setCentralWidget(center)
 
         r = self.reader
-        r.annotation_clicked.connect(lambda ident: self.select_annotation(ident or None,
-                                                                          source="reader"))
+        r.annotation_clicked.connect(
+            lambda ident: self.select_annotation(ident or None, source="reader")
+        )
         r.annotation_activated.connect(self.edit_note)
         r.selection_finished.connect(self._show_selection_bar)
         r.selectionChanged.connect(self._selection_changed)
@@ -214,7 +216,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.annotation_model = AnnotationTableModel(self.project, self)
         self.annotations_panel = AnnotationsPanel(self.annotation_model, self)
         self.annotations_panel.annotation_selected.connect(
-            lambda ident: self.select_annotation(ident, source="list"))
+            lambda ident: self.select_annotation(ident, source="list")
+        )
         self.annotations_panel.annotation_activated.connect(self.edit_note)
         self.annotations_dock = QDockWidget("Annotations", self)
         self.annotations_dock.setObjectName("annotationsDock")
@@ -226,8 +229,15 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self._docs_timer = QTimer(self, singleShot=True, interval=250)
         self._docs_timer.timeout.connect(self._refresh_documents)
 
-    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey |
-                list[str] | None = None, tip: str = "", *, checkable: bool = False) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: str | QKeySequence.StandardKey | list[str] | None = None,
+        tip: str = "",
+        *,
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self)
         if isinstance(shortcut, list):
             action.setShortcuts([QKeySequence(s) for s in shortcut])
@@ -246,14 +256,27 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
-        self.act_open = a("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
-                          "Open a text, Markdown or PDF file and add it to the project")
-        self.act_sample = a("Open the &Sample Reading", self.open_sample, None,
-                            "The bundled essay to practise on")
-        self.act_export = a("&Export…", self.export_annotations, "Ctrl+E",
-                            "Export annotations as JSON, spaCy, CoNLL, brat, Markdown notes…")
-        self.act_import = a("&Import…", self.import_annotations, None,
-                            "Import annotations (JSON, Prodigy, doccano, CoNLL, brat, W3C)")
+        self.act_open = a(
+            "&Open…",
+            self.open_dialog,
+            QKeySequence.StandardKey.Open,
+            "Open a text, Markdown or PDF file and add it to the project",
+        )
+        self.act_sample = a(
+            "Open the &Sample Reading", self.open_sample, None, "The bundled essay to practise on"
+        )
+        self.act_export = a(
+            "&Export…",
+            self.export_annotations,
+            "Ctrl+E",
+            "Export annotations as JSON, spaCy, CoNLL, brat, Markdown notes…",
+        )
+        self.act_import = a(
+            "&Import…",
+            self.import_annotations,
+            None,
+            "Import annotations (JSON, Prodigy, doccano, CoNLL, brat, W3C)",
+        )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         self.act_undo = self.undo.createUndoAction(self, "&Undo")
@@ -264,56 +287,108 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
         self.act_copy = a("&Copy", self.view.copy, QKeySequence.StandardKey.Copy)
-        self.act_find = a("&Find…", self.open_find, QKeySequence.StandardKey.Find,
-                          "Find in the document; every match is marked")
+        self.act_find = a(
+            "&Find…",
+            self.open_find,
+            QKeySequence.StandardKey.Find,
+            "Find in the document; every match is marked",
+        )
         self.act_find_next = a("Find &Next", lambda: self._find_step(1), ["F3"])
         self.act_find_prev = a("Find Pre&vious", lambda: self._find_step(-1), ["Shift+F3"])
-        self.act_edit_note = a("&Edit Note", lambda: self.edit_note(self.selected_id or ""),
-                               "E", "Write or change the note of the selected annotation")
-        self.act_delete = a("&Delete Annotation", self.delete_selected,
-                            [QKeySequence(QKeySequence.StandardKey.Delete).toString(),
-                             "Backspace"], "Delete the selected annotation")
-        self.act_symbols = a("S&ymbols…", self.edit_symbols, None,
-                             "Choose the symbols you mark passages with")
+        self.act_edit_note = a(
+            "&Edit Note",
+            lambda: self.edit_note(self.selected_id or ""),
+            "E",
+            "Write or change the note of the selected annotation",
+        )
+        self.act_delete = a(
+            "&Delete Annotation",
+            self.delete_selected,
+            [QKeySequence(QKeySequence.StandardKey.Delete).toString(), "Backspace"],
+            "Delete the selected annotation",
+        )
+        self.act_symbols = a(
+            "S&ymbols…", self.edit_symbols, None, "Choose the symbols you mark passages with"
+        )
 
         self.act_zoom_in = a("Zoom &In", lambda: self.zoom(+1), ["Ctrl++", "Ctrl+="])
         self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), ["Ctrl+-"])
         self.act_zoom_reset = a("&Actual Size", lambda: self.zoom(0), ["Ctrl+0"])
-        self.act_focus = a("&Focus Mode", self.toggle_focus, "F11",
-                           "Hide everything but the text and its margin", checkable=True)
+        self.act_focus = a(
+            "&Focus Mode",
+            self.toggle_focus,
+            "F11",
+            "Hide everything but the text and its margin",
+            checkable=True,
+        )
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[ThemeChoice, QAction] = {}
-        for choice, text in ((ThemeChoice.SYSTEM, "Follow &System"), (ThemeChoice.LIGHT, "&Light"),
-                             (ThemeChoice.DARK, "&Dark")):
+        for choice, text in (
+            (ThemeChoice.SYSTEM, "Follow &System"),
+            (ThemeChoice.LIGHT, "&Light"),
+            (ThemeChoice.DARK, "&Dark"),
+        ):
             act = a(text, lambda _=False, c=choice: self.set_theme(c), None, checkable=True)
             self.theme_group.addAction(act)
             self.theme_actions[choice] = act
 
-        self.act_highlight = a("&Highlight", self.highlight, "H",
-                               "Highlight the selection in the current colour")
-        self.act_choose_color = a("Highlight in &Colour…", self.choose_color, "Shift+H",
-                                  "Choose a colour of the legend")
-        self.act_comment = a("&Comment", self.comment, "C",
-                             "Write a note in the margin beside the selection")
-        self.act_summary_section = a("Summarise &Section", self.summarise_section, "S",
-                                     "A note in your own words on the section you are in")
-        self.act_summary_document = a("Summarise the &Whole Document", self.summarise_document,
-                                      "Shift+S", "A note in your own words on the whole reading")
-        self.act_link = a("&Link to…", self.link_selected, "Ctrl+L",
-                          "Connect the selected annotation to another one")
+        self.act_highlight = a(
+            "&Highlight", self.highlight, "H", "Highlight the selection in the current colour"
+        )
+        self.act_choose_color = a(
+            "Highlight in &Colour…", self.choose_color, "Shift+H", "Choose a colour of the legend"
+        )
+        self.act_comment = a(
+            "&Comment", self.comment, "C", "Write a note in the margin beside the selection"
+        )
+        self.act_summary_section = a(
+            "Summarise &Section",
+            self.summarise_section,
+            "S",
+            "A note in your own words on the section you are in",
+        )
+        self.act_summary_document = a(
+            "Summarise the &Whole Document",
+            self.summarise_document,
+            "Shift+S",
+            "A note in your own words on the whole reading",
+        )
+        self.act_link = a(
+            "&Link to…",
+            self.link_selected,
+            "Ctrl+L",
+            "Connect the selected annotation to another one",
+        )
         self.act_follow = a("&Go to Linked Annotation", self.follow_link, "Ctrl+Shift+L")
         self.act_next = a("&Next Annotation", lambda: self.step(True), "N")
         self.act_prev = a("&Previous Annotation", lambda: self.step(False), "P")
-        self.act_grow_end = a("Extend End", lambda: self.resize_selected("end", +1),
-                              "Alt+Shift+Right", "Move the end of the annotation one word right")
-        self.act_shrink_end = a("Shrink End", lambda: self.resize_selected("end", -1),
-                                "Alt+Shift+Left", "Move the end of the annotation one word left")
-        self.act_grow_start = a("Extend Start", lambda: self.resize_selected("start", -1),
-                                "Ctrl+Alt+Shift+Left", "Move the start one word left")
-        self.act_shrink_start = a("Shrink Start", lambda: self.resize_selected("start", +1),
-                                  "Ctrl+Alt+Shift+Right", "Move the start one word right")
-        self.act_annotator = a("Switch &Annotator…", self.switch_annotator, None,
-                               "Annotate under another name")
+        self.act_grow_end = a(
+            "Extend End",
+            lambda: self.resize_selected("end", +1),
+            "Alt+Shift+Right",
+            "Move the end of the annotation one word right",
+        )
+        self.act_shrink_end = a(
+            "Shrink End",
+            lambda: self.resize_selected("end", -1),
+            "Alt+Shift+Left",
+            "Move the end of the annotation one word left",
+        )
+        self.act_grow_start = a(
+            "Extend Start",
+            lambda: self.resize_selected("start", -1),
+            "Ctrl+Alt+Shift+Left",
+            "Move the start one word left",
+        )
+        self.act_shrink_start = a(
+            "Shrink Start",
+            lambda: self.resize_selected("start", +1),
+            "Ctrl+Alt+Shift+Right",
+            "Move the start one word right",
+        )
+        self.act_annotator = a(
+            "Switch &Annotator…", self.switch_annotator, None, "Annotate under another name"
+        )
         self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"])
         self.act_about = a("&About Annotator", self.show_about)
         self.symbol_actions: list[QAction] = []
@@ -365,8 +440,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         pages.setText("&Pages (Outline, Thumbnails)")
         pages.triggered.connect(lambda on: self.prefs.set_bool("view/pages_panel", on))
         view.addAction(pages)
-        self.act_margin = self._action("&Margin Notes", self._toggle_margin, None,
-                                       checkable=True)
+        self.act_margin = self._action("&Margin Notes", self._toggle_margin, None, checkable=True)
         self.act_margin.setChecked(True)
         view.addAction(self.act_margin)
         view.addSeparator()
@@ -390,8 +464,12 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         annotate.addAction(self.act_next)
         annotate.addAction(self.act_prev)
         span = annotate.addMenu("Resize Span")
-        for act in (self.act_grow_end, self.act_shrink_end, self.act_grow_start,
-                    self.act_shrink_start):
+        for act in (
+            self.act_grow_end,
+            self.act_shrink_end,
+            self.act_grow_start,
+            self.act_shrink_start,
+        ):
             span.addAction(act)
         annotate.addSeparator()
         annotate.addAction(self.act_annotator)
@@ -486,8 +564,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
     def _disconnect_project(self) -> None:
         e = self.project.events
         for signal, slot in (
-            (e.annotation_added, self._on_added), (e.annotation_changed, self._on_changed),
-            (e.annotation_removed, self._on_removed), (e.annotations_reset, self._on_reset),
+            (e.annotation_added, self._on_added),
+            (e.annotation_changed, self._on_changed),
+            (e.annotation_removed, self._on_removed),
+            (e.annotations_reset, self._on_reset),
             (e.documents_changed, self._documents_changed),
             (e.links_changed, self._on_links_changed),
             (e.label_sets_changed, self._refresh_label_sets),
@@ -623,8 +703,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if remember:
             self.prefs.add_recent_file(str(Path(path).resolve()))
         self.statusBar().showMessage(
-            f"Added “{document.title}” to the project" if new
-            else f"“{document.title}” was already in the project", 4000)
+            f"Added “{document.title}” to the project"
+            if new
+            else f"“{document.title}” was already in the project",
+            4000,
+        )
         self._refresh_documents()
         self.open_document(document.id)
 
@@ -646,7 +729,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         else:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Recent Files").triggered.connect(
-                self.prefs.clear_recent_files)
+                self.prefs.clear_recent_files
+            )
 
     def _refresh_documents(self) -> None:
         if self._closing:
@@ -662,14 +746,15 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self.show_error(str(error))
 
     def _remove_document(self, document_id: str) -> None:
-        summary = next((s for s in self.project.documents() if s.document.id == document_id),
-                       None)
+        summary = next((s for s in self.project.documents() if s.document.id == document_id), None)
         if summary is None:
             return
         answer = QMessageBox.question(
-            self, "Remove document",
+            self,
+            "Remove document",
             f"Remove “{summary.document.title}” and its {plural(summary.annotations, 'note')} "
-            "from the project? Adding the same file again brings them back.")
+            "from the project? Adding the same file again brings them back.",
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.project.remove_document(document_id)
@@ -751,8 +836,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self.margin.set_linked(set())
             return
         for link in self.project.links(self.document.id):
-            for here, there in ((link.from_annotation, link.to_annotation),
-                                (link.to_annotation, link.from_annotation)):
+            for here, there in (
+                (link.from_annotation, link.to_annotation),
+                (link.to_annotation, link.from_annotation),
+            ):
                 try:
                     other = self.project.annotation(there)
                 except AnnotatorError:
@@ -787,13 +874,17 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         legend = self.project.legend()
         colors = [label.color for label in legend.labels]
         saved = self.current_color or self.prefs.color() or ""
-        self.current_color = next((c for c in colors if c.lower() == saved.lower()),
-                                  colors[0] if colors else "#ffe066")
+        self.current_color = next(
+            (c for c in colors if c.lower() == saved.lower()), colors[0] if colors else "#ffe066"
+        )
         self.legend_bar.set_legend(legend.labels, self.current_color)
         self._fill_color_menu(legend)
 
-        sets = [s for s in self.project.label_sets()
-                if s.kind in (LabelSetKind.SPAN, LabelSetKind.SENTENCE)]
+        sets = [
+            s
+            for s in self.project.label_sets()
+            if s.kind in (LabelSetKind.SPAN, LabelSetKind.SENTENCE)
+        ]
         names = [s.name for s in sets]
         wanted = self.label_set_name or self.prefs.label_set() or (names[0] if names else "")
         if wanted not in names and names:
@@ -835,8 +926,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         for act in self.label_set_menu.actions():
             act.setChecked(act.text() == name)
         self._fill_labels()
-        self.statusBar().showMessage(f"Label set: {name} — select text, then press a label's key",
-                                     4000)
+        self.statusBar().showMessage(
+            f"Label set: {name} — select text, then press a label's key", 4000
+        )
 
     def _fill_labels(self) -> None:
         self.label_menu.clear()
@@ -856,8 +948,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if not labels:
             self.label_menu.addAction("This label set has no labels").setEnabled(False)
         for view in self._views():
-            view.set_label_colors(all_colors, {label.key.lower() for label in labels
-                                                  if label.key})
+            view.set_label_colors(all_colors, {label.key.lower() for label in labels if label.key})
 
     def _fill_symbols(self) -> None:
         for act in self.symbol_actions:
@@ -869,8 +960,12 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.symbol_menu.clear()
         for symbol in self.project.symbols():
             key = symbol if len(symbol) == 1 else None
-            act = self._action(symbol, lambda _=False, s=symbol: self.mark_symbol(s), key,
-                               f"Mark the selection with {symbol}")
+            act = self._action(
+                symbol,
+                lambda _=False, s=symbol: self.mark_symbol(s),
+                key,
+                f"Mark the selection with {symbol}",
+            )
             act.setText(f"Mark with {symbol}")
             act.setIconText(symbol)
             self.symbol_menu.addAction(act)
@@ -925,9 +1020,14 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return
         labels = list(legend.labels)
         labels[i] = dialog.label(labels[i].key)
-        self.undo.run(SaveLabelSet(self.project, legend,
-                                   dataclasses.replace(legend, labels=tuple(labels)),
-                                   f"Edit colour “{labels[i].name}”"))
+        self.undo.run(
+            SaveLabelSet(
+                self.project,
+                legend,
+                dataclasses.replace(legend, labels=tuple(labels)),
+                f"Edit colour “{labels[i].name}”",
+            )
+        )
 
     def add_legend_entry(self) -> None:
         legend = self.project.legend()
@@ -945,12 +1045,19 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return
         label = legend.labels[i]
         labels = tuple(x for j, x in enumerate(legend.labels) if j != i)
-        self.undo.run(SaveLabelSet(self.project, legend,
-                                   dataclasses.replace(legend, labels=labels),
-                                   f"Remove colour “{label.name}”"))
+        self.undo.run(
+            SaveLabelSet(
+                self.project,
+                legend,
+                dataclasses.replace(legend, labels=labels),
+                f"Remove colour “{label.name}”",
+            )
+        )
         self.statusBar().showMessage(
             f"Removed “{label.name}” from the legend; passages in that colour keep it "
-            "(Ctrl+Z brings the entry back)", 6000)
+            "(Ctrl+Z brings the entry back)",
+            6000,
+        )
 
     def edit_symbols(self) -> None:
         old = self.project.symbols()
@@ -966,7 +1073,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         used = {a.label for a in self.annotation_model.annotations() if a.label}
         labels = [x for x in labels if x in used] + sorted(used - set(labels))
         self.annotations_panel.set_choices(
-            self.project.legend(), labels, self.project.symbols(),
+            self.project.legend(),
+            labels,
+            self.project.symbols(),
             [(a.id, a.name) for a in self.project.annotators()],
         )
 
@@ -982,9 +1091,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return None
         span = self.view.selection_span() or self._area_span()
         if span is None:
-            self.show_error("Select some text first, then press the key again." +
-                            (" On a page without text, drag a rectangle." if self.showing_pdf
-                             else ""))
+            self.show_error(
+                "Select some text first, then press the key again."
+                + (" On a page without text, drag a rectangle." if self.showing_pdf else "")
+            )
         return span
 
     def _add(self, undo_text: str, **fields: Any) -> Annotation | None:
@@ -992,8 +1102,15 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if span is None or self.document is None:
             return None
         span = self.suggestions.snap(span)  # whole words unless Annotate → Snap to Words is off
-        command = AddAnnotation(self.project, self.document.id, span[0], span[1], undo_text,
-                                **fields, **self._area_fields())
+        command = AddAnnotation(
+            self.project,
+            self.document.id,
+            span[0],
+            span[1],
+            undo_text,
+            **fields,
+            **self._area_fields(),
+        )
         if not self.undo.run(command):
             return None
         self._after_annotating(command.annotation)
@@ -1004,8 +1121,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.selection_bar.hide()
         if a is not None:
             self.select_annotation(a.id, source="new")
-            self.statusBar().showMessage(f"{self._describe(a)[0].capitalize()} added — "
-                                         "Ctrl+Z to undo", 3000)
+            self.statusBar().showMessage(
+                f"{self._describe(a)[0].capitalize()} added — Ctrl+Z to undo", 3000
+            )
 
     def _edit(self, annotation_id: str, undo_text: str, **changes: Any) -> bool:
         return self.undo.run(EditAnnotation(self.project, annotation_id, undo_text, **changes))
@@ -1023,8 +1141,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if not self.view.has_selection() and self.selected_id:
             current = self.project.annotation(self.selected_id)
             new = None if current.symbol == symbol else symbol
-            self._edit(self.selected_id, f"Mark with {symbol}" if new else "Remove symbol",
-                       symbol=new)
+            self._edit(
+                self.selected_id, f"Mark with {symbol}" if new else "Remove symbol", symbol=new
+            )
             return
         self._add(f"Mark with {symbol}", kind=AnnotationKind.HIGHLIGHT, symbol=symbol)
 
@@ -1055,8 +1174,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         span = self._need_selection()
         if span is None:
             return
-        self._start_draft("Comment", span[0], span[1], kind=AnnotationKind.COMMENT,
-                          **self._area_fields())
+        self._start_draft(
+            "Comment", span[0], span[1], kind=AnnotationKind.COMMENT, **self._area_fields()
+        )
 
     def _start_draft(self, title: str, start: int, end: int, **fields: Any) -> None:
         self.selection_bar.hide()
@@ -1073,8 +1193,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         start, end = draft.pop("start"), draft.pop("end")
         kind = draft.get("kind")
         text = "Summary" if kind == AnnotationKind.SUMMARY else "Comment"
-        command = AddAnnotation(self.project, self.document.id, start, end, text, note=note,
-                                **draft)
+        command = AddAnnotation(
+            self.project, self.document.id, start, end, text, note=note, **draft
+        )
         if self.undo.run(command):
             self._after_annotating(command.annotation)
         self.view.setFocus()
@@ -1112,14 +1233,20 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         offset = self.view.caret_offset()
         section = self.view.section_at(offset)
         if section is None:
-            self.statusBar().showMessage("No heading above this point: summarising the whole "
-                                         "document instead", 4000)
+            self.statusBar().showMessage(
+                "No heading above this point: summarising the whole document instead", 4000
+            )
             self.summarise_document()
             return
         start, end, title = section
-        existing = next((a for a in self.view.index.all()
-                         if a.kind == AnnotationKind.SUMMARY and a.start == start
-                         and a.end == end), None)
+        existing = next(
+            (
+                a
+                for a in self.view.index.all()
+                if a.kind == AnnotationKind.SUMMARY and a.start == start and a.end == end
+            ),
+            None,
+        )
         if existing is not None:
             self.edit_note(existing.id)
             return
@@ -1130,8 +1257,14 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if self.document is None:
             self.show_error("Open a document first (Ctrl+O).")
             return
-        existing = next((a for a in self.view.index.all()
-                         if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0), None)
+        existing = next(
+            (
+                a
+                for a in self.view.index.all()
+                if a.kind == AnnotationKind.SUMMARY and a.start == a.end == 0
+            ),
+            None,
+        )
         if existing is not None:
             self.view.scroll_to_offset(0, top=True)
             self.edit_note(existing.id)
@@ -1155,8 +1288,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
                 self.select_annotation(following.id, source="nav")
 
     def _resize_to(self, annotation_id: str, start: int, end: int) -> None:
-        self.undo.run(EditAnnotation(self.project, annotation_id, "Resize annotation",
-                                     merge=True, start=start, end=end))
+        self.undo.run(
+            EditAnnotation(
+                self.project, annotation_id, "Resize annotation", merge=True, start=start, end=end
+            )
+        )
 
     def resize_selected(self, which: str, direction: int) -> None:
         a = self.view.selected()
@@ -1180,8 +1316,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if annotation_id is not None and annotation_id not in self.view.index:
             annotation_id = None
         linking = self.view.linking_from
-        if linking and annotation_id and annotation_id != linking and source in (
-            "reader", "margin", "list"
+        if (
+            linking
+            and annotation_id
+            and annotation_id != linking
+            and source in ("reader", "margin", "list")
         ):
             self._finish_link(linking, annotation_id)
             return
@@ -1202,12 +1341,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
     def step(self, forward: bool) -> None:
         if self.document is None:
             return
-        nxt = self.view.index.step(self.selected_id, self.view.caret_offset(),
-                                     forward=forward)
+        nxt = self.view.index.step(self.selected_id, self.view.caret_offset(), forward=forward)
         if nxt is None:
-            self.statusBar().showMessage("No more annotations " +
-                                         ("after this one" if forward else "before this one"),
-                                         3000)
+            self.statusBar().showMessage(
+                "No more annotations " + ("after this one" if forward else "before this one"), 3000
+            )
             return
         if self.view is self.reader:
             cursor = self.reader.textCursor()
@@ -1241,13 +1379,15 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.view.refresh()
         self.statusBar().showMessage(
             "Linking: click the annotation to connect to (or pick it with N / P and press "
-            "Ctrl+L again). Esc cancels.")
+            "Ctrl+L again). Esc cancels."
+        )
 
     def _finish_link(self, from_id: str, to_id: str) -> None:
         self.view.linking_from = None
         if self.undo.run(LinkAnnotations(self.project, from_id, to_id, "Link annotations")):
-            self.statusBar().showMessage("Linked — the margin shows the connection both ways; "
-                                         "Ctrl+Shift+L follows it", 5000)
+            self.statusBar().showMessage(
+                "Linked — the margin shows the connection both ways; Ctrl+Shift+L follows it", 5000
+            )
         self.select_annotation(to_id, source="link")
 
     def cancel_link(self) -> None:
@@ -1271,7 +1411,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         for _link, other in links:
             quote = " ".join(other.quote.split())[:60] or "(the whole document)"
             menu.addAction(f"“{quote}”").triggered.connect(
-                lambda _=False, i=other.id: self.go_to_annotation(i))
+                lambda _=False, i=other.id: self.go_to_annotation(i)
+            )
         menu.exec(self.view.viewport().mapToGlobal(self._caret_point()))
 
     def _escape(self) -> None:
@@ -1349,7 +1490,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def open_find(self) -> None:
         span = self.view.selection_span()
-        text = self.view.text[span[0]:span[1]] if span and span[1] - span[0] < 80 else ""
+        text = self.view.text[span[0] : span[1]] if span and span[1] - span[0] < 80 else ""
         self.find_bar.open_bar(text)
 
     def _find(self, text: str, match_case: bool) -> None:
@@ -1364,8 +1505,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
                 self._find_matches.append((start, start + len(needle)))
                 start = haystack.find(needle, start + max(1, len(needle)))
         caret = self.view.top_offset()
-        self._find_index = next((i for i, (s, _e) in enumerate(self._find_matches)
-                                 if s >= caret), 0) if self._find_matches else -1
+        self._find_index = (
+            next((i for i, (s, _e) in enumerate(self._find_matches) if s >= caret), 0)
+            if self._find_matches
+            else -1
+        )
         self.view.set_find_hits(self._find_matches, self._find_index)
         self.find_bar.show_count(self._find_index, len(self._find_matches), text)
 
@@ -1378,8 +1522,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.view.set_find_hits(self._find_matches, self._find_index)
         s, e = self._find_matches[self._find_index]
         self.view.select_span(s, e)
-        self.find_bar.show_count(self._find_index, len(self._find_matches),
-                                 self.find_bar.edit.text())
+        self.find_bar.show_count(
+            self._find_index, len(self._find_matches), self.find_bar.edit.text()
+        )
 
     def _find_closed(self) -> None:
         self._find_matches, self._find_index = [], -1
@@ -1415,7 +1560,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         border = theme.card_border.name()
         self.selection_bar.setStyleSheet(
             f"QFrame#selectionBar {{ background: {theme.card.name()}; border: 1px solid {border};"
-            " border-radius: 6px; }")
+            " border-radius: 6px; }"
+        )
         self.find_bar.setStyleSheet(f"QFrame#findBar {{ border-top: 1px solid {border}; }}")
         self.reading_split.setStyleSheet(f"QSplitter::handle {{ background: {border}; }}")
 
@@ -1427,9 +1573,14 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.margin.setVisible(self.act_margin.isChecked())
 
     def toggle_focus(self) -> None:
-        widgets = {"documents": self.documents_dock, "annotations": self.annotations_dock,
-                   "tools": self.tools_bar, "legend": self.legend_toolbar,
-                   "status": self.statusBar(), "menu": self.menuBar()}
+        widgets = {
+            "documents": self.documents_dock,
+            "annotations": self.annotations_dock,
+            "tools": self.tools_bar,
+            "legend": self.legend_toolbar,
+            "status": self.statusBar(),
+            "menu": self.menuBar(),
+        }
         if self.act_focus.isChecked():
             self._focus_saved = {k: w.isVisible() for k, w in widgets.items()}
             for w in widgets.values():
@@ -1467,8 +1618,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             bar = self.view.verticalScrollBar()
             percent = round(100 * bar.value() / bar.maximum()) if bar.maximum() else 0
             self.position_label.setText(
-                f"Line {cursor.blockNumber() + 1}, col {cursor.positionInBlock() + 1} · "
-                f"{percent}%")
+                f"Line {cursor.blockNumber() + 1}, col {cursor.positionInBlock() + 1} · {percent}%"
+            )
         self.zoom_label.setText(f"{round(100 * self.view.zoom / 13)}%")
 
     def _update_annotator(self) -> None:
@@ -1480,12 +1631,24 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         has_ann = self.selected_id is not None
         for act in (self.act_highlight, self.act_choose_color, self.act_comment):
             act.setEnabled(has_doc)
-        for act in (self.act_delete, self.act_edit_note, self.act_link, self.act_grow_end,
-                    self.act_shrink_end, self.act_grow_start, self.act_shrink_start):
+        for act in (
+            self.act_delete,
+            self.act_edit_note,
+            self.act_link,
+            self.act_grow_end,
+            self.act_shrink_end,
+            self.act_grow_start,
+            self.act_shrink_start,
+        ):
             act.setEnabled(has_ann)
         self.act_follow.setEnabled(has_ann and bool(self._links.get(self.selected_id or "")))
-        for act in (self.act_summary_section, self.act_summary_document, self.act_find,
-                    self.act_next, self.act_prev):
+        for act in (
+            self.act_summary_section,
+            self.act_summary_document,
+            self.act_find,
+            self.act_next,
+            self.act_prev,
+        ):
             act.setEnabled(has_doc)
         _ = has_sel
 
@@ -1502,8 +1665,13 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if current not in names:
             names.insert(0, current)
         name, ok = QInputDialog.getItem(
-            self, "Annotator", "Annotate as (type a new name to add one):", names,
-            names.index(current), True)
+            self,
+            "Annotator",
+            "Annotate as (type a new name to add one):",
+            names,
+            names.index(current),
+            True,
+        )
         if ok and name.strip() and name.strip() != current:
             try:
                 self.project.switch_annotator(name.strip())
@@ -1515,8 +1683,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         def key(action: QAction) -> str:
-            return ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                             for s in action.shortcuts())
+            return ", ".join(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
+            )
 
         rows: list[tuple[str, str, str]] = []
         for menu_action in self.menuBar().actions():
@@ -1534,13 +1703,17 @@ class MainWindow(PdfWindowMixin, QMainWindow):
                         continue
                     if action.isSeparator() or not action.shortcuts():
                         continue
-                    rows.append((key(action), action.text().replace("&", "").split("\t")[0],
-                                 where))
+                    rows.append((key(action), action.text().replace("&", "").split("\t")[0], where))
         label_set = self.current_label_set()
-        for label in (label_set.labels if label_set else ()):
+        for label in label_set.labels if label_set else ():
             if label.key:
-                rows.append((label.key.upper(), f"Label “{label.name}” (over a selection)",
-                             f"Annotate › Label ({label_set.name if label_set else ''})"))
+                rows.append(
+                    (
+                        label.key.upper(),
+                        f"Label “{label.name}” (over a selection)",
+                        f"Annotate › Label ({label_set.name if label_set else ''})",
+                    )
+                )
         rows += [
             ("Esc", "Cancel linking, close Find, clear the selection, leave focus mode", ""),
             ("Ctrl+Enter", "Save the note you are writing in the margin", "margin card"),
@@ -1565,10 +1738,12 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "About Annotator",
+            self,
+            "About Annotator",
             f"<h3>Annotator {__version__}</h3><p>Close reading and annotation of texts.</p>"
             f"<p>Project: {self.project.path}</p>"
-            "<p>Everything you do is saved as you do it: there is no Save button.</p>")
+            "<p>Everything you do is saved as you do it: there is no Save button.</p>",
+        )
 
     def open_url(self, url: str) -> None:
         QDesktopServices.openUrl(QUrl(url))
@@ -1583,8 +1758,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             screen = QGuiApplication.primaryScreen()
             if screen is not None:
                 available = screen.availableGeometry()
-                self.resize(min(1400, int(available.width() * 0.9)),
-                            min(900, int(available.height() * 0.9)))
+                self.resize(
+                    min(1400, int(available.width() * 0.9)), min(900, int(available.height() * 0.9))
+                )
         state = self.prefs.window_state()
         if state is not None:
             self.restoreState(state)
@@ -1610,10 +1786,13 @@ class MainWindow(PdfWindowMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.margin.draft is not None and self.margin.draft.editor.toPlainText().strip():
             answer = QMessageBox.question(
-                self, "Unsaved note", "You are writing a note that is not saved yet. "
-                "Save it before closing?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel)
+                self,
+                "Unsaved note",
+                "You are writing a note that is not saved yet. Save it before closing?",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
             if answer == QMessageBox.StandardButton.Cancel:
                 event.ignore()
                 return

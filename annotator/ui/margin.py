@@ -103,16 +103,22 @@ class Card(QFrame):
     def editing(self) -> bool:
         return self.editor.isVisible()
 
-    def fill(self, annotation: Annotation | None, mark: str, color: str, who: str,
-             links: list[tuple[Link, Annotation]], theme: Theme) -> None:
+    def fill(
+        self,
+        annotation: Annotation | None,
+        mark: str,
+        color: str,
+        who: str,
+        links: list[tuple[Link, Annotation]],
+        theme: Theme,
+    ) -> None:
         self.annotation = annotation
         dot = f'<span style="color:{escape(color)}">●</span> ' if color else ""
         stamp = f" — {escape(who)}" if who else ""
         if annotation is not None:
             stamp += f", {when(annotation.modified)}"
         muted = theme.muted.name()
-        self.header.setText(f'{dot}<b>{escape(mark)}</b><span style="color:{muted}">'
-                            f"{stamp}</span>")
+        self.header.setText(f'{dot}<b>{escape(mark)}</b><span style="color:{muted}">{stamp}</span>')
         note = annotation.note if annotation else ""
         self.body.setText(note)
         self.body.setVisible(bool(note) and not self.editing)
@@ -122,8 +128,10 @@ class Card(QFrame):
             for _link, other in links[:4]:
                 quote = " ".join(other.quote.split())
                 quote = quote[:40] + "…" if len(quote) > 40 else quote
-                items.append(f'<a style="color:{accent}; text-decoration:none" '
-                             f'href="{other.id}">↔ “{escape(quote or "(document)")}”</a>')
+                items.append(
+                    f'<a style="color:{accent}; text-decoration:none" '
+                    f'href="{other.id}">↔ “{escape(quote or "(document)")}”</a>'
+                )
             if len(links) > 4:
                 items.append(f"and {len(links) - 4} more")
             self.links.setText("<br>".join(items))
@@ -215,8 +223,12 @@ class MarginView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        border, card, ink, muted = (theme.card_border.name(), theme.card.name(),
-                                    theme.ink.name(), theme.muted.name())
+        border, card, ink, muted = (
+            theme.card_border.name(),
+            theme.card.name(),
+            theme.ink.name(),
+            theme.muted.name(),
+        )
         accent = theme.accent.name()
         self.setStyleSheet(f"""
             QFrame#card {{ background: {card}; border: 1px solid {border}; border-radius: 6px; }}
@@ -231,8 +243,7 @@ class MarginView(QWidget):
         """)
         # Painted by hand (paintEvent): with a style sheet set, Qt's re-polish puts back the
         # palette it first saw, so a palette colour would stay light after switching to dark.
-        self._background = (theme.paper.darker(103) if not theme.dark
-                            else theme.paper.lighter(112))
+        self._background = theme.paper.darker(103) if not theme.dark else theme.paper.lighter(112)
         self.update()
         self.rebuild()
 
@@ -258,8 +269,14 @@ class MarginView(QWidget):
 
     def _fill(self, card: Card, a: Annotation) -> None:
         mark, color, who = self._describe(a)
-        card.fill(a, mark, color, who, self._links_for(a.id) if a.id in self._linked_ids
-                  else [], self.theme)
+        card.fill(
+            a,
+            mark,
+            color,
+            who,
+            self._links_for(a.id) if a.id in self._linked_ids else [],
+            self.theme,
+        )
         card.anchor = a.start
 
     def _drop(self, ident: str) -> None:
@@ -312,12 +329,18 @@ class MarginView(QWidget):
         height = self.height()
         top_cp, bottom_cp = self.reader.visible_codepoints()
         span = max(1, bottom_cp - top_cp)
-        wanted = [a for a in self.reader.index.overlapping(max(0, top_cp - span), bottom_cp + 1)
-                  if self._shows(a) and (a.start >= top_cp - span)]
+        wanted = [
+            a
+            for a in self.reader.index.overlapping(max(0, top_cp - span), bottom_cp + 1)
+            if self._shows(a) and (a.start >= top_cp - span)
+        ]
         # Whole-document notes (0, 0) belong at the top of the text.
         if top_cp == 0:
-            wanted = [a for a in self.reader.index.overlapping(0, 1) if self._shows(a)
-                      and a.start == a.end == 0] + [w for w in wanted if w.start or w.end]
+            wanted = [
+                a
+                for a in self.reader.index.overlapping(0, 1)
+                if self._shows(a) and a.start == a.end == 0
+            ] + [w for w in wanted if w.start or w.end]
         keep = {a.id for a in wanted}
         for ident, card in list(self._cards.items()):
             if ident not in keep and not card.editing:

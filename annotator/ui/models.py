@@ -141,9 +141,13 @@ class AnnotationTableModel(QAbstractTableModel):
 
     # -- loading --------------------------------------------------------------------------
 
-    def set_document(self, document_id: DocumentId | None, text: str,
-                     annotations: list[Annotation],
-                     page_map: tuple[tuple[int, int], ...] = ()) -> None:
+    def set_document(
+        self,
+        document_id: DocumentId | None,
+        text: str,
+        annotations: list[Annotation],
+        page_map: tuple[tuple[int, int], ...] = (),
+    ) -> None:
         """``page_map`` (of a PDF) makes the Where column say pages instead of lines."""
         self.beginResetModel()
         self.document_id = document_id
@@ -164,8 +168,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if self._sort_column == self.WHERE:
             # The common case, kept cheap for 10,000 rows: no method call per row.
             keys = [(a.start, a.end, a.id) for a in annotations]
-            order = sorted(range(len(annotations)), key=keys.__getitem__,
-                           reverse=self._descending)
+            order = sorted(range(len(annotations)), key=keys.__getitem__, reverse=self._descending)
             self._rows = [annotations[i] for i in order]
             self._keys = [keys[i] for i in order]
             return
@@ -283,8 +286,9 @@ class AnnotationTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
@@ -385,9 +389,16 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         self.text = ""
         self._accepts: Callable[[Annotation], bool] | None = None
 
-    def set_filters(self, *, color: str | None = None, label: str | None = None,
-                    symbol: str | None = None, annotator_id: str | None = None,
-                    kind: AnnotationKind | None = None, text: str = "") -> None:
+    def set_filters(
+        self,
+        *,
+        color: str | None = None,
+        label: str | None = None,
+        symbol: str | None = None,
+        annotator_id: str | None = None,
+        kind: AnnotationKind | None = None,
+        text: str = "",
+    ) -> None:
         changing = hasattr(self, "beginFilterChange")  # Qt >= 6.9
         if changing:
             self.beginFilterChange()
@@ -401,13 +412,16 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
 
     @property
     def active(self) -> bool:
-        return any((self.color, self.label, self.symbol, self.annotator_id, self.kind,
-                    self.text))
+        return any((self.color, self.label, self.symbol, self.annotator_id, self.kind, self.text))
 
     def _build(self) -> Callable[[Annotation], bool]:
         color = self.color.lower() if self.color else None
         label, symbol, who, kind, text = (
-            self.label, self.symbol, self.annotator_id, self.kind, self.text
+            self.label,
+            self.symbol,
+            self.annotator_id,
+            self.kind,
+            self.text,
         )
 
         def accepts(a: Annotation) -> bool:

@@ -68,8 +68,7 @@ class _DocumentDelegate(QStyledItemDelegate):
         text = option.text
         option.text = ""
         if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
-                              option.widget)
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         painter.save()
         rect = option.rect.adjusted(10, 6, -8, -6)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -83,14 +82,19 @@ class _DocumentDelegate(QStyledItemDelegate):
         painter.setPen(ink)
         height = option.fontMetrics.height()
         elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), height),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            elided,
+        )
         painter.setFont(option.font)
         painter.setPen(muted)
         if summary is not None:
-            painter.drawText(QRect(rect.left(), rect.top() + height + 2, rect.width(), height),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             DocumentListModel.detail(summary))
+            painter.drawText(
+                QRect(rect.left(), rect.top() + height + 2, rect.width(), height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                DocumentListModel.detail(summary),
+            )
         painter.restore()
 
 
@@ -139,8 +143,11 @@ class DocumentsPanel(QWidget):
             return
         summary = self.model.summary(index.row())
         menu = QMenu(self)
-        for status, text in (("in progress", "Mark as in progress"), ("done", "Mark as done"),
-                             ("not started", "Mark as not started")):
+        for status, text in (
+            ("in progress", "Mark as in progress"),
+            ("done", "Mark as done"),
+            ("not started", "Mark as not started"),
+        ):
             action = menu.addAction(text)
             action.setEnabled(summary.status != status)
             action.triggered.connect(
@@ -192,8 +199,13 @@ class AnnotationsPanel(QWidget):
         self.count.setMinimumWidth(110)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar.addWidget(self.search, 3)
-        for box in (self.color_box, self.label_box, self.symbol_box, self.kind_box,
-                    self.annotator_box):
+        for box in (
+            self.color_box,
+            self.label_box,
+            self.symbol_box,
+            self.kind_box,
+            self.annotator_box,
+        ):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             box.currentIndexChanged.connect(self._apply)
             bar.addWidget(box)
@@ -228,18 +240,29 @@ class AnnotationsPanel(QWidget):
         self.search_timer = QTimer(self, singleShot=True, interval=150)
         self.search_timer.timeout.connect(self._apply)
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
-        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset,
-                       model.layoutChanged):
+        for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            model.layoutChanged,
+        ):
             signal.connect(self._update_count)
         self._selecting = False
 
     # -- filters ------------------------------------------------------------------------------
 
-    def set_choices(self, legend: LabelSet, labels: list[str], symbols: list[str],
-                    annotators: list[tuple[str, str]]) -> None:
+    def set_choices(
+        self,
+        legend: LabelSet,
+        labels: list[str],
+        symbols: list[str],
+        annotators: list[tuple[str, str]],
+    ) -> None:
         """Fill the filter boxes, keeping what was chosen where it still exists."""
-        def refill(box: QComboBox, everything: str,
-                   items: list[tuple[str, object, QIcon | None]]) -> None:
+
+        def refill(
+            box: QComboBox, everything: str, items: list[tuple[str, object, QIcon | None]]
+        ) -> None:
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
@@ -253,25 +276,38 @@ class AnnotationsPanel(QWidget):
             box.setCurrentIndex(max(0, at))
             box.blockSignals(False)
 
-        refill(self.color_box, "All colours",
-               [(label.name, label.color, swatch(label.color)) for label in legend.labels])
+        refill(
+            self.color_box,
+            "All colours",
+            [(label.name, label.color, swatch(label.color)) for label in legend.labels],
+        )
         refill(self.label_box, "All labels", [(name, name, None) for name in labels])
         refill(self.symbol_box, "All symbols", [(s, s, None) for s in symbols])
-        refill(self.kind_box, "All kinds", [
-            ("Highlights", AnnotationKind.HIGHLIGHT, None),
-            ("Comments", AnnotationKind.COMMENT, None),
-            ("Labels", AnnotationKind.ENTITY, None),
-            ("Summaries", AnnotationKind.SUMMARY, None),
-        ])
-        refill(self.annotator_box, "All annotators",
-               [(name, ident, None) for ident, name in annotators])
+        refill(
+            self.kind_box,
+            "All kinds",
+            [
+                ("Highlights", AnnotationKind.HIGHLIGHT, None),
+                ("Comments", AnnotationKind.COMMENT, None),
+                ("Labels", AnnotationKind.ENTITY, None),
+                ("Summaries", AnnotationKind.SUMMARY, None),
+            ],
+        )
+        refill(
+            self.annotator_box,
+            "All annotators",
+            [(name, ident, None) for ident, name in annotators],
+        )
         self._apply()
 
     def _apply(self) -> None:
         self.proxy.set_filters(
-            color=self.color_box.currentData(), label=self.label_box.currentData(),
-            symbol=self.symbol_box.currentData(), kind=self.kind_box.currentData(),
-            annotator_id=self.annotator_box.currentData(), text=self.search.text(),
+            color=self.color_box.currentData(),
+            label=self.label_box.currentData(),
+            symbol=self.symbol_box.currentData(),
+            kind=self.kind_box.currentData(),
+            annotator_id=self.annotator_box.currentData(),
+            text=self.search.text(),
         )
         self._update_count()
 
@@ -281,8 +317,13 @@ class AnnotationsPanel(QWidget):
             self.color_box.setCurrentIndex(at)
 
     def clear_filters(self) -> None:
-        for box in (self.color_box, self.label_box, self.symbol_box, self.kind_box,
-                    self.annotator_box):
+        for box in (
+            self.color_box,
+            self.label_box,
+            self.symbol_box,
+            self.kind_box,
+            self.annotator_box,
+        ):
             box.setCurrentIndex(0)
         self.search.clear()
         self._apply()
@@ -377,10 +418,12 @@ class LegendBar(QWidget):
             button.setCheckable(True)
             button.setAutoRaise(True)
             number = f" (Shift+H, then {i + 1})" if i < 9 else ""
-            button.setToolTip(f"<b>{escape(label.name)}</b>"
-                              + (f"<br>{escape(label.description)}" if label.description else "")
-                              + f"<br><i>Click to highlight in this colour{number}; "
-                                "right-click to edit</i>")
+            button.setToolTip(
+                f"<b>{escape(label.name)}</b>"
+                + (f"<br>{escape(label.description)}" if label.description else "")
+                + f"<br><i>Click to highlight in this colour{number}; "
+                "right-click to edit</i>"
+            )
             button.clicked.connect(lambda _=False, c=label.color: self.color_chosen.emit(c))
             button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             button.customContextMenuRequested.connect(
@@ -398,9 +441,11 @@ class LegendBar(QWidget):
     def _menu(self, i: int, global_pos: object) -> None:
         menu = QMenu(self)
         menu.addAction("Edit colour and meaning…").triggered.connect(
-            lambda: self.edit_requested.emit(i))
+            lambda: self.edit_requested.emit(i)
+        )
         menu.addAction("Show only this colour in the list").triggered.connect(
-            lambda: self.filter_requested.emit(self.labels[i].color))
+            lambda: self.filter_requested.emit(self.labels[i].color)
+        )
         menu.addSeparator()
         remove = menu.addAction("Remove from legend")
         remove.setEnabled(len(self.labels) > 1)

@@ -479,7 +479,8 @@ class ReaderView(QPlainTextEdit):
         layers = [
             x
             for x in self.index.overlapping(start_cp, end_cp)
-            if x.kind not in NOT_PAINTED and x.end > x.start
+            if x.kind not in NOT_PAINTED
+            and x.end > x.start
             and x.status != AnnotationStatus.ORPHANED  # lost its passage: the Orphans list
         ]
         if self._drag is not None:

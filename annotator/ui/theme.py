@@ -133,8 +133,11 @@ def apply_palette(app: QApplication, theme: Theme) -> None:
         p.setColor(QPalette.ColorRole.Midlight, QColor("#3a3d42"))
         p.setColor(QPalette.ColorRole.Dark, QColor("#18191b"))
         p.setColor(QPalette.ColorRole.Light, QColor("#4a4d53"))
-        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
-                     QPalette.ColorRole.ButtonText):
+        for role in (
+            QPalette.ColorRole.Text,
+            QPalette.ColorRole.WindowText,
+            QPalette.ColorRole.ButtonText,
+        ):
             p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777777"))
     else:
         window, base, text = QColor("#f0efeb"), QColor("#ffffff"), QColor("#1f1f1f")

@@ -40,8 +40,13 @@ class Worker(QObject):
 
     _alive: ClassVar[set[Worker]] = set()
 
-    def __init__(self, work: Callable[[], Any], on_done: Callable[[Any], None],
-                 on_error: Callable[[str], None], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.signals = _Signals()
         self._on_done, self._on_error = on_done, on_error
@@ -109,11 +114,16 @@ class Task(QObject):
 
     _alive: ClassVar[set[Task]] = set()
 
-    def __init__(self, work: Callable[[Task], Any], on_done: Callable[[Any], None],
-                 on_error: Callable[[str], None], *,
-                 on_progress: Callable[[int, int], None] | None = None,
-                 on_note: Callable[[Any], None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[Task], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+        on_note: Callable[[Any], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         import threading
 
