@@ -184,6 +184,15 @@ class ReaderView(QPlainTextEdit):
             fmt.setFontWeight(QFont.Weight.Bold)
             fmt.setFontPointSize(self._point_size * {1: 1.6, 2: 1.3, 3: 1.12}.get(level, 1.0))
             cursor.setCharFormat(fmt)
+            # The "## " markers stay in the text (offsets count them) but step back visually.
+            marker = QTextCursor(block)
+            marker.movePosition(
+                QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, level + 1
+            )
+            faint = QColor(self.theme.ink)
+            faint.setAlpha(80)
+            fmt.setForeground(faint)
+            marker.setCharFormat(fmt)
 
     def headings(self) -> list[tuple[int, int, int, str]]:
         """Markdown sections: (level, start, end, title) in code points."""
@@ -225,6 +234,7 @@ class ReaderView(QPlainTextEdit):
         pal.setColor(pal.ColorRole.Text, theme.ink)
         self.setPalette(pal)
         self.setAutoFillBackground(True)
+        self._apply_heading_formats()
         self.refresh()
 
     def set_zoom(self, points: int) -> None:
