@@ -395,10 +395,17 @@ def _run(
 
     def stream() -> Iterator[tuple[DocumentId, str]]:
         # Read lazily: the pipeline pulls a document only when its batch needs it.
+        from annotator.core.model import DocumentKind
+        from annotator.nlp.markup import mask_markdown
+
         for document_id in ids:
-            text = project.document(document_id).text
-            texts[document_id] = text
-            yield document_id, text
+            document = project.document(document_id)
+            texts[document_id] = document.text
+            # The model reads Markdown without its syntax; offsets stay those of the source.
+            if document.kind == DocumentKind.MARKDOWN:
+                yield document_id, mask_markdown(document.text)
+            else:
+                yield document_id, document.text
 
     kinds = _kinds_of(kind)
     label_filter = _sentiment_labels(sentiment_config) if kind == "sentiment" else None
@@ -409,6 +416,11 @@ def _run(
     for document_id, found, complete, chars_done, document in _model_results(
         kind, stream(), nlp, sentiment_config, batch_size, chunk_chars
     ):
+        if kind == "entities":
+            from annotator.nlp.markup import has_words
+
+            text = texts[document_id]
+            found = [c for c in found if has_words(text[c.start : c.end])]
         candidates.extend(found)
         if complete:
             if document is not None:

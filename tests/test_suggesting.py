@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from annotator.core.errors import NotFoundError
 from annotator.core.model import AnnotationKind, AnnotationStatus
+from annotator.nlp.markup import has_words
 from annotator.nlp.models import ModelNotFound, default_model_name, load_pipeline, model_source
 from annotator.project import Project
 from annotator.suggesting import (
@@ -74,7 +75,10 @@ def guide_passage() -> str:
 def test_run_suggestions_stores_what_spacy_finds_on_a_sample_paragraph(project, guide_passage):
     document, _ = project.add_text("guide", guide_passage)
     full = spacy.load(default_model_name())  # every component enabled: spaCy's own answer
-    expected = [(e.start_char, e.end_char, e.label_) for e in full(guide_passage).ents]
+    # spaCy's answer, less spans of symbols only (an emoji tagged ORG is not an entity).
+    expected = [
+        (e.start_char, e.end_char, e.label_) for e in full(guide_passage).ents if has_words(e.text)
+    ]
     assert expected
 
     report = run_suggestions(project, [document.id])
