@@ -455,6 +455,24 @@ class Project:
         annotator_id = self.annotator_named(annotator).id if annotator else None
         return self.store.annotations(document_id, annotator_id=annotator_id, statuses=statuses)
 
+    def annotations_in_range(
+        self,
+        document_id: str,
+        start: int,
+        end: int,
+        *,
+        annotator: str | None = None,
+        statuses: Sequence[AnnotationStatus] | None = (
+            AnnotationStatus.ACCEPTED,
+            AnnotationStatus.ORPHANED,
+        ),
+    ) -> list[Annotation]:
+        """:meth:`annotations` limited to those touching ``[start, end)``: one screen's worth."""
+        annotator_id = self.annotator_named(annotator).id if annotator else None
+        return self.store.annotations_in_range(
+            document_id, start, end, annotator_id=annotator_id, statuses=statuses
+        )
+
     def update_annotation(self, annotation_id: str, **changes: Any) -> Annotation:
         """Change fields of an annotation; moving its span re-reads the quote."""
         old = self.store.annotation(annotation_id)

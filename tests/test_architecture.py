@@ -49,3 +49,15 @@ def test_core_depends_on_nothing_heavier_than_the_standard_library():
     heavy = {"PySide6", "spacy", "sqlite_utils", "sqlite3", "pymupdf", "fitz", "numpy"}
     for path in (PACKAGE / "core").rglob("*.py"):
         assert not heavy & _imports(path), path
+
+
+def test_widgets_go_through_the_service_not_the_store():
+    """The UI calls Project methods; ``project.store`` is the service's own business."""
+    offenders = []
+    for path in _modules():
+        if (PACKAGE / "ui") not in path.parents and path not in QT_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "store":
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []

@@ -25,7 +25,8 @@ from annotator.comparing import (
     set_blind_mode,
     visible_annotations,
 )
-from annotator.core.model import Annotation, AnnotationStatus
+from annotator.core.errors import NotFoundError
+from annotator.core.model import Annotation
 from annotator.ui.suggestions import find_menu, insert_menu
 
 if TYPE_CHECKING:
@@ -135,17 +136,14 @@ class AnnotatorLayers(QObject):
         """What :meth:`visible` shows, limited to annotations overlapping ``[start, end)``:
         the first screen of a long document, painted before the rest loads."""
         project = self.project
-        statuses = (AnnotationStatus.ACCEPTED, AnnotationStatus.ORPHANED)
         viewer = project.current_annotator.name
-        annotator_id = None
-        if not others_visible(project, document_id, viewer):
-            own = project.store.annotator_by_name(viewer)
-            if own is None:
-                return []
-            annotator_id = own.id
-        shown = project.store.annotations_in_range(
-            document_id, start, end, annotator_id=annotator_id, statuses=statuses
-        )
+        blind = not others_visible(project, document_id, viewer)
+        try:
+            shown = project.annotations_in_range(
+                document_id, start, end, annotator=viewer if blind else None
+            )
+        except NotFoundError:  # a viewer who has not annotated yet sees nothing in blind mode
+            return []
         if not self.hidden:
             return shown
         return [a for a in shown if a.annotator_id not in self.hidden]

@@ -74,7 +74,7 @@ class ReattachAnnotation(_ServiceCommand):
         self.new: Annotation | None = None
 
     def execute(self) -> None:
-        self.old = self.project.store.annotation(self.annotation_id)
+        self.old = self.project.annotation(self.annotation_id)
         self.new = reattach(self.project, self.annotation_id, self.start, self.end)
 
     def _redo(self) -> None:
@@ -447,7 +447,7 @@ class ReliabilityController(QObject):
     def _go_to_orphan(self, item: QListWidgetItem) -> None:
         ident = str(item.data(ORPHAN_ID_ROLE))
         try:
-            a = self.window.project.store.annotation(ident)
+            a = self.window.project.annotation(ident)
         except AnnotatorError:
             return
         self.window.reader.scroll_to_offset(a.start)
