@@ -117,7 +117,33 @@ class DocumentListModel(QAbstractListModel):
         return " · ".join(parts)
 
 
-class AnnotationTableModel(QAbstractTableModel):
+class AnnotationRowsModel(QAbstractTableModel):
+    """A table with one annotation per row and fixed columns: the counting half of Qt's model.
+
+    Subclasses keep ``_rows`` and say what each cell shows in ``data``.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Annotation] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+
+class AnnotationTableModel(AnnotationRowsModel):
     """One document's annotations as rows; kept in reading order, or by time when asked."""
 
     COLUMNS = ("Where", "Passage", "Mark", "Note", "By", "When")
@@ -127,7 +153,6 @@ class AnnotationTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.project = project
         self.document_id: DocumentId | None = None
-        self._rows: list[Annotation] = []
         self._keys: list[tuple[Any, ...]] = []
         self._by_id: dict[str, Annotation] = {}
         self._line_starts: list[int] | None = [0]
@@ -279,19 +304,6 @@ class AnnotationTableModel(QAbstractTableModel):
         return " · ".join(parts)
 
     # -- Qt model ------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

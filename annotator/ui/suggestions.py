@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -73,7 +72,7 @@ from annotator.suggesting import (
     snap_selection,
 )
 from annotator.ui.commands import ChangeAnnotations
-from annotator.ui.models import plural
+from annotator.ui.models import AnnotationRowsModel, plural
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.workers import Task
 
@@ -106,15 +105,11 @@ def describe_model(name: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class SuggestionTableModel(QAbstractTableModel):
+class SuggestionTableModel(AnnotationRowsModel):
     """The current document's pending suggestions, in reading order."""
 
     COLUMNS = ("Passage", "Label", "Score", "Model")
     PASSAGE, LABEL, SCORE, SOURCE = range(4)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Annotation] = []
 
     def reload(self, suggestions: list[Annotation]) -> None:
         self.beginResetModel()
@@ -129,19 +124,6 @@ class SuggestionTableModel(QAbstractTableModel):
 
     def at(self, row: int) -> Annotation | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
