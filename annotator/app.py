@@ -11,6 +11,16 @@ if TYPE_CHECKING:
     from annotator.project import Project
 
 
+def share_interpreter_with_workers() -> None:
+    """Let the GUI thread in often while background work (spaCy, PDF extraction) runs.
+
+    Each call from Qt into Python waits for the GIL; with Python's default 5 ms switch
+    interval a busy worker makes every such call wait up to 5 ms, and a repaint makes
+    dozens. 1 ms keeps event-loop stalls under 100 ms (bench/bench_suggest_gui.py).
+    """
+    sys.setswitchinterval(0.001)
+
+
 def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     """Open ``project_path`` (None: the default project) in the window; returns the exit code."""
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -23,9 +33,7 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     from annotator.ui.main_window import MainWindow
     from annotator.ui.welcome import maybe_show_welcome
 
-    # Background work (spaCy, PDF extraction) holds the GIL in long stretches; a short switch
-    # interval lets the GUI thread in often enough to keep event-loop stalls under 100 ms.
-    sys.setswitchinterval(0.001)
+    share_interpreter_with_workers()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Annotator")

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -213,3 +213,105 @@ def test_a_missing_model_explains_how_to_install_one_and_the_window_keeps_workin
     select(window, start, start + 5)
     window.highlight()
     assert [a.kind for a in project.annotations(paragraph.id)] == [AnnotationKind.HIGHLIGHT]
+
+
+def center_of(window: MainWindow, view, suggestion) -> QPoint:
+    rects = view.span_rects(suggestion.start, suggestion.end)
+    assert rects, "the suggestion is on screen"
+    return rects[0].center().toPoint()
+
+
+def test_clicking_a_suggestion_in_the_text_makes_it_current_for_review(
+    qtbot, window, project, paragraph
+):
+    suggest(qtbot, window)
+    items = pending_suggestions(project, paragraph.id)
+    window.suggestions.set_mode(False)
+    window.suggestions.current_id = None
+    target = items[2]
+    qtbot.mouseClick(
+        window.reader.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=center_of(window, window.reader, target),
+    )
+    assert window.suggestions.current_id == target.id
+    assert window.suggestions.mode  # clicking one starts reviewing
+    panel = window.suggestions.panel
+    assert panel.model.at(panel.table.currentIndex().row()).id == target.id
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert project.annotation(target.id).status == AnnotationStatus.ACCEPTED
+
+
+def test_an_annotation_under_a_suggestion_wins_the_click_until_reviewing(
+    qtbot, window, project, paragraph
+):
+    sentence = project.annotate(paragraph.id, 0, PARAGRAPH.index("."), note="first sentence")
+    qtbot.waitUntil(lambda: sentence.id in window.reader.index)
+    suggest(qtbot, window)
+    ada = next(s for s in pending_suggestions(project, paragraph.id) if s.start == 0)
+    point = center_of(window, window.reader, ada)
+    window.suggestions.set_mode(False)
+    window.suggestions.current_id = None
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.selected_id == sentence.id
+    assert window.suggestions.current_id is None
+    window.suggestions.set_mode(True)
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.suggestions.current_id == ada.id
+    assert window.selected_id is None
+
+
+def build_paragraph_pdf(path: Path) -> Path:
+    import textwrap
+
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    y = 90
+    for line in textwrap.wrap(PARAGRAPH, 60):
+        page.insert_text((72, y), line, fontsize=13)
+        y += 24
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def test_suggestions_on_pdf_pages_are_drawn_clicked_and_accepted(
+    qtbot, window, project, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert window.open_pdf_path(str(build_paragraph_pdf(tmp_path / "lovelace.pdf")))
+    qtbot.waitUntil(
+        lambda: window.showing_pdf and bool(window.pdf_view.page_map),
+        timeout=20000,
+    )
+    view = window.pdf_view
+    document = window.document
+    qtbot.waitUntil(lambda: 0 in view.cached_pages, timeout=20000)
+    plain = view.viewport().grab().toImage()
+
+    suggest(qtbot, window)
+    items = pending_suggestions(project, document.id)
+    assert {a.quote for a in items} >= {"Ada Lovelace", "London"}
+    drawn = view.viewport().grab().toImage()
+    london = next(a for a in items if a.quote == "London")
+    rect = view.span_rects(london.start, london.end)[0].toRect()
+    changed = sum(
+        plain.pixel(x, y) != drawn.pixel(x, y)
+        for x in range(rect.left(), rect.right())
+        for y in range(rect.top(), rect.bottom())
+    )
+    assert changed > rect.width() * rect.height() // 4  # tinted, outlined
+
+    window.suggestions.set_mode(False)
+    window.suggestions.current_id = None
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.suggestions.current_id == london.id
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert project.annotation(london.id).status == AnnotationStatus.ACCEPTED
+    qtbot.waitUntil(lambda: london.id in view.index)
+    window.undo.undo()
+    assert project.annotation(london.id).status == AnnotationStatus.SUGGESTED

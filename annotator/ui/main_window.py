@@ -1430,7 +1430,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def _reader_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        under = self.view._annotation_under(pos, cycle=False)
+        under = self.view.annotation_at(pos, cycle=False)
         if under and self.view.selection_span() is None:
             self.select_annotation(under, source="reader")
         if self.view.has_selection():

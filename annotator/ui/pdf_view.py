@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -106,6 +107,10 @@ class PdfView(QAbstractScrollArea):
         self.linking_from: str | None = None
         self.scanned_pages: set[int] = set()
         self.outline: list[OutlineEntry] = []
+        # As in the text reader: extra layers over the pages (pending suggestions) and
+        # handlers that may take a plain click first.
+        self.overlays: list[Callable[[QPainter], None]] = []
+        self.click_handlers: list[Callable[[QPointF], bool]] = []
 
         self._renderer: PageRenderer | None = None
         self._sizes: list[tuple[float, float]] = []
@@ -553,6 +558,9 @@ class PdfView(QAbstractScrollArea):
                 self._shown_first = True
                 QTimer.singleShot(0, self.first_page_shown.emit)
         self._paint_marks(painter, pages, small)
+        if self.page_map:
+            for overlay in self.overlays:
+                overlay(painter)
         painter.end()
 
     def _paint_marks(self, painter: QPainter, pages: list[int], small: QFont) -> None:
@@ -1077,7 +1085,8 @@ class PdfView(QAbstractScrollArea):
             self.selection_finished.emit()
         elif self._press_pos is not None and not self._dragging:
             self._sel_anchor = self._sel_caret = None
-            self.annotation_clicked.emit(self.annotation_at(pos))
+            if not any(handler(pos) for handler in self.click_handlers):
+                self.annotation_clicked.emit(self.annotation_at(pos))
         self._press_pos = None
         self.viewport().update()
 
@@ -1113,8 +1122,6 @@ class PdfView(QAbstractScrollArea):
         if cycle and self.selected_id in ids:
             return ids[(ids.index(self.selected_id) + 1) % len(ids)]
         return ids[0]
-
-    _annotation_under = annotation_at
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):

@@ -125,8 +125,11 @@ class ReaderView(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._point_size = 13
         self._headings: list[tuple[int, int]] = []  # (block number, level)
-        # Extra layers drawn over the text after the annotations (e.g. pending suggestions).
+        # Extra layers drawn over the text after the annotations (e.g. pending suggestions),
+        # and what a plain click on them does: a handler given the viewport point returns
+        # True when it took the click, before annotations are looked for.
         self.overlays: list[Callable[[QPainter], None]] = []
+        self.click_handlers: list[Callable[[QPointF], bool]] = []
 
         self._gutter = _Gutter(self)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -738,18 +741,23 @@ class ReaderView(QPlainTextEdit):
             return
         if self.textCursor().hasSelection():
             self.selection_finished.emit()
-        elif self._press_pos is not None:
-            self.annotation_clicked.emit(self._annotation_under(event.position().toPoint()))
+        elif self._press_pos is not None and not any(
+            handler(event.position()) for handler in self.click_handlers
+        ):
+            self.annotation_clicked.emit(self.annotation_at(event.position()))
         self._press_pos = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        ident = self._annotation_under(event.position().toPoint(), cycle=False)
+        ident = self.annotation_at(event.position(), cycle=False)
         if ident:
             self.annotation_activated.emit(ident)
             return
         super().mouseDoubleClickEvent(event)
 
-    def _annotation_under(self, pos: QPoint, *, cycle: bool = True) -> str:
+    def annotation_at(self, pos: QPoint | QPointF, *, cycle: bool = True) -> str:
+        """The annotation under a viewport point ("" if none); clicking again on overlapping
+        ones steps through them."""
+        pos = QPointF(pos).toPoint()
         cursor = self.cursorForPosition(pos)
         rect = self.cursorRect(cursor)
         if abs(rect.center().y() - pos.y()) > rect.height():

@@ -13,7 +13,8 @@ what they always do (next annotation, delete).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
     QRectF,
     Qt,
     QTimer,
@@ -79,7 +81,9 @@ from annotator.ui.workers import Task
 if TYPE_CHECKING:
     from annotator.project import Project
     from annotator.ui.main_window import MainWindow
+    from annotator.ui.pdf_view import PdfView
     from annotator.ui.preferences import Preferences
+    from annotator.ui.reader import ReaderView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -528,7 +532,9 @@ class SuggestionsController(QObject):
         self._build_dock()
         self._build_menu()
         self._build_status()
-        window.reader.overlays.append(self.paint)
+        for view in (window.reader, window.pdf_view):
+            view.overlays.append(functools.partial(self.paint, view=view))
+            view.click_handlers.append(functools.partial(self.clicked, view=view))
         window.project.events.annotations_reset.connect(self._on_reset)
         window.project.events.current_annotator_changed.connect(lambda _a: self.reload())
         window.installEventFilter(self)
@@ -774,30 +780,43 @@ class SuggestionsController(QObject):
         self.pending_label.setVisible(n > 0)
         for action in (self.act_accept_all, self.act_reject_all, self.act_next, self.act_prev):
             action.setEnabled(n > 0)
-        self.window.reader.refresh()
-        self.window.reader.viewport().update()
+        self.window.view.refresh()
+        self.window.view.viewport().update()
 
     def pending(self) -> list[Annotation]:
         return self.panel.model.rows()
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def paint(self, painter: QPainter) -> None:
-        """Pending suggestions over the text: muted fill, dashed outline, label tag on the
-        current one. Called by the reader's paintEvent."""
-        reader = self.window.reader
-        if not len(self.suggestions) or reader.doc is None or reader.doc.id != self._document_id:
+    def _shown(self, view: ReaderView | PdfView) -> Iterator[tuple[Annotation, list[QRectF]]]:
+        """The pending suggestions on screen in ``view`` (text reader or PDF pages) with
+        their viewport rectangles."""
+        if (
+            view is not self.window.view
+            or not len(self.suggestions)
+            or view.doc is None
+            or view.doc.id != self._document_id
+        ):
             return
-        a, b = reader.visible_range()
-        theme = reader.theme
-        start_cp, end_cp = reader.to_cp(a), reader.to_cp(b)
-        font = QFont(reader.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.62))
-        font.setBold(True)
+        start_cp, end_cp = view.visible_codepoints()
         for s in self.suggestions.overlapping(start_cp, end_cp + 1):
             if s.kind in NOT_PAINTED or s.end <= s.start:
                 continue
-            base = QColor(reader.label_colors.get(s.label or "", SUGGESTION_TINT))
+            rects = view.span_rects(s.start, s.end)
+            if rects:
+                yield s, rects
+
+    def paint(self, painter: QPainter, *, view: ReaderView | PdfView) -> None:
+        """Pending suggestions over the text or the PDF pages: muted fill, dashed outline,
+        label tag on the current one. Called by the views' paintEvent."""
+        theme = view.theme
+        font = QFont(view.font())
+        font.setPointSizeF(
+            max(7.0, font.pointSizeF() * (0.62 if view is self.window.reader else 0.8))
+        )
+        font.setBold(True)
+        for s, rects in self._shown(view):
+            base = QColor(view.label_colors.get(s.label or "", SUGGESTION_TINT))
             current = s.id == self.current_id
             fill = QColor(base)
             fill.setAlpha(70 if current else (34 if not theme.dark else 46))
@@ -807,7 +826,6 @@ class SuggestionsController(QObject):
             pen = QPen(line, 1.6 if current else 1.0)
             pen.setStyle(Qt.PenStyle.DashLine)
             pen.setDashPattern([3.0, 2.5])
-            rects = reader.span_rects(s.start, s.end)
             for rect in rects:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(fill)
@@ -837,16 +855,43 @@ class SuggestionsController(QObject):
 
     # -- navigating --------------------------------------------------------------------------
 
-    def go_to(self, annotation_id: str | None, *, from_list: bool = False) -> None:
+    def clicked(self, pos: QPointF, *, view: ReaderView | PdfView) -> bool:
+        """A click on a drawn suggestion makes it the current one (and starts reviewing),
+        unless an annotation lies under the pointer too: outside review mode the annotation
+        wins, inside it the suggestion does. Clicking again steps through overlapping ones."""
+        hits = [
+            (s.end - s.start, s.id)
+            for s, rects in self._shown(view)
+            if any(r.adjusted(-1, -1, 1, 1).contains(pos) for r in rects)
+        ]
+        if not hits:
+            return False
+        if not self.mode and view.annotation_at(pos, cycle=False):
+            return False
+        ids = [ident for _size, ident in sorted(hits)]  # innermost first
+        ident = (
+            ids[(ids.index(self.current_id) + 1) % len(ids)] if self.current_id in ids else ids[0]
+        )
+        self.window.select_annotation(None, source="reader")
+        self.go_to(ident, scroll=False)
+        if not self.mode:
+            self.set_mode(True)  # keeps the clicked one current
+        return True
+
+    def go_to(
+        self, annotation_id: str | None, *, from_list: bool = False, scroll: bool = True
+    ) -> None:
         """Make a suggestion the current one: outline it, scroll to it, choose its row."""
         self.current_id = annotation_id
         a = self.suggestions.get(annotation_id) if annotation_id else None
-        reader = self.window.reader
-        if a is not None and a.end > a.start and self.window.view is reader:
-            reader.scroll_to_offset(a.start)
-            cursor = reader.textCursor()
-            cursor.setPosition(reader.to_qt(a.start))
-            reader.setTextCursor(cursor)
+        view = self.window.view
+        if a is not None and a.end > a.start:
+            if scroll:
+                view.scroll_to_offset(a.start)
+            if view is self.window.reader:
+                cursor = view.textCursor()
+                cursor.setPosition(view.to_qt(a.start))
+                view.setTextCursor(cursor)
         if not from_list:
             self.panel.select(annotation_id)
         if a is not None:
@@ -855,7 +900,7 @@ class SuggestionsController(QObject):
                 f"Suggestion: {a.label} “{a.quote[:60]}”{score} — Enter accepts, Backspace rejects",
                 6000,
             )
-        reader.viewport().update()
+        view.viewport().update()
 
     def step(self, forward: bool) -> None:
         document = self.window.document
@@ -863,8 +908,12 @@ class SuggestionsController(QObject):
             return
         if not self.mode:
             self.set_mode(True)
-        offset = self.window.reader.caret_offset()
-        if self._current() is None and forward:
+        view = self.window.view
+        current = self._current()
+        offset = (
+            view.caret_offset() if view is self.window.reader or current is None else current.start
+        )
+        if current is None and forward:
             offset -= 1  # a suggestion starting at the caret is the next one
         found = next_suggestion(
             self.project,
