@@ -45,9 +45,11 @@ from annotator.store import Store, annotation_to_json
 
 if TYPE_CHECKING:
     from annotator.formats.native import ImportReport
+    from annotator.nlp.settings import SentimentConfig
 
 DEFAULT_ANNOTATOR = "me"
 PROJECT_SUFFIX = ".annotator"
+SENTIMENT_SETTING = "sentiment"
 
 #: Kinds that may cover the whole document with an empty span (0, 0).
 DOCUMENT_LEVEL_KINDS = frozenset({AnnotationKind.SUMMARY, AnnotationKind.DOC_LABEL})
@@ -705,6 +707,42 @@ class Project:
         cleaned = list(dict.fromkeys(s.strip() for s in symbols if s.strip()))
         with self.store.transaction():
             self.store.set_setting("symbols", cleaned)
+        self.events.label_sets_changed.emit()
+
+    def sentiment_config(self) -> SentimentConfig:
+        """The sentiment labels and cut points this project uses (defaults until changed)."""
+        from annotator.nlp.settings import SentimentConfig
+
+        data = self.store.get_setting(SENTIMENT_SETTING)
+        if not isinstance(data, dict):
+            return SentimentConfig()
+        try:
+            return SentimentConfig.from_json(data)
+        except (TypeError, ValueError):
+            return SentimentConfig()  # a damaged setting must not stop suggesting
+
+    def set_sentiment_config(self, config: SentimentConfig) -> None:
+        """Save the sentiment settings; renamed labels are renamed in the sentiment label set
+        too (keeping their colours and keys), so the label picker offers the new names.
+        Suggestions already made keep the labels they were made with."""
+        old = self.sentiment_config()
+        renamed = {before: after for before, after in zip(old.labels, config.labels, strict=True)}
+        with self.store.transaction():
+            self.store.set_setting(SENTIMENT_SETTING, config.to_json())
+            for label_set in self.label_sets(LabelSetKind.SENTENCE):
+                names = {label.name for label in label_set.labels}
+                unchanged = all(before == after for before, after in renamed.items())
+                if unchanged or not set(old.labels) <= names:
+                    continue
+                labels = tuple(
+                    dataclasses.replace(label, name=renamed.get(label.name, label.name))
+                    for label in label_set.labels
+                )
+                self.save_label_set(dataclasses.replace(label_set, labels=labels))
+            self.store.record(
+                "save", "setting", SENTIMENT_SETTING, actor=self._current.name,
+                before=old.to_json(), after=config.to_json(),
+            )  # fmt: skip
         self.events.label_sets_changed.emit()
 
     # -- export / import ------------------------------------------------------------------

@@ -269,7 +269,8 @@ def run_suggestions(
     - ``kind="entities"``: one ``entity`` suggestion per entity, labelled with its type.
     - ``kind="sentiment"``: one ``sentiment`` suggestion per sentence (label, compound score,
       and the words that drove it in the note) and one ``doc_label`` suggestion with the
-      document's label (see :mod:`annotator.nlp.sentiment`).
+      document's label (see :mod:`annotator.nlp.sentiment`), with the project's label names
+      and cut points (:meth:`Project.sentiment_config`) unless ``sentiment_config`` is given.
 
     Each document is written in one transaction once the model has finished it: its pending
     suggestions of that kind from the same model are replaced (ones the model makes again
@@ -407,6 +408,8 @@ def _run(
             else:
                 yield document_id, document.text
 
+    if kind == "sentiment" and sentiment_config is None:
+        sentiment_config = project.sentiment_config()
     kinds = _kinds_of(kind)
     label_filter = _sentiment_labels(sentiment_config) if kind == "sentiment" else None
     outcomes: list[DocumentOutcome] = []

@@ -13,6 +13,7 @@ from annotator.core.errors import NotFoundError
 from annotator.core.model import AnnotationKind, AnnotationStatus
 from annotator.nlp.markup import has_words
 from annotator.nlp.models import ModelNotFound, default_model_name, load_pipeline, model_source
+from annotator.nlp.settings import SentimentConfig
 from annotator.project import Project
 from annotator.suggesting import (
     accept,
@@ -123,6 +124,54 @@ def test_rerun_of_sentiment_does_not_bring_back_a_rejected_document_label(projec
     reject(project, [label.id])
     run_suggestions(project, [document.id], kind="sentiment")
     assert not pending_suggestions(project, document.id, kind=AnnotationKind.DOC_LABEL)
+
+
+def test_sentiment_uses_the_label_names_and_cut_points_the_project_keeps(project, tmp_path):
+    text = "I love this wonderful book. The ending was terrible and boring. It has 300 pages."
+    document, _ = project.add_text("review", text)
+    config = SentimentConfig(
+        positive_label="pos", negative_label="neg", neutral_label="meh", mixed_label="both"
+    )
+    project.set_sentiment_config(config)
+
+    # Saved in the project file: another connection (the command line, a worker) sees it.
+    with Project(project.path) as other:
+        assert other.sentiment_config() == config
+    sentiment_set = next(s for s in project.label_sets() if s.name == "Sentiment")
+    assert [label.name for label in sentiment_set.labels] == ["pos", "neg", "meh", "both"]
+
+    run_suggestions(project.path, [document.id], kind="sentiment")
+    sentences = pending_suggestions(project, document.id, kind=AnnotationKind.SENTIMENT)
+    assert [a.label for a in sentences] == ["pos", "neg", "meh"]
+    [label] = pending_suggestions(project, document.id, kind=AnnotationKind.DOC_LABEL)
+    assert label.label in config.labels
+
+    # A stricter positive cut point makes the mild sentence neutral.
+    project.set_sentiment_config(
+        SentimentConfig(positive_threshold=0.99, **{k: v for k, v in config.to_json().items()
+                                                    if k.endswith("_label")})
+    )  # fmt: skip
+    run_suggestions(project, [document.id], kind="sentiment")
+    sentences = pending_suggestions(project, document.id, kind=AnnotationKind.SENTIMENT)
+    assert [a.label for a in sentences] == ["meh", "neg", "meh"]
+
+
+def test_sentiment_settings_that_do_not_fit_together_are_refused():
+    with pytest.raises(ValueError, match="different names"):
+        SentimentConfig(positive_label="same", negative_label="same")
+    with pytest.raises(ValueError, match="needs a name"):
+        SentimentConfig(mixed_label="  ")
+    with pytest.raises(ValueError, match="negative_threshold"):
+        SentimentConfig(positive_threshold=-0.5, negative_threshold=0.5)
+    with pytest.raises(TypeError, match="must be a number"):
+        SentimentConfig.from_json({"positive_threshold": "high"})
+
+
+def test_a_damaged_sentiment_setting_falls_back_to_the_defaults(project):
+    project.store.set_setting("sentiment", {"positive_label": "x", "negative_label": "x"})
+    assert project.sentiment_config() == SentimentConfig()
+    project.store.set_setting("sentiment", "not a mapping")
+    assert project.sentiment_config() == SentimentConfig()
 
 
 def test_missing_model_raises_with_install_hint_before_the_project_changes(project, ruler_doc):

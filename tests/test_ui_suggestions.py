@@ -315,3 +315,33 @@ def test_suggestions_on_pdf_pages_are_drawn_clicked_and_accepted(
     qtbot.waitUntil(lambda: london.id in view.index)
     window.undo.undo()
     assert project.annotation(london.id).status == AnnotationStatus.SUGGESTED
+
+
+def test_sentiment_settings_dialog_saves_in_the_project_and_undo_restores(
+    qtbot, window, project, paragraph
+):
+    from annotator.nlp.settings import SentimentConfig
+
+    dialog = window.suggestions.sentiment_dialog()
+    qtbot.addWidget(dialog)
+    dialog.positive.setText("favourable")
+    dialog.negative.setText("favourable")
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()  # two labels with one name
+    assert "different names" in dialog.problem.text()
+    dialog.negative.setText("unfavourable")
+    dialog.positive_at.setValue(0.3)
+    assert ok.isEnabled()
+    window.suggestions.apply_sentiment_settings(dialog.config())
+    saved = project.sentiment_config()
+    assert (saved.positive_label, saved.negative_label, saved.positive_threshold) == (
+        "favourable",
+        "unfavourable",
+        0.3,
+    )
+    window.undo.undo()
+    assert project.sentiment_config() == SentimentConfig()
+    window.undo.redo()
+    assert project.sentiment_config().positive_label == "favourable"
+    dialog.show_config(SentimentConfig())  # Restore Defaults
+    assert dialog.config() == SentimentConfig()

@@ -22,7 +22,7 @@ _EXPORTS = {
     "suggest_entities": "suggest",
     "filter_rejected": "suggest",
     "to_annotation": "suggest",
-    "SentimentConfig": "sentiment",
+    "SentimentConfig": "settings",
     "SentenceSentiment": "sentiment",
     "DocumentSentiment": "sentiment",
     "SentimentResult": "sentiment",

@@ -32,41 +32,9 @@ from spacy.tokens import Doc
 
 from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS, DocKey, pipe_chunks
 from annotator.nlp.models import load_pipeline
+from annotator.nlp.settings import DEFAULT_CONFIG, SentimentConfig
 
 ASENT_FACTORY = "asent_en_v1"
-
-
-@dataclass(frozen=True, slots=True)
-class SentimentConfig:
-    """Thresholds and label names; see the module docstring for what they mean."""
-
-    positive_threshold: float = 0.05
-    negative_threshold: float = -0.05
-    strong_threshold: float = 0.5
-    mixed_min_share: float = 0.25
-    positive_label: str = "positive"
-    negative_label: str = "negative"
-    neutral_label: str = "neutral"
-    mixed_label: str = "mixed"
-
-    def __post_init__(self) -> None:
-        if not self.negative_threshold <= self.positive_threshold:
-            raise ValueError("negative_threshold must not be above positive_threshold")
-        if not 0 < self.strong_threshold <= 1:
-            raise ValueError("strong_threshold must be in (0, 1]")
-        if not 0 <= self.mixed_min_share <= 0.5:
-            raise ValueError("mixed_min_share must be in [0, 0.5]")
-
-    def label_for(self, score: float) -> str:
-        """The positive / negative / neutral label of a compound score."""
-        if score >= self.positive_threshold:
-            return self.positive_label
-        if score <= self.negative_threshold:
-            return self.negative_label
-        return self.neutral_label
-
-
-DEFAULT_CONFIG = SentimentConfig()
 
 
 @dataclass(frozen=True, slots=True)

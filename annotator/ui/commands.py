@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.errors import AnnotatorError, ProjectInUseError
 from annotator.core.model import Annotation, LabelSet
+from annotator.nlp.settings import SentimentConfig
 from annotator.project import Project
 from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
 
@@ -184,6 +185,23 @@ class SetSymbols(_ServiceCommand):
 
     def undo(self) -> None:
         self.project.set_symbols(self.old)
+
+
+class SetSentimentConfig(_ServiceCommand):
+    def __init__(
+        self, project: Project, old: SentimentConfig, new: SentimentConfig, text: str
+    ) -> None:
+        super().__init__(project, text)
+        self.old, self.new = old, new
+
+    def execute(self) -> None:
+        self.project.set_sentiment_config(self.new)
+
+    def _redo(self) -> None:
+        self.project.set_sentiment_config(self.new)
+
+    def undo(self) -> None:
+        self.project.set_sentiment_config(self.old)
 
 
 class UndoHistory(QUndoStack):

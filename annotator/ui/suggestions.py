@@ -73,17 +73,19 @@ from annotator.suggesting import (
     run_suggestions,
     snap_selection,
 )
-from annotator.ui.commands import ChangeAnnotations
+from annotator.ui.commands import ChangeAnnotations, SetSentimentConfig
 from annotator.ui.models import AnnotationRowsModel, plural
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.workers import Task
 
 if TYPE_CHECKING:
+    from annotator.nlp.settings import SentimentConfig
     from annotator.project import Project
     from annotator.ui.main_window import MainWindow
     from annotator.ui.pdf_view import PdfView
     from annotator.ui.preferences import Preferences
     from annotator.ui.reader import ReaderView
+    from annotator.ui.sentiment_settings import SentimentSettingsDialog
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -627,6 +629,12 @@ class SuggestionsController(QObject):
             None,
             "Choose the spaCy pipeline (installed package or model folder)",
         )
+        self.act_sentiment_settings = a(
+            "Sentiment Se&ttings…",
+            self.edit_sentiment_settings,
+            None,
+            "Name the sentiment labels and set where positive, negative and mixed begin",
+        )
         self.act_occurrences = a(
             "Label &Every Occurrence…",
             self.label_occurrences,
@@ -690,6 +698,7 @@ class SuggestionsController(QObject):
         toggle.setText("Suggestions &Panel")
         menu.addAction(toggle)
         menu.addAction(self.act_model)
+        menu.addAction(self.act_sentiment_settings)
         self.menu = menu
         insert_menu(w, menu, before="&Help")
         annotate = find_menu(w, "&Annotate")
@@ -1191,6 +1200,29 @@ class SuggestionsController(QObject):
             )
 
     # -- label every occurrence ----------------------------------------------------------------
+
+    def sentiment_dialog(self) -> SentimentSettingsDialog:
+        from annotator.ui.sentiment_settings import SentimentSettingsDialog
+
+        return SentimentSettingsDialog(self.project.sentiment_config(), self.window)
+
+    def edit_sentiment_settings(self) -> None:
+        dialog = self.sentiment_dialog()
+        dialog.accepted.connect(lambda: self.apply_sentiment_settings(dialog.config()))
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def apply_sentiment_settings(self, config: SentimentConfig) -> None:
+        """Save the project's sentiment settings as one undoable step."""
+        old = self.project.sentiment_config()
+        if config == old:
+            return
+        command = SetSentimentConfig(self.project, old, config, "Change Sentiment Settings")
+        if self.window.undo.run(command):
+            self.window.statusBar().showMessage(
+                "Sentiment settings saved: the next sentiment run uses them — Ctrl+Z to undo",
+                6000,
+            )
 
     def occurrence_dialog(self) -> OccurrenceDialog | None:
         w = self.window
