@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from annotator.project import Project
+    from annotator.ui.main_window import MainWindow
 
 
 def share_interpreter_with_workers() -> None:
@@ -131,6 +132,7 @@ def run_smoke_test() -> int:
                 ok(f"window on '{document.title}' with {shown} example annotations and welcome")
             failures += _smoke_pdf(project, tmp, ok)
             failures += _smoke_spacy(project, document.id, ok)
+            failures += _smoke_suggestion_process(window, document.id, ok)
             window.close()
             app.processEvents()
         finally:
@@ -152,6 +154,31 @@ def _smoke_pdf(project: Project, folder: str, ok: Callable[[str], None]) -> list
     if "Histories make men wise" not in project.text_of(document.id):
         return ["PyMuPDF: the text of a new PDF was not extracted"]
     ok(f"PyMuPDF {pymupdf.VersionBind}: PDF text extracted")
+    return []
+
+
+def _smoke_suggestion_process(
+    window: MainWindow, document_id: str, ok: Callable[[str], None]
+) -> list[str]:
+    """Suggest as the window does: in the suggestion process (a spawned child, which a
+    frozen app must be able to start)."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.suggesting import pending_suggestions
+
+    window.suggestions.run("entities")
+    deadline = time.monotonic() + 180
+    while window.suggestions.task is not None and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    if window.suggestions.task is not None:
+        return ["the suggestion process did not finish within 3 minutes"]
+    found = pending_suggestions(window.project, document_id)
+    if not found:
+        return [f"the suggestion process stored nothing: {window.statusBar().currentMessage()}"]
+    ok(f"suggestion process: {len(found)} suggestions stored, e.g. {found[0].quote!r}")
     return []
 
 

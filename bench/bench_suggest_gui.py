@@ -1,7 +1,8 @@
 """Longest event-loop stall of the real window while it suggests on a long document.
 
 A QTimer ticks every 10 ms on the GUI thread while ``SuggestionsController`` runs the model
-in its worker (own project connection, progress, per-document announcements); the longest
+in the suggestion process (annotator.suggest_process: own interpreter and project
+connection; progress and per-document results come back as messages); the longest
 gap between two ticks is the longest the window was unresponsive. Measured from the click
 until the run's results are shown (model loading included), and again with the model
 already loaded (a second run). A first run happens once per process, so the whole
@@ -128,7 +129,7 @@ def measure_one_process(repeat: int) -> dict[str, object]:
         )
         return longest
 
-    cold = measure("first run (model loads in the worker)")
+    cold = measure("first run (process starts, model loads)")
     warm = measure("second run (model loaded)")
     window.suggestions.shutdown()
     window.close()

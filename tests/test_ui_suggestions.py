@@ -345,3 +345,21 @@ def test_sentiment_settings_dialog_saves_in_the_project_and_undo_restores(
     assert project.sentiment_config().positive_label == "favourable"
     dialog.show_config(SentimentConfig())  # Restore Defaults
     assert dialog.config() == SentimentConfig()
+
+
+def test_cancel_in_the_status_bar_stops_the_run_and_closing_ends_the_process(
+    qtbot, window, project
+):
+    ids = [project.add_text(f"Part {i}", f"Part {i}. " + PARAGRAPH * 150)[0].id for i in range(8)]
+    controller = window.suggestions
+    controller.start_run("entities", ids)
+    qtbot.waitUntil(lambda: controller.progress.maximum() > 0, timeout=60000)  # past loading
+    qtbot.mouseClick(controller.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.task is None, timeout=60000)
+    report = controller.last_report
+    assert report.cancelled and len(report.outcomes) < len(ids)
+    assert "cancel" in window.statusBar().currentMessage().lower()
+    process = controller.process._process
+    assert process.is_alive()
+    window.close()
+    assert not process.is_alive()

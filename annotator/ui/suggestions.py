@@ -3,8 +3,9 @@
 :class:`SuggestionsController` adds a *Suggest* menu and toolbar button, a *Suggestions*
 dock, a progress bar with Cancel in the status bar, and the reader overlay that draws
 pending suggestions dashed and muted. Everything it changes goes through the service
-(:mod:`annotator.suggesting`) and the window's undo stack; the model runs in a
-:class:`~annotator.ui.workers.Task` that opens its own project on the same file.
+(:mod:`annotator.suggesting`) and the window's undo stack; the model runs in a separate
+process (:mod:`annotator.suggest_process`) that opens the project file itself, so loading
+and running spaCy never makes the window wait.
 
 Suggestion mode (Suggest → Review Suggestions, on by itself after a run): N / P go to the
 next / previous suggestion, Enter accepts it, Backspace rejects it. Outside it the keys do
@@ -57,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Annotation, AnnotationKind, LabelSetKind
+from annotator.suggest_process import SuggestionProcess
 from annotator.suggesting import (
     AnnotationChanges,
     DocumentOutcome,
@@ -70,13 +72,11 @@ from annotator.suggesting import (
     pending_suggestions,
     reject,
     reject_all,
-    run_suggestions,
     snap_selection,
 )
 from annotator.ui.commands import ChangeAnnotations, SetSentimentConfig
 from annotator.ui.models import AnnotationRowsModel, plural
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
-from annotator.ui.workers import Task
 
 if TYPE_CHECKING:
     from annotator.nlp.settings import SentimentConfig
@@ -517,6 +517,17 @@ class OccurrenceDialog(QDialog):
 # ---------------------------------------------------------------------------------------------
 
 
+class SuggestionRun:
+    """The window's handle on a run in the suggestion process."""
+
+    def __init__(self, process: SuggestionProcess, run: int) -> None:
+        self.process, self.run = process, run
+
+    def cancel(self) -> None:
+        if self.process.running == self.run:
+            self.process.cancel()
+
+
 class SuggestionsController(QObject):
     """Everything about suggestions in one window (menu, dock, overlay, keys, runs)."""
 
@@ -527,7 +538,7 @@ class SuggestionsController(QObject):
         self.current_id: str | None = None
         self.suggestions = SpanIndex()
         self._document_id: str | None = None
-        self.task: Task | None = None
+        self.task: SuggestionRun | None = None
         self.last_report: SuggestionRunReport | None = None
         self._saved_keys: dict[QAction, list[QKeySequence]] = {}
         self._build_actions()
@@ -542,6 +553,9 @@ class SuggestionsController(QObject):
         window.installEventFilter(self)
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self.reload)
+        self.process: SuggestionProcess | None = None
+        self._poll_timer = QTimer(self, interval=40)
+        self._poll_timer.timeout.connect(self._poll)
         self._watch_timer = QTimer(self, interval=300)
         self._watch_timer.timeout.connect(self._watch_document)
         self._watch_timer.start()
@@ -1073,37 +1087,18 @@ class SuggestionsController(QObject):
             documents = [self.window.document.id]
         self.start_run(kind, documents)
 
-    def start_run(self, kind: SuggestionKind, documents: list[str]) -> Task:
-        path = str(self.project.path)
+    def start_run(self, kind: SuggestionKind, documents: list[str]) -> SuggestionRun:
+        """Send a run to the suggestion process; its messages arrive through a timer."""
         model = chosen_model(self.window.prefs) or None
         annotator = self.project.current_annotator.name
-        # Saved here first, or the worker and this thread could both create it at once.
+        # Saved here first, or the process and this one could both create it at once.
         self.project.annotator_named(annotator, create=True)
-
-        shown = self._document_id
-
-        def work(task: Task) -> SuggestionRunReport:
-            # Own connection on the worker thread (sqlite3 connections are per thread). The
-            # shown document's pending suggestions are read here too, right after they are
-            # stored, so the GUI thread gets them as plain Annotations instead of re-reading
-            # a long document's hundreds of suggestions itself.
-            if not Path(path).is_file():  # run_suggestions says so in the user's words
-                return run_suggestions(path, documents, kind=kind, model=model)
-            from annotator.project import Project
-
-            with Project(path) as opened:
-
-                def on_document(outcome: DocumentOutcome) -> None:
-                    items = None
-                    if outcome.document_id == shown:
-                        items = pending_suggestions(opened, shown, annotator=annotator)
-                    task.tell((outcome, items))
-
-                return run_suggestions(
-                    opened, documents, kind=kind, model=model, annotator=annotator,
-                    progress=task.report, cancel=task.cancelled, on_document=on_document,
-                )  # fmt: skip
-
+        if self.process is None:
+            self.process = SuggestionProcess()
+        run = self.process.start(
+            str(self.project.path), documents, kind=kind, model=model, annotator=annotator,
+            shown_document=self._document_id,
+        )  # fmt: skip
         what = "sentiment" if kind == "sentiment" else "entities"
         self.progress.setRange(0, 0)  # busy until the model is loaded
         self.progress.setFormat(f"Suggesting {what}… %p%")
@@ -1114,15 +1109,27 @@ class SuggestionsController(QObject):
         self.window.statusBar().showMessage(
             f"Loading {describe_model(model or '')} to suggest {what}… you can keep reading"
         )
-        self.task = Task(
-            work,
-            self._finished,
-            self._failed,
-            on_progress=self._progress,
-            on_note=self._document_done,
-            parent=self,
-        )
-        return self.task.start()
+        self.task = SuggestionRun(self.process, run)
+        self._poll_timer.start()
+        return self.task
+
+    def _poll(self) -> None:
+        """Hand the suggestion process's messages to the window (GUI thread, on a timer)."""
+        if self.process is None or self.task is None:
+            self._poll_timer.stop()
+            return
+        for message in self.process.messages():
+            what = message[0]
+            if what == "progress":
+                self._progress(message[2], message[3])
+            elif what == "document":
+                self._document_done((message[2], message[3]))
+            elif what == "done":
+                self._poll_timer.stop()
+                self._finished(message[2])
+            elif what == "failed":
+                self._poll_timer.stop()
+                self._failed(message[2])
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -1299,15 +1306,14 @@ class SuggestionsController(QObject):
         return False
 
     def shutdown(self) -> None:
-        """Stop a run and wait for it: the worker's connection must close before the
-        project does."""
+        """Stop a run and the suggestion process (finished documents keep their
+        suggestions; the one being written is rolled back by SQLite)."""
         self._watch_timer.stop()
-        if self.task is not None:
-            self.task.cancel()
-            from PySide6.QtCore import QThreadPool
-
-            QThreadPool.globalInstance().waitForDone(30000)
-            self.task = None
+        self._poll_timer.stop()
+        self.task = None
+        if self.process is not None:
+            self.process.close()
+            self.process = None
 
 
 def find_menu(window: QWidget, title: str) -> QMenu | None:
