@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         default=None,
         metavar="FMT",
-        help="json, spacy, prodigy, doccano, conll, brat, w3c or pdf (default: from the file)",
+        help="json, spacy, prodigy, doccano, conll, brat, w3c, csv or pdf (default: from the file)",
     )
 
     agreement = commands.add_parser(

@@ -269,9 +269,10 @@ def tokens_and_entities(draw: Callable[..., Any]) -> tuple[str, list[tuple[int, 
 
 
 FORMATS = [("prodigy", "out.jsonl"), ("doccano", "out.jsonl"), ("w3c", "out.jsonld"),
-           ("brat", "out.zip"), ("conll", "out.conll")]  # fmt: skip
+           ("brat", "out.zip"), ("conll", "out.conll"), ("csv", "out.csv")]  # fmt: skip
 KEEP_NO_SPACING = {"conll"}
-CARRY_NO_TEXT = {"w3c"}  # W3C annotations point at the text by hash: add it first
+# W3C annotations point at the text by hash, CSV rows name it: add the text first.
+CARRY_NO_TEXT = {"w3c", "csv"}
 
 
 @pytest.mark.parametrize(("name", "target"), FORMATS)

@@ -222,7 +222,8 @@ class IncomingAnnotation:
     """One annotation as a file states it, before it is checked against its text.
 
     ``record`` and ``field`` say where it came from ("line 3", "spans[1]"), for the error.
-    ``quote``, when the file has one, must match the text at ``start..end``.
+    ``quote``, when the file has one, must match the text at ``start..end``; a mismatch is
+    reported at ``quote_field`` when the file keeps the quote apart from the offsets.
     """
 
     start: int
@@ -245,14 +246,18 @@ class IncomingAnnotation:
     source: str = ""
     created: str | None = None
     modified: str | None = None
+    quote_field: str = ""
 
 
 @dataclass(slots=True)
 class IncomingDocument:
     """A text arriving with its annotations, or a reference to a document already held.
 
-    Exactly one of ``text`` (a new or matching text document), ``loaded`` (a file loaded
+    At most one of ``text`` (a new or matching text document), ``loaded`` (a file loaded
     whole, e.g. a PDF) or ``text_sha256`` (a document the project must already hold) is set.
+    With none of them the project must already hold the document too, and it is found by
+    ``document_id``, else by ``title``, else as the one text that holds the passages its
+    annotations quote at their offsets (formats such as CSV that name but do not carry it).
     """
 
     title: str
@@ -263,6 +268,7 @@ class IncomingDocument:
     path: str = ""
     text_sha256: str | None = None
     field: str = "text"
+    document_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -314,6 +320,7 @@ def apply_import(
     seen_ids: set[str] = set()
     existing_keys: dict[str, set[tuple[Any, ...]]] = {}
     current_name = project.current_annotator.name
+    changed = 0
 
     def annotator_id(name: str | None) -> AnnotatorId:
         name = (name or "").strip() or current_name
@@ -335,9 +342,10 @@ def apply_import(
         for item in doc.annotations:
             annotation = _build(item, document, text, annotator_id(item.annotator), format_name)
             key = _dedupe_key(annotation)
-            known = item.id is not None and (
-                item.id in seen_ids or _stored(project, item.id) is not None
-            )
+            stored = None if item.id is None or item.id in seen_ids else _stored(project, item.id)
+            known = item.id is not None and (item.id in seen_ids or stored is not None)
+            if stored is not None and _content(stored) != _content(annotation):
+                changed += 1
             if known or key in seen_keys or key in existing_keys[document.id]:
                 result.annotations_unchanged += 1
                 continue
@@ -345,6 +353,12 @@ def apply_import(
             seen_ids.add(annotation.id)
             new_annotations.append(annotation)
 
+    if changed:
+        result.warnings.append(
+            f"{changed} annotations in the file have the id of one already in the project but "
+            "differ from it (span, kind, label, note, colour or symbol): the project's version "
+            "was kept"
+        )
     actor = current_name
     if new_annotations and store.annotations(statuses=None):
         result.backup = str(store.backup("before-import"))
@@ -370,6 +384,10 @@ def apply_import(
         project.events.annotators_changed.emit()
     project.events.annotations_reset.emit(None)
     return result
+
+
+def _content(a: Annotation) -> tuple[Any, ...]:
+    return (a.kind, a.start, a.end, a.label or None, a.note, a.color or None, a.symbol or None)
 
 
 def _stored(project: Project, annotation_id: str) -> Annotation | None:
@@ -429,7 +447,12 @@ def _resolve_document(
         planned[loaded.sha256] = document
         result.document_ids.append(document.id)
         return document
-    assert doc.text_sha256 is not None
+    if doc.text_sha256 is None:
+        document = _resolve_held(project, doc, result)
+        if document.id not in result.document_ids:
+            result.documents_matched += 1
+            result.document_ids.append(document.id)
+        return document
     if doc.text_sha256 in planned:
         return planned[doc.text_sha256]
     found = store.document_by_text_sha256(doc.text_sha256) or store.document_by_sha256(
@@ -446,6 +469,80 @@ def _resolve_document(
     planned[doc.text_sha256] = found
     result.document_ids.append(found.id)
     return found
+
+
+def _resolve_held(project: Project, doc: IncomingDocument, result: ImportResult) -> Document:
+    """The held document ``doc`` names: by id, else by title, else by its quoted passages.
+
+    The id wins even if the document was renamed since. Without a usable id or a unique
+    title, the document whose text agrees with the most quotes at their offsets is taken
+    (rows that disagree are then reported one by one); a tie is refused, not guessed.
+    """
+    from annotator.core.errors import NotFoundError
+
+    store = project.store
+    if doc.document_id:
+        with contextlib.suppress(NotFoundError):
+            return store.document(doc.document_id)
+    held = store.documents()
+    titled = [d for d in held if doc.title and d.title == doc.title]
+    if len(titled) == 1:
+        return store.document(titled[0].id)
+    quoted = [a for a in doc.annotations if a.quote]
+    named = " ".join(
+        part
+        for part in (
+            f"'{doc.title}'" if doc.title else "",
+            f"(id {doc.document_id})" if doc.document_id else "",
+        )
+        if part
+    )
+    if not quoted:
+        raise FormatError(
+            f"this project has no document {named or 'named by the file'} and the rows quote "
+            "no passages to find it by: this format does not carry the text, so add the "
+            "document first (or give its id or title), then import",
+            record=doc.record,
+            field=doc.field,
+        )
+    best: list[Document] = []
+    best_score = 0
+    for summary in titled or held:
+        document = store.document(summary.id)
+        text = document.text
+        score = sum(
+            1
+            for a in quoted
+            if 0 <= a.start <= a.end <= len(text) and text[a.start : a.end] == a.quote
+        )
+        if score > best_score:
+            best, best_score = [document], score
+        elif score == best_score and score:
+            best.append(document)
+    if not best:
+        raise FormatError(
+            f"no document in this project {f'is {named} or ' if named else ''}holds the quoted "
+            "passages at their offsets: this format does not carry the text, so add the "
+            "document first, then import",
+            record=doc.record,
+            field=doc.field,
+        )
+    if len(best) > 1:
+        titles = ", ".join(f"'{d.title}'" for d in best[:5])
+        raise FormatError(
+            f"the quoted passages fit {len(best)} documents equally ({titles}): give the "
+            "document's id or a title only one document has",
+            record=doc.record,
+            field=doc.field,
+        )
+    document = best[0]
+    if named:
+        result.warnings.append(
+            f"this project has no document {named}: its {len(doc.annotations)} annotations "
+            f"({doc.record}) went to '{document.title}', whose text holds {best_score} of "
+            f"their {len(quoted)} quoted passages"
+        )
+    return document
 
 
 def _build(
@@ -467,12 +564,19 @@ def _build(
             item.end,
             allow_empty=item.kind in DOCUMENT_LEVEL_KINDS or item.rect is not None,
         )
-        if item.quote is not None:
-            check_quote(text, item.start, item.end, item.quote)
     except SpanError as error:
         raise FormatError(
             f"{error} (document '{document.title}')", record=item.record, field=where or None
         ) from None
+    if item.quote is not None:
+        try:
+            check_quote(text, item.start, item.end, item.quote)
+        except SpanError as error:
+            raise FormatError(
+                f"{error} (document '{document.title}')",
+                record=item.record,
+                field=item.quote_field or where or None,
+            ) from None
     selector = make_selector(text, item.start, item.end)
     created = item.created or utc_now()
     return Annotation(

@@ -100,7 +100,7 @@ def _formats() -> dict[str, FormatSpec]:
         ),
         FormatSpec(
             "csv", "CSV, one row per annotation", (".csv",),
-            to_text=csv_notes.export, text_encoding="utf-8",
+            to_text=csv_notes.export, parse=csv_notes.parse, text_encoding="utf-8",
         ),
         FormatSpec("markdown", "Markdown reading notes", (".md",), to_text=markdown_notes.export),
         FormatSpec(

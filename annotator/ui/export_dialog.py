@@ -439,7 +439,8 @@ def _widen(box: QMessageBox, width: int = 480) -> None:
 # -- import ------------------------------------------------------------------------------------
 
 IMPORT_FILTER = (
-    "Annotations (*.json *.jsonl *.jsonld *.conll *.iob *.iob2 *.ann *.zip *.spacy);;All files (*)"
+    "Annotations (*.json *.jsonl *.jsonld *.conll *.iob *.iob2 *.ann *.zip *.spacy *.csv);;"
+    "All files (*)"
 )
 
 
