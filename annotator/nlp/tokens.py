@@ -85,6 +85,15 @@ def token_index(nlp: Language | None = None) -> TokenIndex:
     return index
 
 
+def prepare_tokens(text: str) -> None:
+    """Tokenise ``text`` into the shared cache ahead of its first selection (safe on any
+    thread; errors are left for the selection itself to report)."""
+    try:
+        _default_index.doc(text)
+    except Exception:  # a warm-up must never break anything
+        return
+
+
 def snap_to_tokens(
     text_or_doc: str | Doc,
     start: int,

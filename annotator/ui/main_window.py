@@ -275,7 +275,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             "&Import…",
             self.import_annotations,
             None,
-            "Import annotations (JSON, Prodigy, doccano, CoNLL, brat, W3C)",
+            "Import annotations (JSON, spaCy, Prodigy, doccano, CoNLL, brat, W3C, CSV, PDF)",
         )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
 

@@ -783,7 +783,10 @@ class SuggestionsController(QObject):
 
     def reload(self) -> None:
         document = self.window.document
+        new_document = (document.id if document is not None else None) != self._document_id
         self._document_id = document.id if document is not None else None
+        if new_document and document is not None:
+            self._prepare_snapping()
         items: list[Annotation] = []
         if document is not None:
             try:
@@ -1283,6 +1286,20 @@ class SuggestionsController(QObject):
             else "Character mode: selections are kept exactly",
             3000,
         )
+
+    def _prepare_snapping(self) -> None:
+        """Tokenise the shown text on a background thread, so the first selection snaps at
+        once instead of waiting for spaCy to load and tokenise (~200 ms)."""
+        w = self.window
+        if not self.snapping or w.view is not w.reader or not w.reader.text:
+            return
+        import threading
+
+        from annotator.nlp.tokens import prepare_tokens
+
+        threading.Thread(
+            target=prepare_tokens, args=(w.reader.text,), name="tokenise", daemon=True
+        ).start()
 
     def snap(self, span: tuple[int, int]) -> tuple[int, int]:
         """A reader selection as it becomes an annotation: whole tokens unless snapping is
