@@ -675,21 +675,46 @@ class Project:
         raise NotFoundError(f"there is no label set called '{name_or_id}'")
 
     def save_label_set(self, label_set: LabelSet) -> LabelSet:
-        names = [label.name for label in label_set.labels]
-        if len(set(names)) != len(names):
-            raise AnnotatorError(f"label set '{label_set.name}' has two labels with the same name")
-        keys = [label.key for label in label_set.labels if label.key]
-        if len(set(keys)) != len(keys):
-            raise AnnotatorError(f"label set '{label_set.name}' uses the same key twice")
-        with self.store.transaction():
-            self.store.save_label_set(label_set)
-            self.store.record(
-                "save", "label_set", label_set.id, actor=self._current.name,
-                after={"name": label_set.name, "labels": [dataclasses.asdict(x)
-                                                          for x in label_set.labels]},
-            )  # fmt: skip
-        self.events.label_sets_changed.emit()
+        """Add or replace a label set (checked by :func:`label_set_problems` first)."""
+        self.update_label_sets([label_set])
         return label_set
+
+    def update_label_sets(
+        self, saved: Sequence[LabelSet] = (), deleted: Sequence[str] = ()
+    ) -> None:
+        """Save and delete label sets in one step (the label set editor's OK).
+
+        Every saved set is checked against the rules in :mod:`annotator.core.labels` and
+        against the others as they will be; nothing is written if one fails. Deleting a set
+        leaves annotations with its labels as they are. The legend cannot be deleted.
+        """
+        from annotator.core.labels import label_set_problems
+
+        current = {s.id: s for s in self.label_sets()}
+        for ident in deleted:
+            found = current.get(LabelSetId(ident))
+            if found is None:
+                raise NotFoundError(f"there is no label set with id '{ident}'")
+            if found.kind == LabelSetKind.LEGEND:
+                raise AnnotatorError("the highlight colours cannot be deleted, only edited")
+        after = {i: s for i, s in current.items() if i not in set(deleted)}
+        after.update({s.id: s for s in saved})
+        for label_set in saved:
+            problems = label_set_problems(label_set, after.values())
+            if problems:
+                raise AnnotatorError(f"label set '{label_set.name}': {problems[0]}")
+        with self.store.transaction():
+            for label_set in saved:
+                self.store.save_label_set(label_set)
+                self.store.record(
+                    "save", "label_set", label_set.id, actor=self._current.name,
+                    after={"name": label_set.name, "labels": [dataclasses.asdict(x)
+                                                              for x in label_set.labels]},
+                )  # fmt: skip
+            for ident in deleted:
+                self.store.delete_label_set(ident)
+                self.store.record("delete", "label_set", ident, actor=self._current.name)
+        self.events.label_sets_changed.emit()
 
     def legend(self) -> LabelSet:
         """The highlight colours and the meaning the reader gives each one."""

@@ -120,7 +120,7 @@ def test_label_set_with_duplicate_keys_is_refused(project):
     broken = dataclasses.replace(
         close, labels=(*close.labels, dataclasses.replace(close.labels[0], name="Other"))
     )
-    with pytest.raises(AnnotatorError, match="same key"):
+    with pytest.raises(AnnotatorError, match="both use the key"):
         project.save_label_set(broken)
 
 

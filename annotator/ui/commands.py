@@ -172,6 +172,33 @@ class SaveLabelSet(_ServiceCommand):
         self.project.save_label_set(self.old)
 
 
+class EditLabelSets(_ServiceCommand):
+    """The label set editor's OK: sets added, changed and deleted, undone as one step."""
+
+    def __init__(
+        self, project: Project, before: list[LabelSet], after: list[LabelSet], text: str
+    ) -> None:
+        super().__init__(project, text)
+        self.before, self.after = before, after
+
+    def _apply(self, old: list[LabelSet], new: list[LabelSet]) -> None:
+        kept = {s.id for s in new}
+        unchanged = {s.id: s for s in old}
+        self.project.update_label_sets(
+            [s for s in new if unchanged.get(s.id) != s],
+            [s.id for s in old if s.id not in kept],
+        )
+
+    def execute(self) -> None:
+        self._apply(self.before, self.after)
+
+    def _redo(self) -> None:
+        self._apply(self.before, self.after)
+
+    def undo(self) -> None:
+        self._apply(self.after, self.before)
+
+
 class SetSymbols(_ServiceCommand):
     def __init__(self, project: Project, old: list[str], new: list[str], text: str) -> None:
         super().__init__(project, text)

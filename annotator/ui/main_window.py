@@ -310,6 +310,12 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.act_symbols = a(
             "S&ymbols…", self.edit_symbols, None, "Choose the symbols you mark passages with"
         )
+        self.act_edit_label_sets = a(
+            "&Edit Label Sets…",
+            self.edit_label_sets,
+            None,
+            "Label sets, their colours, keys and meanings; new ones from the model's labels",
+        )
 
         self.act_zoom_in = a("Zoom &In", lambda: self.zoom(+1), ["Ctrl++", "Ctrl+="])
         self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), ["Ctrl+-"])
@@ -509,6 +515,10 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.label_set_box.setToolTip("The label set whose keys (1–9, letters) apply labels")
         self.label_set_box.currentTextChanged.connect(self._label_set_chosen)
         row.addWidget(self.label_set_box)
+        edit_sets = QToolButton(label_box)
+        edit_sets.setDefaultAction(self.act_edit_label_sets)
+        edit_sets.setText("Edit…")
+        row.addWidget(edit_sets)
         tools.addWidget(label_box)
         tools.addSeparator()
         tools.addAction(self.act_link)
@@ -904,6 +914,8 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             act.setChecked(name == wanted)
             group.addAction(act)
             act.triggered.connect(lambda _=False, n=name: self.label_set_box.setCurrentText(n))
+        self.label_set_menu.addSeparator()
+        self.label_set_menu.addAction(self.act_edit_label_sets)
 
         self._fill_symbols()
         self._fill_labels()
@@ -1058,6 +1070,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             "(Ctrl+Z brings the entry back)",
             6000,
         )
+
+    def edit_label_sets(self) -> None:
+        from annotator.ui.label_sets import edit_label_sets
+
+        self.label_sets_dialog = edit_label_sets(self)
 
     def edit_symbols(self) -> None:
         old = self.project.symbols()
