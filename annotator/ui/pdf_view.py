@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -52,6 +52,7 @@ CACHE_BYTES = 96 * 1024 * 1024
 PREFETCH_PAGES = 2
 COMMENT_TINT = "#b9c7ee"
 SYMBOL_TINT = "#d9d4c5"
+HANDLE_GRAB = 7  # pixels either side of a span end that start a resize drag (as in the reader)
 
 Rect = tuple[float, float, float, float]
 
@@ -68,14 +69,26 @@ class AreaSelection:
     rect: Rect  # displayed page space, points
 
 
+@dataclass(slots=True)
+class _ResizeDrag:
+    """A drag of one end of the selected annotation: the span it would have now."""
+
+    annotation_id: str
+    end: str  # "start" or "end"
+    start_cp: int
+    end_cp: int
+
+
 class PdfView(QAbstractScrollArea):
-    """Continuous pages of a PDF with selection, highlights, find hits and area marks."""
+    """Continuous pages of a PDF with selection, highlights, find hits and area marks; the
+    selected highlight has handles at its ends to drag (``resize_requested``)."""
 
     annotation_clicked = Signal(str)
     annotation_activated = Signal(str)
     selection_finished = Signal()
     selectionChanged = Signal()  # the name ReaderView inherits from Qt
     label_key_pressed = Signal(str)
+    resize_requested = Signal(str, int, int)  # id, new start, new end (code points)
     layout_changed = Signal()
     escape_pressed = Signal()
     page_changed = Signal(int, int)  # current page (0-based), page count
@@ -131,6 +144,7 @@ class PdfView(QAbstractScrollArea):
         self.area: AreaSelection | None = None
         self._press_pos: QPoint | None = None
         self._dragging = False
+        self._resize: _ResizeDrag | None = None
         self._shown_first = False
         self._last_page = -1
 
@@ -203,6 +217,7 @@ class PdfView(QAbstractScrollArea):
         self.doc, self.text, self.page_map = None, "", ()
         self.index.reset([])
         self.selected_id = None
+        self._resize = None
         self.scanned_pages = set()
         self.outline = []
         self._cache.clear()
@@ -265,12 +280,16 @@ class PdfView(QAbstractScrollArea):
         if self.index.remove(annotation_id) is not None:
             if self.selected_id == annotation_id:
                 self.selected_id = None
+            if self._resize is not None and self._resize.annotation_id == annotation_id:
+                self._resize = None
             self.refresh()
 
     def reset_annotations(self, annotations: list[Annotation]) -> None:
         self.index.reset(annotations)
         if self.selected_id not in self.index:
             self.selected_id = None
+        if self._resize is not None and self._resize.annotation_id not in self.index:
+            self._resize = None
         self.refresh()
 
     def set_label_colors(self, colors: dict[str, str], keys: set[str]) -> None:
@@ -572,6 +591,8 @@ class PdfView(QAbstractScrollArea):
         hi = self.page_map[pages[-1]][1] if pages else 0
         pageset = set(pages)
         layers = [a for a in self.index.overlapping(lo, hi + 1) if a.kind not in NOT_PAINTED]
+        if self._resize is not None:
+            layers = self._with_live_span(layers, self._resize)
         multiply = QPainter.CompositionMode.CompositionMode_Multiply
         painter.setFont(small)
         gutter_marks: dict[tuple[int, int], list[tuple[str, str]]] = {}
@@ -614,8 +635,42 @@ class PdfView(QAbstractScrollArea):
         self._paint_gutter(painter, gutter_marks)
         self._paint_find(painter, pageset)
         self._paint_selection(painter, pageset)
+        self._paint_handles(painter)
         self._paint_area_selection(painter)
         self._paint_scanned_banners(painter, pages)
+
+    def _with_live_span(self, layers: list[Annotation], drag: _ResizeDrag) -> list[Annotation]:
+        """``layers`` with the annotation being resized drawn where the drag has it now."""
+        moving = self.index.get(drag.annotation_id)
+        if moving is None:
+            return layers
+        live = replace(moving, start=drag.start_cp, end=drag.end_cp)
+        out = [a for a in layers if a.id != drag.annotation_id]
+        # In its place (layers paint in order), or last if it was dragged onto the screen.
+        at = next((i for i, a in enumerate(layers) if a.id == drag.annotation_id), len(out))
+        out.insert(at, live)
+        return out
+
+    def _paint_handles(self, painter: QPainter) -> None:
+        """The selected annotation's drag handles, drawn like the text reader's: a bar at
+        each end of the outline, with a knob above the start and below the end."""
+        first, last = self._handle_rects()
+        if first is None and last is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.accent)
+        if first is not None:
+            x, top, bottom = first.left() - 1.5, first.top() - 1, first.bottom() + 1
+            painter.drawRect(QRectF(x - 1.5, top - 2, 3, bottom - top + 4))
+            painter.drawEllipse(QPointF(x, top - 3), 3.5, 3.5)
+        if last is not None:
+            x, top, bottom = last.right() + 1.5, last.top() - 1, last.bottom() + 1
+            painter.drawRect(QRectF(x - 1.5, top - 2, 3, bottom - top + 4))
+            painter.drawEllipse(QPointF(x, bottom + 3), 3.5, 3.5)
+        painter.restore()
 
     def _fill_color(self, a: Annotation) -> QColor:
         if a.color:
@@ -781,6 +836,38 @@ class PdfView(QAbstractScrollArea):
             return out
         all_rects = self._span_page_rects(span)
         return [(p, all_rects[p]) for p in sorted(wanted) if p in all_rects]
+
+    def _handle_rects(self) -> tuple[QRectF | None, QRectF | None]:
+        """Viewport rectangles of the lines holding the selected annotation's first and last
+        characters (its live span while an end is dragged); None for an end off screen, and
+        for annotations without ends to drag (areas, summaries, document labels)."""
+        a = self.selected()
+        if a is None or not _resizable(a) or not self.page_map:
+            return None, None
+        start, end = a.start, a.end
+        if self._resize is not None and self._resize.annotation_id == a.id:
+            start, end = self._resize.start_cp, self._resize.end_cp
+        found = self._page_rects((start, end), set(self.visible_pages()))
+        if not found:
+            return None, None
+        first_page, first_rects = found[0]
+        last_page, last_rects = found[-1]
+        # The span may begin (or end) with characters that have no box, such as the end of
+        # the page before: the line shown first is still its first line if they are blank.
+        first = last = None
+        if self._blank(start, self.page_map[first_page][0]):
+            first = self.to_view_rect(first_page, first_rects[0])
+        if self._blank(self.page_map[last_page][1], end):
+            last = self.to_view_rect(last_page, last_rects[-1])
+        return first, last
+
+    def _blank(self, start: int, end: int) -> bool:
+        """No visible character in ``text[start:end]`` (looking at two pages at most)."""
+        if end <= start:
+            return True
+        if self.page_of(end) - self.page_of(start) > 1:
+            return False
+        return not self.text[start:end].strip()
 
     def _page_rects_of(self, a: Annotation, pages: set[int]) -> list[tuple[int, tuple[Rect, ...]]]:
         if a.rect is not None and a.page is not None:
@@ -990,6 +1077,12 @@ class PdfView(QAbstractScrollArea):
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         pos = event.position()
+        drag = self._handle_at(pos)
+        if drag is not None:
+            # A handle grabbed: neither a text selection nor a click that could deselect.
+            self._resize = drag
+            self._press_pos = None
+            return
         hit = self.to_page_point(pos)
         self._press_pos = pos.toPoint()
         self._dragging = False
@@ -1014,11 +1107,16 @@ class PdfView(QAbstractScrollArea):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
+        if self._resize is not None:
+            self._drag_handle(pos)
+            return
         if not event.buttons() & Qt.MouseButton.LeftButton or self.reader is None:
             hit = self.to_page_point(pos)
             over_text = hit is not None and self._text_page(hit[0])
             self.viewport().setCursor(
-                Qt.CursorShape.IBeamCursor
+                Qt.CursorShape.SizeHorCursor
+                if self._handle_at(pos) is not None
+                else Qt.CursorShape.IBeamCursor
                 if over_text
                 else Qt.CursorShape.CrossCursor
                 if hit is not None
@@ -1055,6 +1153,48 @@ class PdfView(QAbstractScrollArea):
         self.selectionChanged.emit()
         self._autoscroll(pos)
 
+    def _handle_at(self, pos: QPointF) -> _ResizeDrag | None:
+        """The drag that grabbing the selected annotation's handle at ``pos`` starts."""
+        first, last = self._handle_rects()
+        a = self.selected()
+        if a is None:
+            return None
+        x, y = pos.x(), pos.y()
+        # Each end's bar plus its knob (above the start, below the end).
+        if (
+            first is not None
+            and abs(x - (first.left() - 1.5)) <= HANDLE_GRAB
+            and first.top() - 9 <= y <= first.bottom() + 2
+        ):
+            return _ResizeDrag(a.id, "start", a.start, a.end)
+        if (
+            last is not None
+            and abs(x - (last.right() + 1.5)) <= HANDLE_GRAB
+            and last.top() - 2 <= y <= last.bottom() + 9
+        ):
+            return _ResizeDrag(a.id, "end", a.start, a.end)
+        return None
+
+    def _drag_handle(self, pos: QPointF) -> None:
+        """Move the dragged end to the caret position under ``pos``; one character stays."""
+        drag = self._resize
+        assert drag is not None
+        self.viewport().setCursor(Qt.CursorShape.SizeHorCursor)
+        hit = self.to_page_point(pos)
+        if hit is not None and self.reader is not None and self._text_page(hit[0]):
+            page, x, y = hit
+            try:
+                offset = self.reader.offset_at(page, x, y)
+            except (AnnotatorError, TextNotExtracted, IndexError):
+                offset = None
+            if offset is not None:
+                if drag.end == "start":
+                    drag.start_cp = min(offset, drag.end_cp - 1)
+                else:
+                    drag.end_cp = max(offset, drag.start_cp + 1)
+                self.viewport().update()
+        self._autoscroll(pos)
+
     def _autoscroll(self, pos: QPointF) -> None:
         bar = self.verticalScrollBar()
         if pos.y() < 10:
@@ -1065,6 +1205,13 @@ class PdfView(QAbstractScrollArea):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
+            return
+        if self._resize is not None:
+            drag, self._resize = self._resize, None
+            a = self.index.get(drag.annotation_id)
+            if a is not None and (drag.start_cp, drag.end_cp) != (a.start, a.end):
+                self.resize_requested.emit(a.id, drag.start_cp, drag.end_cp)
+            self.refresh()
             return
         pos = event.position()
         if self._area_start is not None:
@@ -1158,6 +1305,11 @@ class PdfView(QAbstractScrollArea):
 class _Paged:
     text: str
     page_map: tuple[tuple[int, int], ...]
+
+
+def _resizable(a: Annotation) -> bool:
+    """A text annotation whose ends can be dragged (not an area, summary or document label)."""
+    return a.kind not in NOT_PAINTED and a.end > a.start and (a.rect is None or a.page is None)
 
 
 def _inside(rect: Rect, x: float, y: float, slack: float) -> bool:

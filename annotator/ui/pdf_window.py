@@ -69,6 +69,7 @@ class PdfWindowMixin:
         v.selection_finished.connect(self._show_selection_bar)
         v.selectionChanged.connect(self._selection_changed)
         v.label_key_pressed.connect(self._label_key)
+        v.resize_requested.connect(self._resize_to)
         v.escape_pressed.connect(self._escape)
         v.layout_changed.connect(self._reader_moved)
         v.page_changed.connect(self._pdf_page_changed)
