@@ -40,6 +40,7 @@ from annotator.core.model import (
     DocumentKind,
 )
 from annotator.core.offsets import OffsetMap
+from annotator.documents.markdown import inline_marks
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.theme import LIGHT, Theme, blend
 
@@ -125,6 +126,10 @@ class ReaderView(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._point_size = 13
         self._headings: list[tuple[int, int]] = []  # (block number, level)
+        self._markdown = False  # style Markdown emphasis, code and links in place
+        self._inline_pos = 0  # where styling them has got to
+        self._inline_timer = QTimer(self, singleShot=True, interval=0)
+        self._inline_timer.timeout.connect(self._apply_inline_chunk)
         # Extra layers drawn over the text after the annotations (e.g. pending suggestions),
         # and what a plain click on them does: a handler given the viewport point returns
         # True when it took the click, before annotations are looked for.
@@ -157,7 +162,9 @@ class ReaderView(QPlainTextEdit):
         self._painted_range = (0, -1)
         self.setPlainText(self.text)
         self._headings = []
-        if document is not None and document.kind == DocumentKind.MARKDOWN:
+        self._inline_timer.stop()
+        self._markdown = document is not None and document.kind == DocumentKind.MARKDOWN
+        if self._markdown:
             self._format_headings()
         self.refresh()
 
@@ -174,28 +181,93 @@ class ReaderView(QPlainTextEdit):
         self._apply_heading_formats()
 
     def _apply_heading_formats(self) -> None:
-        if not self._headings:
-            return
+        """Headings first (they set whole lines' formats), then the inline styles over them."""
         doc = self.document()
-        for number, level in self._headings:
-            block = doc.findBlockByNumber(number)
-            cursor = QTextCursor(block)
-            cursor.movePosition(
-                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
-            )
+        faint = QColor(self.theme.ink)
+        faint.setAlpha(80)
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()  # one layout update for all of them
+        try:
+            for number, level in self._headings:
+                block = doc.findBlockByNumber(number)
+                start = block.position()
+                fmt = QTextCharFormat()
+                fmt.setFontWeight(QFont.Weight.Bold)
+                fmt.setFontPointSize(self._point_size * {1: 1.6, 2: 1.3, 3: 1.12}.get(level, 1.0))
+                cursor.setPosition(start)
+                cursor.setPosition(start + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(fmt)
+                # The "## " markers stay in the text (offsets count them) but step back.
+                fmt.setForeground(faint)
+                cursor.setPosition(start)
+                cursor.setPosition(start + level + 1, QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(fmt)
+        finally:
+            cursor.endEditBlock()
+        self._apply_inline_formats()
+
+    def _apply_inline_formats(self) -> None:
+        """*Emphasis*, **strong**, `code` and [links](…) styled in place, their syntax faded
+        (the characters stay: offsets count them). The first screen's worth is styled at
+        once, the rest in chunks on the event loop, so a long Markdown file opens fast."""
+        self._inline_pos = 0
+        if self._markdown:
+            self._apply_inline_chunk(12_000)
+
+    def _inline_styles(self) -> dict[str, QTextCharFormat]:
+        muted = self.theme.muted
+        styles: dict[str, QTextCharFormat] = {}
+        for style in ("strong", "emphasis", "code", "link", "marker"):
             fmt = QTextCharFormat()
-            fmt.setFontWeight(QFont.Weight.Bold)
-            fmt.setFontPointSize(self._point_size * {1: 1.6, 2: 1.3, 3: 1.12}.get(level, 1.0))
-            cursor.setCharFormat(fmt)
-            # The "## " markers stay in the text (offsets count them) but step back visually.
-            marker = QTextCursor(block)
-            marker.movePosition(
-                QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, level + 1
-            )
-            faint = QColor(self.theme.ink)
-            faint.setAlpha(80)
-            fmt.setForeground(faint)
-            marker.setCharFormat(fmt)
+            if style == "strong":
+                fmt.setFontWeight(QFont.Weight.Bold)
+            elif style == "emphasis":
+                fmt.setFontItalic(True)
+            elif style == "code":
+                fmt.setFontFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
+                fmt.setFontFixedPitch(True)
+                fmt.setBackground(QColor(muted.red(), muted.green(), muted.blue(), 40))
+            elif style == "link":
+                fmt.setForeground(self.theme.accent)
+            else:
+                faint = QColor(self.theme.ink)
+                faint.setAlpha(80)
+                fmt.setForeground(faint)
+            styles[style] = fmt
+        return styles
+
+    def _apply_inline_chunk(self, size: int = 40_000) -> None:
+        text = self.text
+        start = self._inline_pos
+        if not self._markdown or start >= len(text):
+            return
+        end = text.find("\n", min(len(text), start + size))
+        end = len(text) if end < 0 else end + 1
+        marks = inline_marks(text, start, end)
+        if marks:
+            styles = self._inline_styles()
+            cursor = QTextCursor(self.document())
+            cursor.beginEditBlock()
+            try:
+                for mark in marks:
+                    a, b = mark.text
+                    cursor.setPosition(self.to_qt(a))
+                    cursor.setPosition(self.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
+                    cursor.mergeCharFormat(styles[mark.style])
+                    for run_start, run_end in mark.markers:
+                        cursor.setPosition(self.to_qt(run_start))
+                        cursor.setPosition(self.to_qt(run_end), QTextCursor.MoveMode.KeepAnchor)
+                        cursor.mergeCharFormat(styles["marker"])
+            finally:
+                cursor.endEditBlock()
+        self._inline_pos = end
+        if end < len(text):
+            self._inline_timer.start()
+
+    @property
+    def inline_styled(self) -> bool:
+        """True once every Markdown inline style is applied."""
+        return not self._markdown or self._inline_pos >= len(self.text)
 
     def headings(self) -> list[tuple[int, int, int, str]]:
         """Markdown sections: (level, start, end, title) in code points."""
