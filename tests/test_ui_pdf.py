@@ -440,11 +440,6 @@ def test_area_annotations_on_a_pdf_show_no_handles(qtbot, window, project, tmp_p
     assert (stored.start, stored.end, stored.rect) == (a.start, a.end, a.rect)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AnnotationTableModel.change() removes and re-adds a row whose sort key changed; "
-    "the list's current row moves to a neighbour and selects it (text reader too)",
-)
 def test_a_resized_pdf_highlight_stays_selected_when_others_are_listed(
     qtbot, window, project, tmp_path
 ):

@@ -307,6 +307,25 @@ def test_resize_by_keyboard_is_one_undo_step(qtbot, window, project, sample_docu
     assert project.annotation(a.id).quote == "Reading maketh"
 
 
+def test_a_resized_annotation_stays_selected_when_its_list_row_moves(
+    qtbot, window, project, sample_document
+):
+    text = sample_document.text
+    a = project.annotate(sample_document.id, *_span(text, "Reading maketh"))
+    later = project.annotate(sample_document.id, *_span(text, "conference a ready"))
+    window.select_annotation(a.id, source="margin")
+    assert window.annotations_panel.current().id == a.id
+    mods = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+    # Moving the start past the later annotation's start moves a's row below it.
+    for _ in range(len("Reading maketh a full man; ")):
+        press(qtbot, window, Qt.Key.Key_Right, mods)  # grow the end first
+    for _ in range(len("Reading maketh a full man; conference ")):
+        press(qtbot, window, Qt.Key.Key_Right, mods | Qt.KeyboardModifier.ControlModifier)
+    assert project.annotation(a.id).start > later.start
+    assert window.selected_id == a.id
+    assert window.annotations_panel.current().id == a.id
+
+
 def test_drag_an_end_resizes_the_annotation(qtbot, window, project, sample_document):
     text = sample_document.text
     a = project.annotate(sample_document.id, *_span(text, "Reading maketh"))

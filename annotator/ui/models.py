@@ -213,7 +213,7 @@ class AnnotationTableModel(AnnotationRowsModel):
     def add(self, annotation: Annotation) -> None:
         if annotation.document_id != self.document_id or self.row_of(annotation.id) >= 0:
             return
-        row = self._insertion_row(annotation)
+        row = self._insertion_row(self._key(annotation))
         self.beginInsertRows(QModelIndex(), row, row)
         self._by_id[annotation.id] = annotation
         self._rows.insert(row, annotation)
@@ -225,13 +225,26 @@ class AnnotationTableModel(AnnotationRowsModel):
         if row < 0:
             self.add(annotation)
             return
-        if self._key(annotation) == self._keys[row]:
-            self._rows[row] = annotation
-            self._by_id[annotation.id] = annotation
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-            return
-        self.remove(annotation.id)
-        self.add(annotation)
+        key = self._key(annotation)
+        self._by_id[annotation.id] = annotation
+        new_row = row
+        if key != self._keys[row]:
+            # Moved, not removed and added: views keep their current row on it, so the
+            # list does not select a neighbour when an annotation is resized.
+            new_row = self._insertion_row(key, self._keys[:row] + self._keys[row + 1 :])
+            destination = new_row if new_row <= row else new_row + 1
+            if destination not in (row, row + 1):
+                self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
+                del self._rows[row]
+                del self._keys[row]
+                self._rows.insert(new_row, annotation)
+                self._keys.insert(new_row, key)
+                self.endMoveRows()
+            else:
+                new_row = row
+        self._rows[new_row] = annotation
+        self._keys[new_row] = key
+        self.dataChanged.emit(self.index(new_row, 0), self.index(new_row, len(self.COLUMNS) - 1))
 
     def remove(self, annotation_id: str) -> None:
         row = self.row_of(annotation_id)
@@ -243,12 +256,12 @@ class AnnotationTableModel(AnnotationRowsModel):
         del self._keys[row]
         self.endRemoveRows()
 
-    def _insertion_row(self, annotation: Annotation) -> int:
-        key = self._key(annotation)
+    def _insertion_row(self, key: Any, keys: list[Any] | None = None) -> int:
+        keys = self._keys if keys is None else keys
         if not self._descending:
-            return bisect_right(self._keys, key)
+            return bisect_right(keys, key)
         # Descending: the first row whose key is smaller.
-        return next((i for i, k in enumerate(self._keys) if k < key), len(self._keys))
+        return next((i for i, k in enumerate(keys) if k < key), len(keys))
 
     # -- lookups ----------------------------------------------------------------------------
 
