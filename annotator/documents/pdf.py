@@ -31,7 +31,6 @@ Threads: a ``pymupdf.Document`` must be used from one thread at a time. The GUI 
 from __future__ import annotations
 
 import difflib
-import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +43,7 @@ import pymupdf
 from annotator.core.errors import DocumentError
 from annotator.core.model import DocumentKind
 from annotator.documents.base import LoadedDocument, sha256_file, sha256_text
+from annotator.documents.find import iter_spans
 
 PAGE_SEPARATOR = "\f"
 """Joins the texts of consecutive pages in the canonical text (not part of any page's range)."""
@@ -486,6 +486,7 @@ class PdfReader:
         self.kind = document_kind(self.path)
         self._doc = open_document(self.path, password)
         self._text: PagedText | None = None
+        self._page_starts: list[int] = []  # page_map starts, for bisecting an offset's page
         self._layouts: OrderedDict[int, _PageLayout] = OrderedDict()
         self._layout_cache_pages = layout_cache_pages
         self._sizes: dict[int, tuple[float, float]] = {}
@@ -511,6 +512,7 @@ class PdfReader:
                 f"file has {self.page_count}: extract its text again"
             )
         self._text = text
+        self._page_starts = [start for start, _ in text.page_map]
         self._layouts.clear()
 
     @property
@@ -655,8 +657,7 @@ class PdfReader:
         self, start: int, end: int
     ) -> Iterator[tuple[int, list[Rect], pymupdf.Matrix]]:
         page_map = self._require_text().page_map
-        starts = [s for s, _ in page_map]
-        first = max(0, bisect_right(starts, start) - 1)
+        first = max(0, bisect_right(self._page_starts, start) - 1)
         for page in range(first, len(page_map)):
             page_start, page_end = page_map[page]
             if page_start >= end and page > first:
@@ -677,32 +678,29 @@ class PdfReader:
     def search(self, query: str, pages: range | None = None) -> list[SearchHit]:
         """Case-insensitive matches of ``query`` in the canonical text, in reading order.
 
-        Whitespace in the query matches any run of whitespace, so a phrase broken over two
-        lines is found. ``pages`` limits the search (and the cost of computing rectangles,
-        which reads the character boxes of every page with a hit).
+        Matched as Find matches (:mod:`annotator.documents.find`): whitespace in the query
+        matches any run of whitespace, so a phrase broken over two lines is found, and a word
+        hyphenated at a line end ("infor-\\nmation") matches the unbroken word. ``pages`` limits
+        the search (and the cost of computing rectangles, which reads the character boxes of
+        every page with a hit).
         """
-        words = query.split()
-        if not words:
-            return []
         text = self._require_text().text
         page_map = self._require_text().page_map
-        pattern = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
         lo, hi = 0, len(text)
         if pages is not None and len(pages):
             lo = page_map[pages[0]][0]
             hi = page_map[pages[-1]][1]
-        starts = [s for s, _ in page_map]
         hits = []
-        for match in pattern.finditer(text, lo, hi):
-            page = max(0, bisect_right(starts, match.start()) - 1)
+        for start, end in iter_spans(text, query, start=lo, end=hi):
+            page = max(0, bisect_right(self._page_starts, start) - 1)
             page_end = page_map[page][1]
-            rects = self.span_rects(match.start(), min(match.end(), page_end))
+            rects = self.span_rects(start, min(end, page_end))
             hits.append(
                 SearchHit(
                     page=page,
                     rects=rects[0].rects if rects else (),
-                    start=match.start(),
-                    end=match.end(),
+                    start=start,
+                    end=end,
                 )
             )
         return hits
