@@ -44,6 +44,7 @@ from annotator.resources import load_json_resource
 from annotator.store import Store, annotation_to_json
 
 if TYPE_CHECKING:
+    from annotator.core.model import ImportChanges
     from annotator.formats.native import ImportReport
     from annotator.nlp.settings import SentimentConfig
 
@@ -840,6 +841,41 @@ class Project:
             built.append(a)
         self.add_annotations(built, action="import")
         return built
+
+    def undo_import(self, changes: ImportChanges) -> None:
+        """Take an import back as one step: what it added is soft-deleted, what it updated
+        gets its earlier version again. :meth:`redo_import` does it again."""
+        self._apply_import_changes(changes, undo=True)
+
+    def redo_import(self, changes: ImportChanges) -> None:
+        self._apply_import_changes(changes, undo=False)
+
+    def _apply_import_changes(self, changes: ImportChanges, *, undo: bool) -> None:
+        store = self.store
+        with store.transaction():
+            for link_id in changes.links:
+                store.set_link_deleted(link_id, undo)
+            store.set_annotations_deleted(list(changes.annotations), undo)
+            for before, after in changes.replaced:
+                store.replace_annotation(before if undo else after)
+            for document_id in changes.documents:
+                store.set_document_deleted(document_id, undo)
+            for label_set in changes.label_sets:
+                if undo:
+                    store.delete_label_set(label_set.id)
+                else:
+                    store.save_label_set(label_set)
+            store.record(
+                "undo" if undo else "redo", "import", str(self.path), actor=self._current.name,
+                after={"annotations": list(changes.annotations),
+                       "documents": list(changes.documents)},
+            )  # fmt: skip
+        self.events.documents_changed.emit()
+        if changes.label_sets:
+            self.events.label_sets_changed.emit()
+        if changes.links:
+            self.events.links_changed.emit()
+        self.events.annotations_reset.emit(None)
 
     def export_json(self, document_ids: Sequence[str] | None = None) -> dict[str, Any]:
         from annotator.formats import native

@@ -178,6 +178,37 @@ def test_import_doccano_through_the_window_adds_the_document_and_its_annotations
     assert "Imported “hopper.jsonl”: 1 document and 2 annotations added" in (
         window.statusBar().currentMessage()
     )
+    # One Ctrl+Z takes the whole import back (document and annotations); redo brings it back.
+    window.undo.undo()
+    assert imported.id not in {s.document.id for s in project.documents()}
+    assert project.annotations(imported.id, annotator=None) == []
+    qtbot.waitUntil(lambda: model.row_of(imported.id) < 0)
+    window.undo.redo()
+    again = {(a.start, a.end, a.label) for a in project.annotations(imported.id, annotator=None)}
+    assert again == found
+
+
+def test_undoing_a_native_import_puts_back_the_versions_it_replaced(
+    qtbot, window, project, sample_document, tmp_path, monkeypatch
+):
+    original = project.annotate(sample_document.id, 0, 7, note="before")
+    data = project.export_json()
+    [record] = [r for r in data["annotations"] if r["id"] == original.id]
+    record.update(note="after", modified="2999-01-01T00:00:00+00:00")
+    data["annotations"] = [record]
+    file = tmp_path / "newer.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    answer_yes(monkeypatch)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(file), ""))
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    window.act_import.trigger()
+    errors = [b.informativeText() for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert project.annotation(original.id).note == "after", errors
+    window.undo.undo()
+    assert project.annotation(original.id).note == "before"
+    window.undo.redo()
+    assert project.annotation(original.id).note == "after"
 
 
 def test_import_of_a_malformed_file_shows_the_line_and_changes_nothing(

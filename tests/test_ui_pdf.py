@@ -281,6 +281,10 @@ def test_highlights_already_in_the_pdf_can_be_imported(
     (a,) = project.annotations(window.document.id)
     assert a.quote == "small argument" and a.note == "Nice"
     assert window.annotation_model.annotator_name(a.annotator_id) == "Bea"
+    window.undo.undo()  # the import is one undoable step
+    assert project.annotations(window.document.id) == []
+    window.undo.redo()
+    assert [x.id for x in project.annotations(window.document.id)] == [a.id]
 
 
 def test_a_page_that_fails_to_render_shows_a_message_and_the_rest_works(

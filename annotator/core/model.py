@@ -173,3 +173,22 @@ class Link:
     kind: str = "connects"
     note: str = ""
     created: str = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportChanges:
+    """What one import wrote, so that it can be taken back and done again as one step.
+
+    ``replaced`` pairs each annotation the import updated with its version before.
+    """
+
+    documents: tuple[DocumentId, ...] = ()
+    annotations: tuple[AnnotationId, ...] = ()
+    replaced: tuple[tuple[Annotation, Annotation], ...] = ()
+    links: tuple[LinkId, ...] = ()
+    label_sets: tuple[LabelSet, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.documents or self.annotations or self.replaced or self.links or self.label_sets
+        )

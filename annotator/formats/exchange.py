@@ -32,6 +32,7 @@ from annotator.core.model import (
     Document,
     DocumentId,
     DocumentKind,
+    ImportChanges,
     LabelSet,
     LabelSetKind,
     new_id,
@@ -284,6 +285,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     backup: str | None = None
     document_ids: list[str] = field(default_factory=list)
+    changes: ImportChanges = field(default_factory=lambda: ImportChanges())
 
     def summary(self) -> str:
         return (
@@ -379,6 +381,10 @@ def apply_import(
         )  # fmt: skip
     result.annotators_added = len(new_annotators)
     result.annotations_added = len(new_annotations)
+    result.changes = ImportChanges(
+        documents=tuple(d.id for d in new_documents),
+        annotations=tuple(a.id for a in new_annotations),
+    )
     project.events.documents_changed.emit()
     if new_annotators:
         project.events.annotators_changed.emit()

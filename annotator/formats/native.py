@@ -28,6 +28,7 @@ from annotator.core.model import (
     Document,
     DocumentId,
     DocumentKind,
+    ImportChanges,
     Label,
     LabelSet,
     LabelSetId,
@@ -67,6 +68,7 @@ class ImportReport:
     annotations_unchanged: int = 0
     links_added: int = 0
     backup: str | None = None
+    changes: ImportChanges = dataclasses.field(default_factory=lambda: ImportChanges())
 
     def summary(self) -> str:
         return (
@@ -241,6 +243,13 @@ def import_project(project: Project, data: Any) -> ImportReport:
         annotations_unchanged=plan.unchanged,
         links_added=len(plan.new_links),
         backup=backup,
+        changes=ImportChanges(
+            documents=tuple(d.id for d in plan.new_documents),
+            annotations=tuple(a.id for a in plan.new_annotations),
+            replaced=tuple(zip(plan.replaced_versions, plan.updated_annotations, strict=True)),
+            links=tuple(link.id for link in plan.new_links),
+            label_sets=tuple(plan.new_label_sets),
+        ),
     )
 
 
@@ -252,6 +261,7 @@ class _Plan:
     new_label_sets: list[LabelSet] = dataclasses.field(default_factory=list)
     new_annotations: list[Annotation] = dataclasses.field(default_factory=list)
     updated_annotations: list[Annotation] = dataclasses.field(default_factory=list)
+    replaced_versions: list[Annotation] = dataclasses.field(default_factory=list)
     unchanged: int = 0
     new_links: list[Link] = dataclasses.field(default_factory=list)
 
@@ -430,6 +440,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             plan.unchanged += 1
         elif annotation.modified > current.modified:
             plan.updated_annotations.append(annotation)
+            plan.replaced_versions.append(current)
         else:
             plan.unchanged += 1
 

@@ -293,6 +293,7 @@ def _import_native(project: Project, file: Path) -> ImportResult:
         annotations_added=report.annotations_added,
         annotations_unchanged=report.annotations_unchanged + report.annotations_updated,
         backup=report.backup,
+        changes=report.changes,
         warnings=[f"{report.annotations_updated} annotations were updated to newer versions"]
         if report.annotations_updated
         else [],

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.errors import AnnotatorError, ProjectInUseError
-from annotator.core.model import Annotation, LabelSet
+from annotator.core.model import Annotation, ImportChanges, LabelSet
 from annotator.nlp.settings import SentimentConfig
 from annotator.project import Project
 from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
@@ -197,6 +197,31 @@ class EditLabelSets(_ServiceCommand):
 
     def undo(self) -> None:
         self._apply(self.after, self.before)
+
+
+class ImportAnnotations(_ServiceCommand):
+    """An import (File → Import…, a PDF's own highlights) undone and redone as one step.
+
+    ``run`` does the import once and returns its result with the :class:`ImportChanges` it
+    made; undo soft-deletes what it added and puts back what it updated.
+    """
+
+    def __init__(
+        self, project: Project, run: Callable[[], tuple[Any, ImportChanges]], text: str
+    ) -> None:
+        super().__init__(project, text)
+        self._run = run
+        self.result: Any = None
+        self.changes = ImportChanges()
+
+    def execute(self) -> None:
+        self.result, self.changes = self._run()
+
+    def _redo(self) -> None:
+        self.project.redo_import(self.changes)
+
+    def undo(self) -> None:
+        self.project.undo_import(self.changes)
 
 
 class SetSymbols(_ServiceCommand):

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.model import ImportChanges
 from annotator.formats.exchange import (
     DocumentAnnotations,
     ExportData,
@@ -53,6 +54,7 @@ from annotator.formats.exchange import (
     ExportScope,
     ImportResult,
 )
+from annotator.ui.commands import ImportAnnotations
 from annotator.ui.workers import Task
 
 if TYPE_CHECKING:
@@ -500,17 +502,23 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
     )  # fmt: skip
     if answer != QMessageBox.StandardButton.Yes:
         return None
-    try:
+
+    def run() -> tuple[ImportResult, ImportChanges]:
         result = registry.import_file(window.project, file, name)
+        return result, result.changes
+
+    command = ImportAnnotations(window.project, run, f"Import “{file.name}”")
+    try:
+        command.execute()
     except AnnotatorError as error:
         show_import_error(window, file, str(error))
         return None
     except OSError as error:
         show_import_error(window, file, f"cannot read it: {error.strerror or error}")
         return None
-    # The import is one transaction outside the undo history: earlier steps could no longer
-    # be undone against it. The backup taken before it is the way back.
-    window.undo.clear()
+    result: ImportResult = command.result
+    if result.changes:
+        window.undo.push(command)  # Ctrl+Z takes the whole import back
     window._refresh_documents()
     from annotator.ui.models import plural
 
@@ -524,8 +532,8 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
     text = done + "."
     if result.backup:
         text += (
-            "\n\nAn import cannot be undone with Ctrl+Z. The project as it was before is "
-            f"kept as a backup:\n{result.backup}"
+            "\n\nCtrl+Z takes the import back. The project as it was before is also kept "
+            f"as a backup:\n{result.backup}"
         )
     if result.warnings or result.backup:
         show_warnings(window, "Import finished", text, result.warnings)

@@ -389,16 +389,29 @@ class PdfWindowMixin:
         self.import_pdf_annotations(document.id)
 
     def import_pdf_annotations(self: Any, document_id: str) -> list[Annotation]:
+        """The PDF's own highlights and notes as annotations: one undoable step."""
+        from annotator.core.model import ImportChanges
+        from annotator.ui.commands import ImportAnnotations
+
         document = self.project.document(document_id)
-        try:
+
+        def run() -> tuple[list[Annotation], ImportChanges]:
             added = self.project.import_pdf_annotations(
                 document_id, password=self._pdf_passwords.get(document.sha256)
             )
+            return added, ImportChanges(annotations=tuple(a.id for a in added))
+
+        command = ImportAnnotations(self.project, run, "Import the PDF's Highlights")
+        try:
+            command.execute()
         except AnnotatorError as error:
             self.show_error(f"Could not import the PDF's annotations: {error}", dialog=True)
             return []
+        added: list[Annotation] = command.result
+        if added:
+            self.undo.push(command)
         self.statusBar().showMessage(
-            f"Imported {plural(len(added), 'annotation')} from the PDF", 6000
+            f"Imported {plural(len(added), 'annotation')} from the PDF — Ctrl+Z to undo", 6000
         )
         return added
 
