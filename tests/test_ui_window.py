@@ -532,3 +532,22 @@ def test_focus_mode_hides_panels_and_comes_back(qtbot, window):
 def _span(text: str, phrase: str) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)
+
+
+def test_find_matches_a_phrase_broken_across_lines_and_hyphenated(qtbot, window, project):
+    text = (
+        "Some books are to be chewed\nand digested; others to be read only in parts, "
+        "infor-\nmation and all.\n"
+    )
+    document, _ = project.add_text("Broken lines", text)
+    window.open_document(document.id)
+    press(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, "chewed and digested")
+    qtbot.waitUntil(lambda: len(window._find_matches) == 1, timeout=2000)
+    s, e = window._find_matches[0]
+    assert text[s:e] == "chewed\nand digested"
+    window.find_bar.edit.clear()
+    qtbot.keyClicks(window.find_bar.edit, "INFORMATION")
+    qtbot.waitUntil(
+        lambda: [text[s:e] for s, e in window._find_matches] == ["infor-\nmation"], timeout=2000
+    )

@@ -53,6 +53,7 @@ from annotator.core.model import (
     Link,
 )
 from annotator.documents import load_document
+from annotator.documents.find import find_spans
 from annotator.project import Project
 from annotator.ui.commands import (
     AddAnnotation,
@@ -1511,16 +1512,13 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.find_bar.open_bar(text)
 
     def _find(self, text: str, match_case: bool) -> None:
-        self._find_matches = []
-        if text and self.document is not None:
-            haystack = self.view.text if match_case else self.view.text.casefold()
-            needle = text if match_case else text.casefold()
-            if len(haystack) != len(self.view.text):  # casefold changed lengths (ß → ss)
-                haystack, needle = self.view.text.lower(), text.lower()
-            start = haystack.find(needle)
-            while start >= 0 and len(self._find_matches) < 100_000:
-                self._find_matches.append((start, start + len(needle)))
-                start = haystack.find(needle, start + max(1, len(needle)))
+        # Phrases match across line breaks (and "infor-\nmation" finds "information"):
+        # annotator.documents.find.
+        self._find_matches = (
+            find_spans(self.view.text, text, match_case=match_case, limit=100_000)
+            if text and self.document is not None
+            else []
+        )
         caret = self.view.top_offset()
         self._find_index = (
             next((i for i, (s, _e) in enumerate(self._find_matches) if s >= caret), 0)
