@@ -46,6 +46,17 @@ def test_markdown_notes_group_by_section_in_reading_order(play):
     assert "**MOTIF** · line 7" in text
 
 
+def test_markdown_notes_say_what_a_highlight_colour_means(play):
+    path, document_id = play
+    with Project(path) as project:
+        legend = project.legend().labels[1]
+        start = TEXT.index("To be")
+        project.annotate(document_id, start, start + 5, color=legend.color.upper())
+        _, text = export(project, "markdown", None)
+    assert f"> To be\n>\n> — *{legend.name}* · line 3" in text
+    assert f"*{legend.name}* · ? " not in text  # the commented passage has no such colour
+
+
 def test_csv_has_one_row_per_annotation_with_quote_note_and_line(play):
     path, _ = play
     with Project(path) as project:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from annotator.core.model import Annotation, AnnotationKind, Document, DocumentKind
+from annotator.core.model import (
+    Annotation,
+    AnnotationKind,
+    Document,
+    DocumentKind,
+    LabelSetKind,
+)
 from annotator.formats.exchange import ExportData
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -28,8 +34,14 @@ def sections(document: Document) -> list[tuple[int, str]]:
 
 
 def render_document(
-    document: Document, annotations: list[Annotation], names: dict[str, str]
+    document: Document,
+    annotations: list[Annotation],
+    names: dict[str, str],
+    meanings: dict[str, str] | None = None,
 ) -> str:
+    """One document's notes; ``meanings`` maps a highlight colour (#rrggbb, any case) to
+    what the reader said it means (the legend), written beside each highlight."""
+    meanings = {k.lower(): v for k, v in (meanings or {}).items()}
     out = [f"# {document.title}", ""]
     whole = [a for a in annotations if a.kind in (AnnotationKind.SUMMARY, AnnotationKind.DOC_LABEL)
              and a.start == a.end]  # fmt: skip
@@ -58,12 +70,20 @@ def render_document(
                 else "Before the first heading"
             )
             out += [f"## {title}", ""]
-        out += _entry(a, document, bisect_right(line_starts, a.start), names, len(annotators) > 1)
+        out += _entry(
+            a, document, bisect_right(line_starts, a.start), names, len(annotators) > 1,
+            meanings.get((a.color or "").lower()) if not a.label else None,
+        )  # fmt: skip
     return "\n".join(out)
 
 
 def _entry(
-    a: Annotation, document: Document, line: int, names: dict[str, str], who: bool
+    a: Annotation,
+    document: Document,
+    line: int,
+    names: dict[str, str],
+    who: bool,
+    meaning: str | None,
 ) -> list[str]:
     quote = " ".join(a.quote.split())
     if len(quote) > QUOTE_LIMIT:
@@ -72,6 +92,8 @@ def _entry(
     details = []
     if a.label:
         details.append(f"**{a.label}**")
+    elif meaning:
+        details.append(f"*{meaning}*")
     if a.symbol:
         details.append(a.symbol)
     page = document.page_of(a.start)
@@ -86,8 +108,14 @@ def _entry(
 
 
 def export(data: ExportData) -> tuple[str, list[str]]:
+    meanings = {
+        label.color.lower(): label.name
+        for label_set in data.label_sets
+        if label_set.kind == LabelSetKind.LEGEND
+        for label in label_set.labels
+    }
     parts = [
-        render_document(item.document, list(item.annotations), data.annotator_names)
+        render_document(item.document, list(item.annotations), data.annotator_names, meanings)
         for item in data.documents
     ]
     return "\n".join(parts).rstrip("\n") + "\n", []
