@@ -498,14 +498,16 @@ def test_bad_file_shows_an_error_not_a_traceback(qtbot, window, tmp_path, monkey
 
 
 def test_legend_edit_is_stored_in_project_and_undoable(qtbot, window, project):
-    from annotator.ui.commands import SaveLabelSet
+    from annotator.ui.commands import ReplaceValue
 
     legend = project.legend()
     import dataclasses
 
     first = dataclasses.replace(legend.labels[0], name="term")
     new = dataclasses.replace(legend, labels=(first, *legend.labels[1:]))
-    assert window.undo.run(SaveLabelSet(project, legend, new, "Edit colour"))
+    assert window.undo.run(
+        ReplaceValue(project, project.save_label_set, legend, new, "Edit colour")
+    )
     assert project.legend().labels[0].name == "term"
     assert window.legend_bar._buttons[0].text() == "term"
     window.undo.undo()

@@ -8,15 +8,16 @@ undo of an edit puts the old version back with ``replace_annotation``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.errors import AnnotatorError, ProjectInUseError
 from annotator.core.model import Annotation, ImportChanges, LabelSet
-from annotator.nlp.settings import SentimentConfig
 from annotator.project import Project
 from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
+
+T = TypeVar("T")
 
 #: Commands with this id merge when they change the same annotation's span in a row.
 RESIZE_ID = 1001
@@ -155,23 +156,6 @@ class UnlinkAnnotations(_ServiceCommand):
         self.project.restore_link(self.link_id)
 
 
-class SaveLabelSet(_ServiceCommand):
-    """Legend edits (a colour's meaning, a new colour) are undoable like annotations."""
-
-    def __init__(self, project: Project, old: LabelSet, new: LabelSet, text: str) -> None:
-        super().__init__(project, text)
-        self.old, self.new = old, new
-
-    def execute(self) -> None:
-        self.project.save_label_set(self.new)
-
-    def _redo(self) -> None:
-        self.project.save_label_set(self.new)
-
-    def undo(self) -> None:
-        self.project.save_label_set(self.old)
-
-
 class EditLabelSets(_ServiceCommand):
     """The label set editor's OK: sets added, changed and deleted, undone as one step."""
 
@@ -224,36 +208,24 @@ class ImportAnnotations(_ServiceCommand):
         self.project.undo_import(self.changes)
 
 
-class SetSymbols(_ServiceCommand):
-    def __init__(self, project: Project, old: list[str], new: list[str], text: str) -> None:
-        super().__init__(project, text)
-        self.old, self.new = old, new
+class ReplaceValue(_ServiceCommand, Generic[T]):
+    """A project setting changed from ``old`` to ``new`` through ``apply`` — a legend entry
+    (``project.save_label_set``), the symbols, the sentiment settings; undo applies ``old``."""
 
-    def execute(self) -> None:
-        self.project.set_symbols(self.new)
-
-    def _redo(self) -> None:
-        self.project.set_symbols(self.new)
-
-    def undo(self) -> None:
-        self.project.set_symbols(self.old)
-
-
-class SetSentimentConfig(_ServiceCommand):
     def __init__(
-        self, project: Project, old: SentimentConfig, new: SentimentConfig, text: str
+        self, project: Project, apply: Callable[[T], object], old: T, new: T, text: str
     ) -> None:
         super().__init__(project, text)
-        self.old, self.new = old, new
+        self.apply, self.old, self.new = apply, old, new
 
     def execute(self) -> None:
-        self.project.set_sentiment_config(self.new)
+        self.apply(self.new)
 
     def _redo(self) -> None:
-        self.project.set_sentiment_config(self.new)
+        self.apply(self.new)
 
     def undo(self) -> None:
-        self.project.set_sentiment_config(self.old)
+        self.apply(self.old)
 
 
 class UndoHistory(QUndoStack):

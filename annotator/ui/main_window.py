@@ -60,8 +60,7 @@ from annotator.ui.commands import (
     DeleteAnnotations,
     EditAnnotation,
     LinkAnnotations,
-    SaveLabelSet,
-    SetSymbols,
+    ReplaceValue,
     UndoHistory,
 )
 from annotator.ui.dialogs import LegendEntryDialog, ShortcutsDialog, SymbolsDialog
@@ -1034,8 +1033,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         labels = list(legend.labels)
         labels[i] = dialog.label(labels[i].key)
         self.undo.run(
-            SaveLabelSet(
+            ReplaceValue(
                 self.project,
+                self.project.save_label_set,
                 legend,
                 dataclasses.replace(legend, labels=tuple(labels)),
                 f"Edit colour “{labels[i].name}”",
@@ -1049,7 +1049,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             return
         label = dialog.label()
         new = dataclasses.replace(legend, labels=(*legend.labels, label))
-        if self.undo.run(SaveLabelSet(self.project, legend, new, f"Add colour “{label.name}”")):
+        if self.undo.run(
+            ReplaceValue(
+                self.project, self.project.save_label_set, legend, new, f"Add colour “{label.name}”"
+            )
+        ):
             self._set_current_color(label.color)
 
     def remove_legend_entry(self, i: int) -> None:
@@ -1059,8 +1063,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         label = legend.labels[i]
         labels = tuple(x for j, x in enumerate(legend.labels) if j != i)
         self.undo.run(
-            SaveLabelSet(
+            ReplaceValue(
                 self.project,
+                self.project.save_label_set,
                 legend,
                 dataclasses.replace(legend, labels=labels),
                 f"Remove colour “{label.name}”",
@@ -1081,7 +1086,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         old = self.project.symbols()
         dialog = SymbolsDialog(old, self)
         if dialog.exec():
-            self.undo.run(SetSymbols(self.project, old, dialog.symbols(), "Change symbols"))
+            self.undo.run(
+                ReplaceValue(
+                    self.project, self.project.set_symbols, old, dialog.symbols(), "Change symbols"
+                )
+            )
 
     def _refresh_filter_choices(self) -> None:
         labels: list[str] = []

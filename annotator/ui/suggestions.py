@@ -74,7 +74,7 @@ from annotator.suggesting import (
     reject_all,
     snap_selection,
 )
-from annotator.ui.commands import ChangeAnnotations, SetSentimentConfig
+from annotator.ui.commands import ChangeAnnotations, ReplaceValue
 from annotator.ui.models import AnnotationRowsModel, plural
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 
@@ -1227,7 +1227,10 @@ class SuggestionsController(QObject):
         old = self.project.sentiment_config()
         if config == old:
             return
-        command = SetSentimentConfig(self.project, old, config, "Change Sentiment Settings")
+        command = ReplaceValue(
+            self.project, self.project.set_sentiment_config, old, config,
+            "Change Sentiment Settings",
+        )  # fmt: skip
         if self.window.undo.run(command):
             self.window.statusBar().showMessage(
                 "Sentiment settings saved: the next sentiment run uses them — Ctrl+Z to undo",
