@@ -445,8 +445,8 @@ class ReaderView(QPlainTextEdit):
                 for i in range(layout.lineCount()):
                     line = layout.lineAt(i)
                     ls, le = pos + line.textStart(), pos + line.textStart() + line.textLength()
-                    if le < a or ls > b or (ls == b and b > a):
-                        continue
+                    if le < a or ls > b or (b > a and (ls == b or le == a)):
+                        continue  # (a span starting at a wrap is not on the line before)
                     x1 = _x(line, max(a, ls) - pos)
                     x2 = _x(line, min(b, le) - pos)
                     rects.append(
