@@ -1332,7 +1332,7 @@ class SuggestionsController(QObject):
         self._poll_timer.stop()
         self.task = None
         if self.process is not None:
-            self.process.close()
+            self.process.close(timeout=3.0)  # then stopped: SQLite rolls back its write
             self.process = None
 
 
