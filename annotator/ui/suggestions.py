@@ -1090,7 +1090,7 @@ class SuggestionsController(QObject):
             documents = [self.window.document.id]
         self.start_run(kind, documents)
 
-    def start_run(self, kind: SuggestionKind, documents: list[str]) -> SuggestionRun:
+    def start_run(self, kind: SuggestionKind, documents: list[str]) -> SuggestionRun | None:
         """Send a run to the suggestion process; its messages arrive through a timer."""
         model = chosen_model(self.window.prefs) or None
         annotator = self.project.current_annotator.name
@@ -1098,10 +1098,17 @@ class SuggestionsController(QObject):
         self.project.annotator_named(annotator, create=True)
         if self.process is None:
             self.process = SuggestionProcess()
-        run = self.process.start(
-            str(self.project.path), documents, kind=kind, model=model, annotator=annotator,
-            shown_document=self._document_id,
-        )  # fmt: skip
+        try:
+            run = self.process.start(
+                str(self.project.path), documents, kind=kind, model=model, annotator=annotator,
+                shown_document=self._document_id,
+            )  # fmt: skip
+        except (OSError, AnnotatorError) as error:
+            self.window.show_error(
+                f"Cannot start the suggestion model: {error}. Everything else works as usual.",
+                dialog=True,
+            )
+            return None
         what = "sentiment" if kind == "sentiment" else "entities"
         self.progress.setRange(0, 0)  # busy until the model is loaded
         self.progress.setFormat(f"Suggesting {what}… %p%")
