@@ -6,7 +6,18 @@ import sqlite3
 
 import pytest
 
-from annotator.core.errors import ProjectError
+from annotator.core.errors import NotFoundError, ProjectError
+from annotator.core.model import (
+    Annotation,
+    AnnotationId,
+    AnnotationKind,
+    AnnotationStatus,
+    Annotator,
+    AnnotatorId,
+    Document,
+    DocumentId,
+    DocumentKind,
+)
 from annotator.store import SCHEMA_VERSION, Store
 from annotator.store import store as store_module
 
@@ -105,3 +116,68 @@ def test_a_failing_migration_leaves_the_project_as_it_was(tmp_path, monkeypatch)
     reopened = Store(path)
     assert reopened.schema_version == SCHEMA_VERSION
     assert "tags" not in reopened.db["annotations"].columns_dict
+
+
+def _store_with_document(path):
+    store = Store(path)
+    with store.transaction():
+        store.add_annotator(Annotator(AnnotatorId("ann-1"), "Ada"))
+        store.add_document(
+            Document(DocumentId("doc-1"), "Essays", "", "f" * 64, "t" * 64, DocumentKind.TEXT,
+                     "Studies serve for delight, for ornament, and for ability. 😀 𝛽")
+        )  # fmt: skip
+    return store
+
+
+def test_every_annotation_loader_gives_back_what_was_stored(tmp_path):
+    store = _store_with_document(tmp_path / "p.annotator")
+    stored = [
+        Annotation(AnnotationId("a-1"), DocumentId("doc-1"), AnnotatorId("ann-1"),
+                   AnnotationKind.ENTITY, 8, 13, "serve", "Studies ", " for", label="VERB",
+                   color="#ffe066", symbol="★", note="a note 😀", source="model@1.2",
+                   status=AnnotationStatus.SUGGESTED, score=0.75, page=2,
+                   rect=(1.5, 2.0, 30.25, 40.0), created="2026-01-01T00:00:00.000Z",
+                   modified="2026-01-02T00:00:00.000Z"),
+        Annotation(AnnotationId("a-2"), DocumentId("doc-1"), AnnotatorId("ann-1"),
+                   AnnotationKind.COMMENT, 0, 7, "Studies"),
+        Annotation(AnnotationId("a-3"), DocumentId("doc-1"), AnnotatorId("ann-1"),
+                   AnnotationKind.SUMMARY, 0, 0, status=AnnotationStatus.ORPHANED),
+    ]  # fmt: skip
+    with store.transaction():
+        store.insert_annotations(stored)
+    in_reading_order = [stored[2], stored[1], stored[0]]
+    assert store.annotations("doc-1") == in_reading_order
+    assert store.annotations_in_range("doc-1", 0, 100) == in_reading_order
+    assert store.annotations_in_range("doc-1", 9, 10) == [stored[0]]
+    assert [store.annotation(a.id) for a in stored] == stored
+    loaded = store.annotation("a-1")
+    assert type(loaded.kind) is AnnotationKind and type(loaded.status) is AnnotationStatus
+    assert loaded.rect == (1.5, 2.0, 30.25, 40.0) and isinstance(loaded.rect, tuple)
+
+
+def test_annotation_rows_with_missing_optional_values_load_with_the_defaults(tmp_path):
+    store = _store_with_document(tmp_path / "p.annotator")
+    with store.transaction():
+        store.db.conn.execute(
+            "INSERT INTO annotations (id, document, annotator, kind, start, end, status, created) "
+            "VALUES ('a-1', 'doc-1', 'ann-1', 'highlight', 0, 7, 'accepted', '2026-01-01')"
+        )
+    (loaded,) = store.annotations("doc-1")
+    assert (loaded.quote, loaded.prefix, loaded.suffix, loaded.note) == ("", "", "", "")
+    assert (loaded.source, loaded.modified, loaded.rect) == ("manual", "2026-01-01", None)
+    assert store.annotation("a-1") == loaded
+
+
+def test_deleted_annotations_are_found_only_when_asked_for(tmp_path):
+    store = _store_with_document(tmp_path / "p.annotator")
+    kept = Annotation(AnnotationId("a-1"), DocumentId("doc-1"), AnnotatorId("ann-1"),
+                      AnnotationKind.HIGHLIGHT, 0, 7, "Studies")  # fmt: skip
+    with store.transaction():
+        store.insert_annotation(kept)
+        store.set_annotation_deleted("a-1", True)
+    assert store.annotations("doc-1") == []
+    assert store.annotations_in_range("doc-1", 0, 10) == []
+    with pytest.raises(NotFoundError, match="a-1"):
+        store.annotation("a-1")
+    assert store.annotation("a-1", include_deleted=True) == kept
+    assert store.annotations("doc-1", include_deleted=True) == [kept]
