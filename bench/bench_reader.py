@@ -111,6 +111,29 @@ def build_project(folder: Path) -> tuple[Project, str, Path]:
     return project, document.id, path
 
 
+def make_markdown(text: str) -> str:
+    """The same text as Markdown: a heading every 12 paragraphs, emphasis, strong and code
+    in every paragraph (what the reader styles in place)."""
+    out = []
+    for i, paragraph in enumerate(text.split("\n\n")):
+        if i % 12 == 0:
+            out.append(f"## Section {i // 12 + 1}")
+        words = paragraph.split(" ")
+        if len(words) > 12:
+            words[2] = f"*{words[2]}*"
+            words[6] = f"**{words[6]}**"
+            words[10] = f"`{words[10]}`"
+        out.append(" ".join(words))
+    return "\n\n".join(out)
+
+
+def add_markdown(project: Project, folder: Path) -> tuple[str, Path]:
+    path = folder / "big.md"
+    path.write_text(make_markdown(make_text()), encoding="utf-8")
+    document, _ = project.add_document(path)
+    return document.id, path
+
+
 def paint(widget) -> None:
     QApplication.processEvents()  # deferred work (coalesced redraws) runs first
     widget.repaint()
@@ -208,6 +231,16 @@ def main() -> int:
         n = len(window.reader.text)
         adds = [add_highlight(window, rng.randrange(0, n - 100)) for _ in range(RUNS * 2)]
         frames = scroll_frames(app, window)
+        md_id, md_path = add_markdown(project, folder)
+        md_bare = [bare_open(app, md_path) for _ in range(RUNS)]
+        md_opens = [ours_open(app, window, md_id)[0] for _ in range(RUNS)]
+        styled = []
+        for _ in range(RUNS):
+            ours_open(app, window, md_id)
+            t0 = time.perf_counter()
+            while not window.reader.inline_styled:
+                app.processEvents()
+            styled.append(time.perf_counter() - t0)
 
         b, f, a = statistics.median(bare), statistics.median(first), statistics.median(full)
         print(f"bare QPlainTextEdit open → first paint: {b * 1000:8.1f} ms")
@@ -228,6 +261,12 @@ def main() -> int:
         print(
             f"add one highlight (write + redraw):    {statistics.median(adds) * 1000:8.1f} ms"
             f"   worst {max(adds) * 1000:.1f} ms (target < 16 ms)"
+        )
+        mb, mo = statistics.median(md_bare), statistics.median(md_opens)
+        print(
+            f"Markdown (headings, emphasis, code) open → first paint: {mo * 1000:6.1f} ms vs "
+            f"bare {mb * 1000:.1f} ms   ratio {mo / mb:.2f}× (target ≤ 2×); the rest styled "
+            f"{statistics.median(styled) * 1000:.0f} ms later, in chunks"
         )
         frames_ms = sorted(x * 1000 for x in frames)
         print(
