@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -52,7 +52,7 @@ from annotator.agreement import (
     token_units,
 )
 from annotator.agreement.results import plural
-from annotator.core.errors import AnnotatorError, ProjectError
+from annotator.core.errors import AnnotatorError, Cancelled, ProjectError
 from annotator.core.model import (
     Annotation,
     AnnotationId,
@@ -476,8 +476,14 @@ def compute_agreement(
     kinds: Collection[AnnotationKind | str] | None = None,
     *,
     scale: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> AgreementReport:
     """Agreement between ``annotators`` on ``documents`` (default :func:`default_documents`).
+
+    ``progress(done, total)`` is called after each document is tokenised (the long part of
+    the token unit) and ``cancel()`` polled there: True stops with
+    :class:`~annotator.core.errors.Cancelled`.
 
     ``unit``:
 
@@ -539,7 +545,7 @@ def compute_agreement(
         )
 
     if unit == "token":
-        pairs, overall = _token_figures(names, docs, by_annotator, counts)
+        pairs, overall = _token_figures(names, docs, by_annotator, counts, progress, cancel)
     elif unit == "span":
         pairs, overall = _span_figures(names, by_annotator, chosen_ids, counts)
     else:
@@ -590,6 +596,8 @@ def _token_figures(
     docs: Sequence[Any],
     by_annotator: Mapping[str, list[Annotation]],
     counts: dict[str, int],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[list[PairFigures], list[Figure]]:
     from annotator.nlp.tokens import token_spans
 
@@ -602,10 +610,16 @@ def _token_figures(
         for a in anns:
             if a.document_id in per_document:
                 per_document[a.document_id][name].append(a)
-    with_o = [
-        token_units(token_spans(doc.text), per_document[doc.id], document_id=doc.id, kinds=None)
-        for doc in docs
-    ]
+    with_o = []
+    for done, doc in enumerate(docs, start=1):
+        if cancel is not None and cancel():
+            raise Cancelled("computing agreement")
+        with_o.append(
+            token_units(token_spans(doc.text), per_document[doc.id], document_id=doc.id,
+                        kinds=None)
+        )  # fmt: skip
+        if progress is not None:
+            progress(done, len(docs))
     unit_o = f"token, unlabelled tokens counted as '{OUTSIDE}'"
     unit_annotated = "token, only tokens labelled by at least one annotator"
     all_tokens = _concat(with_o, unit_o, names)

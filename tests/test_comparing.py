@@ -91,6 +91,22 @@ def test_token_kappa_matches_sklearn_with_o_and_on_annotated_tokens(corpus):
     assert "'O'" in pair.figure("Cohen's kappa (with").unit
 
 
+def test_token_agreement_reports_progress_per_document_and_can_be_cancelled(corpus):
+    from annotator.core.errors import Cancelled
+
+    project, doc_ids = corpus
+    seen: list[tuple[int, int]] = []
+    compute_agreement(
+        project, ["ann", "ben"], doc_ids, unit="token", progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(1, 2), (2, 2)]
+    calls = iter([False, True])
+    with pytest.raises(Cancelled, match="computing agreement was cancelled"):
+        compute_agreement(
+            project, ["ann", "ben"], doc_ids, unit="token", cancel=lambda: next(calls)
+        )
+
+
 def test_token_confusion_and_per_label_kappa_match_sklearn(corpus):
     from sklearn.metrics import confusion_matrix
 

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from sklearn.metrics import cohen_kappa_score
 
@@ -212,3 +212,23 @@ def test_accept_agreed_passages_copies_them_to_gold_and_undo_takes_them_back(
     window.undo.redo()
     assert {(a.quote, a.label) for a in gold_annotations(project, two_readers.id)} == agreed
     dialog.close()
+
+
+def test_compute_shows_progress_and_the_button_cancels(qtbot, window, project):
+    filler = " ".join(["Ada Lovelace wrote notes on the engine in London."] * 400)
+    ids = [project.add_text(f"Part {i}", f"Part {i}. {filler}")[0].id for i in range(30)]
+    dialog = window.layers.open_agreement()
+    dialog.set_annotators(["Alice", "Bob"])
+    dialog.set_documents(ids)
+    dialog.unit_box.setCurrentIndex(dialog.unit_box.findData("token"))
+    qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
+    assert dialog.compute_button.text() == "Cancel"
+    qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=60000)
+    assert dialog.summary.text().startswith("Cancelled")
+    assert dialog.compute_button.text() == "Compute" and dialog.compute_button.isEnabled()
+    # Run to the end: the bar counted the documents.
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.progress.maximum() == len(ids), timeout=60000)
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=120000)
+    assert dialog.report is not None and len(dialog.report.documents) == len(ids)

@@ -33,6 +33,13 @@ class ProjectInUseError(ProjectError):
     longer than the busy timeout; retrying later is safe, nothing was written."""
 
 
+class Cancelled(AnnotatorError):
+    """Long work stopped because the reader asked it to; nothing half-done was kept."""
+
+    def __init__(self, what: str = "the work") -> None:
+        super().__init__(f"{what} was cancelled")
+
+
 class FormatError(AnnotatorError):
     """An import file that is malformed; names the record and the field that are wrong."""
 

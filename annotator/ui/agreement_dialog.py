@@ -63,7 +63,7 @@ from annotator.comparing import (
     report_json,
     undo_adjudication,
 )
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, Cancelled
 from annotator.core.model import LabelSetKind
 from annotator.ui.models import plural
 from annotator.ui.workers import Task
@@ -419,7 +419,7 @@ class AgreementDialog(QDialog):
         layout.addWidget(self.document_list, 1)
         self.compute_button = QPushButton("Compute", box)
         self.compute_button.setDefault(True)
-        self.compute_button.clicked.connect(self.compute)
+        self.compute_button.clicked.connect(self._compute_clicked)
         layout.addWidget(self.compute_button)
         self.progress = QProgressBar(box)
         self.progress.setRange(0, 0)
@@ -622,6 +622,13 @@ class AgreementDialog(QDialog):
         self.annotator_list.blockSignals(False)
         self.choose_default_documents()
 
+    def set_documents(self, document_ids: list[str]) -> None:
+        wanted = set(document_ids)
+        for i in range(self.document_list.count()):
+            item = self.document_list.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
     def chosen_documents(self) -> list[str]:
         out = []
         for i in range(self.document_list.count()):
@@ -636,10 +643,7 @@ class AgreementDialog(QDialog):
             wanted = set(default_documents(self.project, names)) if len(names) >= 2 else set()
         except AnnotatorError:
             wanted = set()
-        for i in range(self.document_list.count()):
-            item = self.document_list.item(i)
-            on = item.data(Qt.ItemDataRole.UserRole) in wanted
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.set_documents(list(wanted))
 
     def _annotators_changed(self) -> None:
         self.choose_default_documents()
@@ -648,6 +652,14 @@ class AgreementDialog(QDialog):
         self.unit_help.setText(UNIT_HELP[str(self.unit_box.currentData())])
 
     # -- computing ----------------------------------------------------------------------------
+
+    def _compute_clicked(self) -> None:
+        if self.task is not None:  # the button reads "Cancel" while computing
+            self.task.cancel()
+            self.compute_button.setEnabled(False)
+            self.summary.setText("Cancelling…")
+            return
+        self.compute()
 
     def compute(self) -> Task | None:
         if self.task is not None:
@@ -660,31 +672,51 @@ class AgreementDialog(QDialog):
         if path is None:
             return None
 
-        def work(_task: Task) -> tuple[AgreementReport, list[DisagreementView]]:
+        def work(task: Task) -> tuple[AgreementReport, list[DisagreementView]]:
             from annotator.comparing import compute_agreement
             from annotator.project import Project
 
             with Project(path) as own:  # the worker's own connection
-                report = compute_agreement(own, names, documents, unit, label_set)  # type: ignore[arg-type]
+                report = compute_agreement(
+                    own, names, documents, unit, label_set,  # type: ignore[arg-type]
+                    progress=task.report, cancel=task.cancelled,
+                )  # fmt: skip
+                if task.cancelled():
+                    raise Cancelled("computing agreement")
                 views = list_disagreements(own, names, documents, label_set=label_set)
             return report, views
 
-        self.compute_button.setEnabled(False)
+        self.compute_button.setText("Cancel")
+        self.compute_button.setToolTip("Stop computing; the last results stay shown")
+        self.progress.setRange(0, 0)
         self.progress.show()
         self.summary.setText(f"Computing {unit} agreement…")
-        self.task = Task(work, self._computed, self._failed, parent=self)
+        self.task = Task(
+            work, self._computed, self._failed, on_progress=self._progress, parent=self
+        )
         return self.task.start()
 
-    def _failed(self, message: str) -> None:
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.progress.setFormat("%v of %m documents")
+
+    def _end_computing(self) -> None:
         self.task = None
         self.progress.hide()
+        self.compute_button.setText("Compute")
+        self.compute_button.setToolTip("")
         self.compute_button.setEnabled(True)
+
+    def _failed(self, message: str) -> None:
+        self._end_computing()
+        if message == str(Cancelled("computing agreement")):
+            self.summary.setText("Cancelled: the figures shown (if any) are from before.")
+            return
         self.summary.setText(f"Could not compute agreement: {message}")
 
     def _computed(self, result: tuple[AgreementReport, list[DisagreementView]]) -> None:
-        self.task = None
-        self.progress.hide()
-        self.compute_button.setEnabled(True)
+        self._end_computing()
         self.report, self.views = result
         self.show_report()
 
