@@ -472,6 +472,18 @@ def test_zoom_theme_and_position_are_remembered(qtbot, project, sample_document,
     assert abs(again.reader.top_offset() - top) < 80
 
 
+def test_switching_theme_repaints_the_reader_paper_both_ways(qtbot, window):
+    from annotator.ui.theme import DARK, LIGHT
+
+    paper = lambda: window.reader.viewport().palette().base().color().name()  # noqa: E731
+    window.set_theme(ThemeChoice.DARK)
+    assert paper() == DARK.paper.name()
+    window.set_theme(ThemeChoice.LIGHT)
+    assert paper() == LIGHT.paper.name()
+    window.set_theme(ThemeChoice.DARK)
+    assert paper() == DARK.paper.name()
+
+
 def test_open_a_file_off_the_gui_thread_and_remember_it(qtbot, window, project, tmp_path):
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n\nA second reading.\n", encoding="utf-8")

@@ -1577,9 +1577,6 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if isinstance(app, QApplication):
             apply_palette(app, theme)
         self.theme = theme
-        for view in self._views():
-            view.set_theme(theme)
-        self.margin.set_theme(theme)
         self.theme_actions[choice].setChecked(True)
         border = theme.card_border.name()
         self.selection_bar.setStyleSheet(
@@ -1588,6 +1585,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         )
         self.find_bar.setStyleSheet(f"QFrame#findBar {{ border-top: 1px solid {border}; }}")
         self.reading_split.setStyleSheet(f"QSplitter::handle {{ background: {border}; }}")
+        # After the style sheets: a style sheet on an ancestor repolishes the views and puts
+        # back the palette they had when first polished (the old theme's paper).
+        for view in self._views():
+            view.set_theme(theme)
+        self.margin.set_theme(theme)
 
     def _system_scheme_changed(self, _scheme: object) -> None:
         if self.theme_choice == ThemeChoice.SYSTEM:

@@ -308,6 +308,9 @@ class ReaderView(QPlainTextEdit):
         pal.setColor(pal.ColorRole.Window, theme.paper)
         pal.setColor(pal.ColorRole.Text, theme.ink)
         self.setPalette(pal)
+        # The viewport paints the paper; a style sheet on an ancestor gives it a palette of
+        # its own, so it is told too.
+        self.viewport().setPalette(pal)
         self.setAutoFillBackground(True)
         self._apply_heading_formats()
         self.refresh()
