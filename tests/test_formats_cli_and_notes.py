@@ -126,3 +126,20 @@ def test_annotator_command_line_program_exports_markdown_to_stdout(play):
         capture_output=True, text=True, encoding="utf-8", check=True,
     )  # fmt: skip
     assert "## Act One" in completed.stdout
+
+
+def test_export_counts_documents_and_a_cancel_writes_nothing(project, tmp_path):
+    from annotator.core.errors import Cancelled
+
+    for i in range(3):
+        document, _ = project.add_text(f"Part {i}", f"Part {i}: Ada Lovelace in London.")
+        project.annotate(document.id, 9, 21, label="PERSON")
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / "tasks.jsonl"
+    export(project, "doccano", out, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 3), (2, 3), (3, 3)] and out.exists()
+    asked = iter([False, True])
+    cancelled = tmp_path / "cancelled.jsonl"
+    with pytest.raises(Cancelled, match="the export was cancelled"):
+        export(project, "prodigy", cancelled, cancel=lambda: next(asked))
+    assert not cancelled.exists()

@@ -248,3 +248,25 @@ def test_keyboard_shortcuts_list_the_suggestion_review_keys(window):
     keys = {(key, action) for key, action, _where in window.shortcut_rows()}
     assert ("N", "Next Suggestion") in keys and ("Backspace", "Reject Suggestion") in keys
     window.suggestions.set_mode(False)
+
+
+def test_cancel_while_exporting_stops_it_and_writes_nothing(
+    qtbot, window, project, tmp_path, monkeypatch
+):
+    filler = " ".join(["Ada Lovelace wrote notes on the engine in London."] * 300)
+    for i in range(40):
+        document, _ = project.add_text(f"Part {i}", f"Part {i}. {filler}")
+        project.annotate(document.id, 0, 4, label="PERSON")
+    dialog = open_export(qtbot, window)
+    dialog.select_format("prodigy")
+    dialog.scope_buttons["project"].setChecked(True)
+    output = tmp_path / "all.jsonl"
+    dialog.output.setText(str(output))
+    dialog.export_button.click()
+    assert dialog.task is not None
+    dialog.reject()  # the dialog's Cancel while exporting
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=60000)
+    assert dialog.message.text() == "Export cancelled: nothing was written."
+    assert not output.exists()
+    assert dialog.export_button.isEnabled()  # and it can be run again

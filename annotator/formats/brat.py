@@ -31,7 +31,7 @@ def files(data: ExportData) -> tuple[dict[str, str], list[str]]:
     several = len(data.annotators_used()) > 1
     out: dict[str, str] = {}
     used_names: set[str] = set()
-    for item in data.documents:
+    for item in data.each():
         document = item.document
         stem = _unique(_slug(document.title) or "document", used_names)
         by_annotator: dict[str, list[Annotation]] = defaultdict(list)

@@ -65,7 +65,7 @@ def export(data: ExportData) -> tuple[str, list[str]]:
         )
     nlp = _sentencizer()
     lines: list[str] = []
-    for item in data.documents:
+    for item in data.each():
         doc = nlp(item.document.text)
         spans: list[tuple[int, int, str]] = []
         for a in item.annotations:

@@ -50,7 +50,7 @@ FORMULA_START = ("=", "+", "-", "@")
 
 def rows(data: ExportData) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for item in data.documents:
+    for item in data.each():
         document = item.document
         line_starts = _line_starts(document.text)
         for a in item.annotations:

@@ -28,7 +28,7 @@ from annotator.formats.exchange import (
 
 def records(data: ExportData, losses: Losses) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for item in data.documents:
+    for item in data.each():
         document = item.document
         by_annotator: dict[str, list[Annotation]] = defaultdict(list)
         for annotation in item.annotations:

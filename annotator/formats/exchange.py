@@ -16,12 +16,12 @@ import contextlib
 import gc
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.errors import AnnotatorError, FormatError, SpanError
+from annotator.core.errors import AnnotatorError, Cancelled, FormatError, SpanError
 from annotator.core.model import (
     Annotation,
     AnnotationId,
@@ -84,6 +84,20 @@ class ExportData:
     documents: tuple[DocumentAnnotations, ...]
     annotator_names: dict[str, str] = field(default_factory=dict)
     label_sets: tuple[LabelSet, ...] = ()
+    #: Called with (documents done, documents) as a format works through them, and polled
+    #: before each: True stops the export with :class:`Cancelled` before anything is written.
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    cancel: Callable[[], bool] | None = field(default=None, compare=False)
+
+    def each(self) -> Iterator[DocumentAnnotations]:
+        """The documents in order, for a format to convert, reporting progress."""
+        total = len(self.documents)
+        for done, item in enumerate(self.documents):
+            if self.cancel is not None and self.cancel():
+                raise Cancelled("the export")
+            yield item
+            if self.progress is not None:
+                self.progress(done + 1, total)
 
     def annotator_name(self, annotator_id: str) -> str:
         return self.annotator_names.get(annotator_id, annotator_id)

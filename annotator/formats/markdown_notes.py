@@ -116,6 +116,6 @@ def export(data: ExportData) -> tuple[str, list[str]]:
     }
     parts = [
         render_document(item.document, list(item.annotations), data.annotator_names, meanings)
-        for item in data.documents
+        for item in data.each()
     ]
     return "\n".join(parts).rstrip("\n") + "\n", []

@@ -35,7 +35,7 @@ def tasks(data: ExportData, losses: Losses) -> list[dict[str, Any]]:
     """The Prodigy tasks of ``data``: one per document and annotator (one if unannotated)."""
     records: list[dict[str, Any]] = []
     options = [{"id": label, "text": label} for label in data.document_labels()]
-    for item in data.documents:
+    for item in data.each():
         document = item.document
         doc = token_index().doc(document.text)
         tokens = [

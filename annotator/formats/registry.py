@@ -8,6 +8,7 @@ standard output; ``spacy``, ``brat`` and ``pdf`` need a path (brat writes a fold
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,11 +193,16 @@ def export(
     format_name: str,
     output: str | Path | None,
     scope: ExportScope | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[ExportResult, str | None]:
     """Export ``scope`` of ``project`` as ``format_name``.
 
     With ``output`` None a text format is returned as the second value (for standard output)
     instead of being written; binary and folder formats need an ``output``.
+    ``progress(done, total)`` counts documents converted; ``cancel()`` is polled before each
+    and stops with :class:`~annotator.core.errors.Cancelled` before anything is written.
     """
     spec = format_spec(format_name)
     scope = scope or ExportScope()
@@ -205,6 +211,7 @@ def export(
     if spec.name == "json":
         return _export_native(project, output, scope)
     data, warnings = collect(project, scope)
+    data = dataclasses.replace(data, progress=progress, cancel=cancel)
     result = ExportResult(
         format=spec.name,
         outputs=[],

@@ -48,7 +48,7 @@ def _build_docbin(data: ExportData, nlp: Language | None) -> tuple[DocBin, list[
         )
     cat_names = data.document_labels()
     docs: list[Doc] = []
-    for item in data.documents:
+    for item in data.each():
         doc = nlp.make_doc(item.document.text)
         entities: list[Span] = []
         sentiment: list[Span] = []

@@ -95,7 +95,7 @@ def annotation_json(a: Annotation, document: Document, creator: str) -> dict[str
 
 def collection(data: ExportData, losses: Losses) -> dict[str, Any]:
     items = []
-    for item in data.documents:
+    for item in data.each():
         for a in item.annotations:
             if a.color or a.symbol:
                 losses.add("Web Annotation has no colours or symbols: {n} were left out")

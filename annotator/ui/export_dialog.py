@@ -13,6 +13,7 @@ it in one transaction, and a malformed file's :class:`~annotator.core.errors.For
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, Cancelled
 from annotator.core.model import ImportChanges
 from annotator.formats.exchange import (
     DocumentAnnotations,
@@ -74,12 +75,22 @@ class ExportRequest:
     passage: tuple[str, int, int] | None = None  # (document id, start, end) for a selection
 
 
-def run_export(project: Project, request: ExportRequest) -> ExportResult:
-    """Export ``request`` from ``project``; a passage keeps the annotations overlapping it."""
+def run_export(
+    project: Project,
+    request: ExportRequest,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Export ``request`` from ``project``; a passage keeps the annotations overlapping it.
+    ``progress``/``cancel`` as for :func:`annotator.formats.registry.export`."""
     from annotator.formats import registry
 
     if request.passage is None:
-        result, _ = registry.export(project, request.format, request.output, request.scope)
+        result, _ = registry.export(
+            project, request.format, request.output, request.scope,
+            progress=progress, cancel=cancel,
+        )  # fmt: skip
         return result
     spec = registry.format_spec(request.format)
     if spec.name == "json":
@@ -101,6 +112,8 @@ def run_export(project: Project, request: ExportRequest) -> ExportResult:
         ),
         data.annotator_names,
         data.label_sets,
+        progress=progress,
+        cancel=cancel,
     )
     result = ExportResult(
         format=spec.name, outputs=[request.output], documents=len(data.documents),
@@ -192,7 +205,6 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
 
         self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)  # busy: the registry reports no steps
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.progress.hide()
@@ -361,18 +373,33 @@ class ExportDialog(QDialog):
             return None
         path = self.window_.project.path
 
-        def work(_task: Task) -> ExportResult:
+        def work(task: Task) -> ExportResult:
             from annotator.project import Project
 
             with Project(path) as own:
-                return run_export(own, request)
+                return run_export(own, request, progress=task.report, cancel=task.cancelled)
 
+        self.progress.setRange(0, 0)  # busy until the documents are read
         self._busy(True)
         self.message.setText(f"Exporting as {request.format}…")
         self.window_.statusBar().showMessage(f"Exporting as {request.format}…")
         # No Qt parent: the task outlives a cancelled dialog, which waits for it to finish.
-        self.task = Task(work, self._done, self._failed)
+        self.task = Task(work, self._done, self._failed, on_progress=self._progress)
         return self.task.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.message.setText(f"Exporting… {done} of {total} documents")
+
+    def reject(self) -> None:
+        """Cancel while exporting stops the export (nothing is written) and keeps the
+        dialog; otherwise it closes the dialog."""
+        if self.task is not None and not self._abandoned:
+            self.task.cancel()
+            self.message.setText("Cancelling…")
+            return
+        super().reject()
 
     def _busy(self, on: bool) -> None:
         self.progress.setVisible(on)
@@ -386,6 +413,10 @@ class ExportDialog(QDialog):
             self.deleteLater()
             return
         self._busy(False)
+        if message == str(Cancelled("the export")):
+            self.message.setText("Export cancelled: nothing was written.")
+            self.window_.statusBar().showMessage("Export cancelled", 5000)
+            return
         self.message.setText(f"Could not export: {message}")
         self.window_.statusBar().showMessage("Export failed", 5000)
 
