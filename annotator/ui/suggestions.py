@@ -922,9 +922,11 @@ class SuggestionsController(QObject):
             self.panel.select(annotation_id)
         if a is not None:
             score = "" if a.score is None else f" (score {a.score:+.2f})"
+            why = f" · {a.note}" if a.note else ""  # sentiment: the words that drove it
             self.window.statusBar().showMessage(
-                f"Suggestion: {a.label} “{a.quote[:60]}”{score} — Enter accepts, Backspace rejects",
-                6000,
+                f"Suggestion: {a.label} “{a.quote[:60]}”{score}{why} — Enter accepts, "
+                "Backspace rejects",
+                8000,
             )
         view.viewport().update()
 
