@@ -565,3 +565,22 @@ def test_find_matches_a_phrase_broken_across_lines_and_hyphenated(qtbot, window,
     qtbot.waitUntil(
         lambda: [text[s:e] for s, e in window._find_matches] == ["infor-\nmation"], timeout=2000
     )
+
+
+def test_the_reading_position_stays_when_panels_change_the_readers_width(qtbot, window, project):
+    text = "\n\n".join(
+        f"Paragraph {i}. " + "A sentence that wraps across the reader's lines. " * 12
+        for i in range(60)
+    )
+    document, _ = project.add_text("Long", text)
+    window.open_document(document.id)
+    selected = select(window, "Paragraph 31")
+    target = text.index("Paragraph 30.")
+    window.reader.scroll_top_to(target)
+    qtbot.wait(50)
+    assert window.reader.top_offset() == target
+    window.act_margin.trigger()  # the margin hides: the reader widens and rewraps
+    qtbot.waitUntil(lambda: window.reader.top_offset() == target, timeout=2000)
+    assert window.reader.selection_span() == selected  # the selection is left alone
+    window.act_margin.trigger()
+    qtbot.waitUntil(lambda: window.reader.top_offset() == target, timeout=2000)

@@ -126,6 +126,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         from annotator.ui.reliability import ReliabilityController
 
         self.reliability = ReliabilityController(self)  # changed files, orphans, backups
+        from annotator.ui.contents import ContentsController
+
+        self.contents = ContentsController(self)  # a Markdown reading's headings
 
         self.theme_choice = self.prefs.theme()
         self.apply_theme(self.theme_choice)
@@ -628,6 +631,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self._update_actions()
         self.margin.rebuild()
         self.reliability.document_opened(document)  # file changed or missing? (off-thread)
+        self.contents.document_opened(document)
 
     def _leave_document(self) -> None:
         """Nothing open: the list, the margin and the reader are emptied."""
@@ -638,6 +642,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.selected_id = None
         self.reader.load(None, [])
         self.annotation_model.set_document(None, "", [])
+        self.contents.document_opened(None)
         self._links = {}
         self._update_counts()
         self._update_actions()
@@ -774,6 +779,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self._activate(self.reader)
             self.reader.load(None, [])
             self.annotation_model.set_document(None, "", [])
+            self.contents.document_opened(None)
             self.margin.clear()
             self.setWindowTitle("Annotator")
             self._update_counts()

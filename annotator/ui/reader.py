@@ -142,6 +142,10 @@ class ReaderView(QPlainTextEdit):
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh_now)
         self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
+        self._keep_top: int | None = None  # the reading position a resize must keep
+        self._keep_tries = 0
+        self._keep_timer = QTimer(self, singleShot=True, interval=0)
+        self._keep_timer.timeout.connect(self._restore_top)
         self._relayout_timer = QTimer(self, singleShot=True, interval=0)
         self._relayout_timer.timeout.connect(self._after_relayout)
         self.document().documentLayout().documentSizeChanged.connect(
@@ -412,15 +416,7 @@ class ReaderView(QPlainTextEdit):
             # lazily, so scroll there first (which lays them out) and then correct.
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
-            bar = self.verticalScrollBar()
-            for _ in range(3):
-                rect = self.cursorRect(cursor)
-                lines = round(
-                    (rect.top() - self.document().documentMargin() * 0) / max(1, rect.height())
-                )
-                if lines == 0:
-                    break
-                bar.setValue(bar.value() + lines)
+            self.scroll_top_to(offset)
             return
         rect = self.cursorRect(cursor)
         if rect.top() < 0 or rect.bottom() > self.viewport().height():
@@ -751,9 +747,47 @@ class ReaderView(QPlainTextEdit):
         )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        # A new width rewraps every line; without help the view would keep its line number
+        # and show another passage. The reading position stays where it was instead.
+        old = event.oldSize()
+        if (
+            self.doc is not None
+            and old.isValid()
+            and old.width() > 0
+            and old.width() != event.size().width()
+        ):
+            if self._keep_top is None:
+                self._keep_top = self.top_offset()
+            self._keep_timer.start()
         super().resizeEvent(event)
         self._update_margins()
         self._relayout_timer.start()
+
+    def _restore_top(self) -> None:
+        keep = self._keep_top
+        if keep is None or keep == 0 or self.top_offset() == keep or self._keep_tries >= 4:
+            self._keep_top, self._keep_tries = None, 0
+            return
+        self.scroll_top_to(keep)
+        # Lines laid out by this scroll can move it again: look once more on the next turn.
+        self._keep_tries += 1
+        self._keep_timer.start()
+
+    def scroll_top_to(self, offset: int) -> None:
+        """Scroll so the line holding ``offset`` is the first on screen, leaving the caret
+        and any selection where they are."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.to_qt(offset))
+        bar = self.verticalScrollBar()
+        for _ in range(12):  # converges as the blocks scrolled past get laid out
+            rect = self.cursorRect(cursor)
+            lines = round(rect.top() / max(1, rect.height()))
+            before = bar.value()
+            if lines == 0:
+                break
+            bar.setValue(before + lines)
+            if bar.value() == before:
+                break  # at an end of the document: as near as it goes
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
