@@ -47,11 +47,12 @@ def window(qtbot, project: Project, tmp_path: Path):
     w.close()
 
 
-def open_markdown(window: MainWindow, project: Project, tmp_path: Path):
+def open_markdown(qtbot, window: MainWindow, project: Project, tmp_path: Path):
     path = tmp_path / "essays.md"
     path.write_text(TEXT, encoding="utf-8")
     document, _ = project.add_document(str(path))
     window.open_document(document.id)
+    qtbot.waitUntil(window.contents.dock.isVisible)  # filled after the first paint
     return document
 
 
@@ -69,7 +70,7 @@ def titles(tree) -> list[str]:
 
 
 def test_headings_form_a_tree_with_the_notes_of_each_part(qtbot, window, project, tmp_path):
-    document = open_markdown(window, project, tmp_path)
+    document = open_markdown(qtbot, window, project, tmp_path)
     contents = window.contents
     assert contents.dock.isVisible()
     start = TEXT.index("### Part 2.1")
@@ -88,7 +89,7 @@ def test_headings_form_a_tree_with_the_notes_of_each_part(qtbot, window, project
 def test_the_section_being_read_is_highlighted_and_a_click_goes_to_one(
     qtbot, window, project, tmp_path
 ):
-    open_markdown(window, project, tmp_path)
+    open_markdown(qtbot, window, project, tmp_path)
     tree = window.contents.tree
     window.reader.scroll_to_offset(TEXT.index("### Part 3.1"), top=True)
     qtbot.waitUntil(lambda: tree.currentItem().text(0) == "Part 3.1")
@@ -106,7 +107,9 @@ def test_the_section_being_read_is_highlighted_and_a_click_goes_to_one(
     assert window.reader.caret_offset() == TEXT.index("## Chapter 5")
 
 
-def test_plain_text_and_pdfs_have_no_contents_panel(qtbot, window, project):
+def test_a_reading_without_headings_hides_the_panel(qtbot, window, project, tmp_path):
+    open_markdown(qtbot, window, project, tmp_path)
     document, _ = project.add_text("Plain", "No headings here.\n\nJust text.")
     window.open_document(document.id)
-    assert not window.contents.dock.isVisible()
+    qtbot.waitUntil(lambda: not window.contents.dock.isVisible())
+    assert window.contents.tree.topLevelItemCount() == 0

@@ -51,6 +51,8 @@ class ContentsController(QObject):
         self.sections: list[tuple[int, int, int, str]] = []  # level, start, end, title
         self._items: list[QTreeWidgetItem] = []
         self._starts: list[int] = []
+        self._fill_timer = QTimer(self, singleShot=True, interval=0)
+        self._fill_timer.timeout.connect(self.fill)
         self._count_timer = QTimer(self, singleShot=True, interval=150)
         self._count_timer.timeout.connect(self.recount)
         self._follow_timer = QTimer(self, singleShot=True, interval=80)
@@ -65,8 +67,13 @@ class ContentsController(QObject):
         return self.window.prefs.bool("view/contents_panel", True)
 
     def document_opened(self, document: Document | None) -> None:
-        """Fill the tree from the reader's headings; shown only when there are some."""
+        """Fill the tree from the reader's headings once the first screen is painted (a long
+        reading has hundreds); shown only when there are some."""
+        self._fill_timer.start()
+
+    def fill(self) -> None:
         w = self.window
+        document = w.document
         self.tree.clear()
         self._items, self.sections, self._starts = [], [], []
         if document is not None and w.view is w.reader:
