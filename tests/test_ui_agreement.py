@@ -232,3 +232,36 @@ def test_compute_shows_progress_and_the_button_cancels(qtbot, window, project):
     qtbot.waitUntil(lambda: dialog.progress.maximum() == len(ids), timeout=60000)
     qtbot.waitUntil(lambda: dialog.task is None, timeout=120000)
     assert dialog.report is not None and len(dialog.report.documents) == len(ids)
+
+
+def test_merging_another_annotators_project_asks_about_same_names_and_undoes(
+    qtbot, window, project, two_readers, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    other_path = tmp_path / "dana.annotator"
+    with Project(other_path) as other:
+        document, _ = other.add_text("Lovelace", TEXT)  # the same reading: same document
+        other.switch_annotator("Alice")  # another person who is also called Alice
+        start = TEXT.index("Paris")
+        other.annotate(document.id, start, start + 5, kind=AnnotationKind.ENTITY, label="GPE")
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Other People").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    report = window.layers.merge_project(str(other_path))
+    assert asked and "Alice" in asked[0]
+    assert report.renamed == {"Alice": "Alice (dana)"}
+    merged = project.annotations(two_readers.id, annotator="Alice (dana)")
+    assert [(a.quote, a.label) for a in merged] == [("Paris", "GPE")]
+    assert "Ctrl+Z" in window.statusBar().currentMessage()
+    window.undo.undo()
+    assert project.annotations(two_readers.id, annotator="Alice (dana)") == []
+    # Merging again after redo adds nothing: annotations are matched by their ids.
+    window.undo.redo()
+    again = window.layers.merge_project(str(other_path))
+    assert again.imported.annotations_added == 0

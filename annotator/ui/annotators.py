@@ -11,22 +11,29 @@ same rule (:func:`annotator.comparing.document_counts`). The Agreement menu open
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from annotator.comparing import (
     GOLD_ANNOTATOR,
+    AnnotatorNameConflict,
+    MergeReport,
+    SameName,
     blind_mode,
     document_counts,
+    merge_project,
     others_visible,
     set_blind_mode,
     visible_annotations,
 )
-from annotator.core.errors import NotFoundError
-from annotator.core.model import Annotation
+from annotator.core.errors import AnnotatorError, NotFoundError
+from annotator.core.model import Annotation, ImportChanges
+from annotator.ui.commands import ImportAnnotations
+from annotator.ui.models import plural
 from annotator.ui.suggestions import find_menu, insert_menu
 
 if TYPE_CHECKING:
@@ -90,8 +97,16 @@ class AnnotatorLayers(QObject):
         )
         self.act_done.triggered.connect(self.mark_done)
 
+        self.act_merge = QAction("&Merge Another Annotator's Project…", w)
+        self.act_merge.setStatusTip(
+            "Bring in the documents and annotations of a project someone else annotated "
+            "(merging the same project twice adds nothing; Ctrl+Z takes it back)"
+        )
+        self.act_merge.triggered.connect(lambda: self.merge_project())
+
         menu = QMenu("A&greement", w)
         menu.addAction(self.act_agreement)
+        menu.addAction(self.act_merge)
         menu.addSeparator()
         menu.addAction(self.act_blind)
         menu.addAction(self.act_done)
@@ -102,6 +117,79 @@ class AnnotatorLayers(QObject):
         if annotate is not None:
             annotate.addAction(self.act_blind)
         self._fill_layers()
+
+    def merge_project(self, path: str | None = None) -> MergeReport | None:
+        """Agreement → Merge Another Annotator's Project…: choose the file; if its annotators
+        share names with ours, ask whether they are the same people; merge as one undoable
+        step and say what came in."""
+        w = self.window
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                w, "Merge another annotator's project", "", "Annotator projects (*.annotator)"
+            )
+            if not path:
+                return None
+        same_name: SameName = "ask"
+        while True:
+            command = ImportAnnotations(
+                self.project,
+                lambda mode=same_name: self._merge(path, mode),
+                f"Merge “{Path(path).name}”",
+            )
+            try:
+                command.execute()
+            except AnnotatorNameConflict as conflict:
+                same_name = self._ask_same_people(conflict)
+                if same_name == "ask":
+                    return None
+                continue
+            except AnnotatorError as error:
+                w.show_error(f"Cannot merge “{Path(path).name}”: {error}", dialog=True)
+                return None
+            break
+        report: MergeReport = command.result
+        if command.changes:
+            w.undo.push(command)
+        imported = report.imported
+        renamed = (
+            "; renamed " + ", ".join(f"{a} → {b}" for a, b in report.renamed.items())
+            if report.renamed
+            else ""
+        )
+        w.statusBar().showMessage(
+            f"Merged “{Path(path).name}”: {plural(imported.annotations_added, 'annotation')} "
+            f"and {plural(imported.documents_added, 'document')} added, "
+            f"{imported.annotations_unchanged} already here{renamed} — Ctrl+Z to undo",
+            10000,
+        )
+        return report
+
+    def _merge(self, path: str, same_name: SameName) -> tuple[MergeReport, ImportChanges]:
+        report = merge_project(self.project, path, same_name=same_name)
+        return report, report.imported.changes
+
+    def _ask_same_people(self, conflict: AnnotatorNameConflict) -> SameName:
+        names = ", ".join(f"“{n}”" for n in conflict.names)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Same people?",
+            f"“{conflict.other.name}” has annotators called {names}, and so does this project, "
+            "but they were created separately.",
+            parent=self.window,
+        )
+        box.setInformativeText(
+            "If they are the same people, their work is merged into theirs here. If they are "
+            f"other people, theirs are kept apart as “name ({conflict.other.stem})”."
+        )
+        same = box.addButton("Same People", QMessageBox.ButtonRole.AcceptRole)
+        others = box.addButton("Other People", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is same:
+            return "same"
+        if box.clickedButton() is others:
+            return "rename"
+        return "ask"
 
     def _fill_layers(self) -> None:
         menu = self.layers_menu
