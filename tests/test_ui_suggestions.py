@@ -363,3 +363,18 @@ def test_cancel_in_the_status_bar_stops_the_run_and_closing_ends_the_process(
     assert process.is_alive()
     window.close()
     assert not process.is_alive()
+
+
+def test_an_idle_suggestion_process_gives_its_memory_back_and_the_next_run_restarts_it(
+    qtbot, window, project, paragraph
+):
+    controller = window.suggestions
+    controller._idle_timer.setInterval(200)
+    suggest(qtbot, window)
+    process = controller.process._process
+    qtbot.waitUntil(lambda: controller.process is None, timeout=10000)
+    assert not process.is_alive()
+    assert pending_suggestions(project, paragraph.id)  # the suggestions stay; the process went
+    controller._idle_timer.setInterval(60_000)
+    suggest(qtbot, window)
+    assert controller.process is not None and controller.process._process.is_alive()

@@ -91,6 +91,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 MODEL_KEY = "suggest/model"
 SNAP_KEY = "annotate/snap_to_words"
+IDLE_PROCESS_MS = 15 * 60 * 1000
 SUGGESTION_TINT = "#8a8a8a"  # for labels without a colour in any label set
 KIND_NAMES = {"entities": "entity", "sentiment": "sentiment"}
 
@@ -556,6 +557,10 @@ class SuggestionsController(QObject):
         self.process: SuggestionProcess | None = None
         self._poll_timer = QTimer(self, interval=40)
         self._poll_timer.timeout.connect(self._poll)
+        # A process left idle this long gives its memory (the loaded pipelines) back; the
+        # next run starts a new one (about a second more).
+        self._idle_timer = QTimer(self, singleShot=True, interval=IDLE_PROCESS_MS)
+        self._idle_timer.timeout.connect(self._stop_idle_process)
         self._watch_timer = QTimer(self, interval=300)
         self._watch_timer.timeout.connect(self._watch_document)
         self._watch_timer.start()
@@ -1121,6 +1126,7 @@ class SuggestionsController(QObject):
         self.window.statusBar().showMessage(
             f"Loading {describe_model(model or '')} to suggest {what}… you can keep reading"
         )
+        self._idle_timer.stop()
         self.task = SuggestionRun(self.process, run)
         self._poll_timer.start()
         return self.task
@@ -1170,6 +1176,12 @@ class SuggestionsController(QObject):
         self.progress.hide()
         self.cancel_button.hide()
         self.act_cancel.setEnabled(False)
+        self._idle_timer.start()
+
+    def _stop_idle_process(self) -> None:
+        if self.task is None and self.process is not None:
+            self.process.close()
+            self.process = None
 
     def _finished(self, report: SuggestionRunReport) -> None:
         self._end_run()
@@ -1339,6 +1351,7 @@ class SuggestionsController(QObject):
         suggestions; the one being written is rolled back by SQLite)."""
         self._watch_timer.stop()
         self._poll_timer.stop()
+        self._idle_timer.stop()
         self.task = None
         if self.process is not None:
             self.process.close(timeout=3.0)  # then stopped: SQLite rolls back its write
