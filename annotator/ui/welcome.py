@@ -43,11 +43,12 @@ as you work, and there is no Save button.</p>
 <p><b>Close reading.</b> Select a passage, then press one key: <b>H</b> to highlight,
 <b>C</b> to comment, <b>?</b> <b>!</b> <b>*</b> for symbols, <b>S</b> to summarise a section.
 Each colour means what your legend says it means.</p>
-<p><b>Labelling with suggestions.</b> Choose a label set and tag passages with the number keys.
-spaCy can suggest entities and sentiment; you accept or reject each suggestion.</p>
-<p><b>Comparing annotators.</b> Several people annotate the same texts. Annotator measures
-how far they agree (kappa, alpha, F1), lists the passages where they differ and helps you
-settle them.</p>
+<p><b>Labelling with suggestions.</b> Choose a label set (or make your own with
+<b>Edit…</b> beside it) and tag passages with the number keys. spaCy can suggest entities and
+sentiment; click one, then <b>Enter</b> accepts and <b>Backspace</b> rejects it.</p>
+<p><b>Comparing annotators.</b> Several people annotate the same texts, in one project or
+each in their own (then merged). Annotator measures how far they agree (kappa, alpha, F1),
+lists the passages where they differ and helps you settle them.</p>
 <p>Press <b>F1</b> for every keyboard shortcut. You can open this welcome again, or read
 the full documentation, from the <b>Help</b> menu.</p>
 """
