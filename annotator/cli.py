@@ -74,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept", action="store_true", help="store them as your annotations, not suggestions"
     )
 
+    sentiment = commands.add_parser(
+        "sentiment-settings",
+        help="show or set the project's sentiment labels and cut points",
+        description="Sentiment suggestions use these (the window's Suggest → Sentiment "
+        "Settings edits the same ones). Without options, prints them.",
+    )
+    sentiment.add_argument(
+        "--labels", metavar="POS,NEG,NEUTRAL,MIXED", help="the four label names, in that order"
+    )
+    sentiment.add_argument("--positive-from", type=float, metavar="SCORE")
+    sentiment.add_argument("--negative-to", type=float, metavar="SCORE")
+    sentiment.add_argument("--strong-from", type=float, metavar="SCORE")
+    sentiment.add_argument(
+        "--mixed-share", type=float, metavar="SHARE",
+        help="a document is mixed when the rarer strong side is at least this share",
+    )  # fmt: skip
+
     export = commands.add_parser(
         "export",
         help="export annotations (text formats to stdout by default)",
@@ -427,6 +444,40 @@ def _status(project: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sentiment_settings(project: Any, args: argparse.Namespace) -> int:
+    import dataclasses
+
+    config = project.sentiment_config()
+    changes: dict[str, Any] = {}
+    if args.labels is not None:
+        names = [name.strip() for name in args.labels.split(",")]
+        if len(names) != 4:
+            raise CliError(
+                f"--labels needs four names (positive, negative, neutral, mixed), got {len(names)}"
+            )
+        keys = ("positive_label", "negative_label", "neutral_label", "mixed_label")
+        changes.update(zip(keys, names, strict=True))
+    for option, key in (
+        ("positive_from", "positive_threshold"),
+        ("negative_to", "negative_threshold"),
+        ("strong_from", "strong_threshold"),
+        ("mixed_share", "mixed_min_share"),
+    ):
+        if getattr(args, option) is not None:
+            changes[key] = getattr(args, option)
+    if changes:
+        try:
+            config = dataclasses.replace(config, **changes)
+        except ValueError as error:
+            raise CliError(f"these sentiment settings do not fit together: {error}") from None
+        project.set_sentiment_config(config)
+    print(f"labels: {', '.join(config.labels)} (positive, negative, neutral, mixed)")
+    print(f"positive from {config.positive_threshold:+.2f}, negative up to "
+          f"{config.negative_threshold:+.2f}; strong from ±{config.strong_threshold:.2f}; "
+          f"mixed when the rarer strong side is at least {config.mixed_min_share:.2f}")  # fmt: skip
+    return 0
+
+
 def _merge(project: Any, args: argparse.Namespace) -> int:
     from annotator.comparing import AnnotatorNameConflict, merge_project
 
@@ -466,6 +517,7 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "agreement": _agreement,
     "disagreements": _disagreements,
     "status": _status,
+    "sentiment-settings": _sentiment_settings,
     "merge": _merge,
     "reanchor": _reanchor,
 }

@@ -161,7 +161,7 @@ def test_sentiment_settings_that_do_not_fit_together_are_refused():
         SentimentConfig(positive_label="same", negative_label="same")
     with pytest.raises(ValueError, match="needs a name"):
         SentimentConfig(mixed_label="  ")
-    with pytest.raises(ValueError, match="negative_threshold"):
+    with pytest.raises(ValueError, match="negative cut point"):
         SentimentConfig(positive_threshold=-0.5, negative_threshold=0.5)
     with pytest.raises(TypeError, match="must be a number"):
         SentimentConfig.from_json({"positive_threshold": "high"})

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from annotator.project import Project
+from annotator.suggesting import pending_suggestions
+
 PARAGRAPH = (
     "Ada Lovelace worked with Charles Babbage in London in 1843. "
     "Microsoft and Google later named projects after her. I love this wonderful story.\n"
@@ -85,3 +88,25 @@ def test_cli_suggest_unknown_document_is_one_line_error(corpus):
     assert result.stderr.strip().splitlines() == [
         "annotator: error: there is no document with id 'nope' in this project"
     ]
+
+
+def test_cli_sentiment_settings_are_shown_set_checked_and_used_by_suggest(corpus):
+    project, document_id = corpus
+    shown = _run("--project", str(project), "sentiment-settings")
+    assert shown.returncode == 0 and "labels: positive, negative, neutral, mixed" in shown.stdout
+    set_ = _run(
+        "--project", str(project), "sentiment-settings", "--labels", "pos,neg,meh,both",
+        "--positive-from", "0.1",
+    )  # fmt: skip
+    assert set_.returncode == 0, set_.stderr
+    assert "labels: pos, neg, meh, both" in set_.stdout and "positive from +0.10" in set_.stdout
+    bad = _run("--project", str(project), "sentiment-settings", "--labels", "a,a,b,c")
+    assert bad.returncode != 0 and "four different names" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    again = _run("--project", str(project), "sentiment-settings")
+    assert "labels: pos, neg, meh, both" in again.stdout  # the bad call changed nothing
+    ran = _run("--project", str(project), "suggest", "--kind", "sentiment")
+    assert ran.returncode == 0, ran.stderr
+    with Project(project) as opened:
+        labels = {a.label for a in pending_suggestions(opened, document_id)}
+    assert labels and labels <= {"pos", "neg", "meh", "both"}

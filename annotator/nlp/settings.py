@@ -25,11 +25,11 @@ class SentimentConfig:
 
     def __post_init__(self) -> None:
         if not self.negative_threshold <= self.positive_threshold:
-            raise ValueError("negative_threshold must not be above positive_threshold")
+            raise ValueError("the negative cut point must not be above the positive one")
         if not 0 < self.strong_threshold <= 1:
-            raise ValueError("strong_threshold must be in (0, 1]")
+            raise ValueError("a strong sentence's score must be above 0 and at most 1")
         if not 0 <= self.mixed_min_share <= 0.5:
-            raise ValueError("mixed_min_share must be in [0, 0.5]")
+            raise ValueError("the mixed share must be between 0 and 0.5")
         names = [name.strip() for name in self.labels]
         if not all(names):
             raise ValueError("every sentiment label needs a name")
