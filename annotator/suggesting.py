@@ -159,6 +159,13 @@ class DocumentOutcome:
     removed: int  # pending suggestions from this model that it no longer makes
     skipped: int  # not proposed: rejected before, or already labelled by the annotator
     accepted: int = 0  # written as accepted (``accept=True``): added + kept
+    #: Characters of the document the model read: all of it, unless the run was cancelled
+    #: inside it (then what it found in the part read is stored, nothing after it changes).
+    covered: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.covered is None
 
     @property
     def suggestions(self) -> int:
@@ -221,7 +228,10 @@ class SuggestionRunReport:
         if details:
             text += f" ({'; '.join(details)})"
         if self.cancelled:
-            text += ". Cancelled: finished documents are saved"
+            partial = [o for o in self.outcomes if not o.complete]
+            text += ". Cancelled: what was read is saved"
+            if partial:
+                text += f" (the last document up to character {partial[-1].covered:,})"
         return text + "."
 
 
@@ -279,8 +289,10 @@ def run_suggestions(
     accepted annotations instead (the command line's ``--accept``).
 
     ``progress(done_chars, total_chars)`` is called after each chunk and ``cancel()`` polled
-    there; after a cancel the documents already finished stay stored and the report says
-    ``cancelled``. ``on_document(outcome)`` is called after each document is committed.
+    there; after a cancel the documents already finished stay stored, so does what the model
+    found in the part of the current document it read (``DocumentOutcome.covered``), and the
+    report says ``cancelled``. ``on_document(outcome)`` is called after each document is
+    committed.
     """
     if kind not in SUGGESTION_KINDS:
         raise AnnotatorError(
@@ -416,6 +428,7 @@ def _run(
     finished_chars = 0
     cancelled = False
     candidates: list[_Candidate] = []
+    reading: tuple[DocumentId, int] | None = None  # the document in progress, chars read
     for document_id, found, complete, chars_done, document in _model_results(
         kind, stream(), nlp, sentiment_config, batch_size, chunk_chars
     ):
@@ -433,16 +446,29 @@ def _run(
                 annotator_id, source, accept,
             )  # fmt: skip
             candidates = []
+            reading = None
             outcomes.append(outcome)
             finished_chars += lengths.get(document_id, chars_done)
             if on_document is not None:
                 on_document(outcome)
             if progress is not None:
                 progress(finished_chars, total)
-        elif progress is not None:
-            progress(finished_chars + chars_done, total)
+        else:
+            reading = (document_id, chars_done)
+            if progress is not None:
+                progress(finished_chars + chars_done, total)
         if cancel is not None and cancel():
             cancelled = len(outcomes) < len(ids)
+            if reading is not None and reading[0] in texts:
+                # Keep what the model found in the part of this document it read.
+                partial_id, covered = reading
+                outcome = _store_document(
+                    project, partial_id, texts.pop(partial_id), candidates, kinds,
+                    label_filter, annotator_id, source, accept, covered=covered,
+                )  # fmt: skip
+                outcomes.append(outcome)
+                if on_document is not None:
+                    on_document(outcome)
             break
     return SuggestionRunReport(
         kind=kind,
@@ -545,8 +571,12 @@ def _store_document(
     annotator_id: AnnotatorId,
     source: str,
     accept: bool,
+    covered: int | None = None,
 ) -> DocumentOutcome:
-    """Reconcile one document's candidates with what is stored, in one transaction."""
+    """Reconcile one document's candidates with what is stored, in one transaction.
+
+    ``covered``: the model read only ``text[:covered]`` (a cancelled run): pending
+    suggestions past it, and the document-level ones, are left alone."""
     from annotator.nlp.suggest import Suggestion, to_annotation
 
     existing = [
@@ -596,7 +626,13 @@ def _store_document(
         if candidate.note or accept:
             annotation = dataclasses.replace(annotation, note=candidate.note, status=status)
         added.append(annotation)
-    withdrawn = [a.id for k, a in pending.items() if k not in wanted and a.source == source]
+    withdrawn = [
+        a.id
+        for k, a in pending.items()
+        if k not in wanted
+        and a.source == source
+        and (covered is None or (a.end <= covered and a.kind != AnnotationKind.DOC_LABEL))
+    ]
     project.change_annotations(
         add=added, replace=replaced, delete=withdrawn, action="accept" if accept else "suggest"
     )
@@ -607,6 +643,7 @@ def _store_document(
         removed=len(withdrawn),
         skipped=skipped,
         accepted=(len(added) + kept) if accept else 0,
+        covered=covered,
     )
 
 

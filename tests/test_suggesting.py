@@ -174,6 +174,36 @@ def test_a_damaged_sentiment_setting_falls_back_to_the_defaults(project):
     assert project.sentiment_config() == SentimentConfig()
 
 
+def test_cancel_inside_a_long_document_keeps_what_was_read_and_leaves_the_rest(project, ruler_nlp):
+    paragraph = "🙂 Ada Lovelace wrote in London.\n\n"
+    document, _ = project.add_text("long", paragraph * 400)
+    run_suggestions(project, [document.id], model=ruler_nlp, chunk_chars=600)
+    before = pending_suggestions(project, document.id)
+    assert len(before) == 800
+
+    # A second model no longer finds places; cancelled a third of the way through.
+    calls = {"n": 0}
+
+    def cancel() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 15
+
+    people_only = _ruler([("PERSON", "Ada Lovelace")])
+    report = run_suggestions(
+        project, [document.id], model=people_only, chunk_chars=600, cancel=cancel
+    )
+    assert report.cancelled
+    [outcome] = report.outcomes
+    assert not outcome.complete and 0 < outcome.covered < len(document.text)
+    assert f"up to character {outcome.covered:,}" in report.summary()
+    after = pending_suggestions(project, document.id)
+    places = [a for a in after if a.label == "PLACE"]
+    # Withdrawn where the new model read, untouched beyond it; people kept throughout.
+    assert places and all(a.start >= outcome.covered for a in places)
+    assert len([a for a in before if a.label == "PLACE" and a.end > outcome.covered]) == len(places)
+    assert len([a for a in after if a.label == "PERSON"]) == 400
+
+
 def test_missing_model_raises_with_install_hint_before_the_project_changes(project, ruler_doc):
     with pytest.raises(ModelNotFound, match="pip install"):
         run_suggestions(project, [ruler_doc.id], model="no_such_model_installed")
