@@ -584,3 +584,22 @@ def test_the_reading_position_stays_when_panels_change_the_readers_width(qtbot, 
     assert window.reader.selection_span() == selected  # the selection is left alone
     window.act_margin.trigger()
     qtbot.waitUntil(lambda: window.reader.top_offset() == target, timeout=2000)
+
+
+def test_removing_a_document_is_undoable_with_its_annotations(
+    qtbot, window, project, sample_document, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    before = len(project.annotations(sample_document.id))
+    other, _ = project.add_text("Other", "Another reading.")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.documents_panel.remove_requested.emit(sample_document.id)
+    ids = lambda: {s.document.id for s in project.documents()}  # noqa: E731
+    assert sample_document.id not in ids()
+    assert window.document is None  # it was the open one
+    qtbot.waitUntil(lambda: window.documents_model.row_of(sample_document.id) < 0)
+    window.undo.undo()
+    assert sample_document.id in ids() and other.id in ids()
+    assert len(project.annotations(sample_document.id)) == before
+    qtbot.waitUntil(lambda: window.documents_model.row_of(sample_document.id) >= 0)

@@ -208,6 +208,23 @@ class ImportAnnotations(_ServiceCommand):
         self.project.undo_import(self.changes)
 
 
+class RemoveDocument(_ServiceCommand):
+    """Removing a document from the project (a soft delete: undo brings it back whole)."""
+
+    def __init__(self, project: Project, document_id: str, text: str) -> None:
+        super().__init__(project, text)
+        self.document_id = document_id
+
+    def execute(self) -> None:
+        self.project.remove_document(self.document_id)
+
+    def _redo(self) -> None:
+        self.project.remove_document(self.document_id)
+
+    def undo(self) -> None:
+        self.project.restore_document(self.document_id)
+
+
 class ReplaceValue(_ServiceCommand, Generic[T]):
     """A project setting changed from ``old`` to ``new`` through ``apply`` — a legend entry
     (``project.save_label_set``), the symbols, the sentiment settings; undo applies ``old``."""

@@ -60,6 +60,7 @@ from annotator.ui.commands import (
     DeleteAnnotations,
     EditAnnotation,
     LinkAnnotations,
+    RemoveDocument,
     ReplaceValue,
     UndoHistory,
 )
@@ -768,11 +769,14 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self,
             "Remove document",
             f"Remove “{summary.document.title}” and its {plural(summary.annotations, 'note')} "
-            "from the project? Adding the same file again brings them back.",
+            "from the project? Ctrl+Z brings it back.",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.project.remove_document(document_id)
+        title = summary.document.title
+        if not self.undo.run(RemoveDocument(self.project, document_id, f"Remove “{title}”")):
+            return
+        self.statusBar().showMessage(f"Removed “{title}” — Ctrl+Z brings it back", 6000)
         if self.document is not None and self.document.id == document_id:
             self.document = None
             self._close_pdf()
