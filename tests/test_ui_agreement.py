@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.comparing import gold_annotations, set_blind_mode
+from annotator.comparing import document_status, gold_annotations, set_blind_mode
 from annotator.core.model import AnnotationKind
 from annotator.nlp.tokens import token_spans
 from annotator.project import Project
@@ -185,6 +185,9 @@ def test_blind_mode_shows_only_your_own_until_you_mark_the_document_done(
     window.layers.mark_done()
     qtbot.waitUntil(lambda: len(window.reader.index) == 8)
     qtbot.waitUntil(lambda: shown_count() == 8)
+    window.undo.undo()  # marking done is undoable: the others' work hides again
+    qtbot.waitUntil(lambda: shown_count() == 4)
+    assert document_status(project, two_readers.id, "Alice") == "in progress"
 
 
 def test_hiding_a_layer_hides_that_annotator_in_reader_and_list(qtbot, window, project):

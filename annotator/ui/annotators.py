@@ -288,7 +288,8 @@ class AnnotatorLayers(QObject):
         if document is None:
             self.window.show_error("Open a document first.")
             return
-        self.project.set_document_status(document.id, "done")
+        if not self.window.set_document_status(document.id, "done"):
+            return
         self.window.statusBar().showMessage(
             f"“{document.title}” marked done"
             + (" — the other annotators' work now shows" if blind_mode(self.project) else ""),

@@ -755,11 +755,29 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if self.document is not None:
             self.documents_panel.select_document(self.document.id)
 
-    def _set_status(self, document_id: str, status: str) -> None:
+    def set_document_status(self, document_id: str, status: str) -> bool:
+        """The current annotator's status of a document, as an undoable step."""
+        from annotator.comparing import document_status
+
         try:
-            self.project.set_document_status(document_id, status)
+            old = document_status(self.project, document_id, self.project.current_annotator.name)
         except AnnotatorError as error:
             self.show_error(str(error))
+            return False
+        if old == status:
+            return True
+        return self.undo.run(
+            ReplaceValue(
+                self.project,
+                lambda value: self.project.set_document_status(document_id, value),
+                old,
+                status,
+                f"Mark {status}",
+            )
+        )
+
+    def _set_status(self, document_id: str, status: str) -> None:
+        self.set_document_status(document_id, status)
 
     def _remove_document(self, document_id: str) -> None:
         summary = next((s for s in self.project.documents() if s.document.id == document_id), None)
