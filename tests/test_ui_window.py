@@ -603,3 +603,15 @@ def test_removing_a_document_is_undoable_with_its_annotations(
     assert sample_document.id in ids() and other.id in ids()
     assert len(project.annotations(sample_document.id)) == before
     qtbot.waitUntil(lambda: window.documents_model.row_of(sample_document.id) >= 0)
+
+
+def test_renaming_a_document_shows_everywhere_and_undoes(qtbot, window, project, sample_document):
+    assert window.rename_document(sample_document.id, "  Bacon's essay  ")
+    assert project.document(sample_document.id).title == "Bacon's essay"
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Bacon's essay"))
+    model = window.documents_model
+    assert model.summary(model.row_of(sample_document.id)).document.title == "Bacon's essay"
+    window.undo.undo()
+    assert project.document(sample_document.id).title == sample_document.title
+    qtbot.waitUntil(lambda: window.windowTitle().startswith(sample_document.title))
+    assert not window.rename_document(sample_document.id, "   ")  # no empty titles

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -212,6 +213,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.documents_panel.document_activated.connect(self.open_document)
         self.documents_panel.status_requested.connect(self._set_status)
         self.documents_panel.remove_requested.connect(self._remove_document)
+        self.documents_panel.rename_requested.connect(self.rename_document)
         self.documents_dock = QDockWidget("Documents", self)
         self.documents_dock.setObjectName("documentsDock")
         self.documents_dock.setWidget(self.documents_panel)
@@ -754,6 +756,12 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.documents_model.refresh()
         if self.document is not None:
             self.documents_panel.select_document(self.document.id)
+            row = self.documents_model.row_of(self.document.id)
+            if row >= 0:  # a rename (or its undo) shows in the title bar too
+                title = self.documents_model.summary(row).document.title
+                if title != self.document.title:
+                    self.document = dataclasses.replace(self.document, title=title)
+                    self.setWindowTitle(f"{title} — Annotator")
 
     def set_document_status(self, document_id: str, status: str) -> bool:
         """The current annotator's status of a document, as an undoable step."""
@@ -778,6 +786,34 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def _set_status(self, document_id: str, status: str) -> None:
         self.set_document_status(document_id, status)
+
+    def rename_document(self, document_id: str, title: str | None = None) -> bool:
+        """Give a document a title of the reader's choosing (undoable); asks when no
+        ``title`` is given."""
+        try:
+            old = self.project.document(document_id).title
+        except AnnotatorError as error:
+            self.show_error(str(error))
+            return False
+        if title is None:
+            title, ok = QInputDialog.getText(
+                self, "Rename document", "Title:", QLineEdit.EchoMode.Normal, old
+            )
+            if not ok:
+                return False
+        title = title.strip()
+        if not title or title == old:
+            return False
+        done = self.undo.run(
+            ReplaceValue(
+                self.project,
+                lambda value: self.project.rename_document(document_id, value),
+                old,
+                title,
+                f"Rename “{old}”",
+            )
+        )
+        return done
 
     def _remove_document(self, document_id: str) -> None:
         summary = next((s for s in self.project.documents() if s.document.id == document_id), None)

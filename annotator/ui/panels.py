@@ -101,6 +101,7 @@ class _DocumentDelegate(QStyledItemDelegate):
 class DocumentsPanel(QWidget):
     document_activated = Signal(str)
     status_requested = Signal(str, str)  # document id, status
+    rename_requested = Signal(str)
     remove_requested = Signal(str)
 
     def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
@@ -154,6 +155,9 @@ class DocumentsPanel(QWidget):
                 lambda _=False, s=status: self.status_requested.emit(summary.document.id, s)
             )
         menu.addSeparator()
+        menu.addAction("Rename…").triggered.connect(
+            lambda: self.rename_requested.emit(summary.document.id)
+        )
         menu.addAction("Remove from project").triggered.connect(
             lambda: self.remove_requested.emit(summary.document.id)
         )
