@@ -36,7 +36,7 @@ import functools
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -858,6 +858,34 @@ class OccurrenceLabelling:
         return len(self.occurrences)
 
 
+def labelled_with(project: Project, labels: Iterable[str]) -> dict[str, int]:
+    """How many live annotations (any annotator, suggestions too) carry each label."""
+    wanted = set(labels)
+    counts = dict.fromkeys(wanted, 0)
+    for a in project.store.annotations(statuses=None):
+        if a.label in wanted:
+            counts[a.label] += 1
+    return counts
+
+
+def relabel(project: Project, renames: Mapping[str, str]) -> AnnotationChanges:
+    """Rename labels on every live annotation that carries them (a label set's label was
+    renamed), as one action that undo takes back whole."""
+    renames = {old: new for old, new in renames.items() if old and new and old != new}
+    if not renames:
+        return AnnotationChanges("Rename labels")
+    now = utc_now()
+    before = [a for a in project.store.annotations(statuses=None) if a.label in renames]
+    after = [dataclasses.replace(a, label=renames[a.label or ""], modified=now) for a in before]
+    project.change_annotations(replace=after, action="relabel")
+    shown = ", ".join(f"{old} → {new}" for old, new in renames.items())
+    return AnnotationChanges(
+        f"Relabel {len(after)} annotation{'s' * (len(after) != 1)} ({shown})",
+        before=tuple(before),
+        after=tuple(after),
+    )
+
+
 def label_every_occurrence(
     project: Project,
     phrase: str,
@@ -999,11 +1027,13 @@ __all__ = [
     "announce_suggestions",
     "apply_changes",
     "label_every_occurrence",
+    "labelled_with",
     "next_suggestion",
     "pending_suggestions",
     "redo_changes",
     "reject",
     "reject_all",
+    "relabel",
     "run_suggestions",
     "sentiment_note",
     "sentiment_source",

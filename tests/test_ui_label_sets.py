@@ -157,3 +157,39 @@ def test_the_project_refuses_what_the_editor_would_flag(project):
     with pytest.raises(AnnotatorError, match="cannot be deleted"):
         project.update_label_sets(deleted=[project.legend().id])
     assert "Codes" not in sets_by_name(project)
+
+
+def named_entities_row(dialog) -> int:
+    names = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    return names.index("Named entities")
+
+
+@pytest.mark.parametrize("relabel", [True, False])
+def test_renaming_a_label_offers_to_relabel_its_annotations_in_one_undo_step(
+    qtbot, window, project, monkeypatch, relabel
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    document = window.document
+    project.annotate(document.id, 0, 12, label="PERSON", kind="entity")
+    project.annotate(document.id, 36, 42, label="GPE", kind="entity")
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes if relabel else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.edit_label_sets()
+    dialog = window.label_sets_dialog
+    dialog.list.setCurrentRow(named_entities_row(dialog))
+    dialog.table.item(0, 2).setText("Person")
+    assert dialog.renames() == {"PERSON": "Person"}
+    dialog.accept()
+    assert asked and "“PERSON” → “Person”: 1 annotation" in asked[0]
+    labels = sorted(a.label for a in project.annotations(document.id))
+    assert labels == (["GPE", "Person"] if relabel else ["GPE", "PERSON"])
+    assert sets_by_name(project)["Named entities"].labels[0].name == "Person"
+    window.undo.undo()  # the set and (if chosen) the annotations, in one step
+    assert sorted(a.label for a in project.annotations(document.id)) == ["GPE", "PERSON"]
+    assert sets_by_name(project)["Named entities"].labels[0].name == "PERSON"

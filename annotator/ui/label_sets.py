@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -36,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import label_set_problems
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
-from annotator.ui.commands import EditLabelSets
+from annotator.suggesting import labelled_with, relabel
+from annotator.ui.commands import ChangeAnnotations, EditLabelSets
 from annotator.ui.workers import Worker
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ class LabelSetsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Label Sets")
         self._sets = list(sets)
+        # Each label's name when the dialog opened ("" for new ones), in table order, so a
+        # rename can be told from a removal plus an addition.
+        self._origins: dict[str, list[str]] = {s.id: [x.name for x in s.labels] for s in sets}
         self._row = -1
         self._loading = False
         self._model_label_set = model_label_set
@@ -202,6 +207,16 @@ class LabelSetsDialog(QDialog):
             for s in self._sets
         ]
 
+    def renames(self) -> dict[str, str]:
+        """Labels renamed in a set that was already in the project: old name → new name."""
+        out: dict[str, str] = {}
+        for label_set in self.label_sets():
+            origins = self._origins.get(label_set.id, [])
+            for origin, label in zip(origins, label_set.labels, strict=False):
+                if origin and origin != label.name:
+                    out[origin] = label.name
+        return out
+
     def problems(self) -> list[str]:
         edited = self.label_sets()
         found = []
@@ -225,8 +240,9 @@ class LabelSetsDialog(QDialog):
                 )
             )
             self.table.setRowCount(0)
-            for label in label_set.labels if label_set else ():
-                self._append_row(label)
+            origins = self._origins.get(label_set.id, []) if label_set else []
+            for i, label in enumerate(label_set.labels if label_set else ()):
+                self._append_row(label, origins[i] if i < len(origins) else "")
         finally:
             self._loading = False
         for widget in (self.name, self.kind, self.table, self.add_button, self.delete_button):
@@ -234,7 +250,7 @@ class LabelSetsDialog(QDialog):
         self.copy_button.setEnabled(label_set is not None)
         self._update_row_buttons()
 
-    def _append_row(self, label: Label) -> None:
+    def _append_row(self, label: Label, origin: str = "") -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
         self.table.setItem(row, KEY, QTableWidgetItem(label.key))
@@ -244,7 +260,9 @@ class LabelSetsDialog(QDialog):
         colour.setForeground(QColor("#111111"))
         colour.setToolTip("Double-click to choose a colour")
         self.table.setItem(row, COLOUR, colour)
-        self.table.setItem(row, NAME, QTableWidgetItem(label.name))
+        name = QTableWidgetItem(label.name)
+        name.setData(Qt.ItemDataRole.UserRole, origin)
+        self.table.setItem(row, NAME, name)
         meaning = QTableWidgetItem(label.description)
         meaning.setToolTip(label.description)
         self.table.setItem(row, MEANING, meaning)
@@ -264,6 +282,10 @@ class LabelSetsDialog(QDialog):
         if self._loading or not 0 <= self._row < len(self._sets):
             return
         kind = LabelSetKind(self.kind.currentData())
+        self._origins[self._sets[self._row].id] = [
+            str(self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole) or "")
+            for row in range(self.table.rowCount())
+        ]
         self._sets[self._row] = dataclasses.replace(
             self._sets[self._row], name=self.name.text(), kind=kind, labels=self._read_table()
         )
@@ -296,6 +318,7 @@ class LabelSetsDialog(QDialog):
 
     def _add_set(self, label_set: LabelSet) -> None:
         self._sets.append(label_set)
+        self._origins[label_set.id] = [""] * len(label_set.labels)  # nothing to rename
         self._fill_list()
         self.list.setCurrentRow(len(self._sets) - 1)
         self._check()
@@ -377,11 +400,16 @@ class LabelSetsDialog(QDialog):
         if not (0 <= row < self.table.rowCount() and 0 <= target < self.table.rowCount()):
             return
         labels = list(self._read_table())
+        origins = [
+            str(self.table.item(r, NAME).data(Qt.ItemDataRole.UserRole) or "")
+            for r in range(self.table.rowCount())
+        ]
         labels[row], labels[target] = labels[target], labels[row]
+        origins[row], origins[target] = origins[target], origins[row]
         self._loading = True
         self.table.setRowCount(0)
-        for label in labels:
-            self._append_row(label)
+        for label, origin in zip(labels, origins, strict=True):
+            self._append_row(label, origin)
         self._loading = False
         self._edited()
         self.table.setCurrentCell(target, NAME)
@@ -429,7 +457,30 @@ def edit_label_sets(window: MainWindow) -> LabelSetsDialog:
         after = dialog.label_sets()
         if after == before:
             return
-        if window.undo.run(EditLabelSets(project, before, after, "Edit Label Sets")):
+        renames = dialog.renames()
+        counts = labelled_with(project, renames) if renames else {}
+        relabelling = {old: new for old, new in renames.items() if counts.get(old)}
+        if relabelling:
+            listed = "\n".join(
+                f"“{old}” → “{new}”: {counts[old]} annotation{'s' * (counts[old] != 1)}"
+                for old, new in relabelling.items()
+            )
+            answer = QMessageBox.question(
+                window,
+                "Relabel annotations too?",
+                f"Renamed labels are already on annotations:\n\n{listed}\n\nGive those "
+                "annotations the new names too? (No keeps their old labels.)",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                relabelling = {}
+        window.undo.beginMacro("Edit Label Sets")
+        try:
+            saved = window.undo.run(EditLabelSets(project, before, after, "Edit Label Sets"))
+            if saved and relabelling:
+                window.undo.run(ChangeAnnotations(project, lambda: relabel(project, relabelling)))
+        finally:
+            window.undo.endMacro()
+        if saved:
             window.statusBar().showMessage("Label sets saved — Ctrl+Z to undo", 5000)
 
     dialog.accepted.connect(save)
