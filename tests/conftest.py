@@ -31,7 +31,20 @@ def _fresh_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    _settings_into(home / "qsettings")
     yield home
+
+
+def _settings_into(folder: Path) -> None:
+    """Qt settings (window layout, zoom, recent files) go to the test's own folder, so tests
+    never read or change a real user's — and never each other's."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # pragma: no cover - Qt is a dependency; a core-only install works too
+        return
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+            QSettings.setPath(fmt, scope, str(folder))
 
 
 @pytest.fixture

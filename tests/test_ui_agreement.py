@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sklearn.metrics import cohen_kappa_score
 
@@ -41,14 +41,6 @@ SPANS = {
         ("Engine", "PRODUCT"),
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from annotator.project import Project
@@ -27,13 +27,6 @@ TEXT = (
     )
     + "\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

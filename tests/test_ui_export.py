@@ -13,7 +13,6 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -24,14 +23,6 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 
 TEXT = "Ada Lovelace wrote notes in London about the Analytical Engine. Babbage agreed."
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
@@ -25,13 +25,6 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 
 TEXT = "Ada Lovelace met Charles Babbage in London in 1833."
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 import pymupdf
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -28,14 +28,6 @@ LINES = [
     "Every annotation is a small argument about meaning.",
     "The margin is where the reader answers the author.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -28,14 +28,6 @@ PARAGRAPH = (
     "In 1843 she published her notes in Taylor's Scientific Memoirs, and Babbage "
     "praised them. Today the British Library keeps letters from London and Paris."
 )
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings
 
 from annotator.project import Project
 from annotator.resources import sample_reading_path
@@ -24,15 +23,6 @@ from annotator.ui.welcome import (
     WelcomeDialog,
     maybe_show_welcome,
 )
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    """QSettings default locations point into the test's folder: real settings stay untouched."""
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

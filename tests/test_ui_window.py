@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -21,15 +21,6 @@ from annotator.project import Project
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 from annotator.ui.theme import ThemeChoice
-
-
-@pytest.fixture(autouse=True)
-def _temp_qsettings(tmp_path: Path):
-    """QSettings default locations point into the test's folder: real settings stay untouched."""
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture
