@@ -370,3 +370,29 @@ def test_an_idle_suggestion_process_gives_its_memory_back_and_the_next_run_resta
     controller._idle_timer.setInterval(60_000)
     suggest(qtbot, window)
     assert controller.process is not None and controller.process._process.is_alive()
+
+
+def test_ctrl_click_chooses_several_documents_and_suggest_runs_on_those(
+    qtbot, window, project, paragraph
+):
+    second, _ = project.add_text("Hopper", "Grace Hopper worked at Harvard in Cambridge.")
+    third, _ = project.add_text("Turing", "Alan Turing worked at Bletchley Park in England.")
+    panel = window.documents_panel
+    qtbot.waitUntil(lambda: window.documents_model.row_of(third.id) >= 0)
+    view = panel.view
+
+    def click(document_id: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        index = window.documents_model.index(window.documents_model.row_of(document_id))
+        qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, modifier, view.visualRect(index).center()
+        )
+
+    click(paragraph.id)
+    click(third.id, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.id == paragraph.id  # Ctrl+click chooses, it does not open
+    assert set(panel.selected_ids()) == {paragraph.id, third.id}
+    window.suggestions.run("entities")
+    qtbot.waitUntil(lambda: window.suggestions.task is None, timeout=60000)
+    assert pending_suggestions(project, paragraph.id)
+    assert pending_suggestions(project, third.id)
+    assert not pending_suggestions(project, second.id)  # not chosen

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -115,6 +125,7 @@ class DocumentsPanel(QWidget):
         self.view.setUniformItemSizes(True)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setAccessibleName("Documents")
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.activated.connect(self._activated)
@@ -131,12 +142,26 @@ class DocumentsPanel(QWidget):
         self.empty.setVisible(self.model.rowCount() == 0)
 
     def _activated(self, index: QModelIndex) -> None:
+        modifiers = QApplication.keyboardModifiers()
+        if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            return  # choosing several (to suggest in all of them), not opening one
         self.document_activated.emit(self.model.summary(index.row()).document.id)
 
     def select_document(self, document_id: str) -> None:
         row = self.model.row_of(document_id)
-        if row >= 0:
-            self.view.setCurrentIndex(self.model.index(row))
+        if row < 0:
+            return
+        index = self.model.index(row)
+        selection = self.view.selectionModel()
+        if selection.isSelected(index):  # part of a choice of several: keep the others
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        else:
+            self.view.setCurrentIndex(index)
+
+    def selected_ids(self) -> list[str]:
+        """The documents chosen in the panel (Ctrl/Shift+click), in list order."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        return [self.model.summary(row).document.id for row in rows]
 
     def _menu(self, pos: object) -> None:
         index = self.view.indexAt(pos)  # type: ignore[arg-type]

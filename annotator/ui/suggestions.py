@@ -600,7 +600,8 @@ class SuggestionsController(QObject):
             "Suggest &Entities",
             lambda: self.run("entities"),
             "Ctrl+Shift+E",
-            "Let the model suggest named entities in this document",
+            "Let the model suggest named entities in this document (or in the documents "
+            "chosen with Ctrl+click in the Documents panel)",
         )
         self.act_sentiment = a(
             "Suggest &Sentiment",
@@ -1091,10 +1092,14 @@ class SuggestionsController(QObject):
                 self.window.show_error("The project has no documents yet: open one (Ctrl+O).")
                 return
         else:
-            if self.window.document is None:
+            chosen = self.window.documents_panel.selected_ids()
+            if len(chosen) > 1:  # several chosen in the Documents panel: those
+                documents = chosen
+            elif self.window.document is None:
                 self.window.show_error("Open a document first (Ctrl+O), then suggest.")
                 return
-            documents = [self.window.document.id]
+            else:
+                documents = [self.window.document.id]
         self.start_run(kind, documents)
 
     def start_run(self, kind: SuggestionKind, documents: list[str]) -> SuggestionRun | None:
@@ -1123,8 +1128,9 @@ class SuggestionsController(QObject):
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
         self.act_cancel.setEnabled(True)
+        where = f" in {len(documents)} documents" if len(documents) > 1 else ""
         self.window.statusBar().showMessage(
-            f"Loading {describe_model(model or '')} to suggest {what}… you can keep reading"
+            f"Loading {describe_model(model or '')} to suggest {what}{where}… you can keep reading"
         )
         self._idle_timer.stop()
         self.task = SuggestionRun(self.process, run)
