@@ -35,6 +35,7 @@ import dataclasses
 import functools
 import gc
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -551,6 +552,30 @@ def sentiment_note(sentence: SentenceSentiment) -> str:
     return f"Driven by: {words}"
 
 
+_DRIVER = re.compile(r"(.+?) \(([+-]\d+\.\d+)\)(?:, |$)")
+
+
+def driving_words(annotation: Annotation) -> list[tuple[int, int, float]]:
+    """Where the words that drove a sentiment suggestion are (``start``, ``end``, polarity),
+    read back from its note (:func:`sentiment_note`) and found in its passage in order."""
+    note = annotation.note
+    if annotation.kind != AnnotationKind.SENTIMENT or not note.startswith("Driven by: "):
+        return []
+    found: list[tuple[int, int, float]] = []
+    at = 0
+    for match in _DRIVER.finditer(note, len("Driven by: ")):
+        word, polarity = match.group(1), float(match.group(2))
+        index = annotation.quote.find(word, at)
+        if index < 0:
+            index = annotation.quote.find(word)  # listed out of order
+        if index < 0:
+            continue
+        start = annotation.start + index
+        found.append((start, start + len(word), polarity))
+        at = index + len(word)
+    return found
+
+
 def _document_candidate(document: DocumentSentiment) -> _Candidate:
     count = len(document.sentences)
     note = (
@@ -1026,6 +1051,7 @@ __all__ = [
     "accept_all",
     "announce_suggestions",
     "apply_changes",
+    "driving_words",
     "label_every_occurrence",
     "labelled_with",
     "next_suggestion",

@@ -19,6 +19,7 @@ from annotator.suggesting import (
     accept,
     accept_all,
     announce_suggestions,
+    driving_words,
     label_every_occurrence,
     next_suggestion,
     pending_suggestions,
@@ -115,6 +116,18 @@ def test_sentiment_run_suggests_each_sentence_with_its_words_and_a_document_labe
     assert (label.start, label.end, label.source) == (0, 0, sentiment_source())
     assert label.label in {"positive", "negative", "neutral", "mixed"}
     assert report.suggestions == 4
+
+
+def test_the_words_that_drove_a_sentence_are_found_again_in_its_passage(project):
+    text = "🙂 I love this wonderful book. The ending was terrible and not good at all."
+    document, _ = project.add_text("review", text)
+    run_suggestions(project, [document.id], kind="sentiment")
+    sentences = pending_suggestions(project, document.id, kind=AnnotationKind.SENTIMENT)
+    found = {text[s:e]: polarity for a in sentences for s, e, polarity in driving_words(a)}
+    assert found["love"] > 0 and found["wonderful"] > 0
+    assert found["terrible"] < 0 and found["good"] < 0  # "not good": negated in context
+    [label] = pending_suggestions(project, document.id, kind=AnnotationKind.DOC_LABEL)
+    assert driving_words(label) == []
 
 
 def test_rerun_of_sentiment_does_not_bring_back_a_rejected_document_label(project):

@@ -67,6 +67,7 @@ from annotator.suggesting import (
     accept,
     accept_all,
     announce_suggestions,
+    driving_words,
     label_every_occurrence,
     next_suggestion,
     pending_suggestions,
@@ -865,8 +866,23 @@ class SuggestionsController(QObject):
                 painter.setPen(pen)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 2, 2)
+            if current and s.kind == AnnotationKind.SENTIMENT:
+                self._paint_driving_words(painter, view, s)
             if current and rects and s.label:
                 self._paint_tag(painter, rects[0], f"{s.label}?", line, font)
+
+    @staticmethod
+    def _paint_driving_words(painter: QPainter, view: ReaderView | PdfView, s: Annotation) -> None:
+        """Under the current sentiment suggestion, the words that drove its score: green
+        when they pushed it up, red when down (with the sign in the status bar for those
+        who cannot tell the colours apart)."""
+        for start, end, polarity in driving_words(s):
+            colour = QColor("#2e7d32" if polarity > 0 else "#c62828")
+            painter.setPen(QPen(colour, 2.2))
+            for rect in view.span_rects(start, end):
+                painter.drawLine(
+                    rect.bottomLeft() + QPointF(0, -1), rect.bottomRight() + QPointF(0, -1)
+                )
 
     @staticmethod
     def _paint_tag(
