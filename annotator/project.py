@@ -698,7 +698,8 @@ class Project:
                 raise NotFoundError(f"there is no label set with id '{ident}'")
             if found.kind == LabelSetKind.LEGEND:
                 raise AnnotatorError("the highlight colours cannot be deleted, only edited")
-        after = {i: s for i, s in current.items() if i not in set(deleted)}
+        gone = set(deleted)
+        after = {i: s for i, s in current.items() if i not in gone}
         after.update({s.id: s for s in saved})
         for label_set in saved:
             problems = label_set_problems(label_set, after.values())

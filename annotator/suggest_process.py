@@ -66,20 +66,23 @@ def _serve(requests: Any, replies: Any, cancelled_run: Any) -> None:
 
 
 def _run(request: RunRequest, replies: Any, cancelled: Callable[[], bool]) -> Any:
-    from pathlib import Path
 
-    from annotator.suggesting import DocumentOutcome, pending_suggestions, run_suggestions
+    from annotator.suggesting import (
+        DocumentOutcome,
+        existing_project_file,
+        pending_suggestions,
+        run_suggestions,
+    )
 
     run = request.run
 
     def progress(done: int, total: int) -> None:
         replies.put(("progress", run, done, total))
 
-    if not Path(request.project_path).is_file():  # run_suggestions says so in user's words
-        return run_suggestions(request.project_path, request.document_ids)
     from annotator.project import Project
 
-    with Project(request.project_path) as project:
+    # Checked before the model loads: a missing project is said at once.
+    with Project(existing_project_file(request.project_path)) as project:
 
         def on_document(outcome: DocumentOutcome) -> None:
             items = None

@@ -309,11 +309,17 @@ def run_suggestions(
     )  # fmt: skip
     if isinstance(project, Project):
         return run(project)
-    path = Path(project)
+    with Project(existing_project_file(project)) as opened:
+        return run(opened)
+
+
+def existing_project_file(path: str | os.PathLike[str]) -> Path:
+    """``path``, checked: opening a project that is not there would create an empty one,
+    which is never what a run in the background means."""
+    path = Path(path)
     if not path.is_file():
         raise ProjectError(f"'{path}' does not exist: open or create the project first")
-    with Project(path) as opened:
-        return run(opened)
+    return path
 
 
 def _pipeline_for(
@@ -1052,6 +1058,7 @@ __all__ = [
     "announce_suggestions",
     "apply_changes",
     "driving_words",
+    "existing_project_file",
     "label_every_occurrence",
     "labelled_with",
     "next_suggestion",

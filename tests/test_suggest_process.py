@@ -133,3 +133,15 @@ def test_a_process_that_dies_mid_run_ends_the_run_with_a_message_and_the_next_ru
     assert pending_suggestions(project, document.id)
     with Project(project.path) as again:
         assert again.store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_missing_project_file_fails_the_run_and_is_not_created(
+    process: SuggestionProcess, tmp_path: Path
+):
+    missing = tmp_path / "gone.annotator"
+    process.start(
+        str(missing), [], kind="entities", model=None, annotator="me", shown_document=None
+    )
+    last = wait_for_end(process)[-1]
+    assert last[0] == "failed" and "does not exist" in last[2]
+    assert not missing.exists()

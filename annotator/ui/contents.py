@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem
 
-from annotator.core.model import Document
 from annotator.ui.span_index import NOT_PAINTED
 
 if TYPE_CHECKING:
@@ -66,9 +65,10 @@ class ContentsController(QObject):
     def wanted(self) -> bool:
         return self.window.prefs.bool("view/contents_panel", True)
 
-    def document_opened(self, document: Document | None) -> None:
-        """Fill the tree from the reader's headings once the first screen is painted (a long
-        reading has hundreds); shown only when there are some."""
+    def document_opened(self) -> None:
+        """The window shows another document (or none): fill the tree from the reader's
+        headings once the first screen is painted (a long reading has hundreds); shown only
+        when there are some."""
         self._fill_timer.start()
 
     def fill(self) -> None:

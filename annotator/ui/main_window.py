@@ -634,7 +634,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self._update_actions()
         self.margin.rebuild()
         self.reliability.document_opened(document)  # file changed or missing? (off-thread)
-        self.contents.document_opened(document)
+        self.contents.document_opened()
 
     def _leave_document(self) -> None:
         """Nothing open: the list, the margin and the reader are emptied."""
@@ -645,7 +645,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.selected_id = None
         self.reader.load(None, [])
         self.annotation_model.set_document(None, "", [])
-        self.contents.document_opened(None)
+        self.contents.document_opened()
         self._links = {}
         self._update_counts()
         self._update_actions()
@@ -837,7 +837,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             self._activate(self.reader)
             self.reader.load(None, [])
             self.annotation_model.set_document(None, "", [])
-            self.contents.document_opened(None)
+            self.contents.document_opened()
             self.margin.clear()
             self.setWindowTitle("Annotator")
             self._update_counts()
