@@ -27,9 +27,14 @@ class CliError(AnnotatorError):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="annotator",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # --version keeps its lines
         description="Close reading and corpus annotation. Without a command, opens the app.",
     )
-    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    from annotator.store.sqlite import describe
+
+    parser.add_argument(
+        "--version", action="version", version=f"annotator {__version__}\n{describe()}"
+    )
     # Hidden: `make package` checks the built app with it (see annotator.app.run_smoke_test).
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -184,6 +189,36 @@ def build_parser() -> argparse.ArgumentParser:
     reanchor.add_argument(
         "--orphans", action="store_true", help="also list each orphaned annotation"
     )
+
+    backups = commands.add_parser(
+        "backups",
+        help="list the project's backups, newest first, and whether each is intact",
+        description="Backups sit beside the project as NAME.REASON.TIME.bak: one a day "
+        "(the newest 7 kept) and one before each migration, import and re-anchoring (the "
+        "newest 5 of each kept). Each is checked; works even when the project is damaged.",
+    )
+    backups.add_argument("--json", action="store_true", help="machine-readable output")
+
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup in place of the project (the replaced file is kept beside it)",
+        description="Checks the backup, renames the current project file (damaged or not) "
+        "to NAME.damaged-TIME.annotator or NAME.replaced-TIME.annotator beside it, and puts "
+        "a copy of the backup in its place. Close the project in every window first.",
+    )
+    restore.add_argument("backup", metavar="BACKUP", help="a .bak file (see 'annotator backups')")
+
+    salvage = commands.add_parser(
+        "salvage",
+        help="copy what can still be read from a damaged project into a new project file",
+        description="Reads the damaged project (never changing it) table by table, skipping "
+        "damaged pages, and writes every readable document, annotation, link, label set, "
+        "annotator, setting, status and history entry to a new project; prints what could "
+        "not be read.",
+    )
+    salvage.add_argument(
+        "-o", "--output", required=True, metavar="NEW.annotator", help="the new project file"
+    )
     return parser
 
 
@@ -198,12 +233,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from annotator.app import run_gui
 
         return run_gui(args.project, getattr(args, "files", []))
-    handler = COMMANDS[args.command]
     try:
-        from annotator.project import Project
+        from annotator.project import Project, default_project_path
 
-        with Project(args.project) as project:
-            return handler(project, args)
+        path = Path(args.project) if args.project else default_project_path()
+        if args.command in FILE_COMMANDS:  # these must work on a project that will not open
+            return FILE_COMMANDS[args.command](path, args)
+        existed = path.is_file()
+        with Project(path, check=True) as project:
+            if existed:  # a project made by this very command has nothing to back up yet
+                _daily_backup(path)
+            return COMMANDS[args.command](project, args)
     except AnnotatorError as error:
         print(f"annotator: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -215,6 +255,80 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"annotator: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr
         )
         return EXIT_ERROR
+
+
+def _daily_backup(path: Path) -> None:
+    """Today's automatic backup, if due. A damaged copy means a damaged project: stop; any
+    other failure (a full disk, say) is a warning and the command goes on."""
+    from annotator.core.errors import ProjectDamagedError
+    from annotator.store.backups import daily_backup
+
+    try:
+        daily_backup(path)
+    except ProjectDamagedError:
+        raise
+    except (AnnotatorError, OSError) as error:
+        print(f"annotator: warning: no daily backup was made: {error}", file=sys.stderr)
+
+
+def _backups(path: Path, args: argparse.Namespace) -> int:
+    from annotator.store.backups import list_backups
+
+    found = list_backups(path)
+    if args.json:
+        rows = [
+            {
+                "path": str(b.path),
+                "reason": b.reason,
+                "created": b.created.isoformat(),
+                "size": b.size,
+                "intact": b.intact,
+                "problem": b.problem,
+            }
+            for b in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(f"'{path.name}' has no backups yet (one is made each day it is opened).")
+        return 0
+    for b in found:
+        made = b.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        state = "intact" if b.intact else f"DAMAGED: {b.problem}"
+        print(f"{made}\t{b.reason}\t{_size(b.size)}\t{state}\t{b.path}")
+    return 0
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024**2:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024**2:.1f} MB"
+
+
+def _restore(path: Path, args: argparse.Namespace) -> int:
+    from annotator.store.backups import restore_backup
+
+    backup = Path(args.backup)
+    if not backup.exists() and (path.parent / backup).is_file():
+        backup = path.parent / backup  # a name from 'annotator backups', beside the project
+    kept = restore_backup(path, backup)
+    print(f"restored '{path}' from the backup '{backup.name}'")
+    if kept is not None:
+        print(f"the file it replaced is kept as '{kept}'")
+    return 0
+
+
+def _salvage(path: Path, args: argparse.Namespace) -> int:
+    from annotator.store.salvage import salvage
+
+    target = Path(args.output)
+    if target.suffix == "":
+        raise CliError(f"give the new project a file name ending in .annotator, not '{target}'")
+    report = salvage(path, target)
+    print(report.summary())
+    return 0
 
 
 def _add(project: Any, args: argparse.Namespace) -> int:
@@ -520,4 +634,11 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "sentiment-settings": _sentiment_settings,
     "merge": _merge,
     "reanchor": _reanchor,
+}
+
+#: Commands that work on the project file without opening it as a project.
+FILE_COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
+    "backups": _backups,
+    "restore": _restore,
+    "salvage": _salvage,
 }
