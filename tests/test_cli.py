@@ -34,9 +34,14 @@ def document_id(project_file):
     return result.stdout.strip()
 
 
-def test_version_is_printed():
+def test_version_names_annotator_and_a_sqlite_without_the_wal_reset_bug():
     result = run("--version")
-    assert result.stdout.strip() == f"annotator {__version__}"
+    first, second = result.stdout.strip().splitlines()
+    assert first == f"annotator {__version__}"
+    assert second.startswith("SQLite 3.")
+    version = tuple(int(part) for part in second.split()[1].split("."))
+    assert version >= (3, 51, 3), second
+    assert "write-ahead log" in second
 
 
 def test_add_prints_one_id_per_file_and_list_shows_them(project_file, tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from annotator.core.errors import NotFoundError, ProjectError
@@ -20,6 +18,7 @@ from annotator.core.model import (
 )
 from annotator.store import SCHEMA_VERSION, Store
 from annotator.store import store as store_module
+from annotator.store.sqlite import sqlite3
 
 
 def test_new_project_has_the_current_schema_with_wal_and_foreign_keys(tmp_path):

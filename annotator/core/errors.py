@@ -33,6 +33,22 @@ class ProjectInUseError(ProjectError):
     longer than the busy timeout; retrying later is safe, nothing was written."""
 
 
+class ProjectStorageError(ProjectError):
+    """Writing to (or reading from) the project file failed: the disk is full, the file is
+    read-only or damaged, or the disk reported an error. Nothing of the action was stored;
+    the store stops taking writes until the reader acts (see ``Store.resume_writing``)."""
+
+
+class ProjectDamagedError(ProjectStorageError):
+    """The project file is damaged (SQLite reports a malformed database image): restore a
+    backup or salvage what can be read."""
+
+
+class WritingStoppedError(ProjectError):
+    """A write was refused because an earlier write failed and the reader has not yet
+    chosen what to do (try again, restore a backup, salvage)."""
+
+
 class Cancelled(AnnotatorError):
     """Long work stopped because the reader asked it to; nothing half-done was kept."""
 
