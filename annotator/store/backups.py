@@ -190,12 +190,17 @@ def write_backup(
     reason: str,
     *,
     when: datetime | None = None,
+    thorough: bool = False,
 ) -> Path:
     """Copy the database open on ``source`` beside the project, check the copy, prune.
 
     The copy is a single self-contained file (rollback journal, no ``-wal``). A copy that
-    fails ``integrity_check`` is deleted and :class:`ProjectDamagedError` raised: the
-    project it was copied from is damaged, and the older backups are left alone.
+    fails its check is deleted and :class:`ProjectDamagedError` raised: the project it was
+    copied from is damaged, and the older backups are left alone. The check is
+    ``quick_check`` (0.7 s on a 300 MB project: fine before an import the reader waits
+    for), or with ``thorough`` ``integrity_check`` (4.5 s, which also matches indexes to
+    tables: for the daily backup, made in the background). The online backup copies pages
+    as they are, so damage to the pages, what failing disks do, shows in either.
     """
     project = Path(project_path)
     if not _REASON.fullmatch(reason):
@@ -217,7 +222,7 @@ def write_backup(
             f"a backup of '{project.name}' could not be written ({error}): check that the "
             "disk has room and the folder is writable"
         ) from None
-    problem = _problem(part, thorough=True)
+    problem = _problem(part, thorough=thorough)
     if problem:
         with contextlib.suppress(OSError):
             part.unlink()
@@ -284,7 +289,7 @@ def daily_backup(
         ) from None
     try:
         source.execute("PRAGMA busy_timeout = 10000")
-        return write_backup(source, project, DAILY, when=now)
+        return write_backup(source, project, DAILY, when=now, thorough=True)
     finally:
         source.close()
 
