@@ -24,11 +24,9 @@ def share_interpreter_with_workers() -> None:
 
 def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     """Open ``project_path`` (None: the default project) in the window; returns the exit code."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from annotator import __version__
-    from annotator.core.errors import AnnotatorError
-    from annotator.project import Project
     from annotator.resources import resource_path
     from annotator.samples import add_sample_reading
     from annotator.ui.main_window import MainWindow
@@ -48,11 +46,11 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
 
         app.setWindowIcon(QIcon(str(icon)))
 
-    try:
-        project = Project(project_path)
-    except (AnnotatorError, OSError) as error:
-        QMessageBox.critical(None, "Annotator", f"Cannot open the project: {error}")
+    install_error_hook()
+    project = open_project_for_window(project_path)
+    if project is None:
         return 1
+    start_daily_backup(project.path)
 
     try:
         if not project.documents():
@@ -71,6 +69,84 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
         return app.exec()
     finally:
         project.close()
+
+
+def open_project_for_window(project_path: str | Path | None) -> Project | None:
+    """Open the project, checked (``quick_check``); a damaged one gets the recovery dialog
+    (restore the newest backup, salvage, open another) until something opens or the reader
+    quits (``None``)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.core.errors import AnnotatorError, ProjectDamagedError
+    from annotator.project import Project, default_project_path
+    from annotator.ui.recovery import recover_at_start
+
+    path = Path(project_path) if project_path is not None else default_project_path()
+    message = ""
+    while True:
+        try:
+            project = Project(path, check=True)
+        except ProjectDamagedError as error:
+            outcome = recover_at_start(error, path)
+            if outcome is None or outcome.path is None:
+                return None
+            path, message = outcome.path, outcome.message
+            continue
+        except (AnnotatorError, OSError) as error:
+            QMessageBox.critical(None, "Annotator", f"Cannot open the project: {error}")
+            return None
+        if message:
+            QMessageBox.information(None, "Annotator", message)
+        return project
+
+
+def start_daily_backup(project_path: Path) -> None:
+    """Today's automatic backup, on a thread of its own (it opens its own connection; with
+    a SQLite that has the WAL-reset fix, a second connection is safe). A failure is said on
+    standard error and in the next backup listing; the session goes on."""
+    import threading
+
+    def backup() -> None:
+        from annotator.core.errors import AnnotatorError
+        from annotator.store.backups import daily_backup
+
+        try:
+            daily_backup(project_path)
+        except (AnnotatorError, OSError) as error:
+            print(f"annotator: the daily backup was not written: {error}", file=sys.stderr)
+
+    threading.Thread(target=backup, name="annotator-daily-backup", daemon=True).start()
+
+
+def install_error_hook() -> None:
+    """Never a traceback in the reader's face: an error that escapes a window action is
+    shown in a dialog (its details still go to standard error for bug reports)."""
+    import traceback
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from annotator.core.errors import AnnotatorError, ProjectStorageError
+
+    def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        if isinstance(error, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if isinstance(error, AnnotatorError):
+            print(f"annotator: {error}", file=sys.stderr)
+            if isinstance(error, ProjectStorageError):
+                return  # the window's write-failure dialog says it, once (ui/recovery.py)
+            text = str(error)
+        else:
+            traceback.print_exception(kind, error, tb)  # type: ignore[arg-type]
+            text = (
+                f"Something went wrong ({kind.__name__}: {error}). What was saved before "
+                "stays saved; if it happens again, please report it with the details printed "
+                "in the terminal."
+            )
+        if QApplication.instance() is not None:
+            QMessageBox.warning(QApplication.activeWindow(), "Annotator", text)
+
+    sys.excepthook = hook
 
 
 def run_smoke_test() -> int:

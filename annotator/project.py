@@ -85,15 +85,20 @@ class ProjectEvents:
     label_sets_changed = Signal()
     annotators_changed = Signal()
     current_annotator_changed = Signal(object)  # Annotator
+    #: A write failed (full disk, read-only or damaged file); writing is stopped until
+    #: :meth:`Project.resume_writing`. Emitted on the thread that failed.
+    write_failed = Signal(object)  # ProjectStorageError
 
 
 class Project:
     """An open project file and the operations on it."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, check: bool = False) -> None:
+        """``check``: run ``quick_check`` on opening (see :class:`Store`)."""
         self.path = Path(path) if path is not None else default_project_path()
-        self.store = Store(self.path)
+        self.store = Store(self.path, check=check)
         self.events = ProjectEvents()
+        self.store.on_failure.append(self.events.write_failed.emit)
         self._texts: dict[str, tuple[str, str]] = {}  # document id -> (text hash, text)
         self._seed_defaults()
         self._current = self._load_current_annotator()
@@ -102,6 +107,15 @@ class Project:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def write_failure(self) -> AnnotatorError | None:
+        """The storage failure that stopped writing, if any (see :meth:`resume_writing`)."""
+        return self.store.failure
+
+    def resume_writing(self) -> None:
+        """Write again after a storage failure, once the file checks out (else raises)."""
+        self.store.resume_writing()
 
     def __enter__(self) -> Project:
         return self

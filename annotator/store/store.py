@@ -8,17 +8,24 @@ append-only ``history`` table, so a crash leaves either the whole action or none
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from annotator.core.errors import NotFoundError, ProjectError, ProjectInUseError
+from annotator.core.errors import (
+    NotFoundError,
+    ProjectDamagedError,
+    ProjectError,
+    ProjectInUseError,
+    ProjectStorageError,
+    WritingStoppedError,
+)
 from annotator.core.model import (
     Annotation,
     AnnotationId,
@@ -37,7 +44,9 @@ from annotator.core.model import (
     LinkId,
     utc_now,
 )
+from annotator.store.backups import damaged_message, damaged_not_foreign, write_backup
 from annotator.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from annotator.store.sqlite import JOURNAL_MODE, sqlite3
 
 _ANNOTATION_COLUMNS = (
     "id, document, annotator, kind, start, end, quote, prefix, suffix, label, color, symbol, "
@@ -92,6 +101,69 @@ def _in_use(path: Path) -> ProjectInUseError:
     )
 
 
+def storage_error(error: Exception, path: Path) -> ProjectError | None:
+    """The typed error for an SQLite failure that is the file's or the disk's fault (None
+    for the others, which are bugs and stay as they are)."""
+    if not isinstance(error, sqlite3.Error) or isinstance(
+        error, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        return None
+    if _is_locked(error):
+        return _in_use(path)
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    text = str(error).lower()
+    if (
+        name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        or "malformed" in text
+        or ("not a database" in text)
+    ):
+        return ProjectDamagedError(
+            f"the project file '{path.name}' is damaged ({error}): nothing more is written "
+            "to it; restore its newest intact backup or salvage what can be read "
+            "(File → Recover Project…, or 'annotator backups' and 'annotator restore')"
+        )
+    if name == "SQLITE_FULL" or "disk is full" in text or "database or disk is full" in text:
+        return ProjectStorageError(
+            f"the disk that holds '{path.name}' is full: that change was not saved; "
+            "free some space, then try again"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return ProjectStorageError(
+            f"the project file '{path.name}' cannot be written (it is read-only, or on a "
+            "read-only disk): that change was not saved; make the file writable, then try again"
+        )
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in text:
+        return ProjectStorageError(
+            f"the disk reported an error while writing '{path.name}' ({error}): that change "
+            "was not saved; check the disk (or that it is still connected), then try again"
+        )
+    return None
+
+
+def _writable(path: Path) -> bool:
+    """Whether the project file and its folder (where SQLite keeps its -wal and -shm files)
+    can be written; a read-only disk counts (``access`` reports it even to root)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the file's and the disk's SQLite failures into typed errors, and note them."""
+
+    @functools.wraps(method)
+    def guarded(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            typed = storage_error(error, self.path)
+            if typed is None:
+                raise
+            self._failed(typed)
+            raise typed from None
+
+    return guarded
+
+
 def annotation_to_json(a: Annotation) -> dict[str, Any]:
     """The plain-JSON form used in history entries (and close to the native export)."""
     data = asdict(a)
@@ -108,8 +180,15 @@ class Store:
     their own :class:`Store` on the same path (WAL lets readers and one writer coexist).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, check: bool = False) -> None:
+        """Open (or create) the project; ``check`` runs ``quick_check`` first and raises
+        :class:`ProjectDamagedError` naming the newest intact backup (the command line and
+        the window's first open do; workers reopening the same file need not pay for it)."""
         self.path = Path(path)
+        #: The storage failure that stopped writing, until :meth:`resume_writing`.
+        self.failure: ProjectStorageError | None = None
+        #: Called (on the failing thread) when a storage failure stops writing.
+        self.on_failure: list[Callable[[ProjectStorageError], None]] = []
         if self.path.is_dir():
             raise ProjectError(f"'{self.path}' is a folder: a project is a single .annotator file")
         if not self.path.exists():
@@ -120,12 +199,28 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=10.0)
             self.db = sqlite_utils.Database(conn)
             self._configure()
+            if check and (status := self.quick_check()) != "ok":
+                conn.close()
+                raise ProjectDamagedError(damaged_message(self.path, status))
             self._migrate()
         except sqlite3.DatabaseError as error:
             with contextlib.suppress(Exception):
                 conn.close()
             if _is_locked(error):
                 raise _in_use(self.path) from None
+            if not _writable(self.path):
+                raise ProjectStorageError(
+                    f"'{self.path.name}' cannot be opened for writing (the file, its folder "
+                    "or the disk is read-only): Annotator writes every change as you make "
+                    "it, so copy the project to a folder you can write to, or make it writable"
+                ) from None
+            typed = storage_error(error, self.path)
+            if isinstance(typed, ProjectDamagedError) and damaged_not_foreign(self.path):
+                raise ProjectDamagedError(damaged_message(self.path, str(error))) from None
+            if isinstance(typed, ProjectStorageError) and not isinstance(
+                typed, ProjectDamagedError
+            ):
+                raise typed from None
             raise ProjectError(
                 f"'{self.path.name}' is not an Annotator project or is damaged ({error})"
             ) from None
@@ -135,8 +230,16 @@ class Store:
     def _configure(self) -> None:
         conn = self.db.conn
         conn.execute("PRAGMA busy_timeout = 10000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal":
+        # WAL only with a SQLite that has the WAL-reset fix (annotator.store.sqlite); an
+        # older library gets a rollback journal, whose writers take turns on a file lock.
+        mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()[0]
+        if mode.lower() != JOURNAL_MODE:
+            if JOURNAL_MODE != "wal":
+                raise ProjectInUseError(
+                    f"the project '{self.path.name}' is open in another window or program: "
+                    f"this Annotator's SQLite ({sqlite3.sqlite_version}) is too old to share "
+                    "a project safely, so close the other one first"
+                )
             raise ProjectError(f"'{self.path.name}' cannot use write-ahead logging")
         # FULL: a committed action survives power loss too, not only a crash of the app.
         conn.execute("PRAGMA synchronous = FULL")
@@ -184,41 +287,98 @@ class Store:
             MIGRATIONS[step](self.db)
 
     def backup(self, reason: str) -> Path:
-        """Write a consistent copy of the project beside it (SQLite's online backup)."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        target = self.path.with_name(f"{self.path.stem}.{reason}.{stamp}.bak")
-        dest = sqlite3.connect(target)
-        try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        return target
+        """Write a consistent copy of the project beside it (SQLite's online backup), check
+        it and prune the older ones (:func:`annotator.store.backups.write_backup`)."""
+        return write_backup(self.db.conn, self.path, reason)
 
     def backups(self) -> list[Path]:
         return sorted(self.path.parent.glob(f"{self.path.stem}.*.bak"))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One user action: all of it is written, or none of it. Nested blocks join the outer."""
+        """One user action: all of it is written, or none of it. Nested blocks join the outer.
+
+        A storage failure (full disk, read-only or damaged file) rolls the action back,
+        raises a :class:`ProjectStorageError` and stops further writes
+        (:class:`WritingStoppedError`) until :meth:`resume_writing`.
+        """
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
                 yield
             return
+        if self.failure is not None:
+            raise WritingStoppedError(
+                f"nothing more is written to '{self.path.name}' after the last error "
+                f"({self.failure}); choose what to do about it first"
+            )
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if _is_locked(error):
-                raise _in_use(self.path) from None
-            raise
+        except sqlite3.Error as error:
+            raise self._typed(error) from None
         try:
             yield
         except BaseException:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise self._typed(error) from None
+
+    def _typed(self, error: sqlite3.Error) -> Exception:
+        typed = storage_error(error, self.path)
+        if typed is None:
+            return error
+        self._failed(typed)
+        return typed
+
+    def _failed(self, error: ProjectError) -> None:
+        if not isinstance(error, ProjectStorageError) or self.failure is not None:
+            return
+        self.failure = error
+        for callback in list(self.on_failure):
+            callback(error)
+
+    def resume_writing(self) -> None:
+        """Take writes again after a storage failure, once the file checks out: raises the
+        failure again (still stopped) when it does not."""
+        if self.failure is None:
+            return
+        failure, self.failure = self.failure, None
+        callbacks, self.on_failure = self.on_failure, []  # the reader is already told
+        try:
+            status = self.quick_check()
+            if status != "ok":
+                raise ProjectDamagedError(
+                    f"the project file '{self.path.name}' is damaged ({status}): restore its "
+                    "newest intact backup or salvage what can be read"
+                )
+            with self.transaction():  # a real write, rolled back: is the disk writable?
+                self.db.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES ('write-check', 'true') "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                )
+                self.db.conn.execute("DELETE FROM settings WHERE key = 'write-check'")
+        except ProjectStorageError as error:
+            self.failure = error
+            raise
+        except sqlite3.Error:
+            self.failure = failure
+            raise failure from None
+        finally:
+            self.on_failure = callbacks
+
+    def quick_check(self) -> str:
+        """SQLite's ``quick_check``: ``"ok"``, or what is wrong (the b-tree structure and
+        record formats, without cross-checking indexes: fast enough to run at every open)."""
+        rows = self.db.conn.execute("PRAGMA quick_check(5)").fetchall()
+        return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows)
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another connection's write to finish before giving up
@@ -676,3 +836,14 @@ class Store:
             (text_sha256,),
         ).fetchone()
         return self._document_from_row(row) if row else None
+
+
+# Every public method turns the file's and the disk's SQLite failures into typed errors.
+for _name, _method in list(vars(Store).items()):
+    if (
+        not _name.startswith("_")
+        and callable(_method)
+        and _name not in ("transaction", "resume_writing")
+    ):
+        setattr(Store, _name, _guarded(_method))
+del _name, _method

@@ -518,7 +518,8 @@ class ReliabilityController(QObject):
             except AnnotatorError as error:
                 QMessageBox.warning(None, "Restore Backup", f"Cannot restore: {error}")
                 break
-        return _reopen(path, prefs, document_id, safety)
+        message = f"Backup restored; the replaced state is kept as {safety.name}" if safety else ""
+        return reopen_window(path, prefs, document_id, message)
 
     def export_bundle(self) -> None:
         from annotator.bundle import export_bundle
@@ -563,8 +564,9 @@ class ReliabilityController(QObject):
         w.open_document(target.id)
 
 
-def _reopen(path: Path, prefs: Any, document_id: str | None, safety: Path | None) -> Any:
-    """A new window on the restored project (the old one and its project are closed)."""
+def reopen_window(path: Path, prefs: Any, document_id: str | None, message: str = "") -> Any:
+    """A new window on a project (a restored, salvaged or other one; the old window and its
+    project are closed); ``message`` goes to its status bar."""
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.main_window import MainWindow
@@ -584,11 +586,15 @@ def _reopen(path: Path, prefs: Any, document_id: str | None, safety: Path | None
     ids = {s.document.id for s in project.documents()}
     if document_id in ids:
         window.open_document(document_id)
-    if safety is not None:
-        window.statusBar().showMessage(
-            f"Backup restored; the replaced state is kept as {safety.name}", 8000
-        )
+    if message:
+        window.statusBar().showMessage(message, 8000)
     return window
 
 
-__all__ = ["ChangeBanner", "OrphansPanel", "ReattachAnnotation", "ReliabilityController"]
+__all__ = [
+    "ChangeBanner",
+    "OrphansPanel",
+    "ReattachAnnotation",
+    "ReliabilityController",
+    "reopen_window",
+]
