@@ -9,7 +9,7 @@ import pytest
 from annotator.core.errors import ProjectError
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
 from annotator.project import Project
-from annotator.recovery import list_backups, restore_backup
+from annotator.store.backups import list_backups, restore_backup
 
 TEXT = "Reading maketh a full man; conference a ready man; and writing an exact man."
 
@@ -26,14 +26,15 @@ def test_restore_backup_brings_back_the_project_as_it_was(tmp_path: Path):
         assert project.store.integrity_check() == "ok"
         ids = {a.id for a in project.annotations()}
         assert ids == {kept.id}
-    # The state that was replaced is itself a backup: the restore can be undone.
+    # The state that was replaced is kept and listed: the restore can be undone.
     assert safety is not None and safety.exists()
+    assert safety in [b.path for b in list_backups(path)]
     restore_backup(path, safety)
     with Project(path) as project:
         assert {a.id for a in project.annotations()} == {kept.id, later.id}
     reasons = [b.reason for b in list_backups(path)]
-    assert "manual" in reasons and reasons.count("before-restore") == 2
-    assert all(b.made is not None and b.size > 0 for b in list_backups(path))
+    assert "manual" in reasons and reasons.count("replaced") == 2
+    assert all(b.intact and b.size > 0 for b in list_backups(path))
 
 
 def test_restore_refuses_a_damaged_or_foreign_backup_and_changes_nothing(tmp_path: Path):

@@ -20,7 +20,7 @@ from annotator.reanchoring import (
     reanchor_document,
     reattach,
 )
-from annotator.recovery import list_backups
+from annotator.store.backups import list_backups
 
 ESSAY = (
     "Of Studies.\n\n"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from annotator.core.model import AnnotationStatus
 from annotator.project import Project
 from annotator.reanchoring import reanchor_document
-from annotator.recovery import list_backups
+from annotator.store.backups import list_backups
 from annotator.ui import reliability
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
@@ -188,7 +188,7 @@ def test_restore_backup_from_the_file_menu(qtbot, proj, prefs, reading, monkeypa
         assert [a.id for a in new.project.annotations(document.id)] == [first.id]
         assert new.document is not None and new.document.id == document.id
         names = [b.path.name for b in list_backups(proj.path)]
-        assert any(".before-restore." in n for n in names)
+        assert any(".replaced-" in n for n in names)  # the restore can be undone
     finally:
         new.close()
         new._leave_document()

@@ -281,6 +281,7 @@ def test_restore_from_the_failure_dialog_reopens_the_project_from_its_backup(
     new = reopened[0]
     try:
         assert new is not None and new.project is not project
+        assert not window.isVisible()  # the window on the damaged file is gone
         assert new.project.store.quick_check() == "ok"
         assert [a.quote for a in new.project.annotations(document.id)] == [quote]
         kept = [p for p in tmp_path.iterdir() if "damaged" in p.name or "replaced" in p.name]

@@ -150,6 +150,13 @@ def _scan(project: Path) -> list[tuple[Path, str, datetime, bool]]:
                 found.append((path, match["reason"], created, False))
             continue
         found.append((path, match["reason"], created, True))
+    # What a restore replaced (NAME.replaced-<stamp>.annotator) can be restored in turn:
+    # that is how a restore is undone. Damaged files set aside are listed by salvage only.
+    for path in project.parent.glob(f"{_glob_escape(project.stem)}.replaced-*{project.suffix}"):
+        stamp = path.name[len(f"{prefix}replaced-") : -len(project.suffix) or None]
+        with contextlib.suppress(ValueError):
+            created = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+            found.append((path, "replaced", created, True))
     return sorted(found, key=lambda item: item[2], reverse=True)
 
 

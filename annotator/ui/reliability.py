@@ -1,5 +1,5 @@
 """Keeping annotations attached and work safe, in the window (the service is
-:mod:`annotator.reanchoring`, :mod:`annotator.recovery` and :mod:`annotator.bundle`).
+:mod:`annotator.reanchoring`, :mod:`annotator.store.backups` and :mod:`annotator.bundle`).
 
 - Opening a document checks its file off the GUI thread; a changed file shows a banner over
   the reader offering to re-anchor the annotations, a missing one offers to locate it.
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -467,23 +468,27 @@ class ReliabilityController(QObject):
 
     def restore_backup(self) -> MainWindow | None:
         """File → Restore Backup…: choose, confirm, close the project, restore, reopen."""
-        from annotator.recovery import list_backups
-        from annotator.recovery import restore_backup as restore
+        from annotator.store.backups import list_backups
+        from annotator.store.backups import restore_backup as restore
 
         w = self.window
         path = Path(w.project.path)
-        backups = list_backups(path)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            backups = list_backups(path)  # each one checked
+        finally:
+            QApplication.restoreOverrideCursor()
         if not backups:
             QMessageBox.information(
                 w,
                 "Restore Backup",
-                "This project has no backups yet. One is made before every "
-                "import, migration and re-anchoring.",
+                "This project has no backups yet. One is made each day it is opened, and "
+                "before every import, migration and re-anchoring.",
             )
             return None
         names = [
-            f"{b.made.astimezone().strftime('%Y-%m-%d %H:%M:%S') if b.made else '(unknown time)'}"
-            f" — {b.reason} — {max(1, b.size // 1024)} KB"
+            f"{b.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')} — {b.reason} — "
+            f"{max(1, b.size // 1024)} KB" + ("" if b.intact else " — damaged, cannot be restored")
             for b in backups
         ]
         name, ok = QInputDialog.getItem(
@@ -492,12 +497,17 @@ class ReliabilityController(QObject):
         if not ok or name not in names:
             return None
         backup = backups[names.index(name)]
+        if not backup.intact:
+            QMessageBox.warning(
+                w, "Restore Backup", f"That backup is damaged ({backup.problem}); choose another."
+            )
+            return None
         answer = QMessageBox.question(
             w,
             "Restore Backup",
             f"Replace the project with the backup from {name}?\n\nEverything done since is "
-            "replaced; a copy of the project as it is now is kept, so this can be undone by "
-            "restoring that copy.",
+            "replaced; the project as it is now is kept beside it (listed here as “replaced”), "
+            "so this can be undone by restoring that.",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
@@ -507,18 +517,18 @@ class ReliabilityController(QObject):
             return None
         w._leave_document()  # the closed window asks the project for nothing more
         w.project.close()
-        safety = None
+        kept = None
         while True:
             try:
-                safety = restore(path, backup.path)
+                kept = restore(path, backup.path)
                 break
             except ProjectInUseError as error:
                 if not self.ask_retry(str(error)):
                     break
-            except AnnotatorError as error:
+            except (AnnotatorError, OSError) as error:
                 QMessageBox.warning(None, "Restore Backup", f"Cannot restore: {error}")
                 break
-        message = f"Backup restored; the replaced state is kept as {safety.name}" if safety else ""
+        message = f"Backup restored; the replaced project is kept as {kept.name}" if kept else ""
         return reopen_window(path, prefs, document_id, message)
 
     def export_bundle(self) -> None:
