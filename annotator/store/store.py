@@ -118,9 +118,9 @@ def storage_error(error: Exception, path: Path) -> ProjectError | None:
         or ("not a database" in text)
     ):
         return ProjectDamagedError(
-            f"the project file '{path.name}' is damaged ({error}): nothing more is written "
-            "to it; restore its newest intact backup or salvage what can be read "
-            "(File → Recover Project…, or 'annotator backups' and 'annotator restore')"
+            damaged_message(path, str(error)).replace(
+                " is damaged (", " is damaged and nothing more is written to it (", 1
+            )
         )
     if name == "SQLITE_FULL" or "disk is full" in text or "database or disk is full" in text:
         return ProjectStorageError(
