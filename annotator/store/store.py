@@ -309,8 +309,8 @@ class Store:
             return
         if self.failure is not None:
             raise WritingStoppedError(
-                f"nothing more is written to '{self.path.name}' after the last error "
-                f"({self.failure}); choose what to do about it first"
+                f"not saved: nothing is written to '{self.path.name}' until the last error is "
+                "dealt with (try again, restore a backup or salvage)"
             )
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -114,12 +114,10 @@ def ask(
             QMessageBox.ButtonRole.RejectRole,
             Choice.KEEP_READING,
         )
-    add(
-        "Quit" if not in_session else "Quit Annotator",
-        QMessageBox.ButtonRole.DestructiveRole,
-        Choice.QUIT,
-    )
-    box.setDetailedText(str(error))
+    else:  # nothing is open yet: the way out is to quit
+        add("Quit", QMessageBox.ButtonRole.RejectRole, Choice.QUIT)
+    if damaged:
+        box.setDetailedText(str(error))  # SQLite's own words and the commands to type
     box.exec()
     return buttons.get(box.clickedButton(), Choice.KEEP_READING if in_session else Choice.QUIT)
 
@@ -297,8 +295,6 @@ class WriteFailures(QObject):
             else:
                 self._reload()
                 self._status.showMessage("Saving again: the project file can be written", 6000)
-        elif choice is Choice.QUIT:
-            self._parent.window().close()
         elif choice in (Choice.RESTORE, Choice.SALVAGE, Choice.OPEN_OTHER):
             planned = plan(self._parent, choice, Path(self.project.path))
             if planned is None:
