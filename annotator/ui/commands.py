@@ -3,10 +3,15 @@
 A command does its work once when it is run (errors reach the reader before anything enters
 the undo stack) and afterwards only on redo. Undo of an added annotation is a soft delete;
 undo of an edit puts the old version back with ``replace_annotation``.
+
+A note is saved as it is typed; every save of one editing session carries the session's
+number and merges into the session's first command (:data:`NOTE_SESSION_ID`), so one undo
+puts the note back as it was before the session (or removes the new comment).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +26,8 @@ T = TypeVar("T")
 
 #: Commands with this id merge when they change the same annotation's span in a row.
 RESIZE_ID = 1001
+#: Commands with this id merge when they are saves of the same note-editing session.
+NOTE_SESSION_ID = 1002
 
 
 class _ServiceCommand(QUndoCommand):
@@ -45,11 +52,21 @@ class _ServiceCommand(QUndoCommand):
 
 class AddAnnotation(_ServiceCommand):
     def __init__(
-        self, project: Project, document_id: str, start: int, end: int, text: str, **fields: Any
+        self,
+        project: Project,
+        document_id: str,
+        start: int,
+        end: int,
+        text: str,
+        *,
+        session: int | None = None,
+        **fields: Any,
     ) -> None:
         super().__init__(project, text)
         self.document_id, self.start, self.end, self.fields = document_id, start, end, fields
         self.annotation: Annotation | None = None
+        #: The note-editing session this comment was first saved in (None: not a note).
+        self.session = session
 
     def execute(self) -> None:
         self.annotation = self.project.annotate(
@@ -64,6 +81,20 @@ class AddAnnotation(_ServiceCommand):
         assert self.annotation is not None
         self.project.delete_annotation(self.annotation.id)
 
+    def id(self) -> int:
+        return NOTE_SESSION_ID if self.session is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        # Later saves of the new comment's note: undo still removes the comment, and redo
+        # restores it as last saved (a soft delete keeps the latest note in place).
+        return (
+            isinstance(other, EditAnnotation)
+            and other.session is not None
+            and other.session == self.session
+            and self.annotation is not None
+            and other.annotation_id == self.annotation.id
+        )
+
 
 class EditAnnotation(_ServiceCommand):
     def __init__(
@@ -73,12 +104,15 @@ class EditAnnotation(_ServiceCommand):
         text: str,
         *,
         merge: bool = False,
+        session: int | None = None,
         **changes: Any,
     ) -> None:
         super().__init__(project, text)
         self.annotation_id, self.changes, self._merge = annotation_id, changes, merge
         self.old: Annotation | None = None
         self.new: Annotation | None = None
+        #: The note-editing session this is a save of (None: not a note).
+        self.session = session
 
     def execute(self) -> None:
         self.old = self.project.annotation(self.annotation_id)
@@ -93,13 +127,25 @@ class EditAnnotation(_ServiceCommand):
         self.project.replace_annotation(self.old)
 
     def id(self) -> int:
+        if self.session is not None:
+            return NOTE_SESSION_ID
         return RESIZE_ID if self._merge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, EditAnnotation) or other.annotation_id != self.annotation_id:
             return False
+        if other.session != self.session:
+            return False
         self.new = other.new
+        if self.session is not None and _same_content(self.old, self.new):
+            self.setObsolete(True)  # typed back to what it was: no step left to undo
         return True
+
+
+def _same_content(old: Annotation | None, new: Annotation | None) -> bool:
+    if old is None or new is None:
+        return False
+    return dataclasses.replace(new, modified=old.modified) == old
 
 
 class DeleteAnnotations(_ServiceCommand):
@@ -269,6 +315,30 @@ class UndoHistory(QUndoStack):
                 return False
             self.push(command)
             return True
+
+    def session_command(self, session: int) -> QUndoCommand | None:
+        """The last command done, if it is a save of this note-editing session."""
+        if self.index() == 0:
+            return None
+        command = self.command(self.index() - 1)
+        return command if getattr(command, "session", None) == session else None
+
+    def discard_session(self, session: int) -> bool:
+        """Take back a note-editing session (Escape, or a new comment left empty): undone
+        and gone from the history, so redo cannot bring it back. False if its saves are
+        not the last step any more (something else was done since)."""
+        command = self.session_command(session)
+        if command is None:
+            return False
+        try:
+            command.undo()
+        except AnnotatorError as error:
+            self._on_error(f"Cannot undo that: {error}")
+            self.clear()
+            return False
+        command.setObsolete(True)
+        super().undo()  # an obsolete command is removed without being undone again
+        return True
 
     def undo(self) -> None:
         self._guard(super().undo, "undo")

@@ -190,6 +190,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         m = self.margin
         m.card_clicked.connect(lambda ident: self.select_annotation(ident, source="margin"))
         m.note_saved.connect(self._note_saved)
+        m.note_cancelled.connect(self._note_cancelled)
         m.draft_saved.connect(self._draft_saved)
         m.draft_cancelled.connect(self._draft_cancelled)
         m.link_clicked.connect(self.go_to_annotation)
@@ -1271,29 +1272,39 @@ class MainWindow(PdfWindowMixin, QMainWindow):
 
     def _start_draft(self, title: str, start: int, end: int, **fields: Any) -> None:
         self.selection_bar.hide()
-        self._draft = {"start": start, "end": end, **fields}
+        self.margin.finish_editing()  # saves a draft being written before this one replaces it
+        assert self.document is not None
+        # The selection is remembered with the draft: it is saved where it was begun.
+        self._draft = {"document_id": self.document.id, "start": start, "end": end, **fields}
         if not self.act_margin.isChecked():
             self.act_margin.setChecked(True)
             self._toggle_margin()
         self.margin.start_draft(start, title, fields.get("color") or "")
 
-    def _draft_saved(self, note: str) -> None:
-        draft, self._draft = self._draft, None
-        if draft is None or self.document is None:
+    def _draft_saved(self, note: str, session: int, done: bool) -> None:
+        """A new comment or summary's first save (a pause in typing, the keyboard going
+        elsewhere, Ctrl+Enter) makes it an annotation; if it is still being written, its card
+        stays open on it and later saves merge into the same undo step."""
+        if self._draft is None:
             return
-        start, end = draft.pop("start"), draft.pop("end")
+        draft = dict(self._draft)
+        document_id, start, end = draft.pop("document_id"), draft.pop("start"), draft.pop("end")
         kind = draft.get("kind")
         text = "Summary" if kind == AnnotationKind.SUMMARY else "Comment"
         command = AddAnnotation(
-            self.project, self.document.id, start, end, text, note=note, **draft
+            self.project, document_id, start, end, text, note=note, session=session, **draft
         )
-        if self.undo.run(command):
-            self._after_annotating(command.annotation)
-        self.view.setFocus()
+        saved = self.undo.run(command)
+        if saved or done:
+            self._draft = None
+        if not saved or command.annotation is None:
+            return  # the error is shown; a draft still open tries again on its next save
+        if not done:
+            self.margin.adopt_draft(command.annotation)
+        self._after_annotating(command.annotation)
 
     def _draft_cancelled(self) -> None:
         self._draft = None
-        self.view.setFocus()
 
     def edit_note(self, annotation_id: str) -> None:
         if not annotation_id:
@@ -1306,16 +1317,26 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if not self.margin.edit(annotation_id):
             return
 
-    def _note_saved(self, annotation_id: str, note: str) -> None:
+    def _note_saved(self, annotation_id: str, note: str, session: int, done: bool) -> None:
+        """A note saved as typed or on leaving it: one editing session is one undo step."""
         a = self.view.index.get(annotation_id)
-        if a is None or a.note == note:
-            self.view.setFocus()
+        if a is None:
+            return
+        if done and not note and isinstance(self.undo.session_command(session), AddAnnotation):
+            self.undo.discard_session(session)  # a new comment left empty is not kept
+            return
+        if a.note == note:
             return
         changes: dict[str, Any] = {"note": note}
         if a.kind == AnnotationKind.HIGHLIGHT and note:
             changes["kind"] = AnnotationKind.COMMENT
-        self._edit(annotation_id, "Edit note", **changes)
-        self.view.setFocus()
+        self.undo.run(
+            EditAnnotation(self.project, annotation_id, "Edit note", session=session, **changes)
+        )
+
+    def _note_cancelled(self, _annotation_id: str, session: int) -> None:
+        """Escape: the note goes back to what it was before this editing session."""
+        self.undo.discard_session(session)
 
     def summarise_section(self) -> None:
         if self.document is None:
@@ -1763,6 +1784,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             True,
         )
         if ok and name.strip() and name.strip() != current:
+            self.margin.finish_editing()  # a note being written stays its writer's
             try:
                 self.project.switch_annotator(name.strip())
             except AnnotatorError as error:
@@ -1874,21 +1896,9 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.prefs.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.margin.draft is not None and self.margin.draft.editor.toPlainText().strip():
-            answer = QMessageBox.question(
-                self,
-                "Unsaved note",
-                "You are writing a note that is not saved yet. Save it before closing?",
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-            )
-            if answer == QMessageBox.StandardButton.Cancel:
-                event.ignore()
-                return
-            if answer == QMessageBox.StandardButton.Save:
-                self.margin.draft._save()
+        self.margin.finish_editing()  # notes save as typed: nothing to ask
         self.save_state()
+        self.cancel_pdf_extraction(quiet=True)
         self._close_pdf()
         self._disconnect_project()
         self._docs_timer.stop()

@@ -2,17 +2,25 @@
 
 Only the cards for the text on screen exist as widgets; they are laid out top to bottom at
 the height of their passage and pushed down just enough not to overlap. A card's note is
-edited in place (double-click, or Enter on the selected annotation): Ctrl+Enter saves,
-Escape cancels. A new comment starts as a draft card that becomes an annotation on save.
+edited in place (double-click, or Enter on the selected annotation).
+
+Nothing typed is lost: a note saves itself a second after typing pauses, when the editor
+loses the keyboard (a click in the text, another document, switching annotator, closing the
+window) and on Ctrl+Enter; a dialog or menu opening saves but leaves the editor open. Each
+save carries the card's editing session, so the window merges one session's saves into one
+undo step. Escape is the one explicit way out: it discards the session's changes. A new
+comment starts as a draft card; its first save makes it an annotation and the card stays
+open on it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -28,6 +36,11 @@ from annotator.ui.theme import Theme
 
 CARD_GAP = 8
 MARGIN_WIDTH = 290
+#: How long typing must pause before a note saves itself: a crash loses at most this much.
+AUTOSAVE_MS = 1000
+EDITING_HINT = "Saved as you type · Ctrl+Enter to finish · Esc to discard changes"
+
+_sessions = itertools.count(1)
 
 LinksFor = Callable[[str], list[tuple[Link, Annotation]]]
 Describe = Callable[[Annotation], tuple[str, str, str]]  # (mark text, colour, annotator)
@@ -41,6 +54,17 @@ def wants_card(a: Annotation) -> bool:
 class _NoteEditor(QPlainTextEdit):
     save = Signal()
     cancel = Signal()
+    left = Signal(bool)  # the keyboard went elsewhere; False if only to a dialog or a menu
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        # A dialog or menu opening (switch annotator, Edit menu) takes the keyboard for a
+        # moment and gives it back: save, but leave the editor open.
+        passing = event.reason() in (
+            Qt.FocusReason.ActiveWindowFocusReason,
+            Qt.FocusReason.PopupFocusReason,
+        )
+        self.left.emit(not passing)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
@@ -58,8 +82,9 @@ class Card(QFrame):
     """One margin note. ``annotation`` is None for a draft not yet saved."""
 
     clicked = Signal(str)
-    saved = Signal(str, str)  # annotation id ("" for a draft), note
-    cancelled = Signal(str)
+    saved = Signal(object, str, bool)  # this card, the note as typed, whether writing is over
+    cancelled = Signal(object)  # this card: Escape, discard this session's changes
+    handed_back = Signal()  # closed from the keyboard: the keyboard goes back to the text
     link_clicked = Signal(str)
 
     def __init__(self, annotation: Annotation | None, parent: QWidget) -> None:
@@ -89,19 +114,31 @@ class Card(QFrame):
         self.editor.setObjectName("cardEditor")
         self.editor.setPlaceholderText("Write your note…")
         self.editor.setTabChangesFocus(True)
-        self.editor.save.connect(self._save)
+        self.editor.save.connect(self._save_key)
         self.editor.cancel.connect(self._cancel)
-        self.hint = QLabel("Ctrl+Enter to save · Esc to cancel", self)
+        self.editor.left.connect(self._left)
+        self.editor.textChanged.connect(self._typed)
+        self.hint = QLabel(EDITING_HINT, self)
         self.hint.setObjectName("cardHint")
+        self.hint.setWordWrap(True)
         for w in (self.header, self.body, self.links, self.editor, self.hint):
             layout.addWidget(w)
         self.editor.hide()
         self.hint.hide()
         self.selected = False
+        #: The editing session the saves belong to (a new one each time editing starts).
+        self.session = 0
+        #: The note as last saved (or as it was when editing began): what the project holds.
+        self.saved_text = ""
+        self._editing = False
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_typed)
 
     @property
     def editing(self) -> bool:
-        return self.editor.isVisible()
+        # A flag, not the editor's visibility: a card scrolled out of view is still being
+        # written and must not be recycled for another annotation.
+        return self._editing
 
     def fill(
         self,
@@ -140,7 +177,14 @@ class Card(QFrame):
             self.links.hide()
 
     def start_editing(self) -> None:
-        self.editor.setPlainText(self.annotation.note if self.annotation else "")
+        """Open the editor on the note: a new editing session (one undo step)."""
+        if self._editing:
+            self.editor.setFocus()
+            return
+        self.session = next(_sessions)
+        self.saved_text = self.annotation.note if self.annotation else ""
+        self.editor.setPlainText(self.saved_text)
+        self._editing = True
         self.body.hide()
         self.editor.show()
         self.hint.show()
@@ -149,18 +193,53 @@ class Card(QFrame):
         self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
 
     def stop_editing(self) -> None:
+        """Close the editor without saving (after a save, or when the note went away)."""
+        self._editing = False  # first: hiding the editor moves the keyboard (see _left)
+        self._autosave.stop()
         self.editor.hide()
         self.hint.hide()
         self.body.setVisible(bool(self.body.text()))
 
-    def _save(self) -> None:
+    def save_typed(self) -> None:
+        """Save what is written so far and keep writing (a pause in typing, a dialog)."""
+        self._autosave.stop()
+        text = self.editor.toPlainText().strip()
+        if not self._editing or text == self.saved_text:
+            return
+        if self.annotation is None and not text:
+            return  # a new comment is not made of nothing
+        self.saved_text = text
+        self.saved.emit(self, text, False)
+
+    def finish(self) -> None:
+        """Save and close the editor: Ctrl+Enter, a click elsewhere, leaving the document."""
+        if not self._editing:
+            return
         text = self.editor.toPlainText().strip()
         self.stop_editing()
-        self.saved.emit(self.annotation.id if self.annotation else "", text)
+        self.saved_text = text
+        self.saved.emit(self, text, True)
+
+    def _typed(self) -> None:
+        if self._editing:
+            self._autosave.start()
+
+    def _left(self, closing: bool) -> None:
+        if not self._editing:
+            return
+        if closing:
+            self.finish()
+        else:
+            self.save_typed()
+
+    def _save_key(self) -> None:
+        self.finish()
+        self.handed_back.emit()
 
     def _cancel(self) -> None:
         self.stop_editing()
-        self.cancelled.emit(self.annotation.id if self.annotation else "")
+        self.cancelled.emit(self)
+        self.handed_back.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.annotation is not None:
@@ -176,8 +255,9 @@ class MarginView(QWidget):
     """The column of cards to the right of the reader, following its scrolling."""
 
     card_clicked = Signal(str)
-    note_saved = Signal(str, str)  # annotation id, new note
-    draft_saved = Signal(str)  # the note of a new comment
+    note_saved = Signal(str, str, int, bool)  # annotation id, note, editing session, finished
+    note_cancelled = Signal(str, int)  # annotation id, editing session: put the note back
+    draft_saved = Signal(str, int, bool)  # the note of a new comment, editing session, finished
     draft_cancelled = Signal()
     link_clicked = Signal(str)
 
@@ -207,6 +287,7 @@ class MarginView(QWidget):
         if reader is self.reader:
             return
         self.reader.layout_changed.disconnect(self.relayout)
+        self.finish_editing()
         for ident in list(self._cards):
             self._drop(ident)
         self.cancel_draft()
@@ -257,6 +338,10 @@ class MarginView(QWidget):
         self._rebuild_timer.stop()
         for ident, card in list(self._cards.items()):
             a = self.reader.index.get(ident)
+            if card.editing and (a is None or a.note != card.saved_text):
+                # Deleted or changed under the editor (an undo, another window, an import):
+                # show what the project holds rather than write over it.
+                card.stop_editing()
             if a is None or not self._shows(a):
                 if not card.editing:
                     self._drop(ident)
@@ -282,9 +367,8 @@ class MarginView(QWidget):
     def _drop(self, ident: str) -> None:
         card = self._cards.pop(ident, None)
         if card is not None:
+            card.finish()  # a note being written is saved, never dropped
             card.hide()
-            if card.editing:
-                card.stop_editing()
             if len(self._pool) < 40:
                 self._pool.append(card)
             else:
@@ -293,23 +377,35 @@ class MarginView(QWidget):
     def _card_for(self, a: Annotation) -> Card:
         card = self._cards.get(a.id)
         if card is None:
-            if self._pool:
-                card = self._pool.pop()
-            else:
-                card = Card(a, self)
-                card.clicked.connect(self.card_clicked)
-                card.saved.connect(self._on_saved)
-                card.cancelled.connect(lambda _id: self.relayout())
-                card.link_clicked.connect(self.link_clicked)
+            card = self._pool.pop() if self._pool else self._new_card(a)
             self._cards[a.id] = card
             self._fill(card, a)
             card.show()
         return card
 
+    def _new_card(self, a: Annotation | None) -> Card:
+        card = Card(a, self)
+        card.clicked.connect(self.card_clicked)
+        card.saved.connect(self._on_saved)
+        card.cancelled.connect(self._on_cancelled)
+        card.handed_back.connect(lambda: self.reader.setFocus())
+        card.link_clicked.connect(self.link_clicked)
+        return card
+
     def clear(self) -> None:
+        """Empty the margin (another document): what is being written is saved first."""
+        self.finish_editing()
         for ident in list(self._cards):
             self._drop(ident)
         self.cancel_draft()
+
+    def finish_editing(self, keep: Card | None = None) -> None:
+        """Save whatever is being written and close its editor (all but ``keep``)."""
+        if self._draft is not None and self._draft is not keep:
+            self._draft.finish()
+        for card in list(self._cards.values()):
+            if card is not keep:
+                card.finish()
 
     def card(self, annotation_id: str) -> Card | None:
         if self._rebuild_timer.isActive():
@@ -413,23 +509,44 @@ class MarginView(QWidget):
             return False
         self.relayout()
         card = self._card_for(a)
+        self._fill(card, a)  # the note as the project holds it now, not as last painted
+        self.finish_editing(keep=card)
         card.start_editing()
         self.relayout()
+        self._reveal(card)
         return True
 
     def start_draft(self, anchor: int, title: str, color: str = "") -> Card:
+        self.finish_editing()
         self.cancel_draft()
-        card = Card(None, self)
+        card = self._new_card(None)
         card.anchor = anchor
         card.setProperty("draft", True)
         card.fill(None, title, color, "", [], self.theme)
-        card.saved.connect(self._on_draft_saved)
-        card.cancelled.connect(self._on_draft_cancelled)
         self._draft = card
         card.show()
         card.start_editing()
         self.relayout()
+        self._reveal(card)
         return card
+
+    def _reveal(self, card: Card) -> None:
+        """Scroll the text up until an open editor fits in the margin: typing below the
+        bottom edge, where it cannot be seen, is how words get lost."""
+        bar = self.reader.verticalScrollBar()
+        step = max(1, bar.singleStep())  # a line of text, or some pixels of a PDF
+        for _ in range(100):
+            if card.geometry().bottom() + CARD_GAP <= self.height() or bar.value() >= bar.maximum():
+                return
+            top = card.y()
+            bar.setValue(bar.value() + step)
+            self.relayout()
+            if card.y() < CARD_GAP:  # one step too far: the top of the card went out of sight
+                bar.setValue(bar.value() - step)
+                self.relayout()
+                return
+            if card.y() >= top:
+                return  # the card does not move up (held down by the cards above it)
 
     @property
     def draft(self) -> Card | None:
@@ -442,17 +559,40 @@ class MarginView(QWidget):
             draft.deleteLater()
             self.relayout()
 
-    def _on_draft_saved(self, _ident: str, text: str) -> None:
-        self.cancel_draft()
+    def adopt_draft(self, annotation: Annotation) -> None:
+        """The draft was saved as ``annotation`` while still being written: its card becomes
+        that annotation's card and stays open, so later saves edit the annotation."""
+        card, self._draft = self._draft, None
+        if card is None:
+            return
+        made = self._cards.pop(annotation.id, None)  # a card the new annotation already got
+        if made is not None and made is not card:
+            made.hide()
+            self._pool.append(made)
+        card.setProperty("draft", False)
+        card.style().unpolish(card)
+        card.style().polish(card)
+        self._cards[annotation.id] = card
+        self._fill(card, annotation)
+        self.relayout()
+
+    def _on_saved(self, card: Card, text: str, done: bool) -> None:
+        if card.annotation is not None:
+            self.note_saved.emit(card.annotation.id, text, card.session, done)
+            self.relayout()
+            return
+        # A draft: its first save with any text makes it an annotation.
+        if done:
+            self.cancel_draft()
         if text:
-            self.draft_saved.emit(text)
-        else:
+            self.draft_saved.emit(text, card.session, done)
+        elif done:
             self.draft_cancelled.emit()
 
-    def _on_draft_cancelled(self, _ident: str) -> None:
-        self.cancel_draft()
-        self.draft_cancelled.emit()
-
-    def _on_saved(self, ident: str, text: str) -> None:
-        self.note_saved.emit(ident, text)
+    def _on_cancelled(self, card: Card) -> None:
+        if card.annotation is None:
+            self.cancel_draft()
+            self.draft_cancelled.emit()
+            return
+        self.note_cancelled.emit(card.annotation.id, card.session)
         self.relayout()

@@ -5,6 +5,10 @@ Opening a PDF shows its first page at once from a :class:`PdfReader` made on the
 the whole text is extracted in the background (progress and Cancel in the status bar) and
 the document joins the project only when that is done: until then the pages can be read but
 not annotated, and the window says so.
+
+Opening something else meanwhile does not drop the PDF: its reading goes on in the
+background and it joins the project (Documents panel, a status message) without taking the
+screen from what is being read now. Only Cancel (or closing the window) stops it.
 """
 
 from __future__ import annotations
@@ -58,9 +62,11 @@ class PdfWindowMixin:
         self.reading_stack = QStackedWidget(self)
         self.reading_stack.addWidget(self.reader)
         self.reading_stack.addWidget(self.pdf_view)
+        #: The PDF on screen whose text is still being read (None when there is none).
         self._pdf_pending: dict[str, Any] | None = None
+        #: PDFs left for another document before their text was read: still being added.
+        self._pdf_background: list[dict[str, Any]] = []
         self._pdf_passwords: dict[str, str | None] = {}
-        self._extraction: TextExtraction | None = None
         v = self.pdf_view
         v.annotation_clicked.connect(
             lambda ident: self.select_annotation(ident or None, source="reader")
@@ -229,10 +235,13 @@ class PdfWindowMixin:
 
     def open_pdf_path(self: Any, path: str, *, remember: bool = True) -> bool:
         """Show a PDF at once and read its text in the background; False if it did not open."""
+        pending = self._pdf_pending
+        if pending is not None and Path(pending["path"]).resolve() == Path(path).resolve():
+            return True  # already on screen, its text being read
         reader, password = self._ask_reader(path)
         if reader is None:
             return False
-        self.cancel_pdf_extraction(quiet=True)
+        self._pdf_to_background()
         self._leave_document()
         self._activate(self.pdf_view)
         self._pdf_pending = {
@@ -255,26 +264,62 @@ class PdfWindowMixin:
         pending = self._pdf_pending
         if pending is None or pending["started"]:
             return
+        self._fill_pages_panel()
+        self._pdf_start_reading(pending)
+
+    def _pdf_start_reading(self: Any, pending: dict[str, Any]) -> None:
+        """Is it already in the project? Hash it off the GUI thread, then decide."""
         pending["started"] = True
         path = pending["path"]
-        self._fill_pages_panel()
-        # Is it already in the project? Hash it off the GUI thread, then decide.
         Worker(
             lambda: sha256_file(path),
-            lambda digest: self._pdf_hashed(path, digest),
-            lambda message: self._pdf_failed(path, message),
+            lambda digest: self._pdf_hashed(pending, digest),
+            lambda message: self._pdf_failed(pending, message),
             self,
         ).start()
 
-    def _pdf_hashed(self: Any, path: str, digest: str) -> None:
-        pending = self._pdf_pending
-        if pending is None or pending["path"] != path:
+    def _pdf_to_background(self: Any) -> None:
+        """The reader leaves the PDF on screen before its text is read: keep reading it and
+        add it to the project when done, without coming back to it."""
+        pending, self._pdf_pending = self._pdf_pending, None
+        if pending is None:
             return
+        self._pdf_background.append(pending)
+        if not pending["started"]:
+            self._pdf_start_reading(pending)
+        name = Path(pending["path"]).name
+        if pending.get("extraction") is not None:  # the progress bar says it
+            self.extract_progress.setFormat(f"Adding {name} %p%")
+        else:
+            self.statusBar().showMessage(
+                f"Still reading “{name}”: it joins the project when done", 6000
+            )
+
+    def _pdf_reading(self: Any) -> list[dict[str, Any]]:
+        """Every PDF whose text is being read: the one on screen and those left for another."""
+        shown = [self._pdf_pending] if self._pdf_pending is not None else []
+        return shown + self._pdf_background
+
+    def _pdf_forget(self: Any, pending: dict[str, Any]) -> bool:
+        """No longer being read; True if it was still on screen."""
+        if pending in self._pdf_background:
+            self._pdf_background.remove(pending)
+        shown = pending is self._pdf_pending
+        if shown:
+            self._pdf_pending = None
+        if not any(p.get("extraction") for p in self._pdf_reading()):
+            self._hide_progress()
+        return shown
+
+    def _pdf_hashed(self: Any, pending: dict[str, Any], digest: str) -> None:
+        if pending is not self._pdf_pending and pending not in self._pdf_background:
+            return  # cancelled meanwhile
+        path = pending["path"]
         known = next(
             (s.document for s in self.project.documents() if s.document.sha256 == digest), None
         )
         if known is not None and known.page_map:
-            self._pdf_pending = None
+            shown = self._pdf_forget(pending)
             self._pdf_passwords[digest] = pending["password"]
             if pending["remember"]:
                 self.prefs.add_recent_file(str(Path(path).resolve()))
@@ -283,84 +328,101 @@ class PdfWindowMixin:
             )
             self.statusBar().showMessage(f"“{known.title}” was already in the project", 4000)
             self._refresh_documents()
-            self.open_document(known.id)
+            if shown:
+                self.open_document(known.id)
             return
+        self.statusBar().clearMessage()  # the progress bar and Cancel say it from now on
         self.extract_progress.show()
         self.extract_cancel.show()
-        self._extraction = TextExtraction(
+        pending["extraction"] = TextExtraction(
             path,
             pending["password"],
-            on_done=self._pdf_extracted,
-            on_failed=lambda message: self._pdf_failed(path, message),
-            on_progress=self._pdf_progress,
-            on_cancelled=self._pdf_cancelled,
+            on_done=lambda result: self._pdf_extracted(pending, result),
+            on_failed=lambda message: self._pdf_failed(pending, message),
+            on_progress=lambda done, total: self._pdf_progress(pending, done, total),
+            on_cancelled=lambda: self._pdf_cancelled(pending),
             parent=self,
         ).start()
 
-    def _pdf_progress(self: Any, done: int, total: int) -> None:
+    def _pdf_progress(self: Any, pending: dict[str, Any], done: int, total: int) -> None:
+        if pending is self._pdf_pending:
+            self.extract_progress.setFormat("Reading text %p%")
+        else:
+            self.extract_progress.setFormat(f"Adding {Path(pending['path']).name} %p%")
         self.extract_progress.setValue(round(100 * done / max(1, total)))
 
     def cancel_pdf_extraction(self: Any, *, quiet: bool = False) -> None:
-        if self._extraction is not None and not self._extraction.finished:
-            self._extraction.cancel()
-            if not quiet:
-                self.statusBar().showMessage("Cancelling…")
-        self._extraction = None
-        if quiet:
-            self._pdf_pending = None
-            self._hide_progress()
+        """Stop reading every PDF not yet added (Cancel, closing the window)."""
+        reading = self._pdf_reading()
+        self._pdf_pending = None
+        self._pdf_background = []
+        for pending in reading:
+            extraction = pending.get("extraction")
+            if extraction is not None and not extraction.finished:
+                extraction.cancel()
+        self._hide_progress()
+        if reading and not quiet:
+            names = ", ".join(f"“{Path(p['path']).name}”" for p in reading)
+            self.statusBar().showMessage(
+                f"Stopped reading {names}: not added to the project. Open it again to add it.",
+                8000,
+            )
+        self._update_actions()
 
     def _hide_progress(self: Any) -> None:
         self.extract_progress.hide()
         self.extract_cancel.hide()
 
-    def _pdf_cancelled(self: Any) -> None:
-        pending, self._pdf_pending = self._pdf_pending, None
-        self._hide_progress()
-        if pending is not None:
-            self.statusBar().showMessage(
-                f"Stopped reading “{Path(pending['path']).name}”: it was not added to the "
-                "project. Open it again to add it.",
-                8000,
-            )
+    def _pdf_cancelled(self: Any, pending: dict[str, Any]) -> None:
+        # Cancel has already said so and forgotten it; this is the worker stopping.
+        self._pdf_forget(pending)
         self._update_actions()
 
-    def _pdf_failed(self: Any, path: str, message: str) -> None:
-        self._hide_progress()
-        if self._pdf_pending is not None and self._pdf_pending["path"] == path:
-            self._pdf_pending = None
+    def _pdf_failed(self: Any, pending: dict[str, Any], message: str) -> None:
+        if pending is not self._pdf_pending and pending not in self._pdf_background:
+            return  # cancelled meanwhile
+        name = Path(pending["path"]).name
+        if self._pdf_forget(pending):
             self._leave_document()
             self.pdf_view.close_document()
             self._activate(self.reader)
-        self.show_error(f"Could not open {Path(path).name}: {message}", dialog=True)
+            self.show_error(f"Could not open {name}: {message}", dialog=True)
+        else:  # the reader is busy with another document: no dialog in the way
+            self.show_error(f"Could not add {name} to the project: {message}")
 
-    def _pdf_extracted(self: Any, result: PdfExtraction) -> None:
-        pending, self._pdf_pending = self._pdf_pending, None
-        self._extraction = None
-        self._hide_progress()
-        if pending is None:
-            return
+    def _pdf_extracted(self: Any, pending: dict[str, Any], result: PdfExtraction) -> None:
+        if pending is not self._pdf_pending and pending not in self._pdf_background:
+            return  # cancelled meanwhile
         path = str(Path(pending["path"]).resolve())
         try:
             document, new = self.project.add_loaded_document(result.document, path)
         except AnnotatorError as error:
-            self._pdf_failed(pending["path"], str(error))
+            self._pdf_failed(pending, str(error))
             return
+        shown = self._pdf_forget(pending)
         self._pdf_passwords[document.sha256] = pending["password"]
         if pending["remember"]:
             self.prefs.add_recent_file(path)
         self._refresh_documents()
-        self.open_document(document.id)
-        message = (
-            f"Added “{document.title}” ({plural(result.page_count, 'page')}) — "
-            "select text to annotate"
-            if new
-            else f"“{document.title}” was already in the project"
-        )
+        pages = plural(result.page_count, "page")
+        if shown:
+            self.open_document(document.id)
+            message = (
+                f"Added “{document.title}” ({pages}) — select text to annotate"
+                if new
+                else f"“{document.title}” was already in the project"
+            )
+        else:  # left for another document: added, and the reader stays where they are
+            message = (
+                f"Added “{document.title}” ({pages}) to the project — open it from Documents"
+                if new
+                else f"“{document.title}” was already in the project"
+            )
         if result.warnings:
             message = " ".join(result.warnings)
         self.statusBar().showMessage(message, 10000)
-        if new:
+        self._update_actions()
+        if new and shown:
             QTimer.singleShot(0, lambda: self._offer_pdf_import(document, pending["password"]))
 
     def _offer_pdf_import(self: Any, document: Document, password: str | None) -> None:
@@ -439,6 +501,7 @@ class PdfWindowMixin:
         reader, password = self._ask_reader(str(path), self._pdf_passwords.get(document.sha256))
         if reader is None:
             return False
+        self._pdf_to_background()
         self._pdf_passwords[document.sha256] = password
         start_page = 0
         offset = self.prefs.position(document.sha256)
@@ -532,7 +595,8 @@ class PdfWindowMixin:
         return True
 
     def _close_pdf(self: Any) -> None:
-        self.cancel_pdf_extraction(quiet=True)
+        """Leave the PDF view; a PDF still being read there is added in the background."""
+        self._pdf_to_background()
         self.pdf_view.close_document()
 
 
