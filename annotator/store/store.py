@@ -232,14 +232,22 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 10000")
         # WAL only with a SQLite that has the WAL-reset fix (annotator.store.sqlite); an
         # older library gets a rollback journal, whose writers take turns on a file lock.
-        mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()[0]
+        too_old = ProjectInUseError(
+            f"the project '{self.path.name}' is open in another window or program: this "
+            f"Annotator's SQLite ({sqlite3.sqlite_version}) is too old to share a project "
+            "safely, so close the other one first"
+        )
+        try:
+            mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            if JOURNAL_MODE != "wal" and _is_locked(error):
+                conn.close()
+                raise too_old from None
+            raise
         if mode.lower() != JOURNAL_MODE:
             if JOURNAL_MODE != "wal":
-                raise ProjectInUseError(
-                    f"the project '{self.path.name}' is open in another window or program: "
-                    f"this Annotator's SQLite ({sqlite3.sqlite_version}) is too old to share "
-                    "a project safely, so close the other one first"
-                )
+                conn.close()
+                raise too_old
             raise ProjectError(f"'{self.path.name}' cannot use write-ahead logging")
         # FULL: a committed action survives power loss too, not only a crash of the app.
         conn.execute("PRAGMA synchronous = FULL")
