@@ -47,9 +47,10 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
         app.setWindowIcon(QIcon(str(icon)))
 
     install_error_hook()
-    project = open_project_for_window(project_path)
-    if project is None:
+    opened = open_project_for_window(project_path)
+    if opened is None:
         return 1
+    project, recovered = opened
     start_daily_backup(project.path)
 
     try:
@@ -65,16 +66,18 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
             target = last if last in ids else (ids[0] if ids else None)
             if target:
                 window.open_document(target)
+        if recovered:
+            window.statusBar().showMessage(recovered, 10000)
         maybe_show_welcome(window)  # once, on the reader's first run
         return app.exec()
     finally:
         project.close()
 
 
-def open_project_for_window(project_path: str | Path | None) -> Project | None:
+def open_project_for_window(project_path: str | Path | None) -> tuple[Project, str] | None:
     """Open the project, checked (``quick_check``); a damaged one gets the recovery dialog
     (restore the newest backup, salvage, open another) until something opens or the reader
-    quits (``None``)."""
+    quits (``None``). Returns the project and what recovery did (for the status bar)."""
     from PySide6.QtWidgets import QMessageBox
 
     from annotator.core.errors import AnnotatorError, ProjectDamagedError
@@ -95,9 +98,7 @@ def open_project_for_window(project_path: str | Path | None) -> Project | None:
         except (AnnotatorError, OSError) as error:
             QMessageBox.critical(None, "Annotator", f"Cannot open the project: {error}")
             return None
-        if message:
-            QMessageBox.information(None, "Annotator", message)
-        return project
+        return project, message
 
 
 def start_daily_backup(project_path: Path) -> None:

@@ -307,3 +307,49 @@ def test_a_read_only_project_is_refused_with_what_to_do(tmp_path):
         assert "copy the project to a folder you can write to" in str(caught.value)
     finally:
         subprocess.run(["umount", "-l", str(ro)], check=False)
+
+
+def test_a_project_found_damaged_at_start_offers_its_backup_and_opens_the_restored_one(
+    qtbot, tmp_path, monkeypatch
+):
+    from annotator.app import open_project_for_window
+
+    path = tmp_path / "p.annotator"
+    with Project(path) as setup:
+        document, _ = setup.add_document(sample_reading_path())
+        for i in range(300):
+            setup.annotate(document.id, i, i + 5, kind="highlight", note=f"note {i} " * 30)
+        setup.store.backup("before-import")
+        page_count = setup.store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    scribble(path, range(5, page_count - 2, 3))
+    dialogs = Dialogs(monkeypatch, "Restore Backup")
+    opened = open_project_for_window(path)
+    assert opened is not None
+    project, said = opened
+    try:
+        assert "Backup restored" in said and "damaged" in said
+        assert "damaged" in dialogs.shown[0] and "made before an import" in dialogs.shown[0]
+        assert len(project.annotations(document.id)) == 300
+        assert project.store.quick_check() == "ok"
+        assert list(tmp_path.glob("p.damaged-*.annotator")), "the damaged file is kept aside"
+    finally:
+        project.close()
+
+
+def test_quitting_at_a_damaged_project_opens_nothing_and_changes_nothing(
+    qtbot, tmp_path, monkeypatch
+):
+    from annotator.app import open_project_for_window
+
+    path = tmp_path / "p.annotator"
+    with Project(path) as setup:
+        document, _ = setup.add_document(sample_reading_path())
+        for i in range(300):
+            setup.annotate(document.id, i, i + 5, kind="highlight", note=f"note {i} " * 30)
+        page_count = setup.store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    scribble(path, range(5, page_count - 2, 3))
+    before = path.read_bytes()
+    dialogs = Dialogs(monkeypatch, "Quit")
+    assert open_project_for_window(path) is None
+    assert "There is no intact backup" in dialogs.shown[0]
+    assert path.read_bytes() == before

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.errors import AnnotatorError, ProjectInUseError
+from annotator.core.errors import AnnotatorError, ProjectInUseError, ProjectStorageError
 from annotator.core.model import Annotation, ImportChanges, LabelSet
 from annotator.project import Project
 from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
@@ -300,6 +300,9 @@ class UndoHistory(QUndoStack):
         #: Asked when the project is busy in another program (nothing was written);
         #: returning True runs the command again.
         self.retry_in_use: Callable[[str], bool] | None = None
+        #: True while writing is stopped after a storage failure: undo and redo wait
+        #: (their commands could only fail, and the history stays valid for later).
+        self.writing_stopped: Callable[[], bool] = lambda: False
 
     def run(self, command: _ServiceCommand) -> bool:
         while True:
@@ -347,8 +350,15 @@ class UndoHistory(QUndoStack):
         self._guard(super().redo, "redo")
 
     def _guard(self, step: Callable[[], None], what: str) -> None:
+        if self.writing_stopped():
+            self._on_error(f"Cannot {what} now: the project cannot be saved (see “Not saving”)")
+            return
         try:
             step()
+        except ProjectStorageError as error:
+            # Nothing was written and writing is now stopped: the history still matches the
+            # file, so it is kept for when saving works again.
+            self._on_error(f"Cannot {what} that: {error}")
         except AnnotatorError as error:
             # The project changed under the command (e.g. its annotation was removed by an
             # import): the history past this point no longer applies.

@@ -79,6 +79,7 @@ from annotator.ui.panels import (
 from annotator.ui.pdf_window import PdfWindowMixin, is_paged_file
 from annotator.ui.preferences import Preferences
 from annotator.ui.reader import ReaderView
+from annotator.ui.recovery import Outcome, Plan, WriteFailures, perform, recover_at_start
 from annotator.ui.theme import ThemeChoice, apply_palette, resolve
 from annotator.ui.workers import Worker
 
@@ -119,6 +120,14 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         for act in (self.act_fit_width, self.act_fit_page, self.act_go_to_page):
             act.setEnabled(False)
         self._connect_project()
+        self.write_failures = WriteFailures(
+            project,
+            self,
+            self.statusBar(),
+            reload=self.reload_from_project,
+            reopen=self._recover,
+        )
+        self.undo.writing_stopped = lambda: self.write_failures.stopped
         from annotator.ui.suggestions import SuggestionsController
 
         self.suggestions = SuggestionsController(self)  # Suggest menu, dock, overlay, keys
@@ -290,7 +299,11 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.act_redo = self.undo.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.act_undo, self.act_redo):
+        # The actions keep the stack's text and enabled state, but run through UndoHistory's
+        # Python undo/redo (errors reported, held while writing is stopped), not the C++ slot.
+        for action, step in ((self.act_undo, self.undo.undo), (self.act_redo, self.undo.redo)):
+            action.triggered.disconnect()
+            action.triggered.connect(lambda _checked=False, step=step: step())
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
         self.act_copy = a("&Copy", self.view.copy, QKeySequence.StandardKey.Copy)
@@ -592,6 +605,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         ):
             signal.disconnect(slot, missing_ok=True)
         e.current_annotator_changed.disconnect()
+        self.write_failures.disconnect_project()
 
     # == documents ============================================================================
 
@@ -1764,11 +1778,49 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         _ = has_sel
 
     def show_error(self, message: str, *, dialog: bool = False) -> None:
-        """Errors in the reader's words: a status message, or a dialog when it matters."""
-        if dialog:
+        """Errors in the reader's words: a status message, or a dialog when it matters.
+
+        While writing is stopped after a storage failure, its own dialog has said what is
+        wrong: the failed action's error goes to the status bar only.
+        """
+        if dialog and not self.write_failures.stopped:
             QMessageBox.warning(self, "Annotator", message)
         else:
             self.statusBar().showMessage(message, 6000)
+
+    def reload_from_project(self) -> None:
+        """Show what the project file holds (after a failed write): the documents panel, the
+        open document's annotations and links. A file that cannot even be read leaves the
+        document closed, so nothing on screen claims what the file may not hold."""
+        if self._closing:
+            return
+        try:
+            self.documents_model.refresh()
+            if self.document is not None:
+                self.project.document(self.document.id)
+                self._on_reset(None)
+        except AnnotatorError as error:
+            self._leave_document()
+            self.statusBar().showMessage(f"Cannot read the project: {error}")
+
+    def _recover(self, planned: Plan) -> None:
+        """Restore, salvage or open another project: this window closes, the plan is carried
+        out on the closed file, and the resulting project opens in a new window."""
+        from annotator.ui.reliability import reopen_window
+
+        prefs = self.prefs
+        document_id = self.document.id if self.document is not None else None
+        if not self.close():
+            return
+        self._leave_document()  # the closed window asks the project for nothing more
+        self.project.close()
+        try:
+            outcome: Outcome | None = perform(None, planned)
+        except (AnnotatorError, OSError) as error:
+            outcome = recover_at_start(error, Path(planned.project_path))
+        if outcome is not None and outcome.path is not None:
+            same = outcome.path == planned.project_path
+            reopen_window(outcome.path, prefs, document_id if same else None, outcome.message)
 
     def switch_annotator(self) -> None:
         names = [a.name for a in self.project.annotators()]

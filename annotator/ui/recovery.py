@@ -36,6 +36,14 @@ from annotator.core.errors import (
 from annotator.project import PROJECT_SUFFIX, Project
 
 PROJECTS = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
+#: Why a backup was made, in the reader's words.
+REASONS = {
+    "daily": "the daily backup",
+    "before-import": "made before an import",
+    "before-reanchor": "made before re-anchoring",
+    "before-attach": "made before attaching a copy",
+    "replaced": "the project as it was before a restore",
+}
 
 
 class Choice(enum.Enum):
@@ -69,7 +77,20 @@ def _backup_words(backup: object | None) -> str:
     made = getattr(backup, "created", None) or getattr(backup, "made", None)
     when = made.astimezone().strftime("%Y-%m-%d %H:%M") if made is not None else "unknown time"
     size = max(1, int(getattr(backup, "size", 0)) // 1024)
-    return f"The newest intact backup is from {when} ({getattr(backup, 'reason', '')}, {size} KB)."
+    reason = str(getattr(backup, "reason", ""))
+    why = REASONS.get(reason, reason.replace("-", " "))
+    return f"The newest intact backup is from {when} ({why}, {size} KB)."
+
+
+def tell(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+) -> None:
+    """A message with an OK button (a box of its own, like :func:`ask`'s)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.exec()
 
 
 def ask(
@@ -148,7 +169,7 @@ def plan(parent: QWidget | None, choice: Choice, project_path: Path) -> Plan | N
         from annotator.store.backups import newest_intact_backup
 
         if newest_intact_backup(project_path) is None:
-            QMessageBox.warning(parent, "Restore Backup", "There is no intact backup to restore.")
+            tell(parent, "Restore Backup", "There is no intact backup to restore.")
             return None
         return Plan(choice, project_path, project_path)
     if choice is Choice.SALVAGE:
@@ -194,7 +215,7 @@ def perform(parent: QWidget | None, planned: Plan) -> Outcome:
             report = salvage(planned.project_path, planned.target)
         finally:
             progress.close()
-        QMessageBox.information(parent, "Salvage", report.summary())
+        tell(parent, "Salvage", report.summary(), QMessageBox.Icon.Information)
         return Outcome(
             planned.target, f"Salvaged into {planned.target.name}; the damaged file is untouched"
         )
@@ -214,7 +235,7 @@ def recover_at_start(error: AnnotatorError, project_path: Path) -> Outcome | Non
         try:
             return perform(None, planned)
         except (AnnotatorError, OSError) as failure:
-            QMessageBox.warning(None, "Annotator", f"That did not work: {failure}")
+            tell(None, "Annotator", f"That did not work: {failure}")
 
 
 class WriteFailures(QObject):
@@ -288,7 +309,7 @@ class WriteFailures(QObject):
             try:
                 self.project.resume_writing()
             except ProjectInUseError as error:
-                QMessageBox.warning(self._parent, "Cannot save", str(error))
+                tell(self._parent, "Cannot save", str(error))
             except AnnotatorError:
                 QTimer.singleShot(0, self.report)  # still failing: ask again
                 return
