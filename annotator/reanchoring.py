@@ -117,18 +117,27 @@ def check_for_changes(
             continue
         if not doc.path or Path(doc.path).suffix.lower() not in _DOCUMENT_SUFFIXES:
             continue
-        path = Path(doc.path)
-        if not path.is_file():
-            changes.append(DocumentChange(doc.id, doc.title, doc.path, "missing"))
-            continue
-        try:
-            digest = sha256_file(str(path))
-        except OSError:
-            changes.append(DocumentChange(doc.id, doc.title, doc.path, "missing"))
-            continue
-        if digest != doc.sha256:
-            changes.append(DocumentChange(doc.id, doc.title, doc.path, "changed", digest))
+        change = file_change(doc)
+        if change is not None:
+            changes.append(change)
     return changes
+
+
+def file_change(doc: Document) -> DocumentChange | None:
+    """How ``doc``'s file differs from the one it was added from (None: it is the same).
+
+    The one hash check, shared by :func:`check_for_changes` and everything else that must not
+    work on a replaced file (the annotated PDF export, say)."""
+    path = Path(doc.path)
+    if not path.is_file():
+        return DocumentChange(doc.id, doc.title, doc.path, "missing")
+    try:
+        digest = sha256_file(str(path))
+    except OSError:
+        return DocumentChange(doc.id, doc.title, doc.path, "missing")
+    if digest != doc.sha256:
+        return DocumentChange(doc.id, doc.title, doc.path, "changed", digest)
+    return None
 
 
 _DOCUMENT_SUFFIXES = frozenset(TEXT_SUFFIXES | PAGED_SUFFIXES) - {""}
@@ -445,6 +454,7 @@ __all__ = [
     "ReanchorReport",
     "attach_to_copy",
     "check_for_changes",
+    "file_change",
     "orphans",
     "reanchor_document",
     "reanchor_loaded",

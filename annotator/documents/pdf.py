@@ -440,6 +440,24 @@ class _PageLayout:
     offsets: list[int] = field(default_factory=list)  # increasing canonical offsets
     boxes: list[Rect] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # line number of each character
+    # Built on first use: character indexes sorted by the y of their centres, and those
+    # ys, so that finding the characters under a rectangle looks at its band of lines only.
+    by_y: list[int] | None = None
+    centre_ys: list[float] = field(default_factory=list)
+
+    def indexes_under(self, rect: Rect) -> Iterator[int]:
+        """Indexes of the characters whose centres lie in ``rect`` (unrotated space)."""
+        if self.by_y is None:
+            centres = [(b[1] + b[3]) / 2 for b in self.boxes]
+            self.by_y = sorted(range(len(centres)), key=centres.__getitem__)
+            self.centre_ys = [centres[i] for i in self.by_y]
+        x0, y0, x1, y1 = rect
+        lo = bisect_left(self.centre_ys, y0)
+        hi = bisect_right(self.centre_ys, y1)
+        for i in self.by_y[lo:hi]:
+            box = self.boxes[i]
+            if x0 <= (box[0] + box[2]) / 2 <= x1:
+                yield i
 
 
 def _transform(rect: Rect, m: pymupdf.Matrix) -> Rect:
@@ -490,6 +508,7 @@ class PdfReader:
         self._layouts: OrderedDict[int, _PageLayout] = OrderedDict()
         self._layout_cache_pages = layout_cache_pages
         self._sizes: dict[int, tuple[float, float]] = {}
+        self._rotations: dict[int, pymupdf.Matrix] = {}
         if text is not None:
             self.attach_text(text)
 
@@ -638,12 +657,12 @@ class PdfReader:
     def _offsets_in(self, page: int, rects: Sequence[Rect]) -> list[int]:
         """Offsets of the characters whose centres lie in one of ``rects`` (unrotated space)."""
         layout = self._layout(page)
-        found = []
-        for offset, (x0, y0, x1, y1) in zip(layout.offsets, layout.boxes, strict=True):
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in rects):
-                found.append(offset)
-        return found
+        # An index per page rather than a scan of every character per call: importing n
+        # highlights of one page was O(n × characters).
+        found: set[int] = set()
+        for rect in rects:
+            found.update(layout.indexes_under(rect))
+        return [layout.offsets[i] for i in sorted(found)]
 
     def span_rects(self, start: int, end: int) -> list[PageRects]:
         """The line rectangles (displayed space) covering the characters of ``[start, end)``,
@@ -673,7 +692,15 @@ class PdfReader:
             for i in range(lo, hi):
                 by_line.setdefault(layout.lines[i], []).append(layout.boxes[i])
             rects = [_union(boxes) for boxes in by_line.values()]
-            yield page, rects, self._page(page).rotation_matrix
+            yield page, rects, self._rotation(page)
+
+    def _rotation(self, page: int) -> pymupdf.Matrix:
+        """The page's rotation matrix, kept: loading the page for it per span (once per
+        exported mark) cost a page parse each time."""
+        matrix = self._rotations.get(page)
+        if matrix is None:
+            matrix = self._rotations[page] = self._page(page).rotation_matrix
+        return matrix
 
     def search(self, query: str, pages: range | None = None) -> list[SearchHit]:
         """Case-insensitive matches of ``query`` in the canonical text, in reading order.

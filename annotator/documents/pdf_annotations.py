@@ -18,10 +18,11 @@ written over several pages) come back as one record.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +41,8 @@ NOTE_TYPES = ("Text", "FreeText")
 AREA_TYPES = ("Square",)
 DEFAULT_COLOR = "#ffd54f"
 AREA_OPACITY = 0.35
+MIN_AREA_SIDE = 0.5
+"""Points; an area narrower or lower than this marks nothing a reader could see."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +118,13 @@ def write_annotated_pdf(
     written = 0
     with PdfReader(source, password=password, text=text) as reader:
         doc = reader._doc
+        pages: dict[int, pymupdf.Page] = {}
         for mark in marks:
-            problem = _write_mark(reader, mark)
+            try:
+                problem = _write_mark(reader, pages, mark)
+            except (RuntimeError, ValueError) as error:
+                # One unusable mark (a damaged box, say) is reported; the others are written.
+                problem = f"PyMuPDF could not write it ({error})"
             if problem:
                 skipped.append((mark, problem))
             else:
@@ -140,28 +148,37 @@ def write_annotated_pdf(
     return PdfWriteReport(written=written, skipped=tuple(skipped))
 
 
-def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
-    """Add one mark to the reader's open document; a reason when it cannot be placed."""
+def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark) -> str | None:
+    """Add one mark to the reader's open document; a reason when it cannot be placed.
+
+    ``pages`` keeps each page loaded once for the whole export: a PyMuPDF annotation is only
+    usable while its Page object lives, and loading a page per mark costs a page parse."""
     rgb = hex_to_rgb(mark.color)
-    # A PyMuPDF annotation is only usable while its Page object lives: keep the pages.
-    pages: list[pymupdf.Page] = []
+
+    def page_of(number: int) -> pymupdf.Page:
+        if number not in pages:
+            pages[number] = reader._page(number)
+        return pages[number]
+
     if mark.is_area:
         assert mark.page is not None and mark.rect is not None
         if not 0 <= mark.page < reader.page_count:
             return f"page {mark.page + 1} does not exist"
-        page = reader._page(mark.page)
-        pages.append(page)
-        area = _transform(mark.rect, ~page.rotation_matrix)
-        annots = [page.add_rect_annot(pymupdf.Rect(area))]
+        area = usable_area(mark.rect, reader.page_size(mark.page))
+        if area is None:
+            return "its area is empty, not a number or off the page"
+        page = page_of(mark.page)
+        unrotated = _transform(area, ~page.rotation_matrix)
+        annots = [_new_annot(page, pymupdf.PDF_ANNOT_SQUARE, rect=unrotated)]
         annots[0].set_colors(stroke=rgb, fill=rgb)
         annots[0].set_opacity(AREA_OPACITY)
     elif mark.start < mark.end:
         annots = []
         for number, rects, _matrix in reader._span_rects_unrotated(mark.start, mark.end):
-            page = reader._page(number)
-            pages.append(page)
-            quads = [pymupdf.Rect(rect).quad for rect in rects]
-            annot = page.add_highlight_annot(quads)
+            quads = [pymupdf.Rect(rect).quad for rect in rects if _drawable(rect)]
+            if not quads:
+                continue
+            annot = _new_annot(page_of(number), pymupdf.PDF_ANNOT_HIGHLIGHT, quads=quads)
             annot.set_colors(stroke=rgb)
             annots.append(annot)
         if not annots:
@@ -172,8 +189,7 @@ def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
             return "the note's place has no character on any page (a scanned page?)"
         number, rects, _matrix = located
         x0, y0, _x1, _y1 = rects[0]
-        pages.append(reader._page(number))
-        annots = [pages[0].add_text_annot((x0, y0), mark.note)]
+        annots = [page_of(number).add_text_annot((x0, y0), mark.note)]
         annots[0].set_colors(stroke=rgb)
     else:
         return "an empty passage without a note has nothing to show"
@@ -192,6 +208,63 @@ def _write_mark(reader: PdfReader, mark: PdfMark) -> str | None:
     return None
 
 
+def _drawable(rect: Rect) -> bool:
+    """A character box PyMuPDF can make a quad of (not NaN, infinite or inside out)."""
+    return all(math.isfinite(v) for v in rect) and rect[0] <= rect[2] and rect[1] <= rect[3]
+
+
+def _new_annot(
+    page: pymupdf.Page,
+    annot_type: int,
+    *,
+    quads: Sequence[pymupdf.Quad] = (),
+    rect: Rect | None = None,
+) -> pymupdf.Annot:
+    """A new Highlight (``quads``) or Square (``rect``) on ``page``, in unrotated space.
+
+    What ``page.add_highlight_annot`` / ``add_rect_annot`` do, less one step: PyMuPDF names
+    every new annotation uniquely by first reading the name of every other one on the page,
+    so that n marks on one page cost O(n²) (5,000 took longer than 15 minutes). Ours carry
+    their own name (/NM, the annotation id), so the step is left out.
+    """
+    mupdf = pymupdf.mupdf
+    pdf_page = page._pdf_page()
+    rotation = page.rotation
+    # As add_highlight_annot / add_rect_annot do: the quads and the rectangle are given
+    # unrotated, so the page is unrotated while they are added.
+    if rotation:
+        mupdf.pdf_dict_put_int(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Rotate, 0)
+    try:
+        if rect is not None:
+            box = pymupdf.JM_rect_from_py(rect)
+            if mupdf.fz_is_infinite_rect(box) or mupdf.fz_is_empty_rect(box):
+                raise ValueError("rect is infinite or empty")
+        created = mupdf.pdf_create_annot(pdf_page, annot_type)
+        for quad in quads:
+            mupdf.pdf_add_annot_quad_point(created, pymupdf.JM_quad_from_py(quad))
+        if rect is not None:
+            mupdf.pdf_set_annot_rect(created, box)
+        # No pdf_update_annot here: the caller's annot.update() makes the appearance once.
+    finally:
+        if rotation:
+            mupdf.pdf_dict_put_int(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Rotate, rotation)
+    annot = pymupdf.Annot(created)
+    pymupdf.annot_postprocess(page, annot)
+    return annot
+
+
+@dataclass(frozen=True, slots=True)
+class PdfReadReport:
+    """The marks read from a PDF, and how many areas had to be fixed or left out.
+
+    ``clamped`` areas reached past their page and were cut to it; ``dropped`` ones were empty,
+    not finite (NaN, infinite) or wholly off the page, so they mark nothing."""
+
+    marks: list[PdfMark]
+    clamped: int = 0
+    dropped: int = 0
+
+
 def read_pdf_annotations(
     path: str | Path,
     text: PagedText,
@@ -203,20 +276,67 @@ def read_pdf_annotations(
     ``text`` must be the canonical text of this very file (from ``load_pdf``). Markup whose
     quads cover no character (e.g. on a scanned page) comes back as an area mark.
     """
+    return read_pdf_marks(path, text, password=password).marks
+
+
+def read_pdf_marks(
+    path: str | Path,
+    text: PagedText,
+    *,
+    password: str | None = None,
+) -> PdfReadReport:
+    """:func:`read_pdf_annotations` with the count of areas clamped to their page or dropped,
+    so that an import can say what it changed."""
     marks: list[PdfMark] = []
+    clamped = dropped = 0
     with PdfReader(path, password=password, text=text) as reader:
         canonical = text.text
         for number in range(reader.page_count):
             page = reader._page(number)
             m = page.rotation_matrix
-            for annot in page.annots() or ():
+            for annot in _annots(page):
                 kind = annot.type[1]
                 if kind not in MARKUP_TYPES + NOTE_TYPES + AREA_TYPES:
                     continue
                 mark = _read_annot(reader, number, annot, kind, canonical, m)
-                if mark is not None:
-                    marks.append(mark)
-    return _merge_by_id(marks)
+                if mark is None:
+                    continue
+                if mark.rect is not None:
+                    area = usable_area(mark.rect, reader.page_size(number))
+                    if area is None:
+                        dropped += 1
+                        continue
+                    if area != mark.rect:
+                        clamped += 1
+                        mark = replace(mark, rect=area)
+                marks.append(mark)
+    return PdfReadReport(_merge_by_id(marks), clamped=clamped, dropped=dropped)
+
+
+def _annots(page: pymupdf.Page) -> Iterator[pymupdf.Annot]:
+    """The page's annotations, following their chain: ``page.annots()`` looks each one up
+    from the start of the page's list again, which is O(n²) for n annotations."""
+    annot = page.first_annot
+    while annot is not None:
+        yield annot
+        annot = annot.next
+
+
+def usable_area(rect: Sequence[float], page_size: tuple[float, float]) -> Rect | None:
+    """``rect`` cut to the page (displayed space); None when nothing of it is left.
+
+    PyMuPDF refuses an empty or infinite rectangle for a new annotation, so an area that is
+    NaN, empty or off the page could never be written back into a PDF."""
+    if len(rect) != 4 or not all(math.isfinite(v) for v in rect):
+        return None
+    width, height = page_size
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    area = (max(x0, 0.0), max(y0, 0.0), min(x1, width), min(y1, height))
+    if area[2] - area[0] < MIN_AREA_SIDE or area[3] - area[1] < MIN_AREA_SIDE:
+        return None
+    return area
 
 
 def _read_annot(

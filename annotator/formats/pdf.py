@@ -13,8 +13,9 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotationKind, DocumentKind
 from annotator.documents.pdf import load_pdf
-from annotator.documents.pdf_annotations import PdfMark, read_pdf_annotations, write_annotated_pdf
+from annotator.documents.pdf_annotations import PdfMark, read_pdf_marks, write_annotated_pdf
 from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument
+from annotator.reanchoring import file_change
 
 
 def export_to(data: ExportData, out: Path) -> list[str]:
@@ -34,6 +35,14 @@ def export_to(data: ExportData, out: Path) -> list[str]:
         raise AnnotatorError(
             f"the PDF of '{document.title}' is no longer at '{source}': add the file again "
             "(it is found by its content) and export once more"
+        )
+    if file_change(document) is not None:
+        # The offsets count in the text of the file that was annotated; on other bytes they
+        # would land on other words, so nothing is written until the annotations follow.
+        raise AnnotatorError(
+            f"'{source}' is no longer the file '{document.title}' was annotated on (its "
+            "content has changed): re-anchor the annotations to it first (Document → "
+            f"Re-anchor…, or `annotator reanchor {document.id} {source}`), then export again"
         )
     marks = [
         PdfMark(
@@ -67,7 +76,8 @@ def export_to(data: ExportData, out: Path) -> list[str]:
 def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
     """The PDF as a document, with the annotations already in it."""
     loaded = load_pdf(path)
-    marks = read_pdf_annotations(path, loaded)
+    read = read_pdf_marks(path, loaded)
+    marks = read.marks
     incoming = IncomingDocument(
         title=loaded.title, record=path.name, loaded=loaded, path=str(path.resolve())
     )
@@ -95,6 +105,13 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
             )
         )
     warnings = [f"{empty} notes in the PDF lie on no text and were not imported"] if empty else []
+    if read.clamped:
+        warnings.append(f"{read.clamped} areas reached past their page and were cut to it")
+    if read.dropped:
+        warnings.append(
+            f"{read.dropped} areas were empty, not a number or off their page and were not "
+            "imported"
+        )
     return [incoming], warnings
 
 
