@@ -431,16 +431,19 @@ def _format_from_extension(output: str | None) -> str | None:
     return None
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(project: Any, text: str, output: str | None) -> None:
+    """Standard output, or a file that is not the project's own (written whole or not at
+    all: see :mod:`annotator.outputs`)."""
+    from annotator.outputs import refuse_unsafe_output, write_text
+
     if output is None or output == "-":
         sys.stdout.write(text)
         return
     target = Path(output)
     if target.is_dir():
         raise CliError(f"'{output}' is a folder: give a file name to write to")
-    tmp = target.with_name(target.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    refuse_unsafe_output(project, target)
+    write_text(target, text)
 
 
 def _import(project: Any, args: argparse.Namespace) -> int:
@@ -529,7 +532,7 @@ def _agreement(project: Any, args: argparse.Namespace) -> int:
         text = report.to_csv()
     else:
         text = report.to_table()
-    _write_output(text, args.output)
+    _write_output(project, text, args.output)
     return 0
 
 

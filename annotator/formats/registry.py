@@ -25,7 +25,13 @@ from annotator.formats.exchange import (
     apply_import,
     collect,
     read_utf8,
-    write_text_atomically,
+)
+from annotator.outputs import (
+    ProtectedFiles,
+    refuse_unsafe_output,
+    write_file,
+    write_folder,
+    write_text,
 )
 
 if TYPE_CHECKING:
@@ -208,6 +214,8 @@ def export(
     scope = scope or ExportScope()
     if not spec.exports:
         raise AnnotatorError(f"'{spec.name}' is an import format only")
+    if output is not None and str(output) != "-":
+        refuse_unsafe_output(project, output, folder=writes_folder(spec.name, output))
     if spec.name == "json":
         return _export_native(project, output, scope)
     data, warnings = collect(project, scope)
@@ -225,16 +233,36 @@ def export(
         if output is None or str(output) == "-":
             return result, text
         path = Path(output)
-        write_text_atomically(path, text, encoding=spec.text_encoding)
+        write_text(path, text, encoding=spec.text_encoding)
         result.outputs.append(path)
         return result, None
     assert spec.to_path is not None
     if output is None or str(output) == "-":
         raise AnnotatorError(f"the {spec.name} format writes a file: give one with -o")
     path = Path(output)
-    result.warnings.extend(spec.to_path(data, path))
+    result.warnings.extend(write_export_file(project, spec, data, path))
     result.outputs.append(path)
     return result, None
+
+
+def writes_folder(format_name: str, output: str | Path) -> bool:
+    """Whether an export writes a folder of files: brat, unless its name ends in .zip."""
+    return format_name == "brat" and Path(output).suffix.lower() != ".zip"
+
+
+def write_export_file(
+    project: Project, spec: FormatSpec, data: ExportData, path: Path
+) -> list[str]:
+    """Run a binary or folder format's writer on a temporary file (or folder) beside ``path``
+    and move it into place: a failed or cancelled export leaves nothing behind."""
+    assert spec.to_path is not None
+    to_path = spec.to_path
+    if writes_folder(spec.name, path):
+        return write_folder(
+            path, lambda staging: to_path(data, staging),
+            check=ProtectedFiles.of(project).check,
+        )  # fmt: skip
+    return write_file(path, lambda temporary: to_path(data, temporary))
 
 
 def _export_native(
@@ -256,7 +284,7 @@ def _export_native(
     if output is None or str(output) == "-":
         return result, text
     path = Path(output)
-    write_text_atomically(path, text)
+    write_text(path, text)
     result.outputs.append(path)
     return result, None
 

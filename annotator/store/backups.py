@@ -14,9 +14,12 @@ Nothing here needs the project to open: listing and restoring work on a damaged 
 from __future__ import annotations
 
 import contextlib
+import errno
+import math
 import os
 import re
 import shlex
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -215,6 +218,9 @@ def write_backup(
     stamp = (when or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)
     target = project.with_name(f"{project.stem}.{reason}.{stamp}.bak")
     part = target.with_name(target.name + ".part")
+    size = _backup_size(source)
+    needed = size + size // 10 + BACKUP_MARGIN
+    _refuse_without_room(project, reason, needed)
     try:
         dest = sqlite3.connect(part)
         try:
@@ -223,8 +229,9 @@ def write_backup(
         finally:
             dest.close()
     except (sqlite3.Error, OSError) as error:
-        with contextlib.suppress(OSError):
-            part.unlink()
+        _remove_partial(part)
+        if "full" in str(error).lower() or getattr(error, "errno", None) == errno.ENOSPC:
+            _refuse_without_room(project, reason, needed, failed=True)
         raise ProjectStorageError(
             f"a backup of '{project.name}' could not be written ({error}): check that the "
             "disk has room and the folder is writable"
@@ -241,6 +248,58 @@ def write_backup(
     os.replace(part, target)
     prune_backups(project, keep=target)
     return target
+
+
+#: Room kept free beyond the copy and a tenth of it (its journal, the action that follows).
+BACKUP_MARGIN = 1024**2
+
+
+def _backup_size(source: sqlite3.Connection) -> int:
+    """The bytes a copy of the database open on ``source`` takes (its pages, WAL included)."""
+    try:
+        pages = int(source.execute("PRAGMA main.page_count").fetchone()[0])
+        size = int(source.execute("PRAGMA main.page_size").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # the copy itself will say what is wrong
+    return pages * size
+
+
+def _occasion(reason: str) -> str:
+    """``before-import`` → "before the import", for a message."""
+    if reason == DAILY:
+        return "(the daily backup)"
+    if reason.startswith("before-"):
+        return "before the " + reason.removeprefix("before-").replace("-", " ").replace(
+            "reanchor", "re-anchoring"
+        )
+    return f"({reason})"
+
+
+def _refuse_without_room(project: Path, reason: str, needed: int, *, failed: bool = False) -> None:
+    """Raise :class:`ProjectStorageError` when the project's folder has less than ``needed``
+    bytes free (always, with ``failed``: the copy ran out of room): a half-written backup
+    would fill the disk and the action after it would fail anyway."""
+    try:
+        free = shutil.disk_usage(project.parent).free
+    except OSError:
+        return
+    if free >= needed and not failed:
+        return
+    short = max(1, math.ceil((needed - free) / 1024**2))
+    raise ProjectStorageError(
+        f"not enough free space to back up '{project.name}' {_occasion(reason)}: nothing was "
+        f"changed; free {short} MB on the disk of '{project.parent}' and try again"
+    )
+
+
+def _remove_partial(part: Path) -> None:
+    """A failed copy and the journal SQLite left beside it."""
+    for leftover in (
+        part,
+        *(part.with_name(part.name + tail) for tail in ("-journal", "-wal", "-shm")),
+    ):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def prune_backups(project_path: str | os.PathLike[str], *, keep: Path | None = None) -> list[Path]:

@@ -98,8 +98,12 @@ def run_export(
             "the json format moves whole documents: export the current document instead, "
             "or choose another format for the selection"
         )
-    from annotator.formats.exchange import collect, write_text_atomically
+    from annotator.formats.exchange import collect
+    from annotator.outputs import refuse_unsafe_output, write_text
 
+    refuse_unsafe_output(
+        project, request.output, folder=registry.writes_folder(spec.name, request.output)
+    )
     document_id, start, end = request.passage
     data, warnings = collect(project, replace(request.scope, document_ids=(document_id,)))
     data = ExportData(
@@ -121,10 +125,9 @@ def run_export(
     )  # fmt: skip
     if spec.to_text is not None:
         text, more = spec.to_text(data)
-        write_text_atomically(request.output, text, encoding=spec.text_encoding)
+        write_text(request.output, text, encoding=spec.text_encoding)
     else:
-        assert spec.to_path is not None
-        more = spec.to_path(data, request.output)
+        more = registry.write_export_file(project, spec, data, request.output)
     result.warnings.extend(more)
     return result
 
@@ -370,6 +373,17 @@ class ExportDialog(QDialog):
             return None
         if request.scope.annotators == ():
             self.message.setText("Check at least one annotator, or export the gold layer only.")
+            return None
+        from annotator.formats.registry import writes_folder
+        from annotator.outputs import refuse_unsafe_output
+
+        try:  # said at once, before any work (the export checks again on its own thread)
+            refuse_unsafe_output(
+                self.window_.project, request.output,
+                folder=writes_folder(request.format, request.output),
+            )  # fmt: skip
+        except AnnotatorError as error:
+            self.message.setText(f"Could not export: {error}")
             return None
         path = self.window_.project.path
 
