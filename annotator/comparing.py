@@ -22,10 +22,12 @@ Design (see also ``docs/several-annotators.md``):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -1350,11 +1352,19 @@ class MergeReport:
     imported: ImportReport
     annotators: tuple[str, ...]
     renamed: Mapping[str, str] = field(default_factory=dict)
+    deleted: int = 0  # deleted here because the other project deleted them later
+    restored: int = 0  # brought back because the other project changed them later
+    kept_ours: int = 0  # the other project's older version or deletion lost to ours
 
     def summary(self) -> str:
         renamed = "".join(f"; '{a}' renamed to '{b}'" for a, b in self.renamed.items())
         who = ", ".join(self.annotators) or "no annotators"
-        return f"merged '{Path(self.other).name}' ({who}): {self.imported.summary()}{renamed}"
+        settled = ""
+        if self.deleted or self.restored:
+            settled = f"; {self.deleted} deleted, {self.restored} restored (later change wins)"
+        return (
+            f"merged '{Path(self.other).name}' ({who}): {self.imported.summary()}{settled}{renamed}"
+        )
 
 
 SameName = Literal["ask", "same", "rename"]
@@ -1380,11 +1390,15 @@ def merge_project(
         raise ProjectError(f"'{path.name}' is this project: choose another project to merge")
     with OpenProject(path) as other:
         data = other.export_json()
-    ours = {a.name: a.id for a in project.annotators()}
+        theirs = _change_states(other)
+    ours = _change_states(project)
+    our_names = {a.name: a.id for a in project.annotators()}
     conflicts = [
         a["name"]
         for a in data["annotators"]
-        if a["name"] in ours and ours[a["name"]] != a["id"] and a["name"] != GOLD_ANNOTATOR
+        if a["name"] in our_names
+        and our_names[a["name"]] != a["id"]
+        and a["name"] != GOLD_ANNOTATOR
     ]
     renamed: dict[str, str] = {}
     if conflicts and same_name == "ask":
@@ -1395,12 +1409,140 @@ def merge_project(
                 renamed[record["name"]] = f"{record['name']} ({path.stem})"
                 record["name"] = renamed[record["name"]]
     report = project.import_json(data)
+    deleted, restored, kept = _settle_changes(project, ours, theirs, path)
     return MergeReport(
         other=str(path),
         imported=report,
         annotators=tuple(a["name"] for a in data["annotators"]),
         renamed=renamed,
+        deleted=deleted,
+        restored=restored,
+        kept_ours=kept,
     )
+
+
+# The merge rule: for an annotation both projects hold, the later change wins, deletions
+# included. A change is an edit (``modified``), a deletion or a restore (the history's
+# entries for the annotation: its tombstones). On equal times a deletion wins, then the
+# greater content, so that merging A into B and B into A end with the same live set holding
+# the same contents. When a merge applies the other side's change it records it as a
+# "merge" history entry carrying that change's own time, so merging back does not mistake
+# the moment of merging for a newer change.
+
+
+@dataclass(frozen=True, slots=True)
+class _ChangeState:
+    """One annotation as a merge sees it: live or deleted, and when that last changed."""
+
+    annotation: Annotation
+    live: bool
+    changed: datetime
+
+    def rank(self) -> tuple[datetime, bool, str]:
+        content = json.dumps(annotation_to_json(self.annotation), sort_keys=True, default=str)
+        return (self.changed, not self.live, content)
+
+
+def _change_states(project: Project) -> dict[str, _ChangeState]:
+    store = project.store
+    live = {a.id for a in store.annotations(statuses=None)}
+    deletions: dict[str, datetime] = {}  # latest entry of any kind: what deleted it
+    restores: dict[str, datetime] = {}  # latest restore (or merge that made it live)
+    for entry in store.history():
+        if entry["entity"] != "annotation":
+            continue
+        after = entry["after"] if isinstance(entry["after"], dict) else {}
+        if entry["action"] == "merge" and "changed" in after:
+            when = _when(after["changed"])
+        else:
+            when = _when(entry["at"])
+        ident = entry["entity_id"]
+        deletions[ident] = max(when, deletions.get(ident, _OLDEST))
+        if entry["action"] == "restore" or (
+            entry["action"] == "merge" and after.get("state") == "live"
+        ):
+            restores[ident] = max(when, restores.get(ident, _OLDEST))
+    states = {}
+    for a in store.annotations(statuses=None, include_deleted=True):
+        modified = _when(a.modified)
+        if a.id in live:
+            changed = max(modified, restores.get(a.id, _OLDEST))
+        else:
+            changed = max(modified, deletions.get(a.id, _OLDEST))
+        states[a.id] = _ChangeState(a, a.id in live, changed)
+    return states
+
+
+def _settle_changes(
+    project: Project,
+    ours: Mapping[str, _ChangeState],
+    theirs: Mapping[str, _ChangeState],
+    other: Path,
+) -> tuple[int, int, int]:
+    """Apply the later change to every annotation both projects hold (the import before
+    this only adds and updates live ones). Returns (deleted, restored, kept ours)."""
+    store = project.store
+    actor = project.current_annotator.name
+    deleted = restored = kept = 0
+    with store.transaction():
+        live_now = {a.id for a in store.annotations(statuses=None)}
+        for ident in sorted(ours.keys() & theirs.keys()):
+            mine, their = ours[ident], theirs[ident]
+            current = store.annotation(ident, include_deleted=True)
+            if their.rank() > mine.rank():
+                # Their content, in our project's documents and annotators.
+                wanted = dataclasses.replace(
+                    their.annotation,
+                    document_id=current.document_id,
+                    annotator_id=current.annotator_id,
+                )
+                winner = their
+            else:
+                wanted, winner = mine.annotation, mine
+                if (their.live, their.annotation) != (mine.live, mine.annotation):
+                    kept += 1
+            is_live = ident in live_now
+            if current == wanted and is_live == winner.live:
+                continue
+            if current != wanted:
+                store.replace_annotation(wanted)
+            if is_live != winner.live:
+                store.set_annotations_deleted([ident], not winner.live)
+                if winner.live:
+                    restored += 1
+                else:
+                    deleted += 1
+            store.record(
+                "merge", "annotation", ident, actor=actor,
+                before=annotation_to_json(current),
+                after={"state": "live" if winner.live else "deleted",
+                       "changed": winner.changed.isoformat(), "from": str(other),
+                       "annotation": annotation_to_json(wanted)},
+            )  # fmt: skip
+    if deleted or restored:
+        project.events.annotations_reset.emit(None)
+    return deleted, restored, kept
+
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _when(value: str | None) -> datetime:
+    """A stored time as a time (text comparison ranks ``"not a date"`` above every real
+    time); an unreadable one ranks oldest. Private until ``annotator.core.timestamps`` (the
+    shared helper, being added alongside) is committed; then use its ``timestamp_key``."""
+    if not value:
+        return _OLDEST
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return _OLDEST
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return _OLDEST
 
 
 def report_json(report: AgreementReport) -> str:
