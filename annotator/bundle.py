@@ -15,7 +15,6 @@ nothing the second time.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import stat
@@ -27,6 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import FormatError
 from annotator.documents.base import sha256_file
+from annotator.formats.archives import (
+    ArchiveLimits,
+    check_entry_count,
+    check_entry_size,
+    check_no_overlap,
+    check_total,
+    read_limited,
+)
 
 if TYPE_CHECKING:
     from annotator.formats.native import ImportReport
@@ -40,16 +47,9 @@ SOURCES = "sources"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-@dataclass(frozen=True, slots=True)
-class BundleLimits:
-    """What an imported bundle may hold at most (defaults fit a large corpus of books)."""
-
-    max_entries: int = 10_000
-    max_total_bytes: int = 4 * 1024**3
-    max_file_bytes: int = 1024**3
-    max_json_bytes: int = 512 * 1024**2
-    # Text compresses about 3-10x; a ratio far beyond that is a zip bomb, not a corpus.
-    max_ratio: float = 200.0
+#: What an imported bundle may hold at most; shared with the other archive importers.
+BundleLimits = ArchiveLimits
+_DEFAULT_LIMITS = BundleLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def import_bundle(
     bundle: str | os.PathLike[str],
     folder: str | os.PathLike[str] | None = None,
     *,
-    limits: BundleLimits = BundleLimits(),
+    limits: BundleLimits = _DEFAULT_LIMITS,
 ) -> BundleImportReport:
     """Check a bundle completely, then put its source files under ``folder`` (default: a
     folder beside the project) and merge its project into ``project``.
@@ -189,11 +189,7 @@ def _check_entries(
     archive: zipfile.ZipFile, name: str, limits: BundleLimits
 ) -> dict[str, zipfile.ZipInfo]:
     infos = archive.infolist()
-    if len(infos) > limits.max_entries:
-        raise FormatError(
-            f"'{name}' holds {len(infos)} files, more than the {limits.max_entries} a bundle "
-            "may hold: refused"
-        )
+    check_entry_count(len(infos), name, limits)
     by_name: dict[str, zipfile.ZipInfo] = {}
     total = 0
     for info in infos:
@@ -206,25 +202,11 @@ def _check_entries(
             continue
         if entry in by_name:
             raise FormatError(f"'{name}' contains '{entry}' twice: refused")
-        if info.file_size > limits.max_file_bytes:
-            raise FormatError(
-                f"'{entry}' in '{name}' would unpack to {info.file_size:,} bytes, more than the "
-                f"{limits.max_file_bytes:,} allowed: refused"
-            )
-        ratio = info.file_size / max(1, info.compress_size)
-        if info.file_size > 1024 * 1024 and ratio > limits.max_ratio:
-            raise FormatError(
-                f"'{entry}' in '{name}' is compressed {ratio:,.0f} to 1, a sign of a zip bomb: "
-                "refused"
-            )
+        check_entry_size(info, name, limits)
         total += info.file_size
         by_name[entry] = info
-    if total > limits.max_total_bytes:
-        raise FormatError(
-            f"'{name}' would unpack to {total:,} bytes, more than the "
-            f"{limits.max_total_bytes:,} allowed: refused"
-        )
-    _check_no_overlap(infos, name)
+    check_total(total, name, limits)
+    check_no_overlap(infos, name)
     for required in (MANIFEST, PROJECT_JSON):
         if required not in by_name:
             raise FormatError(f"'{name}' is not a project bundle: it has no {required}")
@@ -250,28 +232,11 @@ def _check_entry_name(entry: str, name: str) -> None:
         raise FormatError(f"'{name}' contains an unexpected entry '{entry}': refused")
 
 
-def _check_no_overlap(infos: list[zipfile.ZipInfo], name: str) -> None:
-    """Refuse entries sharing compressed data (the "overlapping files" zip bomb)."""
-    spans = sorted((i.header_offset, i.header_offset + i.compress_size) for i in infos)
-    for (start, end), (next_start, _) in itertools.pairwise(spans):
-        if next_start < end or next_start == start:
-            raise FormatError(f"'{name}' has overlapping entries (a zip bomb): refused")
-
-
-def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
-    # The sizes in the header may lie; count what actually comes out.
-    with archive.open(info) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit or len(data) != info.file_size:
-        raise FormatError(f"'{info.filename}' in '{name}' is not the size it claims: refused")
-    return data
-
-
 def _read_json(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: BundleLimits
 ) -> Any:
     try:
-        raw = _read_limited(archive, info, limits.max_json_bytes, name)
+        raw = read_limited(archive, info, limits.max_json_bytes, name)
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, zipfile.BadZipFile, OSError) as error:
         raise FormatError(f"'{info.filename}' in '{name}' is not readable JSON ({error})") from None
@@ -313,7 +278,7 @@ def _check_hash(
     name: str,
     limits: BundleLimits,
 ) -> None:
-    digest = hashlib.sha256(_read_limited(archive, info, limits.max_json_bytes, name)).hexdigest()
+    digest = hashlib.sha256(read_limited(archive, info, limits.max_json_bytes, name)).hexdigest()
     if digest != meta["sha256"]:
         raise FormatError(f"'{info.filename}' in '{name}' was changed after the bundle was made")
 

@@ -344,3 +344,88 @@ def test_importers_refuse_garbage_with_format_error_only(name: str, target: str,
 
         check()
         assert project.store.integrity_check() == "ok"
+
+
+# -- CSV and brat: garbled files and notes holding any character (issue 19) -----------------
+
+# Every character a note can hold: controls, line breaks, backslashes and escape look-alikes.
+NOTE_CHARS = st.one_of(
+    st.characters(blacklist_categories=("Cs",)),
+    st.sampled_from(["\\", "x", "1", "b", "n", "r", "u", "2", "8", "'", "=", "\t", "\r", '"']),
+    st.sampled_from([chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\u2028", "\u2029"]),
+)
+ANY_NOTE = st.text(alphabet=NOTE_CHARS, min_size=1, max_size=60)
+
+
+@pytest.mark.parametrize(("name", "target"), [("csv", "notes.csv"), ("brat", "out.zip")])
+def test_any_note_round_trips_through_csv_and_brat(name: str, target: str):
+    from annotator.formats.registry import export, import_file
+
+    text = "Some books are to be tasted, others to be swallowed."
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(ANY_NOTE, min_size=1, max_size=3))
+    def check(notes: list[str]):
+        counted(f"{name} notes round trip")
+        with tempfile.TemporaryDirectory() as folder:
+            with Project(Path(folder) / "a.annotator") as source:
+                document, _ = source.add_text("A reading", text)
+                for i, note in enumerate(notes):
+                    source.annotate(document.id, i, i + 4, note=note, label="NOTE")
+                typed = sorted(a.note for a in source.annotations())
+                out = Path(folder) / target
+                export(source, name, out)
+            with Project(Path(folder) / "b.annotator") as fresh:
+                if name == "csv":
+                    fresh.add_text("A reading", text)
+                import_file(fresh, out, name)
+                assert sorted(a.note for a in fresh.annotations()) == typed
+
+    check()
+
+
+def test_csv_import_of_a_garbled_export_raises_only_format_error(tmp_path: Path):
+    from annotator.core.errors import AnnotatorError
+    from annotator.formats.registry import export, import_file
+
+    text = "Some books are to be tasted, others to be swallowed."
+    with Project(tmp_path / "g.annotator") as project:
+        document, _ = project.add_text("A reading", text)
+        project.annotate(document.id, 0, 10, note='a "quoted"\nnote, with =formula')
+        project.annotate(document.id, 14, 20, label="LOC 🙂", note="\x1b[31m\\x1b")
+        export(project, "csv", tmp_path / "valid.csv")
+        valid = (tmp_path / "valid.csv").read_bytes()
+        before = len(project.annotations())
+
+        @settings(max_examples=200, deadline=None)
+        @given(st.data())
+        def check(data):
+            counted("csv garbled")
+            payload = bytearray(valid)
+            for _ in range(data.draw(st.integers(1, 4))):
+                at = data.draw(st.integers(0, len(payload)))
+                action = data.draw(st.sampled_from(["cut", "insert", "replace", "delete"]))
+                if action == "cut":
+                    del payload[at:]
+                elif action == "insert":
+                    payload[at:at] = data.draw(
+                        st.sampled_from([b'"', b",", b";", b"\t", b"\r", b"\n", b"\x00", b"\xff"])
+                        | st.binary(min_size=1, max_size=8)
+                    )
+                elif at < len(payload):
+                    if action == "replace":
+                        payload[at] = data.draw(st.integers(0, 255))
+                    else:
+                        del payload[at]
+            path = tmp_path / "garbled.csv"
+            path.write_bytes(bytes(payload))
+            try:
+                import_file(project, path, "csv")
+            except FormatError:
+                pass
+            except AnnotatorError as error:  # a clear message, though not a FormatError
+                pytest.fail(f"csv: {type(error).__name__}: {error}")
+
+        check()
+        assert project.store.integrity_check() == "ok"
+        assert len(project.annotations()) >= before

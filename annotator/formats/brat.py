@@ -1,11 +1,23 @@
 """brat standoff: ``NAME.txt`` (the text, UTF-8) beside ``NAME.ann`` (the annotations).
 
-``T1<TAB>LABEL START END<TAB>quote``, offsets in characters, end exclusive; a span across
-line breaks is written as fragments (``0 5;6 10``), since a ``.ann`` line cannot hold a
-newline. Notes are ``#1<TAB>AnnotatorNotes T1<TAB>note``. Unlabelled highlights and comments
-take the types ``Highlight`` and ``Comment``. brat keeps one annotator per folder, so with
-several annotators each gets a sub-folder. The output is a folder, or a ``.zip`` of one.
-brat has no document labels, colours, symbols, ids or dates (reported).
+``T1<TAB>LABEL START END<TAB>quote``, offsets in characters, end exclusive. brat reads a
+``.ann`` line by line, breaking at every character ``str.splitlines`` breaks at (its reader
+is Python's), so as brat itself does, a span across line breaks is written as fragments
+(``0 5;6 10``) and its quote is the fragments' texts joined by one space; tabs in a quote
+are written as they are (brat takes the quote by its length, not up to a tab).
+
+Notes are ``#1<TAB>AnnotatorNotes T1<TAB>note``. brat has no way to write a line break in a
+note, so Annotator escapes them: a line feed is ``\\n``, a carriage return ``\\r``, U+2028
+and U+2029 ``\\u2028``/``\\u2029``, and the other breaks and every terminal control (ESC, C1)
+``\\xHH``; a backslash typed before such an escape is doubled (see
+:mod:`annotator.formats.escapes`). Import undoes exactly that, so every note comes back as
+typed; brat itself shows the escapes as text. Tabs stay as they are.
+
+Unlabelled highlights and comments take the types ``Highlight`` and ``Comment``. brat
+keeps one annotator per folder, so with several annotators each gets a sub-folder named
+after them, made unique (``-2``, ``-3``…) when two names clean to the same folder. The
+output is a folder, or a ``.zip`` of one. brat has no document labels, colours, symbols,
+ids or dates (reported). Zips and folders are imported within :class:`ArchiveLimits`.
 """
 
 from __future__ import annotations
@@ -18,11 +30,26 @@ from pathlib import Path, PurePosixPath
 
 from annotator.core.errors import FormatError
 from annotator.core.model import Annotation, AnnotationKind
+from annotator.formats.archives import (
+    ArchiveLimits,
+    check_zip,
+    folder_files,
+    read_file_limited,
+    read_limited,
+)
+from annotator.formats.escapes import LINE_BREAKS, TERMINAL_CONTROLS, ReversibleEscape
 from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument, Losses
 
 UNLABELLED_TYPES = {AnnotationKind.HIGHLIGHT: "Highlight", AnnotationKind.COMMENT: "Comment"}
 KIND_OF_TYPE = {name: kind for kind, name in UNLABELLED_TYPES.items()}
-_TYPE_OK = re.compile(r"[^\s;]+")
+_TYPE_BAD = re.compile(r"[\s;\x00-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]+")
+#: What a note may not hold raw in a ``.ann`` line, and how it is written instead.
+NOTE_ESCAPE = ReversibleEscape(
+    dict.fromkeys(LINE_BREAKS + TERMINAL_CONTROLS), {"\n": "n", "\r": "r"}
+)
+_DEFAULT_LIMITS = ArchiveLimits()
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def files(data: ExportData) -> tuple[dict[str, str], list[str]]:
@@ -31,6 +58,7 @@ def files(data: ExportData) -> tuple[dict[str, str], list[str]]:
     several = len(data.annotators_used()) > 1
     out: dict[str, str] = {}
     used_names: set[str] = set()
+    folders = _annotator_folders(data, losses) if several else {}
     for item in data.each():
         document = item.document
         stem = _unique(_slug(document.title) or "document", used_names)
@@ -38,14 +66,33 @@ def files(data: ExportData) -> tuple[dict[str, str], list[str]]:
         for a in item.annotations:
             by_annotator[a.annotator_id if several else ""].append(a)
         for annotator_id, group in list(by_annotator.items()) or [("", [])]:
-            folder = (
-                f"{_slug(data.annotator_name(annotator_id)) or 'annotator'}/"
-                if annotator_id
-                else ""
-            )
+            folder = f"{folders[annotator_id]}/" if annotator_id else ""
             out[f"{folder}{stem}.txt"] = document.text
             out[f"{folder}{stem}.ann"] = _ann(document.text, group, losses)
     return out, losses.warnings()
+
+
+def _annotator_folders(data: ExportData, losses: Losses) -> dict[str, str]:
+    """A folder name per annotator, unique even where two names clean to the same one (or
+    differ only in case, which some file systems ignore): a folder holds one annotator."""
+    used: set[str] = set()
+    folders: dict[str, str] = {}
+
+    def order(annotator_id: str) -> tuple[bool, str, str]:
+        # Names that are folder names already keep them; the others take a suffix.
+        name = data.annotator_name(annotator_id)
+        return _slug(name) != name, name, annotator_id
+
+    for annotator_id in sorted(data.annotators_used(), key=order):
+        name = data.annotator_name(annotator_id)
+        folder = _unique(_slug(name) or "annotator", used, "-")
+        if folder != name:
+            losses.add(
+                "brat names an annotator by a folder: {n} annotator names were changed to "
+                "fit one (and to stay apart)"
+            )
+        folders[annotator_id] = folder
+    return folders
 
 
 def _ann(text: str, annotations: list[Annotation], losses: Losses) -> str:
@@ -59,49 +106,50 @@ def _ann(text: str, annotations: list[Annotation], losses: Losses) -> str:
         if kind_type is None:
             losses.add("brat holds spans with a type: {n} unlabelled summaries were left out")
             continue
-        if not _TYPE_OK.fullmatch(kind_type):
+        if _TYPE_BAD.search(kind_type):
             losses.add(
-                "brat types cannot contain spaces or ';': {n} labels had them replaced by '_'"
+                "brat types cannot contain spaces, ';' or control characters: {n} labels had "
+                "them replaced by '_'"
             )
-            kind_type = re.sub(r"[\s;]", "_", kind_type)
+            kind_type = _TYPE_BAD.sub("_", kind_type)
         if a.color or a.symbol:
             losses.add("brat has no colours or symbols: {n} were left out")
-        t += 1
         fragments = _fragments(text, a.start, a.end)
+        if not fragments:
+            losses.add("a brat span cannot be only line breaks: {n} such spans were left out")
+            continue
+        t += 1
         offsets = ";".join(f"{s} {e}" for s, e in fragments)
         quote = " ".join(text[s:e] for s, e in fragments)
         lines.append(f"T{t}\t{kind_type} {offsets}\t{quote}")
         if a.note:
             n += 1
-            note = a.note
-            if "\n" in note or "\t" in note:
-                losses.add("brat notes are one line: {n} notes had line breaks or tabs replaced")
-                note = re.sub(r"\s*[\n\t]\s*", " ", note).strip()
-            lines.append(f"#{n}\tAnnotatorNotes T{t}\t{note}")
+            lines.append(f"#{n}\tAnnotatorNotes T{t}\t{NOTE_ESCAPE.escape(a.note)}")
     return "".join(line + "\n" for line in lines)
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``start..end`` split at line breaks, without empty fragments."""
+    """``start..end`` split at line breaks, without empty fragments (none if it holds only
+    line breaks)."""
     fragments: list[tuple[int, int]] = []
     position = start
-    for match in re.finditer(r"[\r\n]+", text[start:end]):
-        if match.start() + start > position:
-            fragments.append((position, start + match.start()))
-        position = start + match.end()
+    for match in _LINE_BREAK.finditer(text, start, end):
+        if match.start() > position:
+            fragments.append((position, match.start()))
+        position = match.end()
     if end > position:
         fragments.append((position, end))
-    return fragments or [(start, end)]
+    return fragments
 
 
 def _slug(title: str) -> str:
     return re.sub(r"[^\w\-]+", "_", title, flags=re.UNICODE).strip("_")[:60]
 
 
-def _unique(stem: str, used: set[str]) -> str:
+def _unique(stem: str, used: set[str], joiner: str = "_") -> str:
     candidate, k = stem, 2
     while candidate.lower() in used:
-        candidate, k = f"{stem}_{k}", k + 1
+        candidate, k = f"{stem}{joiner}{k}", k + 1
     used.add(candidate.lower())
     return candidate
 
@@ -133,9 +181,14 @@ def export_to(data: ExportData, out: Path) -> list[str]:
 # -- import -----------------------------------------------------------------------------------
 
 
-def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
-    """Every ``.ann`` with its ``.txt`` in a folder (or zip); a sub-folder names the annotator."""
-    pairs = _read_pairs(path)
+def parse(
+    path: Path, *, limits: ArchiveLimits = _DEFAULT_LIMITS
+) -> tuple[list[IncomingDocument], list[str]]:
+    """Every ``.ann`` with its ``.txt`` in a folder (or zip); a sub-folder names the annotator.
+
+    A zip or folder over ``limits`` (a zip bomb, a huge tree) is refused before it is read.
+    """
+    pairs = _read_pairs(path, limits)
     if not pairs:
         raise FormatError(f"'{path.name}' holds no .ann files with a .txt beside them")
     documents: list[IncomingDocument] = []
@@ -158,22 +211,20 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
     return documents, warnings
 
 
-def _read_pairs(path: Path) -> dict[str, tuple[str, str]]:
+def _read_pairs(path: Path, limits: ArchiveLimits) -> dict[str, tuple[str, str]]:
     raw: dict[str, bytes] = {}
     if path.is_dir():
-        for file in path.rglob("*"):
-            if file.suffix in (".ann", ".txt") and file.is_file():
-                raw[file.relative_to(path).as_posix()] = file.read_bytes()
+        for file in folder_files(path, limits):
+            if file.suffix in (".ann", ".txt"):
+                name = file.relative_to(path).as_posix()
+                raw[name] = read_file_limited(file, limits, name)
     elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if info.filename.endswith((".ann", ".txt")) and not info.is_dir():
-                    raw[info.filename] = archive.read(info)
+        raw = _read_zip(path, limits)
     elif path.suffix == ".ann":
-        raw[path.name] = path.read_bytes()
+        raw[path.name] = read_file_limited(path, limits, path.name)
         txt = path.with_suffix(".txt")
         if txt.exists():
-            raw[txt.name] = txt.read_bytes()
+            raw[txt.name] = read_file_limited(txt, limits, txt.name)
     else:
         raise FormatError(f"'{path.name}' is not a brat folder, .zip or .ann file")
     pairs: dict[str, tuple[str, str]] = {}
@@ -185,6 +236,23 @@ def _read_pairs(path: Path) -> dict[str, tuple[str, str]]:
             raise FormatError(f"'{name}' has no '{PurePosixPath(txt_name).name}' beside it")
         pairs[name] = (_decode(txt_name, raw[txt_name]), _decode(name, content))
     return pairs
+
+
+def _read_zip(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
+    """The ``.ann`` and ``.txt`` entries of a zip that is within ``limits``."""
+    raw: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in check_zip(archive, path.name, limits):
+                if info.filename.endswith((".ann", ".txt")):
+                    raw[info.filename] = read_limited(
+                        archive, info, limits.max_file_bytes, path.name
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        raise FormatError(f"'{path.name}' is not a readable zip ({error})") from None
+    except (RuntimeError, NotImplementedError) as error:  # encrypted, unknown compression
+        raise FormatError(f"'{path.name}' cannot be read: {error}") from None
+    return raw
 
 
 def _decode(name: str, content: bytes) -> str:
@@ -200,12 +268,24 @@ def _parse_ann(
 ) -> list[IncomingAnnotation]:
     spans: dict[str, IncomingAnnotation] = {}
     notes: list[tuple[str, str, str]] = []
-    for number, line in enumerate(ann.splitlines(), start=1):
+    first_line: dict[str, int] = {}
+    # Lines end as in Python's universal newlines (brat's reader); the other characters
+    # str.splitlines breaks at never occur raw in a file brat or Annotator wrote.
+    for number, line in enumerate(_LINE_END.split(ann), start=1):
         record = f"{name} line {number}"
         if not line.strip():
             continue
-        columns = line.split("\t")
+        # The quote and the note are the rest of the line: they may hold tabs.
+        columns = line.split("\t", 2)
         ident = columns[0]
+        if ident != "*" and ident in first_line:
+            raise FormatError(
+                f"the id {ident!r} is already used on line {first_line[ident]}: give each "
+                "annotation its own id",
+                record=record,
+                field="id",
+            )
+        first_line[ident] = number
         if ident.startswith("T"):
             if len(columns) < 2:
                 raise FormatError(
@@ -247,7 +327,7 @@ def _parse_ann(
             if len(parts) != 2 or len(columns) < 3:
                 raise FormatError("needs 'AnnotatorNotes ID<TAB>note'", record=record, field="note")
             if parts[0] == "AnnotatorNotes":
-                notes.append((parts[1], columns[2], record))
+                notes.append((parts[1], NOTE_ESCAPE.unescape(columns[2]), record))
             else:
                 ignored["comments of other types"] += 1
         elif ident[:1] in ("R", "E", "A", "M", "N", "*"):

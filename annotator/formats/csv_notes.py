@@ -3,8 +3,12 @@
 UTF-8 with a byte-order mark so that Excel reads accents and emoji right. ``page`` is
 1-based (PDFs), ``line`` the 1-based line of the text where the passage starts; ``start``
 and ``end`` are code-point offsets (end exclusive) that lead back to the passage exactly.
-Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first, after any
-apostrophes) get one more apostrophe in front, which the import takes off again.
+Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or carriage
+return first, after any apostrophes: OWASP's list) get one more apostrophe in front, which
+the import takes off again. Terminal controls (ESC, the other C0 controls but tab and line
+breaks, DEL, C1) are written ``\\xHH`` so that printing the file runs nothing; a backslash
+typed before such an escape is doubled (:mod:`annotator.formats.escapes`), and the import
+undoes both exactly, so every note comes back as typed.
 
 Import is the inverse. A CSV does not carry the documents' text, so every row's document
 must already be in the project: found by ``document_id``, else by its title (``document``),
@@ -31,6 +35,7 @@ from typing import Any
 
 from annotator.core.errors import FormatError
 from annotator.core.model import AnnotationKind, AnnotationStatus
+from annotator.formats.escapes import TERMINAL_CONTROLS, ReversibleEscape
 from annotator.formats.exchange import (
     DOCUMENT_LEVEL_KINDS,
     ExportData,
@@ -45,7 +50,8 @@ COLUMNS = (
 )  # fmt: skip
 
 #: What a spreadsheet would take for the start of a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_ESCAPE = ReversibleEscape(TERMINAL_CONTROLS)
 
 
 def rows(data: ExportData) -> list[dict[str, Any]]:
@@ -96,20 +102,24 @@ def _line_of(starts: list[int], offset: int) -> int:
 
 
 def _safe(value: Any) -> Any:
-    """An apostrophe before a cell a spreadsheet would run as a formula.
+    """The cell with terminal controls escaped and an apostrophe before a cell a
+    spreadsheet would run as a formula.
 
     Apostrophes already in front count as part of the escape, so :func:`_unsafe` is an exact
     inverse: ``=x`` → ``'=x`` and ``'=x`` → ``''=x``.
     """
-    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_START:
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_ESCAPE.escape(value)
+    if value.lstrip("'")[:1] in FORMULA_START:
         return "'" + value
     return value
 
 
 def _unsafe(cell: str) -> str:
     if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_START:
-        return cell[1:]
-    return cell
+        cell = cell[1:]
+    return CONTROL_ESCAPE.unescape(cell)
 
 
 def export(data: ExportData) -> tuple[str, list[str]]:
@@ -151,7 +161,7 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
             "start and end) and one line per annotation"
         )
     delimiter = _delimiter(text, path)
-    records = _records(text, delimiter)
+    records = _Records(text, delimiter)
     header_line, header = next(records)
     columns = _columns(header, header_line)
     width = len(header)
@@ -167,6 +177,12 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
     skipped_areas = 0
     odd_times = 0
     for line, cells in records:
+        if len(cells) < width and records.is_last and not text.endswith(("\n", "\r")):
+            raise FormatError(
+                f"the file ends inside this row ({len(cells)} of the header's {width} cells, "
+                "and no line break after it): it looks cut short; export or save it again",
+                record=f"line {line}",
+            )
         row = _Row(line, cells, columns, width, delimiter)
         annotation = _annotation(row, ids)
         if annotation is None:
@@ -235,6 +251,27 @@ def _delimiter(text: str, path: Path) -> str:
             record="line 1",
         )
     return best
+
+
+class _Records:
+    """:func:`_records` with one record read ahead, to tell whether the current is the last
+    (a last row cut short is a truncated file, not a short row)."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        self._records = _records(text, delimiter)
+        self._next = next(self._records, None)
+        self.is_last = False
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        current = self._next
+        if current is None:
+            raise StopIteration
+        self._next = next(self._records, None)
+        self.is_last = self._next is None
+        return current
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
