@@ -100,7 +100,7 @@ def test_pdf_import_clamps_or_drops_absurd_areas_and_says_how_many(tmp_path: Pat
     assert report.annotations_added >= 1
     warnings = " ".join(report.warnings)
     assert "1 areas reached past their page" in warnings
-    assert "2 areas were empty" in warnings
+    assert "2 areas were empty, NaN or off their page" in warnings
     width, height = 595, 842
     for a in project.annotations():
         x0, y0, x1, y1 = a.rect

@@ -108,10 +108,8 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
     if read.clamped:
         warnings.append(f"{read.clamped} areas reached past their page and were cut to it")
     if read.dropped:
-        warnings.append(
-            f"{read.dropped} areas were empty, not a number or off their page and were not "
-            "imported"
-        )
+        empty_areas = read.dropped
+        warnings.append(f"{empty_areas} areas were empty, NaN or off their page: not imported")
     return [incoming], warnings
 
 
