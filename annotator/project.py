@@ -798,8 +798,25 @@ class Project:
         :class:`~annotator.documents.pdf_annotations.PdfWriteReport`.
         """
         from annotator.documents.pdf_annotations import PdfMark, write_annotated_pdf
+        from annotator.outputs import refuse_unsafe_output, write_file
+        from annotator.reanchoring import file_change
 
+        refuse_unsafe_output(self, out_path)
         document = self.document(document_id)
+        change = file_change(document)
+        if change is not None and change.state == "missing":
+            raise DocumentError(
+                f"the PDF of '{document.title}' is no longer at '{document.path}': "
+                "locate it (Document → Locate File…), then export again"
+            )
+        if change is not None:
+            # Offsets and areas belong to the file that was annotated: on other bytes the
+            # marks would land on other words.
+            raise DocumentError(
+                f"'{document.path}' is no longer the file '{document.title}' was annotated on "
+                "(its content has changed): re-anchor the annotations to it first (Document → "
+                "Re-anchor…), then export again"
+            )
         names = {a.id: a.name for a in self.annotators()}
         label_colors = {label.name: label.color for s in self.label_sets() for label in s.labels}
         marks = [
@@ -817,7 +834,12 @@ class Project:
             for a in self.annotations(document_id)
             if a.kind not in DOCUMENT_LEVEL_KINDS
         ]
-        return write_annotated_pdf(document.path, out_path, marks, document, password=password)
+        return write_file(
+            out_path,
+            lambda temporary: write_annotated_pdf(
+                document.path, temporary, marks, document, password=password
+            ),
+        )
 
     def import_pdf_annotations(
         self, document_id: str, *, password: str | None = None

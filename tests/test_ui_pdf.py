@@ -264,6 +264,46 @@ def test_export_annotated_pdf_has_highlight_with_colour_and_author(
         assert "small argument" in " ".join(words.split())
 
 
+def test_the_export_annotated_pdf_menu_writes_the_file_chosen(
+    qtbot, window, project, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    open_pdf(qtbot, window, build_pdf(tmp_path / "reading.pdf"))
+    start = window.pdf_view.text.index("small argument")
+    project.annotate(window.document.id, start, start + len("small argument"))
+    out = tmp_path / "from the menu.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.act_export_pdf.trigger()
+    with pymupdf.open(out) as doc:
+        assert [a.type[1] for page in doc for a in page.annots()] == ["Highlight"]
+    assert "Wrote 1 annotation" in window.statusBar().currentMessage()
+    assert not list(tmp_path.glob("*.part*"))
+
+
+def test_export_annotated_pdf_refuses_the_project_file_and_a_replaced_source(
+    qtbot, window, project, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: said.append(text))
+    source = build_pdf(tmp_path / "reading.pdf")
+    open_pdf(qtbot, window, source)
+    start = window.pdf_view.text.index("small argument")
+    project.annotate(window.document.id, start, start + len("small argument"))
+    before = project.path.read_bytes()
+    assert not window.export_annotated_pdf(str(project.path))
+    assert "project" in said[-1]
+    assert project.path.read_bytes() == before
+    assert len(project.annotations(window.document.id)) == 1
+
+    build_pdf(source, pages=2)  # another file where the annotated one was
+    assert not window.export_annotated_pdf(str(tmp_path / "out.pdf"))
+    assert "re-anchor" in said[-1]
+    assert not (tmp_path / "out.pdf").exists()
+
+
 def test_highlights_already_in_the_pdf_can_be_imported(
     qtbot, window, project, tmp_path, monkeypatch
 ):

@@ -102,7 +102,7 @@ class PdfWindowMixin:
         a = self._action
         self.act_export_pdf = a(
             "Export Annotated &PDF…",
-            self.export_annotated_pdf,
+            lambda: self.export_annotated_pdf(),  # not triggered(checked) as the output path
             None,
             "A copy of the PDF with your highlights and notes in it, "
             "for Acrobat, Zotero, Okular or a browser",
