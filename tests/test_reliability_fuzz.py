@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from annotator.core.errors import FormatError
 from annotator.core.offsets import OffsetMap
 from annotator.core.reanchor import Method, Orphaned, Placed, reanchor
-from annotator.core.spans import check_quote, make_selector
+from annotator.core.spans import check_quote, make_selector, snap_to_characters
 from annotator.project import Project
 
 # Single code points: emoji with skin tone, flags and joiners arise from combining them.
@@ -162,6 +162,8 @@ def annotated_text(draw: Callable[..., Any]) -> tuple[str, list[tuple[int, int, 
     for _ in range(draw(st.integers(0, 6))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
+        # Whole characters only, as the reader selects (a cut one is refused).
+        start, end = snap_to_characters(text, start, end)
         spans.append((start, end, draw(NOTES), draw(st.sampled_from(["", "PER", "LOC 🙂"]))))
     return text, spans
 
@@ -429,3 +431,91 @@ def test_csv_import_of_a_garbled_export_raises_only_format_error(tmp_path: Path)
         check()
         assert project.store.integrity_check() == "ok"
         assert len(project.annotations()) >= before
+
+
+# -- the spaCy DocBin importer ----------------------------------------------------------------
+
+
+def _real_docbin() -> bytes:
+    """A small but complete DocBin: entities, overlapping spans, sentiment and cats."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("John Smith visited Paris, Texas, in 1984. Café 🙂 was good.")
+    # Labels outside spaCy's own symbols, so the DocBin's string table must hold them.
+    doc.ents = [doc.char_span(0, 10, label="HERO"), doc.char_span(19, 24, label="PLACE")]
+    doc.spans["sc"] = [doc.char_span(0, 10, label="HERO"), doc.char_span(19, 31, label="TOWN")]
+    doc.spans["sentiment"] = [doc.char_span(42, 58, label="POSITIVE")]
+    doc.cats = {"TRAVEL": 1.0, "SPORT": 0.0}
+    return DocBin(docs=[doc, nlp.make_doc("A second text.")], store_user_data=True).to_bytes()
+
+
+@st.composite
+def damaged_docbins(draw: Callable[..., Any], real: bytes) -> bytes:
+    """Random bytes, or a real DocBin cut short or with bytes changed, before or after its
+    zlib compression (after it, spaCy's msgpack and array decoders see the damage), or
+    missing one of the strings its tokens and labels name (found only as they are read)."""
+    import zlib
+
+    import srsly
+
+    kinds = ["random", "cut", "garble", "cut inside", "garble inside", "lose a string"]
+    how = draw(st.sampled_from(kinds))
+    if how == "random":
+        return draw(st.binary(max_size=400))
+    if how == "lose a string":
+        message = srsly.msgpack_loads(zlib.decompress(real))
+        lost = draw(st.sampled_from(message["strings"]))
+        message["strings"] = [s for s in message["strings"] if s != lost]
+        return zlib.compress(srsly.msgpack_dumps(message))
+    data = bytearray(real if how in ("cut", "garble") else zlib.decompress(real))
+    if how.startswith("cut"):
+        data = data[: draw(st.integers(0, len(data) - 1))]
+    else:
+        for _ in range(draw(st.integers(1, 8))):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    return bytes(data) if how in ("cut", "garble") else zlib.compress(bytes(data))
+
+
+def test_docbin_import_refuses_damaged_files_with_format_error_only(tmp_path):
+    from annotator.core.errors import AnnotatorError
+    from annotator.formats.registry import import_file
+
+    with Project(tmp_path / "d.annotator") as project:
+        document, _ = project.add_text("kept", "Nothing here is touched by a failed import.")
+        project.annotate(document.id, 0, 7, note="kept")
+        real = _real_docbin()  # built outside the strategy: spaCy draws on `random`
+
+        @settings(max_examples=60, deadline=None)
+        @given(damaged_docbins(real))
+        def check(payload: bytes):
+            counted("spacy damaged")
+            path = tmp_path / "damaged.spacy"
+            path.write_bytes(payload)
+            try:
+                import_file(project, path, "spacy")
+            except FormatError:
+                pass
+            except AnnotatorError as error:  # a clear message, though not a FormatError
+                pytest.fail(f"spacy: {type(error).__name__}: {error}")
+
+        check()
+        assert project.store.integrity_check() == "ok"
+        assert any(a.note == "kept" for a in project.annotations())
+
+
+def test_docbin_missing_a_label_string_is_a_format_error(tmp_path):
+    """spaCy looks a span's label up only when the span is read: after the file is open."""
+    import zlib
+
+    import srsly
+
+    from annotator.formats.spacy_docbin import parse
+
+    message = srsly.msgpack_loads(zlib.decompress(_real_docbin()))
+    message["strings"] = [s for s in message["strings"] if s != "TOWN"]
+    path = tmp_path / "lost.spacy"
+    path.write_bytes(zlib.compress(srsly.msgpack_dumps(message)))
+    with pytest.raises(FormatError, match=r"'lost\.spacy' is not a spaCy DocBin file"):
+        parse(path)

@@ -13,6 +13,7 @@ changes nothing, and the :class:`~annotator.core.errors.FormatError` names line 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import json
 from collections import Counter
@@ -38,7 +39,8 @@ from annotator.core.model import (
     new_id,
     utc_now,
 )
-from annotator.core.spans import check_quote, make_selector, validate_span
+from annotator.core.spans import check_quote, make_selector, snap_to_characters, validate_span
+from annotator.core.timestamps import normalize_timestamp
 from annotator.documents.base import LoadedDocument, sha256_text
 
 if TYPE_CHECKING:
@@ -262,6 +264,8 @@ class IncomingAnnotation:
     created: str | None = None
     modified: str | None = None
     quote_field: str = ""
+    #: The file gives no offsets, only the quote (Hypothesis-style W3C): found by the quote.
+    placed_by_quote: bool = False
 
 
 @dataclass(slots=True)
@@ -308,6 +312,15 @@ class ImportResult:
         )
 
 
+def id_collision_warning(count: int) -> str:
+    """The one wording, for every importer, of incoming annotations whose id the project
+    already gives an annotation on another document: both are kept, never silently one."""
+    return (
+        f"{count} annotations in the file have the id of an annotation on another document "
+        "of the project: both were kept, the imported ones under new ids"
+    )
+
+
 def _dedupe_key(a: Annotation) -> tuple[Any, ...]:
     return (a.document_id, a.annotator_id, a.kind, a.start, a.end, a.label or None, a.note)
 
@@ -333,10 +346,11 @@ def apply_import(
     new_annotators: list[Annotator] = []
     new_annotations: list[Annotation] = []
     seen_keys: set[tuple[Any, ...]] = set()
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, DocumentId] = {}  # id -> the document it was imported onto
     existing_keys: dict[str, set[tuple[Any, ...]]] = {}
     current_name = project.current_annotator.name
     changed = 0
+    collisions = 0
 
     def annotator_id(name: str | None) -> AnnotatorId:
         name = (name or "").strip() or current_name
@@ -359,14 +373,25 @@ def apply_import(
             annotation = _build(item, document, text, annotator_id(item.annotator), format_name)
             key = _dedupe_key(annotation)
             stored = None if item.id is None or item.id in seen_ids else _stored(project, item.id)
-            known = item.id is not None and (item.id in seen_ids or stored is not None)
+            elsewhere = (stored is not None and stored.document_id != document.id) or (
+                item.id in seen_ids and seen_ids[item.id] != document.id
+            )
+            if elsewhere:  # another annotation that happens to share the id: keep both
+                collisions += 1
+                annotation = dataclasses.replace(annotation, id=AnnotationId(new_id()))
+                stored = None
+            known = (
+                not elsewhere
+                and item.id is not None
+                and (item.id in seen_ids or stored is not None)
+            )
             if stored is not None and _content(stored) != _content(annotation):
                 changed += 1
             if known or key in seen_keys or key in existing_keys[document.id]:
                 result.annotations_unchanged += 1
                 continue
             seen_keys.add(key)
-            seen_ids.add(annotation.id)
+            seen_ids.setdefault(item.id or annotation.id, document.id)
             new_annotations.append(annotation)
 
     if changed:
@@ -375,6 +400,8 @@ def apply_import(
             "differ from it (span, kind, label, note, colour or symbol): the project's version "
             "was kept"
         )
+    if collisions:
+        result.warnings.append(id_collision_warning(collisions))
     actor = current_name
     if new_annotations and store.annotations(statuses=None):
         result.backup = str(store.backup("before-import"))
@@ -577,6 +604,25 @@ def _build(
         found = locate_quote(text, item.quote, item.prefix, item.suffix or "")
         if found is not None:
             item.start, item.end = found
+        elif item.placed_by_quote:
+            raise FormatError(
+                f"the quoted passage {_short(item.quote)!r} was not found in the document "
+                f"'{document.title}' (or is there more than once without its context)",
+                record=item.record,
+                field=item.quote_field or where or None,
+            )
+    if item.rect is not None:
+        # Offsets from an area on a page (a PDF highlight), not typed by anyone: widen them
+        # to whole characters as the reader would, rather than refuse the whole file.
+        item.start, item.end = snap_to_characters(text, item.start, item.end)
+    times = {}
+    for name in ("created", "modified"):
+        value = getattr(item, name)
+        if value is not None:
+            try:
+                times[name] = normalize_timestamp(value)
+            except ValueError as error:
+                raise FormatError(str(error), record=item.record, field=name) from None
     try:
         validate_span(
             text,
@@ -598,7 +644,7 @@ def _build(
                 field=item.quote_field or where or None,
             ) from None
     selector = make_selector(text, item.start, item.end)
-    created = item.created or utc_now()
+    created = times.get("created") or utc_now()
     return Annotation(
         id=AnnotationId(item.id or new_id()),
         document_id=document.id,
@@ -618,7 +664,7 @@ def _build(
         page=item.page,
         rect=item.rect,
         created=created,
-        modified=item.modified or created,
+        modified=times.get("modified") or created,
     )
 
 
@@ -635,26 +681,94 @@ def locate_quote(text: str, exact: str, prefix: str, suffix: str) -> tuple[int, 
     return None
 
 
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def load_json(text: str, *, name: str, record: str | None = None) -> Any:
+    """``text`` parsed as JSON; a FormatError (never a traceback) for what cannot be stored.
+
+    Refused: invalid JSON (naming line and column), nesting too deep to read, and a lone
+    UTF-16 surrogate (``"\\ud83d"``), which is not a character and cannot be saved.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        if record is not None:  # one line of a JSONL file: the record names the line
+            raise FormatError(
+                f"not valid JSON: {error.msg} at column {error.colno}", record=record
+            ) from None
+        raise FormatError(
+            f"'{name}' is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise FormatError(
+            f"'{name}' nests lists or objects too deeply to be read (no annotation format "
+            "needs more than a few levels)",
+            record=record,
+        ) from None
+    found = find_surrogate(value)
+    if found is not None:
+        raise FormatError(
+            f"'{name}' holds a lone UTF-16 surrogate (half of an emoji, such as \\ud83d), "
+            "which is not a character: the file was cut or converted wrongly",
+            record=record,
+            field=found or None,
+        )
+    return value
+
+
+def find_surrogate(value: Any) -> str | None:
+    """The path ("annotations[3].note") of the first string holding a lone surrogate, or
+    None. Walks without recursion, so any depth json can build is safe."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            if _has_surrogate(node):
+                return path
+        elif isinstance(node, dict):
+            for key, item in reversed(node.items()):
+                if _has_surrogate(key):
+                    return (f"{path}." if path else "") + ascii(key)
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(node, list):
+            for index in range(len(node) - 1, -1, -1):
+                stack.append((f"{path}[{index}]", node[index]))
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line; a FormatError names a bad line."""
     text = read_utf8(path)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise FormatError(
-                f"not valid JSON: {error.msg} at column {error.colno}", record=f"line {number}"
-            ) from None
+        value = load_json(line, name=path.name, record=f"line {number}")
         if not isinstance(value, dict):
             raise FormatError("expected a JSON object on each line", record=f"line {number}")
         yield number, value
 
 
 def read_utf8(path: Path) -> str:
+    """The file's text, UTF-8 with or without a byte-order mark; anything else is refused
+    with a FormatError naming the file (a UTF-16 file is named as such)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FormatError(
+            f"'{path.name}' is UTF-16 text (it starts with a UTF-16 byte-order mark): save it "
+            "as UTF-8 and import it again"
+        )
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FormatError(
             f"'{path.name}' is not UTF-8 text (byte {error.start} cannot be decoded)"

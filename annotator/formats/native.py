@@ -37,8 +37,10 @@ from annotator.core.model import (
     LinkId,
     utc_now,
 )
-from annotator.core.spans import check_quote
+from annotator.core.spans import check_quote, check_whole_characters
+from annotator.core.timestamps import is_later, normalize_timestamp
 from annotator.documents.base import sha256_text
+from annotator.formats.exchange import find_surrogate, id_collision_warning
 from annotator.resources import load_json_resource
 from annotator.store import annotation_to_json
 
@@ -67,6 +69,9 @@ class ImportReport:
     annotations_updated: int = 0
     annotations_unchanged: int = 0
     links_added: int = 0
+    #: Incoming annotations whose id an annotation on another document holds: kept both,
+    #: these under new ids (see :func:`~annotator.formats.exchange.id_collision_warning`).
+    annotations_renamed: int = 0
     backup: str | None = None
     changes: ImportChanges = dataclasses.field(default_factory=lambda: ImportChanges())
 
@@ -76,6 +81,11 @@ class ImportReport:
             f"{self.annotations_unchanged} already present; {self.documents_added} documents "
             f"added, {self.documents_matched} matched"
         )
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the import did that the reader should hear of beyond the counts."""
+        return [id_collision_warning(self.annotations_renamed)] if self.annotations_renamed else []
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -172,8 +182,20 @@ def validate(data: Any) -> None:
             f"this Annotator reads version {FORMAT_VERSION}",
             field="version",
         )
+    surrogate = find_surrogate(data)
+    if surrogate is not None:
+        raise FormatError(
+            "holds a lone UTF-16 surrogate (half of an emoji, such as \\ud83d), which is not "
+            "a character: the file was cut or converted wrongly",
+            field=surrogate or None,
+        )
     validator = jsonschema.Draft202012Validator(schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    except RecursionError:
+        raise FormatError(
+            "nests lists or objects too deeply to be checked (an Annotator export has a few levels)"
+        ) from None
     if error is not None:
         raise _schema_error(data, error)
 
@@ -242,6 +264,7 @@ def import_project(project: Project, data: Any) -> ImportReport:
         annotations_updated=len(plan.updated_annotations),
         annotations_unchanged=plan.unchanged,
         links_added=len(plan.new_links),
+        annotations_renamed=plan.renamed,
         backup=backup,
         changes=ImportChanges(
             documents=tuple(d.id for d in plan.new_documents),
@@ -263,6 +286,7 @@ class _Plan:
     updated_annotations: list[Annotation] = dataclasses.field(default_factory=list)
     replaced_versions: list[Annotation] = dataclasses.field(default_factory=list)
     unchanged: int = 0
+    renamed: int = 0
     new_links: list[Link] = dataclasses.field(default_factory=list)
 
 
@@ -322,7 +346,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             text=text,
             encoding=raw.get("encoding", "utf-8"),
             page_map=page_map,  # type: ignore[arg-type]
-            added=raw.get("added") or utc_now(),
+            added=_time(raw, "added", record) or utc_now(),
         )
         if _document_id_taken(project, document.id):
             document = dataclasses.replace(document, id=DocumentId(_fresh()))
@@ -368,7 +392,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             )
         )
 
-    annotation_ids: set[str] = set()
+    annotation_ids: dict[str, AnnotationId] = {}  # file id -> id in the project
     for index, raw in enumerate(data["annotations"]):
         record = f"annotations[{index}] (id {raw['id']})"
         if raw["document"] not in doc_ids:
@@ -408,6 +432,13 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
                 check_quote(text, raw["start"], raw["end"], raw["quote"])
         except SpanError as error:
             raise FormatError(str(error), record=record, field="quote") from None
+        try:
+            if raw.get("status") != AnnotationStatus.ORPHANED.value:
+                check_whole_characters(text, raw["start"], raw["end"])
+        except SpanError as error:
+            raise FormatError(str(error), record=record, field="start") from None
+        created = _time(raw, "created", record)
+        modified = _time(raw, "modified", record)
         annotation = Annotation(
             id=AnnotationId(raw["id"]),
             document_id=doc_ids[raw["document"]],
@@ -427,18 +458,25 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             score=raw.get("score"),
             page=raw.get("page"),
             rect=tuple(raw["rect"]) if raw.get("rect") else None,  # type: ignore[arg-type]
-            created=raw.get("created") or utc_now(),
-            modified=raw.get("modified") or raw.get("created") or utc_now(),
+            created=created or utc_now(),
+            modified=modified or created or utc_now(),
         )
-        annotation_ids.add(annotation.id)
         try:
             current = store.annotation(annotation.id, include_deleted=True)
         except NotFoundError:
+            current = None
+        if current is not None and current.document_id != annotation.document_id:
+            # A different annotation that happens to hold the same id: keep both.
+            annotation = dataclasses.replace(annotation, id=AnnotationId(_fresh()))
+            plan.renamed += 1
+            current = None
+        annotation_ids[raw["id"]] = annotation.id
+        if current is None:
             plan.new_annotations.append(annotation)
             continue
         if current == annotation:
             plan.unchanged += 1
-        elif annotation.modified > current.modified:
+        elif is_later(annotation.modified, current.modified):
             plan.updated_annotations.append(annotation)
             plan.replaced_versions.append(current)
         else:
@@ -461,14 +499,26 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
         plan.new_links.append(
             Link(
                 LinkId(raw["id"]),
-                AnnotationId(raw["from"]),
-                AnnotationId(raw["to"]),
+                annotation_ids.get(raw["from"], AnnotationId(raw["from"])),
+                annotation_ids.get(raw["to"], AnnotationId(raw["to"])),
                 raw.get("kind", "connects"),
                 raw.get("note", ""),
-                raw.get("created") or utc_now(),
+                _time(raw, "created", record) or utc_now(),
             )
         )
     return plan
+
+
+def _time(raw: dict[str, Any], field: str, record: str) -> str | None:
+    """``raw[field]`` as Annotator writes times, None if absent; junk is refused, since a
+    time compared as text (``"not a date"``) would beat every later update."""
+    value = raw.get(field)
+    if not value:
+        return None
+    try:
+        return normalize_timestamp(value)
+    except ValueError as error:
+        raise FormatError(str(error), record=record, field=field) from None
 
 
 def _check_unique_ids(data: dict[str, Any]) -> None:

@@ -193,4 +193,8 @@ def _span_offsets(span: dict[str, Any], tokens: Any, record: str, where: str) ->
             record=record,
             field=f"{where}.token_end",
         )
-    return int(tokens[first]["start"]), int(tokens[last]["end"])
+    first_token = require(tokens[first], dict, record=record, field=f"tokens[{first}]")
+    last_token = require(tokens[last], dict, record=record, field=f"tokens[{last}]")
+    start = require(first_token.get("start"), int, record=record, field=f"tokens[{first}].start")
+    end = require(last_token.get("end"), int, record=record, field=f"tokens[{last}].end")
+    return start, end

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.errors import AnnotatorError, FormatError
+from annotator.core.errors import AnnotatorError
 from annotator.formats.exchange import (
     ExportData,
     ExportResult,
@@ -24,6 +24,7 @@ from annotator.formats.exchange import (
     IncomingDocument,
     apply_import,
     collect,
+    load_json,
     read_utf8,
 )
 from annotator.outputs import (
@@ -165,8 +166,8 @@ def detect_format(path: str | Path) -> str:
 def _json_kind(file: Path) -> str:
     try:
         data = json.loads(read_utf8(file))
-    except json.JSONDecodeError:
-        return "json"  # the JSON importer names the line of the error
+    except (json.JSONDecodeError, RecursionError):
+        return "json"  # the JSON importer names the line of the error, or the nesting
     if isinstance(data, dict) and data.get("type") in ("AnnotationCollection", "Annotation"):
         return "w3c"
     if (
@@ -180,17 +181,17 @@ def _json_kind(file: Path) -> str:
 
 
 def _jsonl_kind(file: Path) -> str:
-    with open(file, encoding="utf-8-sig") as handle:
-        for line in handle:
-            if line.strip():
-                try:
-                    first = json.loads(line)
-                except json.JSONDecodeError:
-                    return "prodigy"
-                if isinstance(first, dict) and ("tokens" in first or "spans" in first
-                                                 or "answer" in first):  # fmt: skip
-                    return "prodigy"
-                return "doccano"
+    # read_utf8 refuses invalid UTF-8 and UTF-16 with a FormatError naming the file.
+    for line in read_utf8(file).splitlines():
+        if line.strip():
+            try:
+                first = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                return "prodigy"  # the importer names the line and what is wrong with it
+            if isinstance(first, dict) and ("tokens" in first or "spans" in first
+                                             or "answer" in first):  # fmt: skip
+                return "prodigy"
+            return "doccano"
     return "doccano"
 
 
@@ -312,13 +313,7 @@ def import_file(project: Project, path: str | Path, format_name: str | None = No
 
 
 def _import_native(project: Project, file: Path) -> ImportResult:
-    try:
-        data: Any = json.loads(read_utf8(file))
-    except json.JSONDecodeError as error:
-        raise FormatError(
-            f"'{file.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
-            f"column {error.colno}"
-        ) from None
+    data: Any = load_json(read_utf8(file), name=file.name)
     report = project.import_json(data)
     return ImportResult(
         format="json",
@@ -329,7 +324,10 @@ def _import_native(project: Project, file: Path) -> ImportResult:
         annotations_unchanged=report.annotations_unchanged + report.annotations_updated,
         backup=report.backup,
         changes=report.changes,
-        warnings=[f"{report.annotations_updated} annotations were updated to newer versions"]
-        if report.annotations_updated
-        else [],
+        warnings=(
+            [f"{report.annotations_updated} annotations were updated to newer versions"]
+            if report.annotations_updated
+            else []
+        )
+        + report.warnings,
     )

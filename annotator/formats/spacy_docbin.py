@@ -108,11 +108,27 @@ def export_file(data: ExportData, out: Path) -> list[str]:
 
 
 def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
-    nlp = spacy.blank("en")
+    """The documents of a DocBin; a damaged or foreign file is one FormatError.
+
+    spaCy decodes a DocBin lazily (a span's label is looked up when the span is read), and
+    a damaged file fails there with whatever error its decoder meets (ValueError, KeyError,
+    IndexError, zlib or msgpack errors...): any of them means the file is not a whole DocBin.
+    """
+    data = path.read_bytes()
     try:
-        docs = list(DocBin().from_bytes(path.read_bytes()).get_docs(nlp.vocab))
-    except (ValueError, KeyError, TypeError) as error:
-        raise FormatError(f"'{path.name}' is not a spaCy DocBin file ({error})") from None
+        return _parse(path, data)
+    except FormatError:
+        raise
+    except Exception as error:  # spaCy's decoders raise anything: see the docstring
+        detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise FormatError(
+            f"'{path.name}' is not a spaCy DocBin file, or it is damaged ({detail})"
+        ) from None
+
+
+def _parse(path: Path, data: bytes) -> tuple[list[IncomingDocument], list[str]]:
+    nlp = spacy.blank("en")
+    docs = list(DocBin().from_bytes(data).get_docs(nlp.vocab))
     documents: list[IncomingDocument] = []
     for number, doc in enumerate(docs, start=1):
         record = f"doc {number}"

@@ -24,6 +24,7 @@ from annotator.formats.exchange import (
     IncomingAnnotation,
     IncomingDocument,
     Losses,
+    load_json,
     read_utf8,
     require,
 )
@@ -124,13 +125,7 @@ def export(data: ExportData) -> tuple[str, list[str]]:
 
 
 def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
-    try:
-        data = json.loads(read_utf8(path))
-    except json.JSONDecodeError as error:
-        raise FormatError(
-            f"'{path.name}' is not valid JSON: {error.msg} at line {error.lineno}, "
-            f"column {error.colno}"
-        ) from None
+    data = load_json(read_utf8(path), name=path.name)
     items, prefix = _items(data)
     documents: dict[str, IncomingDocument] = {}
     for index, raw in enumerate(items):
@@ -256,6 +251,14 @@ def _annotation(raw: dict[str, Any], target: dict[str, Any], record: str) -> Inc
             record=record,
             field="target.selector",
         )
+    times: dict[str, str | None] = {}
+    for name in ("created", "modified"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise FormatError(
+                f"should be an ISO 8601 time as text, not {value!r}", record=record, field=name
+            )
+        times[name] = value
     ident = raw.get("id")
     found = _UUID.fullmatch(ident) if isinstance(ident, str) else None
     incoming = IncomingAnnotation(
@@ -269,12 +272,14 @@ def _annotation(raw: dict[str, Any], target: dict[str, Any], record: str) -> Inc
         id=found.group(1).lower() if found else None,
         record=record,
         field=field,
-        created=raw.get("created") if isinstance(raw.get("created"), str) else None,
-        modified=raw.get("modified") if isinstance(raw.get("modified"), str) else None,
+        created=times["created"],
+        modified=times["modified"],
     )
     if quote is not None:
         incoming.prefix = quote.get("prefix") if isinstance(quote.get("prefix"), str) else ""
         incoming.suffix = quote.get("suffix") if isinstance(quote.get("suffix"), str) else ""
+        incoming.quote_field = f"{field}.exact"
         if position is None:
             incoming.start = incoming.end = -1  # placed by the quote alone (Hypothesis-style)
+            incoming.placed_by_quote = True
     return incoming
