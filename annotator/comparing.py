@@ -27,7 +27,7 @@ import io
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,6 +63,7 @@ from annotator.core.model import (
     DocumentId,
     LabelSetKind,
 )
+from annotator.core.timestamps import OLDEST, timestamp_key
 from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
@@ -1453,22 +1454,22 @@ def _change_states(project: Project) -> dict[str, _ChangeState]:
             continue
         after = entry["after"] if isinstance(entry["after"], dict) else {}
         if entry["action"] == "merge" and "changed" in after:
-            when = _when(after["changed"])
+            when = timestamp_key(after["changed"])
         else:
-            when = _when(entry["at"])
+            when = timestamp_key(entry["at"])
         ident = entry["entity_id"]
-        deletions[ident] = max(when, deletions.get(ident, _OLDEST))
+        deletions[ident] = max(when, deletions.get(ident, OLDEST))
         if entry["action"] == "restore" or (
             entry["action"] == "merge" and after.get("state") == "live"
         ):
-            restores[ident] = max(when, restores.get(ident, _OLDEST))
+            restores[ident] = max(when, restores.get(ident, OLDEST))
     states = {}
     for a in store.annotations(statuses=None, include_deleted=True):
-        modified = _when(a.modified)
+        modified = timestamp_key(a.modified)
         if a.id in live:
-            changed = max(modified, restores.get(a.id, _OLDEST))
+            changed = max(modified, restores.get(a.id, OLDEST))
         else:
-            changed = max(modified, deletions.get(a.id, _OLDEST))
+            changed = max(modified, deletions.get(a.id, OLDEST))
         states[a.id] = _ChangeState(a, a.id in live, changed)
     return states
 
@@ -1522,27 +1523,6 @@ def _settle_changes(
     if deleted or restored:
         project.events.annotations_reset.emit(None)
     return deleted, restored, kept
-
-
-_OLDEST = datetime.min.replace(tzinfo=UTC)
-
-
-def _when(value: str | None) -> datetime:
-    """A stored time as a time (text comparison ranks ``"not a date"`` above every real
-    time); an unreadable one ranks oldest. Private until ``annotator.core.timestamps`` (the
-    shared helper, being added alongside) is committed; then use its ``timestamp_key``."""
-    if not value:
-        return _OLDEST
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return _OLDEST
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        return _OLDEST
 
 
 def report_json(report: AgreementReport) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from annotator.agreement.results import AgreementError, AgreementResult
 from annotator.agreement.two_raters import cohen_kappa
 from annotator.core.model import Annotation, AnnotationKind, AnnotationStatus, DocumentId
+from annotator.core.timestamps import is_later
 
 OUTSIDE = "O"
 Token = tuple[int, int]
@@ -202,7 +203,7 @@ def item_units(
         chosen: dict[UnitKey, Annotation] = {}
         for a in usable_annotations(anns, kinds, documents):
             key: UnitKey = (a.document_id, a.start, a.end)
-            if key not in chosen or a.modified >= chosen[key].modified:
+            if key not in chosen or not is_later(chosen[key].modified, a.modified):
                 chosen[key] = a
         latest[annotator] = chosen
     positions = tuple(

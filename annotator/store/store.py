@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -122,7 +123,11 @@ def storage_error(error: Exception, path: Path) -> ProjectError | None:
                 " is damaged (", " is damaged and nothing more is written to it (", 1
             )
         )
-    if name == "SQLITE_FULL" or "disk is full" in text or "database or disk is full" in text:
+    if (
+        name == "SQLITE_FULL"
+        or "disk is full" in text
+        or ((name.startswith("SQLITE_IOERR") or "disk i/o" in text) and _nearly_full(path))
+    ):
         return ProjectStorageError(
             f"the disk that holds '{path.name}' is full: that change was not saved; "
             "free some space, then try again"
@@ -138,6 +143,15 @@ def storage_error(error: Exception, path: Path) -> ProjectError | None:
             "was not saved; check the disk (or that it is still connected), then try again"
         )
     return None
+
+
+def _nearly_full(path: Path) -> bool:
+    """Whether the disk holding the project has (almost) no room left: SQLite reports a
+    write that hit a full disk as a plain I/O error in some places (the log's growth)."""
+    try:
+        return shutil.disk_usage(path.parent if str(path.parent) else ".").free < 1024 * 1024
+    except OSError:
+        return False
 
 
 def _writable(path: Path) -> bool:
