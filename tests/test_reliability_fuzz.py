@@ -519,3 +519,68 @@ def test_docbin_missing_a_label_string_is_a_format_error(tmp_path):
     path.write_bytes(zlib.compress(srsly.msgpack_dumps(message)))
     with pytest.raises(FormatError, match=r"'lost\.spacy' is not a spaCy DocBin file"):
         parse(path)
+
+
+def _pdf_with_highlights(path: Path) -> bytes:
+    """A small real PDF with text and two highlights (one with a note)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    for number in range(2):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((72, 100), f"Page {number + 1}: Reading maketh a full man.")
+        page.insert_text((72, 130), "Conference a ready man; and writing an exact man.")
+        quads = page.search_for("Reading maketh")
+        annot = page.add_highlight_annot(quads)
+        annot.set_info(content=f"note {number} 🙂", title="Reader")
+        annot.update()
+    doc.save(path)
+    doc.close()
+    return path.read_bytes()
+
+
+def test_pdf_loading_and_highlight_import_refuse_damaged_files_cleanly(tmp_path: Path):
+    """Random bytes and real PDFs cut short, overwritten or with bytes inserted either open
+    (MuPDF repairs much) and give their highlights, or are refused with an AnnotatorError:
+    never another exception, and the project is unchanged by a refusal."""
+    from annotator.core.errors import AnnotatorError
+    from annotator.documents import load_document
+
+    valid = _pdf_with_highlights(tmp_path / "valid.pdf")
+    with Project(tmp_path / "p.annotator") as project:
+
+        @settings(max_examples=60, deadline=None)
+        @given(st.data())
+        def check(data):
+            counted("pdf damaged")
+            if data.draw(st.booleans()):
+                payload = bytearray(valid)
+                for _ in range(data.draw(st.integers(1, 3))):
+                    at = data.draw(st.integers(0, len(payload)))
+                    action = data.draw(st.sampled_from(["cut", "insert", "replace"]))
+                    if action == "cut":
+                        del payload[max(at, 8) :]
+                    elif action == "insert":
+                        payload[at:at] = data.draw(st.binary(min_size=1, max_size=64))
+                    else:
+                        chunk = data.draw(st.binary(min_size=1, max_size=64))
+                        payload[at : at + len(chunk)] = chunk
+            else:
+                payload = bytearray(b"%PDF-1.7\n" + data.draw(st.binary(max_size=2000)))
+            path = tmp_path / "damaged.pdf"
+            path.write_bytes(bytes(payload))
+            try:
+                loaded = load_document(path)
+            except AnnotatorError:
+                return
+            before = len(project.annotations())
+            try:
+                document, _ = project.add_loaded_document(loaded, str(path))
+                added = project.import_pdf_annotations(document.id)
+            except AnnotatorError:
+                assert len(project.annotations()) == before
+                return
+            for a in added:
+                assert 0 <= a.start <= a.end <= len(document.text)
+
+        check()

@@ -45,6 +45,10 @@ from annotator.core.model import DocumentKind
 from annotator.documents.base import LoadedDocument, sha256_file, sha256_text
 from annotator.documents.find import iter_spans
 
+#: What PyMuPDF raises for a file it cannot read: its own errors are RuntimeErrors, but a
+#: damaged file can also surface MuPDF's low-level errors (``FzErrorFormat``...), which are not.
+PDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+
 PAGE_SEPARATOR = "\f"
 """Joins the texts of consecutive pages in the canonical text (not part of any page's range)."""
 
@@ -171,7 +175,7 @@ def open_document(path: str | Path, password: str | None = None) -> pymupdf.Docu
             doc = pymupdf.open(str(path), filetype=filetype, **REFLOWABLE_LAYOUT)
     except PermissionError as error:
         raise DocumentError(f"'{path.name}' cannot be read: permission denied") from error
-    except (RuntimeError, ValueError) as error:
+    except PDF_ERRORS as error:
         raise DocumentError(
             f"'{path.name}' is damaged or truncated and cannot be opened ({error})"
         ) from error
@@ -184,7 +188,7 @@ def open_document(path: str | Path, password: str | None = None) -> pymupdf.Docu
             raise WrongPassword(path)
     try:
         page_count = doc.page_count
-    except (RuntimeError, ValueError) as error:
+    except PDF_ERRORS as error:
         doc.close()
         raise DocumentError(
             f"'{path.name}' is damaged and its pages cannot be read ({error})"
@@ -278,7 +282,7 @@ def _extract(
             page_text = page.get_text("text", flags=TEXT_FLAGS)
             if not page_text.strip() and page.get_images():
                 scanned.append(number)
-        except (RuntimeError, ValueError) as error:
+        except PDF_ERRORS as error:
             failed.append(PageProblem(number, str(error) or type(error).__name__))
             page_text = ""
         if number:
@@ -582,7 +586,7 @@ class PdfReader:
                 alpha=alpha,
                 annots=annots,
             )
-        except (RuntimeError, ValueError, MemoryError) as error:
+        except (*PDF_ERRORS, MemoryError) as error:
             raise PageError(self.path, page, str(error) or type(error).__name__) from error
         return PageImage(
             width=pix.width,
@@ -597,7 +601,7 @@ class PdfReader:
         """The document's table of contents (empty if it has none or it cannot be read)."""
         try:
             toc = self._doc.get_toc(simple=True)
-        except (RuntimeError, ValueError):
+        except PDF_ERRORS:
             return []
         return [
             OutlineEntry(int(level), str(title), int(target) - 1 if target and target > 0 else None)
@@ -609,7 +613,7 @@ class PdfReader:
             raise IndexError(f"page {page} is outside 0..{self.page_count - 1}")
         try:
             return self._doc.load_page(page)
-        except (RuntimeError, ValueError) as error:
+        except PDF_ERRORS as error:
             raise PageError(self.path, page, str(error) or type(error).__name__) from error
 
     # -- characters and offsets

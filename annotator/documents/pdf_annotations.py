@@ -30,6 +30,7 @@ import pymupdf
 
 from annotator.core.errors import DocumentError
 from annotator.documents.pdf import (
+    PDF_ERRORS,
     PagedText,
     PdfReader,
     Rect,
@@ -122,7 +123,7 @@ def write_annotated_pdf(
         for mark in marks:
             try:
                 problem = _write_mark(reader, pages, mark)
-            except (RuntimeError, ValueError) as error:
+            except PDF_ERRORS as error:
                 # One unusable mark (a damaged box, say) is reported; the others are written.
                 problem = f"PyMuPDF could not write it ({error})"
             if problem:
@@ -140,7 +141,7 @@ def write_annotated_pdf(
                 encryption=pymupdf.PDF_ENCRYPT_KEEP,
             )
             os.replace(temporary, out)
-        except (RuntimeError, ValueError, OSError) as error:
+        except (*PDF_ERRORS, OSError) as error:
             Path(temporary).unlink(missing_ok=True)
             raise DocumentError(
                 f"The annotated copy of '{source.name}' could not be written to '{out}': {error}"
