@@ -164,6 +164,9 @@ class ReaderView(QPlainTextEdit):
         self.selected_id = None
         self._find_hits, self._find_current = [], -1
         self._painted_range = (0, -1)
+        # setPlainText gives the whole new text the caret's character format; after a
+        # Markdown reading that is a heading's (big, bold, faded), so it is cleared first.
+        self.setCurrentCharFormat(QTextCharFormat())
         self.setPlainText(self.text)
         self._headings = []
         self._inline_timer.stop()

@@ -1,0 +1,123 @@
+"""Opening one document after another: nothing of the previous one carries into the next.
+
+Each test drives the real window over a real project file, the way a reader switches
+between readings (issue 14's bugs).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
+
+from annotator.core.model import Document
+from annotator.project import Project
+from annotator.resources import sample_reading_path
+from annotator.ui.main_window import MainWindow
+from annotator.ui.preferences import Preferences
+from tests.test_ui_window import open_window
+
+
+@pytest.fixture
+def prefs(tmp_path: Path) -> Preferences:
+    return Preferences(tmp_path / "settings.ini")
+
+
+def body_format(window: MainWindow, phrase: str) -> QTextCharFormat:
+    """The character format the reader gives the middle of ``phrase``."""
+    reader = window.reader
+    middle = reader.text.index(phrase) + len(phrase) // 2
+    cursor = QTextCursor(reader.document())
+    cursor.setPosition(reader.to_qt(middle))
+    return cursor.charFormat()
+
+
+def assert_plain_body(window: MainWindow, phrase: str) -> None:
+    """Body text in the reader's own size and weight, in full ink."""
+    fmt = body_format(window, phrase)
+    assert fmt.fontPointSize() in (0.0, float(window.reader.zoom))
+    assert fmt.fontWeight() == QFont.Weight.Normal
+    brush = fmt.foreground()
+    assert not fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush) or (
+        brush.color().alpha() == 255
+    )
+
+
+def with_notes(project: Project, document: Document, every: int = 150) -> None:
+    """A comment on one character every ``every`` characters of the first 3,000."""
+    for at in range(0, min(len(document.text), 3000), every):
+        if document.text[at].isalnum():
+            project.annotate(document.id, at, at + 1, note=f"note at {at}")
+
+
+def visible_cards(qtbot, window: MainWindow) -> int:
+    qtbot.wait(200)  # the margin rebuilds on the next turns of the event loop
+    return sum(card.isVisible() for card in window.margin.cards())
+
+
+@pytest.fixture
+def readings(project: Project, samples: Path, tmp_path: Path) -> dict[str, Document]:
+    """The bundled Markdown sample, a second Markdown reading and a plain-text sample."""
+    second = tmp_path / "second.md"
+    second.write_text("# Second reading\n\n" + sample_reading_path().read_text(encoding="utf-8"))
+    docs = {
+        "markdown": project.add_document(sample_reading_path())[0],
+        "second markdown": project.add_document(second)[0],
+        "text": project.add_document(samples / "guides-to-annotating-texts.txt")[0],
+    }
+    for document in docs.values():
+        with_notes(project, document)
+    return docs
+
+
+BODY = {
+    "markdown": "This short essay ships with Annotator",
+    "second markdown": "This short essay ships with Annotator",
+    "text": "As students, researchers, and self",
+}
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("markdown", "text"),
+        ("markdown", "second markdown"),
+        ("text", "markdown", "text"),
+        ("second markdown", "text", "markdown"),
+    ],
+)
+def test_markdown_styling_does_not_leak_into_the_next_document(
+    qtbot, project, prefs, readings, order
+):
+    window = open_window(qtbot, project, prefs, readings[order[0]].id)
+    try:
+        assert_plain_body(window, BODY[order[0]])
+        for name in order[1:]:
+            window.open_document(readings[name].id)
+            assert_plain_body(window, BODY[name])
+    finally:
+        window.close()
+
+
+def test_margin_cards_stay_after_switching_between_markdown_and_text(
+    qtbot, project, prefs, readings
+):
+    window = open_window(qtbot, project, prefs, readings["markdown"].id)
+    try:
+        first = {"markdown": visible_cards(qtbot, window)}
+        window.open_document(readings["text"].id)
+        first["text"] = visible_cards(qtbot, window)
+        assert first["markdown"] > 1 and first["text"] > 1
+        for name in ("markdown", "text", "markdown"):
+            window.open_document(readings[name].id)
+            assert visible_cards(qtbot, window) == first[name], name
+    finally:
+        window.close()
