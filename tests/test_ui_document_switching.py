@@ -17,12 +17,14 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMessageBox
 
 from annotator.core.model import Document
 from annotator.project import Project
 from annotator.resources import sample_reading_path
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
+from tests.test_ui_pdf import build_pdf, open_pdf
 from tests.test_ui_window import open_window
 
 
@@ -119,5 +121,53 @@ def test_margin_cards_stay_after_switching_between_markdown_and_text(
         for name in ("markdown", "text", "markdown"):
             window.open_document(readings[name].id)
             assert visible_cards(qtbot, window) == first[name], name
+    finally:
+        window.close()
+
+
+# -- PDF: a new document starts at its own place --------------------------------------------
+
+
+@pytest.fixture
+def no_import_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 'import the PDF's own highlights?' question is answered No."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+
+
+def test_a_newly_opened_pdf_starts_at_its_first_page_not_the_previous_pdfs_page(
+    qtbot, project, prefs, sample_document, tmp_path, no_import_question
+):
+    window = open_window(qtbot, project, prefs, sample_document.id)
+    try:
+        open_pdf(qtbot, window, build_pdf(tmp_path / "long.pdf", pages=40))
+        window.pdf_view.go_to_page(29)
+        qtbot.waitUntil(lambda: window.position_label.text().startswith("Page 30 of 40"))
+        open_pdf(qtbot, window, build_pdf(tmp_path / "short.pdf", pages=2))
+        assert window.pdf_view.current_page() == 0
+        assert window.position_label.text() == "Page 1 of 2"
+    finally:
+        window.close()
+
+
+def test_a_pdf_from_the_documents_panel_opens_at_its_remembered_page(
+    qtbot, project, prefs, sample_document, tmp_path, no_import_question
+):
+    window = open_window(qtbot, project, prefs, sample_document.id)
+    try:
+        open_pdf(qtbot, window, build_pdf(tmp_path / "long.pdf", pages=40))
+        long_id = window.document.id
+        window.pdf_view.go_to_page(29)
+        qtbot.waitUntil(lambda: window.pdf_view.current_page() == 29)
+        open_pdf(qtbot, window, build_pdf(tmp_path / "short.pdf", pages=2))
+        short_id = window.document.id
+        window.pdf_view.go_to_page(1)
+        qtbot.waitUntil(lambda: window.pdf_view.current_page() == 1)
+
+        window.open_document(long_id)
+        assert window.pdf_view.current_page() == 29
+        assert window.position_label.text() == "Page 30 of 40"
+        window.open_document(short_id)
+        assert window.pdf_view.current_page() == 1
+        assert window.position_label.text() == "Page 2 of 2"
     finally:
         window.close()

@@ -180,8 +180,9 @@ class PdfView(QAbstractScrollArea):
         if start_page:
             self._sizes[start_page] = self._safe_size(start_page)
         self._relayout(keep=False)
-        if start_page:
-            self.go_to_page(start_page)
+        # The scroll bars still hold the previous PDF's place: this one starts at its own.
+        self.horizontalScrollBar().setValue(0)
+        self.go_to_page(start_page)
         # The first screenful is rendered here, synchronously: it is what the reader waits for.
         for page in self.visible_pages()[:2]:
             self._render_now(page)
