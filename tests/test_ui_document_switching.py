@@ -171,3 +171,57 @@ def test_a_pdf_from_the_documents_panel_opens_at_its_remembered_page(
         assert window.position_label.text() == "Page 2 of 2"
     finally:
         window.close()
+
+
+# -- the status bar and the Documents panel follow changes ----------------------------------
+
+
+def test_undoing_a_link_takes_it_out_of_the_status_bar(qtbot, project, prefs, sample_document):
+    text = sample_document.text
+    first = project.annotate(sample_document.id, *span(text, "Studies serve for delight"))
+    second = project.annotate(sample_document.id, *span(text, "Reading maketh a full man"))
+    window = open_window(qtbot, project, prefs, sample_document.id)
+    try:
+        window.select_annotation(first.id)
+        window.link_selected()
+        window.select_annotation(second.id, source="list")
+        assert "1 link" in window.statusBar().currentMessage()
+
+        window.act_undo.trigger()
+        assert project.links(sample_document.id) == []
+        assert "link" not in window.statusBar().currentMessage()
+    finally:
+        window.close()
+
+
+def test_documents_panel_counts_follow_annotating_and_undo(qtbot, project, prefs, sample_document):
+    window = open_window(qtbot, project, prefs, sample_document.id)
+
+    def detail() -> str:
+        row = window.documents_model.row_of(sample_document.id)
+        return window.documents_model.detail(window.documents_model.summary(row))
+
+    try:
+        assert detail().startswith("no notes yet")
+        start, end = span(sample_document.text, "Studies serve for delight")
+        select_span(window, start, end)
+        window.highlight()
+        qtbot.waitUntil(lambda: detail().startswith("1 note"))
+        window.act_undo.trigger()
+        qtbot.waitUntil(lambda: detail().startswith("no notes yet"))
+        window.act_redo.trigger()
+        qtbot.waitUntil(lambda: detail().startswith("1 note"))
+    finally:
+        window.close()
+
+
+def span(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+def select_span(window: MainWindow, start: int, end: int) -> None:
+    cursor = window.reader.textCursor()
+    cursor.setPosition(window.reader.offsets.to_utf16(start))
+    cursor.setPosition(window.reader.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+    window.reader.setTextCursor(cursor)

@@ -939,6 +939,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
     def _on_links_changed(self) -> None:
         self._load_links()
         self._update_actions()
+        self._show_selection_status(only_replacing=True)
 
     def _links_for(self, annotation_id: str) -> list[tuple[Link, Annotation]]:
         return self._links.get(annotation_id, [])
@@ -1456,13 +1457,24 @@ class MainWindow(PdfWindowMixin, QMainWindow):
         if source != "list":
             self.annotations_panel.select(annotation_id)
         self._update_actions()
+        self._show_selection_status()
+
+    def _show_selection_status(self, *, only_replacing: bool = False) -> None:
+        """Say what the selected annotation is; with ``only_replacing``, only if the status
+        bar still says it (so a link or its undo updates the message rather than leaving a
+        stale "1 link")."""
         a = self.view.selected()
-        if a is not None:
-            mark, _c, who = self._describe(a)
-            note = f" — {' '.join(a.note.split())[:80]}" if a.note else ""
-            links = self._links.get(a.id, [])
-            more = f" · {plural(len(links), 'link')} (Ctrl+Shift+L)" if links else ""
-            self.statusBar().showMessage(f"{mark} by {who}{note}{more}", 6000)
+        if a is None:
+            return
+        mark, _c, who = self._describe(a)
+        message = f"{mark} by {who}"
+        current = self.statusBar().currentMessage()
+        if only_replacing and not current.startswith(message):
+            return
+        note = f" — {' '.join(a.note.split())[:80]}" if a.note else ""
+        links = self._links.get(a.id, [])
+        more = f" · {plural(len(links), 'link')} (Ctrl+Shift+L)" if links else ""
+        self.statusBar().showMessage(f"{message}{note}{more}", 6000)
 
     def step(self, forward: bool) -> None:
         if self.document is None:
