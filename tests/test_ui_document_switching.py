@@ -225,3 +225,24 @@ def select_span(window: MainWindow, start: int, end: int) -> None:
     cursor.setPosition(window.reader.offsets.to_utf16(start))
     cursor.setPosition(window.reader.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
     window.reader.setTextCursor(cursor)
+
+
+# -- suggestions -----------------------------------------------------------------------------
+
+
+def test_loading_model_message_gives_way_to_progress_once_the_model_is_loaded(
+    qtbot, project, prefs, samples
+):
+    document, _ = project.add_document(samples / "deep-learning-blog-posts.txt")
+    window = open_window(qtbot, project, prefs, document.id)
+    controller = window.suggestions
+    try:
+        controller.start_run("entities", [document.id])
+        assert window.statusBar().currentMessage().startswith("Loading ")
+        qtbot.waitUntil(lambda: controller.progress.maximum() > 0, timeout=60000)
+        assert controller.task is not None  # still running: the message is the run's
+        assert not window.statusBar().currentMessage().startswith("Loading ")
+        controller.cancel()
+        qtbot.waitUntil(lambda: controller.task is None, timeout=60000)
+    finally:
+        window.close()

@@ -1178,6 +1178,11 @@ class SuggestionsController(QObject):
             self.window.statusBar().showMessage("Cancelling after the current passage…")
 
     def _progress(self, done: int, total: int) -> None:
+        if self.progress.maximum() == 0:
+            # The first progress: the model is loaded, so "Loading …" is no longer true.
+            status = self.window.statusBar()
+            if status.currentMessage().startswith("Loading "):
+                status.showMessage("Model loaded; suggesting… you can keep reading", 4000)
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
 
