@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.core.model import Document
 from annotator.project import Project
 from annotator.resources import sample_reading_path
+from annotator.suggesting import pending_suggestions
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 from tests.test_ui_pdf import build_pdf, open_pdf
@@ -244,5 +245,35 @@ def test_loading_model_message_gives_way_to_progress_once_the_model_is_loaded(
         assert not window.statusBar().currentMessage().startswith("Loading ")
         controller.cancel()
         qtbot.waitUntil(lambda: controller.task is None, timeout=60000)
+    finally:
+        window.close()
+
+
+LOVELACE = (
+    "Ada Lovelace worked with Charles Babbage in London on the Analytical Engine. "
+    "In 1843 she published her notes in Taylor's Scientific Memoirs."
+)
+
+
+def test_suggestions_work_on_a_document_added_after_the_suggestion_process_started(
+    qtbot, project, prefs
+):
+    first, _ = project.add_text("Lovelace", LOVELACE)
+    window = open_window(qtbot, project, prefs, first.id)
+    controller = window.suggestions
+    try:
+        controller.start_run("entities", [first.id])
+        qtbot.waitUntil(lambda: controller.task is None, timeout=60000)
+        assert controller.process is not None and controller.process.alive
+
+        added, _ = project.add_text("Babbage", LOVELACE.replace("Ada", "Augusta Ada"))
+        window.open_document(added.id)
+        qtbot.waitUntil(lambda: controller._document_id == added.id)
+        controller.start_run("entities", [added.id])
+        qtbot.waitUntil(lambda: controller.task is None, timeout=60000)
+        assert "no document with id" not in window.statusBar().currentMessage()
+        assert controller.last_report is not None
+        assert added.id in controller.last_report.document_ids
+        assert pending_suggestions(project, added.id)
     finally:
         window.close()
