@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from annotator.core.errors import FormatError, SpanError
 from annotator.core.timestamps import is_later, later_of, parse_timestamp
 from annotator.formats.registry import detect_format
 from annotator.project import Project
+from tests.disks import fill, small_disk
 
 TEXT = "Ada met Charles in London. Cafe\u0301 au lait."
 OTHER = "A second reading, about something else entirely."
@@ -312,33 +312,6 @@ def test_annotate_on_an_immutable_project_says_so_in_one_line(project_with_docum
         path.chmod(0o644)
     assert "read-only" in error and "p.annotator" in error
     assert annotations(path) == []
-
-
-@contextlib.contextmanager
-def small_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
-    """A real, small filesystem (tmpfs) that can be filled; skipped unless root."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def fill(folder: Path) -> None:
-    with open(folder / "filler", "wb", buffering=0) as out:
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0" * 65536)
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0")
 
 
 def test_a_full_disk_on_annotate_and_import_is_one_line_and_stores_nothing(tmp_path):

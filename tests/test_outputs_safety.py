@@ -5,12 +5,9 @@ name and renamed; a backup that cannot fit is refused before anything is written
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from annotator.core.errors import AnnotatorError, Cancelled, ProjectStorageError
 from annotator.formats.registry import export
 from annotator.project import Project
 from annotator.store import backups
+from tests.disks import fill, small_disk
 
 TEXT = "Ada Lovelace wrote notes in London about the Analytical Engine. Babbage agreed."
 
@@ -239,36 +237,6 @@ def test_exported_files_get_the_usual_permissions(tmp_path):
 
 
 # -- a small real disk -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def small_disk(folder: Path, size: str) -> Iterator[Path]:
-    """A real, small filesystem (tmpfs); skipped where mounting is not allowed."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def fill(folder: Path, *, leave: int = 0) -> Path:
-    """Fill the disk until ``leave`` bytes are free; returns the filler."""
-    filler = folder / "filler"
-    with open(filler, "wb", buffering=0) as out:
-        with contextlib.suppress(OSError):
-            while os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize > leave + 65536:
-                out.write(b"\0" * 65536)
-        with contextlib.suppress(OSError):
-            while os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize > leave:
-                out.write(b"\0" * 4096)
-    return filler
 
 
 # -- item 17: a full disk during export ------------------------------------------------------

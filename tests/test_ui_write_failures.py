@@ -7,7 +7,6 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from annotator.resources import sample_reading_path
 from annotator.store.sqlite import sqlite3
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
+from tests.disks import fill, small_disk
 from tests.test_ui_window import open_window, press, select
 
 
@@ -70,41 +70,10 @@ def prefs(tmp_path: Path) -> Preferences:
     return Preferences(tmp_path / "settings.ini")
 
 
-@contextlib.contextmanager
-def small_disk(folder: Path, size: str = "3m") -> Iterator[Path]:
-    """A real, small filesystem (tmpfs) that can be filled; skipped where mounting is not
-    allowed (it needs root)."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def fill(folder: Path) -> Path:
-    """Fill the disk to the last byte; returns the filler (delete it to free the space)."""
-    filler = folder / "filler"
-    with open(filler, "wb", buffering=0) as out:
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0" * 65536)
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0")
-    return filler
-
-
 def test_a_full_disk_is_said_once_nothing_is_claimed_and_try_again_resumes(
     qtbot, tmp_path, prefs, monkeypatch
 ):
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk(tmp_path / "disk", "3m") as disk:
         project = Project(disk / "p.annotator")
         document, _ = project.add_document(sample_reading_path())
         window = open_window(qtbot, project, prefs, document.id)
