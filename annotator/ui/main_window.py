@@ -80,6 +80,7 @@ from annotator.ui.pdf_window import PdfWindowMixin, is_paged_file
 from annotator.ui.preferences import Preferences
 from annotator.ui.reader import ReaderView
 from annotator.ui.recovery import Outcome, Plan, WriteFailures, perform, recover_at_start
+from annotator.ui.status import ElidingStatusBar
 from annotator.ui.theme import ThemeChoice, apply_palette, resolve
 from annotator.ui.workers import Worker
 
@@ -107,6 +108,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
         self.undo = UndoHistory(self.show_error, self)
+        self.setStatusBar(ElidingStatusBar(self))  # messages never run under the counts
 
         self._build_center()
         self._build_panels()
