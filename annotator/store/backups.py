@@ -117,19 +117,6 @@ def _checked_problem(path: Path, *, thorough: bool) -> str:
     return _CHECKED[key]
 
 
-def check_backup(backup_path: str | Path) -> int:
-    """Raise :class:`ProjectError` unless the file is an intact Annotator project this version
-    can open; returns its schema version."""
-    path = Path(backup_path)
-    if not path.is_file():
-        raise ProjectError(f"the backup '{path.name}' does not exist")
-    problem = _checked_problem(path, thorough=True)
-    if problem:
-        raise ProjectError(f"the backup '{path.name}' cannot be used: {problem}")
-    with _read_only(path) as conn:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
 def _scan(project: Path) -> list[tuple[Path, str, datetime, bool]]:
     """``(path, reason, created, stamped)`` of the project's backups, newest first, unchecked.
 
@@ -485,37 +472,12 @@ def restore_backup(
     return kept
 
 
-def copy_database(source: str | Path, target: str | Path, *, timeout: float = 10.0) -> None:
-    """Replace the contents of the SQLite file ``target`` with those of ``source``.
-
-    Waits up to ``timeout`` seconds for other connections to ``target`` to finish writing,
-    then raises :class:`ProjectInUseError`.
-    """
-    target_path = Path(target)
-    with _read_only(Path(source)) as src:
-        dest = sqlite3.connect(target_path, timeout=timeout)
-        try:
-            dest.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            src.backup(dest)
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error).lower() or "busy" in str(error).lower():
-                raise ProjectInUseError(
-                    f"the project '{target_path.name}' is open in another window or program: "
-                    "close it there, then restore the backup"
-                ) from None
-            raise
-        finally:
-            dest.close()
-
-
 __all__ = [
     "DAILY",
     "DAILY_INTERVAL",
     "KEEP_DAILY",
     "KEEP_PER_REASON",
     "BackupInfo",
-    "check_backup",
-    "copy_database",
     "daily_backup",
     "damaged_message",
     "damaged_not_foreign",
