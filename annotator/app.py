@@ -91,7 +91,7 @@ def open_project_for_window(project_path: str | Path | None) -> tuple[Project, s
             project = Project(path, check=True)
         except ProjectDamagedError as error:
             outcome = recover_at_start(error, path)
-            if outcome is None or outcome.path is None:
+            if outcome is None:
                 return None
             path, message = outcome.path, outcome.message
             continue
@@ -109,7 +109,7 @@ def start_daily_backup(project_path: Path) -> None:
 
     def backup() -> None:
         from annotator.core.errors import AnnotatorError
-        from annotator.store.backups import daily_backup
+        from annotator.recovery import daily_backup
 
         try:
             daily_backup(project_path)

@@ -261,7 +261,7 @@ def _daily_backup(path: Path) -> None:
     """Today's automatic backup, if due. A damaged copy means a damaged project: stop; any
     other failure (a full disk, say) is a warning and the command goes on."""
     from annotator.core.errors import ProjectDamagedError
-    from annotator.store.backups import daily_backup
+    from annotator.recovery import daily_backup
 
     try:
         daily_backup(path)
@@ -272,7 +272,7 @@ def _daily_backup(path: Path) -> None:
 
 
 def _backups(path: Path, args: argparse.Namespace) -> int:
-    from annotator.store.backups import list_backups
+    from annotator.recovery import list_backups
 
     found = list_backups(path)
     if args.json:
@@ -308,7 +308,7 @@ def _size(size: int) -> str:
 
 
 def _restore(path: Path, args: argparse.Namespace) -> int:
-    from annotator.store.backups import restore_backup
+    from annotator.recovery import restore_backup
 
     backup = Path(args.backup)
     if not backup.exists() and (path.parent / backup).is_file():
@@ -321,7 +321,7 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
 
 
 def _salvage(path: Path, args: argparse.Namespace) -> int:
-    from annotator.store.salvage import salvage
+    from annotator.recovery import salvage
 
     target = Path(args.output)
     if target.suffix == "":

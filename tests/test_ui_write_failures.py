@@ -256,6 +256,7 @@ def test_restore_from_the_failure_dialog_reopens_the_project_from_its_backup(
     finally:
         new.close()
         new.project.close()
+        reliability._REOPENED.discard(new)  # the app's reference to it, for the next test
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a read-only bind mount needs root")

@@ -1832,7 +1832,7 @@ class MainWindow(PdfWindowMixin, QMainWindow):
             outcome: Outcome | None = perform(None, planned)
         except (AnnotatorError, OSError) as error:
             outcome = recover_at_start(error, Path(planned.project_path))
-        if outcome is not None and outcome.path is not None:
+        if outcome is not None:
             same = outcome.path == planned.project_path
             reopen_window(outcome.path, prefs, document_id if same else None, outcome.message)
 

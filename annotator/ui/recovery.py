@@ -34,6 +34,7 @@ from annotator.core.errors import (
     ProjectStorageError,
 )
 from annotator.project import PROJECT_SUFFIX, Project
+from annotator.recovery import BackupInfo, newest_intact_backup, restore_backup, salvage
 
 PROJECTS = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 #: Why a backup was made, in the reader's words.
@@ -59,27 +60,18 @@ class Choice(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What recovering led to: a project file to open now (``None``: nothing to open)."""
+    """What recovering led to: the project file to open now, and what to tell the reader."""
 
-    path: Path | None
+    path: Path
     message: str = ""
 
 
-def _newest_intact_backup(project_path: Path) -> object | None:
-    from annotator.store.backups import newest_intact_backup
-
-    return newest_intact_backup(project_path)
-
-
-def _backup_words(backup: object | None) -> str:
+def _backup_words(backup: BackupInfo | None) -> str:
     if backup is None:
         return "There is no intact backup of this project."
-    made = getattr(backup, "created", None) or getattr(backup, "made", None)
-    when = made.astimezone().strftime("%Y-%m-%d %H:%M") if made is not None else "unknown time"
-    size = max(1, int(getattr(backup, "size", 0)) // 1024)
-    reason = str(getattr(backup, "reason", ""))
-    why = REASONS.get(reason, reason.replace("-", " "))
-    return f"The newest intact backup is from {when} ({why}, {size} KB)."
+    when = backup.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    why = REASONS.get(backup.reason, backup.reason.replace("-", " "))
+    return f"The newest intact backup is from {when} ({why}, {max(1, backup.size // 1024)} KB)."
 
 
 def tell(
@@ -109,7 +101,7 @@ def ask(
     if damaged:
         backup = None
         try:
-            backup = _newest_intact_backup(project_path)
+            backup = newest_intact_backup(project_path)
         except (AnnotatorError, OSError):
             backup = None
         box.setText(f"The project file “{project_path.name}” is damaged.")
@@ -166,8 +158,6 @@ def plan(parent: QWidget | None, choice: Choice, project_path: Path) -> Plan | N
     """Ask what the choice needs (a file name, a confirmation) while nothing is closed yet;
     ``None`` when the reader cancels or there is nothing to do."""
     if choice is Choice.RESTORE:
-        from annotator.store.backups import newest_intact_backup
-
         if newest_intact_backup(project_path) is None:
             tell(parent, "Restore Backup", "There is no intact backup to restore.")
             return None
@@ -194,8 +184,6 @@ def plan(parent: QWidget | None, choice: Choice, project_path: Path) -> Plan | N
 def perform(parent: QWidget | None, planned: Plan) -> Outcome:
     """Carry out a plan (the damaged project closed first); raises what went wrong."""
     if planned.choice is Choice.RESTORE:
-        from annotator.store.backups import newest_intact_backup, restore_backup
-
         backup = newest_intact_backup(planned.project_path)
         if backup is None:
             raise ProjectError("there is no intact backup to restore")
@@ -204,12 +192,9 @@ def perform(parent: QWidget | None, planned: Plan) -> Outcome:
             kept = restore_backup(planned.project_path, backup.path)
         finally:
             progress.close()
-        return Outcome(
-            planned.target, f"Backup restored; the damaged file is kept as {Path(kept).name}"
-        )
+        kept_as = f"; the damaged file is kept as {kept.name}" if kept is not None else ""
+        return Outcome(planned.target, f"Backup restored{kept_as}")
     if planned.choice is Choice.SALVAGE:
-        from annotator.store.salvage import salvage
-
         progress = _busy(parent, "Salvaging what can be read…")
         try:
             report = salvage(planned.project_path, planned.target)

@@ -1,5 +1,5 @@
 """Keeping annotations attached and work safe, in the window (the service is
-:mod:`annotator.reanchoring`, :mod:`annotator.store.backups` and :mod:`annotator.bundle`).
+:mod:`annotator.reanchoring`, :mod:`annotator.recovery` and :mod:`annotator.bundle`).
 
 - Opening a document checks its file off the GUI thread; a changed file shows a banner over
   the reader offering to re-anchor the annotations, a missing one offers to locate it.
@@ -468,8 +468,8 @@ class ReliabilityController(QObject):
 
     def restore_backup(self) -> MainWindow | None:
         """File → Restore Backup…: choose, confirm, close the project, restore, reopen."""
-        from annotator.store.backups import list_backups
-        from annotator.store.backups import restore_backup as restore
+        from annotator.recovery import list_backups
+        from annotator.recovery import restore_backup as restore
 
         w = self.window
         path = Path(w.project.path)

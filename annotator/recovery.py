@@ -1,0 +1,28 @@
+"""Keeping a project safe and getting it back: the service the window and the command line
+use for backups, restoring one and salvaging a damaged project.
+
+Each works on the project *file*, not on an open :class:`~annotator.project.Project`: a
+damaged project cannot be opened, and a restore needs every connection closed. The SQL
+lives in :mod:`annotator.store.backups` and :mod:`annotator.store.salvage`.
+"""
+
+from __future__ import annotations
+
+from annotator.store.backups import (
+    BackupInfo,
+    daily_backup,
+    list_backups,
+    newest_intact_backup,
+    restore_backup,
+)
+from annotator.store.salvage import SalvageReport, salvage
+
+__all__ = [
+    "BackupInfo",
+    "SalvageReport",
+    "daily_backup",
+    "list_backups",
+    "newest_intact_backup",
+    "restore_backup",
+    "salvage",
+]
