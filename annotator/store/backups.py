@@ -64,7 +64,8 @@ class BackupInfo:
 
 
 @contextlib.contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot write to ``path`` (backups, damaged projects)."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         yield conn
@@ -81,7 +82,7 @@ def _problem(path: Path, *, thorough: bool) -> str:
     if not path.is_file():
         return "the file does not exist"
     try:
-        with _read_only(path) as conn:
+        with read_only(path) as conn:
             if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
                 return "it is not an Annotator project"
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -439,7 +440,7 @@ def restore_backup(
     stamp = datetime.now(UTC).strftime(_STAMP)
     fresh = project.with_name(f"{project.name}.restoring-{stamp}")
     try:
-        with _read_only(backup) as source:
+        with read_only(backup) as source:
             dest = sqlite3.connect(fresh)
             try:
                 source.backup(dest)
@@ -484,6 +485,7 @@ __all__ = [
     "list_backups",
     "newest_intact_backup",
     "prune_backups",
+    "read_only",
     "restore_backup",
     "write_backup",
 ]

@@ -28,6 +28,7 @@ from typing import Any
 
 from annotator.core.errors import ProjectError
 from annotator.core.model import AnnotationKind, AnnotationStatus, DocumentKind
+from annotator.store.backups import read_only
 from annotator.store.sqlite import sqlite3
 from annotator.store.store import Store
 
@@ -135,15 +136,12 @@ _PARENT_WORDS = {
 
 @contextlib.contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with read_only(path) as conn:
         # Tolerate a damaged schema entry (that index or table is then skipped), and check
         # each cell's size as it is read, so damage is an error rather than garbage.
         conn.execute("PRAGMA writable_schema = ON")
         conn.execute("PRAGMA cell_size_check = ON")
         yield conn
-    finally:
-        conn.close()
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
