@@ -337,7 +337,7 @@ def salvage(
 
 
 def _write(store: Store, read: dict[str, list[dict[str, Any]]], report: SalvageReport) -> None:
-    conn = store.db.conn
+    conn = store.conn
     present: dict[str, set[Any]] = {t: set() for t in TABLES}
 
     def insert(table: str, row: dict[str, Any]) -> bool:

@@ -7,8 +7,10 @@ backup copy of the file has been written. A fresh project gets the latest schema
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported only when a schema is built (annotator.store.sqlite)
+    import sqlite_utils
 
 # Marks a SQLite file as an Annotator project ("ANNO"), so that opening some other
 # application's database is refused instead of being "migrated".

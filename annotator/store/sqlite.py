@@ -18,7 +18,12 @@ lock, which is slower for readers but cannot corrupt the file.
 from __future__ import annotations
 
 import os
+import sys
 import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 if os.environ.get("ANNOTATOR_SQLITE", "").lower() == "stdlib":
     import sqlite3 as _module
@@ -62,12 +67,38 @@ def describe() -> str:
     return f"SQLite {SQLITE_VERSION} (via {SQLITE_MODULE}; {safety})"
 
 
+def schema_database(conn: object) -> sqlite_utils.Database:
+    """sqlite-utils' view of an open connection, for schema work (creating a project,
+    migrations, salvage); everyday reads and writes use the connection itself.
+
+    sqlite-utils imports pandas and numpy at import time whenever they are installed, only
+    to map their scalar types to column types, which Annotator never passes: that is half a
+    second of start-up for nothing. They are hidden from it while it is first imported
+    (``importlib`` then raises ``ImportError``, which sqlite-utils expects) and left
+    importable for everyone else afterwards.
+    """
+    if "sqlite_utils" not in sys.modules:
+        hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]
+        try:
+            import sqlite_utils
+        finally:
+            for name in hidden:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn)
+
+
 __all__ = [
     "JOURNAL_MODE",
     "SQLITE_MODULE",
     "SQLITE_VERSION",
     "WAL_SAFE",
     "describe",
+    "schema_database",
     "sqlite3",
     "wal_reset_fixed",
 ]

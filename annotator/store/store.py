@@ -15,9 +15,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import (
     NotFoundError,
@@ -47,7 +45,10 @@ from annotator.core.model import (
 )
 from annotator.store.backups import damaged_message, damaged_not_foreign, write_backup
 from annotator.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from annotator.store.sqlite import JOURNAL_MODE, sqlite3
+from annotator.store.sqlite import JOURNAL_MODE, schema_database, sqlite3
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _ANNOTATION_COLUMNS = (
     "id, document, annotator, kind, start, end, quote, prefix, suffix, label, color, symbol, "
@@ -203,6 +204,7 @@ class Store:
         self.failure: ProjectStorageError | None = None
         #: Called (on the failing thread) when a storage failure stops writing.
         self.on_failure: list[Callable[[ProjectStorageError], None]] = []
+        self._savepoints = 0  # names nested transaction blocks apart
         if self.path.is_dir():
             raise ProjectError(f"'{self.path}' is a folder: a project is a single .annotator file")
         if not self.path.exists():
@@ -211,7 +213,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(self.path, timeout=10.0)
-            self.db = sqlite_utils.Database(conn)
+            #: The connection every read and write goes through (this thread's own).
+            self.conn = conn
             self._configure()
             if check and (status := self.quick_check()) != "ok":
                 conn.close()
@@ -241,9 +244,17 @@ class Store:
 
     # -- connection, transactions, migrations -------------------------------------------
 
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over :attr:`conn`, for schema work (migrations, salvage). Built on
+        first use: opening an existing project does not import sqlite-utils at all."""
+        return schema_database(self.conn)
+
     def _configure(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         conn.execute("PRAGMA busy_timeout = 10000")
+        # As sqlite-utils sets it (projects were opened through it before it became lazy).
+        conn.execute("PRAGMA recursive_triggers = on")
         # WAL only with a SQLite that has the WAL-reset fix (annotator.store.sqlite); an
         # older library gets a rollback journal, whose writers take turns on a file lock.
         too_old = ProjectInUseError(
@@ -269,13 +280,15 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.conn.execute("PRAGMA user_version").fetchone()[0])
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         version = self.schema_version
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = self.db.table_names()
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
         if version == 0 and not tables:
             with self.transaction():
                 self._steps(0)
@@ -311,7 +324,7 @@ class Store:
     def backup(self, reason: str) -> Path:
         """Write a consistent copy of the project beside it (SQLite's online backup), check
         it and prune the older ones (:func:`annotator.store.backups.write_backup`)."""
-        return write_backup(self.db.conn, self.path, reason)
+        return write_backup(self.conn, self.path, reason)
 
     def backups(self) -> list[Path]:
         return sorted(self.path.parent.glob(f"{self.path.stem}.*.bak"))
@@ -324,9 +337,9 @@ class Store:
         raises a :class:`ProjectStorageError` and stops further writes
         (:class:`WritingStoppedError`) until :meth:`resume_writing`.
         """
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic():
+            with self._savepoint():
                 yield
             return
         if self.failure is not None:
@@ -352,6 +365,25 @@ class Store:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             raise self._typed(error) from None
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A block nested in a transaction: undone alone if it fails (as sqlite-utils'
+        ``atomic`` does)."""
+        self._savepoints += 1
+        name = f"annotator_{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger or a failed write can end the whole transaction,
+            # savepoints included: rolling back to one then would hide the real error.
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
 
     def _typed(self, error: sqlite3.Error) -> Exception:
         typed = storage_error(error, self.path)
@@ -382,11 +414,11 @@ class Store:
                     "newest intact backup or salvage what can be read"
                 )
             with self.transaction():  # a real write, rolled back: is the disk writable?
-                self.db.conn.execute(
+                self.conn.execute(
                     "INSERT INTO settings (key, value) VALUES ('write-check', 'true') "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
                 )
-                self.db.conn.execute("DELETE FROM settings WHERE key = 'write-check'")
+                self.conn.execute("DELETE FROM settings WHERE key = 'write-check'")
         except ProjectStorageError as error:
             self.failure = error
             raise
@@ -399,21 +431,21 @@ class Store:
     def quick_check(self) -> str:
         """SQLite's ``quick_check``: ``"ok"``, or what is wrong (the b-tree structure and
         record formats, without cross-checking indexes: fast enough to run at every open)."""
-        rows = self.db.conn.execute("PRAGMA quick_check(5)").fetchall()
+        rows = self.conn.execute("PRAGMA quick_check(5)").fetchall()
         return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows)
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another connection's write to finish before giving up
         with :class:`ProjectInUseError` (10 s by default)."""
-        self.db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
-            self.db.conn.execute("PRAGMA optimize")
-        self.db.close()
+            self.conn.execute("PRAGMA optimize")
+        self.conn.close()
 
     def integrity_check(self) -> str:
-        return str(self.db.conn.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- history -------------------------------------------------------------------------
 
@@ -427,7 +459,7 @@ class Store:
         before: Any = None,
         after: Any = None,
     ) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO history (at, actor, action, entity, entity_id, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -450,7 +482,7 @@ class Store:
         keeps a 100,000-annotation import close to the speed of the bare inserts.
         """
         at = utc_now()
-        self.db.conn.executemany(
+        self.conn.executemany(
             "INSERT INTO history (at, actor, action, entity, entity_id) VALUES (?, ?, ?, ?, ?)",
             ((at, actor, action, entity, entity_id) for entity_id in entity_ids),
         )
@@ -459,7 +491,7 @@ class Store:
         """Append many ``(action, entity, entity_id, actor, before, after)`` history entries
         with one statement (bulk actions keep their write transaction short)."""
         at = utc_now()
-        self.db.conn.executemany(
+        self.conn.executemany(
             "INSERT INTO history (at, actor, action, entity, entity_id, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -482,7 +514,7 @@ class Store:
         if entity_id is not None:
             sql += " WHERE entity_id = ?"
             params = (entity_id,)
-        rows = self.db.conn.execute(sql + " ORDER BY seq", params).fetchall()
+        rows = self.conn.execute(sql + " ORDER BY seq", params).fetchall()
         keys = ("seq", "at", "actor", "action", "entity", "entity_id", "before", "after")
         result = []
         for row in rows:
@@ -495,11 +527,11 @@ class Store:
     # -- settings ------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
-        row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value, ensure_ascii=False)),
@@ -508,7 +540,7 @@ class Store:
     # -- documents -----------------------------------------------------------------------
 
     def add_document(self, doc: Document) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO documents (id, title, path, sha256, text_sha256, kind, encoding, text, "
             "page_map, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -532,7 +564,7 @@ class Store:
         )
 
     def document(self, document_id: str) -> Document:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
             "WHERE id = ? AND deleted IS NULL",
             (document_id,),
@@ -543,7 +575,7 @@ class Store:
 
     def document_text_sha256(self, document_id: str) -> str:
         """The hash of a document's current text: a cheap check that a cached text is fresh."""
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT text_sha256 FROM documents WHERE id = ? AND deleted IS NULL", (document_id,)
         ).fetchone()
         if row is None:
@@ -551,7 +583,7 @@ class Store:
         return str(row[0])
 
     def document_by_sha256(self, sha256: str) -> Document | None:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents WHERE sha256 = ?",
             (sha256,),
         ).fetchone()
@@ -559,19 +591,19 @@ class Store:
 
     def documents(self) -> list[Document]:
         """All documents without their text (``text`` is empty): cheap for long projects."""
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             f"SELECT {_DOCUMENT_SUMMARY_COLUMNS} FROM documents WHERE deleted IS NULL "
             "ORDER BY added, title"
         ).fetchall()
         return [self._document_from_row(row) for row in rows]
 
     def set_document_path(self, document_id: str, path: str) -> None:
-        self.db.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, document_id))
+        self.conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, document_id))
 
     def replace_document_text(self, doc: Document) -> None:
         """Put a new version of a document's file in place: its path, hashes, kind, encoding,
         text and page map (the title, id and annotations stay). Re-anchoring uses this."""
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             "UPDATE documents SET path = ?, sha256 = ?, text_sha256 = ?, kind = ?, encoding = ?, "
             "text = ?, page_map = ? WHERE id = ?",
             (
@@ -583,23 +615,23 @@ class Store:
             raise NotFoundError(f"there is no document with id '{doc.id}' in this project")
 
     def set_document_title(self, document_id: str, title: str) -> None:
-        self.db.conn.execute("UPDATE documents SET title = ? WHERE id = ?", (title, document_id))
+        self.conn.execute("UPDATE documents SET title = ? WHERE id = ?", (title, document_id))
 
     def set_document_deleted(self, document_id: str, deleted: bool) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "UPDATE documents SET deleted = ? WHERE id = ?",
             (utc_now() if deleted else None, document_id),
         )
 
     def annotation_counts(self) -> dict[DocumentId, int]:
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "
             "AND status IN ('accepted', 'orphaned') GROUP BY document"
         ).fetchall()
         return {DocumentId(doc): count for doc, count in rows}
 
     def suggestion_counts(self) -> dict[DocumentId, int]:
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "
             "AND status = 'suggested' GROUP BY document"
         ).fetchall()
@@ -612,7 +644,7 @@ class Store:
         for start in range(0, len(document_ids), 500):
             batch = list(document_ids[start : start + 500])
             marks = ", ".join("?" * len(batch))
-            rows = self.db.conn.execute(
+            rows = self.conn.execute(
                 f"SELECT id, length(text) FROM documents WHERE id IN ({marks})", batch
             ).fetchall()
             lengths.update({DocumentId(i): int(n or 0) for i, n in rows})
@@ -621,28 +653,28 @@ class Store:
     # -- annotators ----------------------------------------------------------------------
 
     def add_annotator(self, annotator: Annotator) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO annotators (id, name, color, created) VALUES (?, ?, ?, ?)",
             (annotator.id, annotator.name, annotator.color, utc_now()),
         )
 
     def annotators(self) -> list[Annotator]:
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT id, name, color FROM annotators ORDER BY created, name"
         ).fetchall()
         return [Annotator(AnnotatorId(i), n, c or "#4a90d9") for i, n, c in rows]
 
     def annotator_by_name(self, name: str) -> Annotator | None:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT id, name, color FROM annotators WHERE name = ?", (name,)
         ).fetchone()
         return Annotator(AnnotatorId(row[0]), row[1], row[2] or "#4a90d9") if row else None
 
     def rename_annotator(self, annotator_id: str, name: str) -> None:
-        self.db.conn.execute("UPDATE annotators SET name = ? WHERE id = ?", (name, annotator_id))
+        self.conn.execute("UPDATE annotators SET name = ? WHERE id = ?", (name, annotator_id))
 
     def set_document_status(self, document_id: str, annotator_id: str, status: str) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO document_status (document, annotator, status, modified) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(document, annotator) DO UPDATE SET "
             "status = excluded.status, modified = excluded.modified",
@@ -650,7 +682,7 @@ class Store:
         )
 
     def document_statuses(self) -> dict[tuple[DocumentId, AnnotatorId], str]:
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT document, annotator, status FROM document_status"
         ).fetchall()
         return {(DocumentId(d), AnnotatorId(a)): s for d, a, s in rows}
@@ -659,7 +691,7 @@ class Store:
 
     def save_label_set(self, label_set: LabelSet) -> None:
         """Insert or replace a label set with all its labels."""
-        conn = self.db.conn
+        conn = self.conn
         conn.execute(
             "INSERT INTO label_sets (id, name, kind, position) VALUES (?, ?, ?, "
             "(SELECT coalesce(max(position), 0) + 1 FROM label_sets)) "
@@ -678,16 +710,16 @@ class Store:
         )
 
     def delete_label_set(self, label_set_id: str) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "UPDATE label_sets SET deleted = ? WHERE id = ?", (utc_now(), label_set_id)
         )
 
     def label_sets(self) -> list[LabelSet]:
-        sets = self.db.conn.execute(
+        sets = self.conn.execute(
             "SELECT id, name, kind FROM label_sets WHERE deleted IS NULL ORDER BY position"
         ).fetchall()
         labels: dict[str, list[Label]] = {}
-        for set_id, name, color, key, description in self.db.conn.execute(
+        for set_id, name, color, key, description in self.conn.execute(
             "SELECT label_set, name, color, key, description FROM labels ORDER BY position"
         ):
             labels.setdefault(set_id, []).append(Label(name, color, key or "", description or ""))
@@ -699,14 +731,14 @@ class Store:
     # -- annotations ---------------------------------------------------------------------
 
     def insert_annotation(self, annotation: Annotation) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
             _annotation_row(annotation),
         )
 
     def insert_annotations(self, annotations: Iterable[Annotation]) -> int:
         """Bulk insert (imports, accepted suggestions): one statement, many rows."""
-        cursor = self.db.conn.executemany(
+        cursor = self.conn.executemany(
             f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
             (_annotation_row(a) for a in annotations),
         )
@@ -714,7 +746,7 @@ class Store:
 
     def replace_annotation(self, annotation: Annotation) -> None:
         row = _annotation_row(annotation)
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             "UPDATE annotations SET document=?, annotator=?, kind=?, start=?, end=?, quote=?, "
             "prefix=?, suffix=?, label=?, color=?, symbol=?, note=?, source=?, status=?, "
             "score=?, page=?, rect=?, created=?, modified=? WHERE id = ?",
@@ -724,7 +756,7 @@ class Store:
             raise NotFoundError(f"there is no annotation with id '{annotation.id}'")
 
     def set_annotation_deleted(self, annotation_id: str, deleted: bool) -> None:
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             "UPDATE annotations SET deleted = ? WHERE id = ?",
             (utc_now() if deleted else None, annotation_id),
         )
@@ -733,7 +765,7 @@ class Store:
 
     def set_annotations_deleted(self, annotation_ids: Sequence[str], deleted: bool) -> None:
         stamp = utc_now() if deleted else None
-        self.db.conn.executemany(
+        self.conn.executemany(
             "UPDATE annotations SET deleted = ? WHERE id = ?",
             [(stamp, annotation_id) for annotation_id in annotation_ids],
         )
@@ -742,7 +774,7 @@ class Store:
         sql = f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?"
         if not include_deleted:
             sql += " AND deleted IS NULL"
-        found = _annotations_from_rows(self.db.conn.execute(sql, (annotation_id,)))
+        found = _annotations_from_rows(self.conn.execute(sql, (annotation_id,)))
         if not found:
             raise NotFoundError(f"there is no annotation with id '{annotation_id}'")
         return found[0]
@@ -771,7 +803,7 @@ class Store:
             clauses.append("deleted IS NULL")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         return _annotations_from_rows(
-            self.db.conn.execute(
+            self.conn.execute(
                 f"SELECT {_ANNOTATION_COLUMNS} FROM annotations{where} "
                 "ORDER BY document, start, end",
                 params,
@@ -807,7 +839,7 @@ class Store:
             clauses.append(f"status IN ({', '.join('?' * len(statuses))})")
             params.extend(s.value for s in statuses)
         return _annotations_from_rows(
-            self.db.conn.execute(
+            self.conn.execute(
                 f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE {' AND '.join(clauses)} "
                 "ORDER BY start, end",
                 params,
@@ -817,14 +849,14 @@ class Store:
     # -- links ---------------------------------------------------------------------------
 
     def add_link(self, link: Link) -> None:
-        self.db.conn.execute(
+        self.conn.execute(
             "INSERT INTO links (id, from_annotation, to_annotation, kind, note, created) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (link.id, link.from_annotation, link.to_annotation, link.kind, link.note, link.created),
         )
 
     def set_link_deleted(self, link_id: str, deleted: bool) -> None:
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             "UPDATE links SET deleted = ? WHERE id = ?", (utc_now() if deleted else None, link_id)
         )
         if cursor.rowcount == 0:
@@ -842,7 +874,7 @@ class Store:
         if document_id is not None:
             sql += " AND (a.document = ? OR b.document = ?)"
             params = (document_id, document_id)
-        rows = self.db.conn.execute(sql + " ORDER BY l.created", params).fetchall()
+        rows = self.conn.execute(sql + " ORDER BY l.created", params).fetchall()
         return [
             Link(LinkId(i), AnnotationId(f), AnnotationId(t), k or "connects", n or "", c)
             for i, f, t, k, n, c in rows
@@ -852,7 +884,7 @@ class Store:
 
     def document_by_text_sha256(self, text_sha256: str) -> Document | None:
         """The live document whose canonical text has this hash (imports that carry no text)."""
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             f"SELECT {_DOCUMENT_SUMMARY_COLUMNS}, text, page_map FROM documents "
             "WHERE text_sha256 = ? AND deleted IS NULL ORDER BY added LIMIT 1",
             (text_sha256,),
