@@ -68,51 +68,60 @@ class FormatSpec:
         return self.parse is not None or self.name == "json"
 
 
+class _Deferred:
+    """``module.function``, imported on the first call: listing the formats, or exporting one
+    of them, must not import the others (conll and spacy load spaCy, pdf loads PyMuPDF)."""
+
+    __slots__ = ("function", "module")
+
+    def __init__(self, module: str, function: str) -> None:
+        self.module, self.function = module, function
+
+    def __call__(self, *args: Any) -> Any:
+        import importlib
+
+        module = importlib.import_module(f"annotator.formats.{self.module}")
+        return getattr(module, self.function)(*args)
+
+    def __repr__(self) -> str:
+        return f"annotator.formats.{self.module}.{self.function}"
+
+
 def _formats() -> dict[str, FormatSpec]:
-    from annotator.formats import (
-        brat,
-        conll,
-        csv_notes,
-        doccano,
-        markdown_notes,
-        pdf,
-        prodigy,
-        spacy_docbin,
-        w3c,
-    )
+    def text_format(module: str) -> dict[str, Any]:
+        return {"to_text": _Deferred(module, "export"), "parse": _Deferred(module, "parse")}
 
     specs = [
         FormatSpec("json", "Annotator JSON (everything, for moving a project)", (".json",)),
         FormatSpec(
             "spacy", "spaCy DocBin training data", (".spacy",),
-            to_path=spacy_docbin.export_file, parse=spacy_docbin.parse,
+            to_path=_Deferred("spacy_docbin", "export_file"),
+            parse=_Deferred("spacy_docbin", "parse"),
         ),
+        FormatSpec("prodigy", "Prodigy JSONL tasks", (".jsonl",), **text_format("prodigy")),
+        FormatSpec("doccano", "doccano JSONL", (".jsonl",), **text_format("doccano")),
         FormatSpec(
-            "prodigy", "Prodigy JSONL tasks", (".jsonl",),
-            to_text=prodigy.export, parse=prodigy.parse,
-        ),
-        FormatSpec(
-            "doccano", "doccano JSONL", (".jsonl",), to_text=doccano.export, parse=doccano.parse
-        ),
-        FormatSpec(
-            "conll", "CoNLL-2003 IOB2 tags", (".conll", ".iob", ".iob2"),
-            to_text=conll.export, parse=conll.parse,
+            "conll", "CoNLL-2003 IOB2 tags", (".conll", ".iob", ".iob2"), **text_format("conll")
         ),
         FormatSpec(
             "brat", "brat standoff (.txt + .ann), a folder or .zip", (".ann", ".zip"),
-            to_path=brat.export_to, parse=brat.parse,
+            to_path=_Deferred("brat", "export_to"), parse=_Deferred("brat", "parse"),
         ),
         FormatSpec(
-            "w3c", "W3C Web Annotation JSON-LD (Hypothesis)", (".jsonld",),
-            to_text=w3c.export, parse=w3c.parse,
+            "w3c", "W3C Web Annotation JSON-LD (Hypothesis)", (".jsonld",), **text_format("w3c")
         ),
         FormatSpec(
             "csv", "CSV, one row per annotation", (".csv",),
-            to_text=csv_notes.export, parse=csv_notes.parse, text_encoding="utf-8",
+            to_text=_Deferred("csv_notes", "export"), parse=_Deferred("csv_notes", "parse"),
+            text_encoding="utf-8",
         ),
-        FormatSpec("markdown", "Markdown reading notes", (".md",), to_text=markdown_notes.export),
         FormatSpec(
-            "pdf", "annotated copy of a PDF", (".pdf",), to_path=pdf.export_to, parse=pdf.parse
+            "markdown", "Markdown reading notes", (".md",),
+            to_text=_Deferred("markdown_notes", "export"),
+        ),
+        FormatSpec(
+            "pdf", "annotated copy of a PDF", (".pdf",),
+            to_path=_Deferred("pdf", "export_to"), parse=_Deferred("pdf", "parse"),
         ),
     ]  # fmt: skip
     return {spec.name: spec for spec in specs}
@@ -122,7 +131,7 @@ _FORMATS: dict[str, FormatSpec] | None = None
 
 
 def formats() -> dict[str, FormatSpec]:
-    """Every format by name (built on first use: the modules import spaCy and PyMuPDF)."""
+    """Every format by name. A format's module is imported when it is first used."""
     global _FORMATS
     if _FORMATS is None:
         _FORMATS = _formats()
