@@ -38,12 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import pymupdf
-
 from annotator.core.errors import DocumentError
 from annotator.core.model import DocumentKind
 from annotator.documents.base import LoadedDocument, sha256_file, sha256_text
 from annotator.documents.find import iter_spans
+from annotator.documents.pdf_library import pymupdf
 
 #: What PyMuPDF raises for a file it cannot read: its own errors are RuntimeErrors, but a
 #: damaged file can also surface MuPDF's low-level errors (``FzErrorFormat``...), which are not.

@@ -26,8 +26,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pymupdf
-
 from annotator.core.errors import DocumentError
 from annotator.documents.pdf import (
     PDF_ERRORS,
@@ -36,6 +34,7 @@ from annotator.documents.pdf import (
     Rect,
     _transform,
 )
+from annotator.documents.pdf_library import pymupdf
 
 MARKUP_TYPES = ("Highlight", "Underline", "StrikeOut", "Squiggly")
 NOTE_TYPES = ("Text", "FreeText")
