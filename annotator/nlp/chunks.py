@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:  # spaCy is imported by whoever loads a pipeline, not by this module
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # nlp.pipe collects ``batch_size`` chunks before it yields the first of them, so the work
 # between two results (how late progress and cancel can be) is up to batch_size * chunk_chars

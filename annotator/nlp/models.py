@@ -12,13 +12,13 @@ import colorsys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING, Literal
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
+
+if TYPE_CHECKING:  # spaCy itself is imported when a pipeline is listed or loaded
+    from spacy.language import Language
 
 Purpose = Literal["entities", "sentiment", "tokens"]
 PURPOSES: tuple[Purpose, ...] = ("entities", "sentiment", "tokens")
@@ -49,6 +49,8 @@ class ModelNotFound(AnnotatorError):
 
 def available_pipelines() -> list[str]:
     """Names of the installed spaCy pipeline packages, sorted."""
+    import spacy.util
+
     return sorted(spacy.util.get_installed_models())
 
 
@@ -133,6 +135,8 @@ def label_set_from_model(nlp: Language, name: str | None = None) -> LabelSet:
     Descriptions come from ``spacy.explain``; colours are distinct light tints (cycled, then
     generated, past the palette); keys are ``1``–``9`` then ``a``–``z``, and none after that.
     """
+    import spacy
+
     labels = tuple(
         Label(
             name=label,
@@ -172,6 +176,8 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _load(name: str) -> Language:
+    import spacy
+
     is_path = _looks_like_path(name)
     if is_path and not Path(name).is_dir():
         raise ModelNotFound(

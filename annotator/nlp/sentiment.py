@@ -25,14 +25,15 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS, DocKey, pipe_chunks
 from annotator.nlp.models import load_pipeline
 from annotator.nlp.settings import DEFAULT_CONFIG, SentimentConfig
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 ASENT_FACTORY = "asent_en_v1"
 

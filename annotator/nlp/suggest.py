@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, Protocol
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol
 
 from annotator.core.model import (
     Annotation,
@@ -29,6 +27,9 @@ from annotator.nlp.chunks import (
     DocKey,
     pipe_chunks,
 )
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Literal
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Literal
 
 from annotator.core.errors import SpanError
+
+if TYPE_CHECKING:  # spaCy is imported on the first tokenisation
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 SnapMode = Literal["expand", "contract", "character"]
 SNAP_MODES: tuple[SnapMode, ...] = ("expand", "contract", "character")
@@ -44,6 +44,8 @@ class TokenIndex:
                 self._docs.move_to_end(text)
                 return doc
         if self._nlp is None:
+            import spacy
+
             self._nlp = spacy.blank("en")
         doc = self._nlp.make_doc(text)
         with self._lock:
@@ -117,11 +119,11 @@ def snap_to_tokens(
     """
     if mode not in SNAP_MODES:
         raise ValueError(f"unknown snap mode {mode!r}; expected one of {', '.join(SNAP_MODES)}")
-    if isinstance(text_or_doc, Doc):
-        doc, text = text_or_doc, text_or_doc.text
-    else:
+    if isinstance(text_or_doc, str):
         # ``Doc.text`` joins every token again (~0.1 s for 1 MB): use the string we hold.
         doc, text = token_index(nlp).doc(text_or_doc), text_or_doc
+    else:
+        doc, text = text_or_doc, text_or_doc.text
     if not 0 <= start <= end <= len(text):
         raise SpanError(
             f"the selection {start}..{end} does not fit the text ({len(text)} characters)"
