@@ -2,7 +2,8 @@
 
 Everything statistical comes from :mod:`annotator.comparing` (the same functions as the
 ``annotator agreement`` command); this module only chooses, draws and routes clicks. The
-computation runs in a :class:`~annotator.ui.workers.Task` with its own project connection.
+computation runs in a :class:`~annotator.ui.tasks.BackgroundTask` with its own project
+connection.
 
 - *Figures*: the pairwise annotator matrix of a chosen measure and the label confusion
   matrix as heatmaps (unit and counts in every cell, the explanation as its tooltip), the
@@ -63,10 +64,10 @@ from annotator.comparing import (
     report_json,
     undo_adjudication,
 )
-from annotator.core.errors import AnnotatorError, Cancelled
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import LabelSetKind
 from annotator.ui.models import plural
-from annotator.ui.workers import Task
+from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
 
 if TYPE_CHECKING:
     from annotator.project import Project
@@ -350,7 +351,7 @@ class AgreementDialog(QDialog):
         self.setObjectName("agreementDialog")
         self.report: AgreementReport | None = None
         self.views: list[DisagreementView] = []
-        self.task: Task | None = None
+        self.task: BackgroundTask[tuple[AgreementReport, list[DisagreementView]]] | None = None
         self.compared: list[str] = []
 
         outer = QVBoxLayout(self)
@@ -661,7 +662,7 @@ class AgreementDialog(QDialog):
             return
         self.compute()
 
-    def compute(self) -> Task | None:
+    def compute(self) -> BackgroundTask[tuple[AgreementReport, list[DisagreementView]]] | None:
         if self.task is not None:
             return self.task
         names = self.chosen_annotators()
@@ -672,7 +673,7 @@ class AgreementDialog(QDialog):
         if path is None:
             return None
 
-        def work(task: Task) -> tuple[AgreementReport, list[DisagreementView]]:
+        def work(task: TaskContext) -> tuple[AgreementReport, list[DisagreementView]]:
             from annotator.comparing import compute_agreement
             from annotator.project import Project
 
@@ -681,8 +682,7 @@ class AgreementDialog(QDialog):
                     own, names, documents, unit, label_set,  # type: ignore[arg-type]
                     progress=task.report, cancel=task.cancelled,
                 )  # fmt: skip
-                if task.cancelled():
-                    raise Cancelled("computing agreement")
+                task.raise_if_cancelled()
                 views = list_disagreements(own, names, documents, label_set=label_set)
             return report, views
 
@@ -691,8 +691,14 @@ class AgreementDialog(QDialog):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.summary.setText(f"Computing {unit} agreement…")
-        self.task = Task(
-            work, self._computed, self._failed, on_progress=self._progress, parent=self
+        self.task = BackgroundTask(
+            work,
+            parent=self,
+            what="computing agreement",
+            on_success=self._computed,
+            on_failure=self._failed,
+            on_cancelled=self._cancelled,
+            on_progress=self._progress,
         )
         return self.task.start()
 
@@ -708,12 +714,13 @@ class AgreementDialog(QDialog):
         self.compute_button.setToolTip("")
         self.compute_button.setEnabled(True)
 
-    def _failed(self, message: str) -> None:
+    def _cancelled(self) -> None:
         self._end_computing()
-        if message == str(Cancelled("computing agreement")):
-            self.summary.setText("Cancelled: the figures shown (if any) are from before.")
-            return
-        self.summary.setText(f"Could not compute agreement: {message}")
+        self.summary.setText("Cancelled: the figures shown (if any) are from before.")
+
+    def _failed(self, error: Failure) -> None:
+        self._end_computing()
+        self.summary.setText(f"Could not compute agreement: {describe_failure(error)}")
 
     def _computed(self, result: tuple[AgreementReport, list[DisagreementView]]) -> None:
         self._end_computing()

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.errors import AnnotatorError, Cancelled
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import ImportChanges
 from annotator.formats.exchange import (
     DocumentAnnotations,
@@ -56,7 +56,7 @@ from annotator.formats.exchange import (
     ImportResult,
 )
 from annotator.ui.commands import ImportAnnotations
-from annotator.ui.workers import Task
+from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
 
 if TYPE_CHECKING:
     from annotator.project import Project
@@ -149,7 +149,7 @@ class ExportDialog(QDialog):
         from annotator.formats import registry
 
         self.window_ = window
-        self.task: Task | None = None
+        self.task: BackgroundTask[ExportResult] | None = None
         self._abandoned = False
         self.result: ExportResult | None = None
         self.setWindowTitle("Export Annotations")
@@ -363,7 +363,7 @@ class ExportDialog(QDialog):
 
     # -- running --------------------------------------------------------------------------------
 
-    def start(self) -> Task | None:
+    def start(self) -> BackgroundTask[ExportResult] | None:
         """Run the export off the GUI thread, on the worker's own connection to the project."""
         if self.task is not None:
             return None
@@ -387,7 +387,7 @@ class ExportDialog(QDialog):
             return None
         path = self.window_.project.path
 
-        def work(task: Task) -> ExportResult:
+        def work(task: TaskContext) -> ExportResult:
             from annotator.project import Project
 
             with Project(path) as own:
@@ -398,7 +398,16 @@ class ExportDialog(QDialog):
         self.message.setText(f"Exporting as {request.format}…")
         self.window_.statusBar().showMessage(f"Exporting as {request.format}…")
         # No Qt parent: the task outlives a cancelled dialog, which waits for it to finish.
-        self.task = Task(work, self._done, self._failed, on_progress=self._progress)
+        # An export that ends after Cancel has written its file: that is said, not hidden.
+        self.task = BackgroundTask(
+            work,
+            what="the export",
+            on_success=self._done,
+            on_failure=self._failed,
+            on_cancelled=self._cancelled,
+            on_progress=self._progress,
+            keep_late_result=True,
+        )
         return self.task.start()
 
     def _progress(self, done: int, total: int) -> None:
@@ -421,17 +430,22 @@ class ExportDialog(QDialog):
                        self.layers_box):  # fmt: skip
             widget.setEnabled(not on)
 
-    def _failed(self, message: str) -> None:
+    def _cancelled(self) -> None:
         self.task = None
         if self._abandoned:
             self.deleteLater()
             return
         self._busy(False)
-        if message == str(Cancelled("the export")):
-            self.message.setText("Export cancelled: nothing was written.")
-            self.window_.statusBar().showMessage("Export cancelled", 5000)
+        self.message.setText("Export cancelled: nothing was written.")
+        self.window_.statusBar().showMessage("Export cancelled", 5000)
+
+    def _failed(self, error: Failure) -> None:
+        self.task = None
+        if self._abandoned:
+            self.deleteLater()
             return
-        self.message.setText(f"Could not export: {message}")
+        self._busy(False)
+        self.message.setText(f"Could not export: {describe_failure(error)}")
         self.window_.statusBar().showMessage("Export failed", 5000)
 
     def _done(self, result: ExportResult) -> None:

@@ -39,7 +39,7 @@ from annotator.core.labels import label_set_problems
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
 from annotator.suggesting import labelled_with, relabel
 from annotator.ui.commands import ChangeAnnotations, EditLabelSets
-from annotator.ui.workers import Worker
+from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -74,7 +74,7 @@ class LabelSetsDialog(QDialog):
         self._row = -1
         self._loading = False
         self._model_label_set = model_label_set
-        self._worker: Worker | None = None
+        self._worker: BackgroundTask[LabelSet] | None = None
 
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
@@ -354,8 +354,14 @@ class LabelSetsDialog(QDialog):
             return
         self.model_button.setEnabled(False)
         self.model_button.setText("Reading the model…")
-        self._worker = Worker(self._model_label_set, self._model_done, self._model_failed, self)
-        self._worker.start()
+        read_labels = self._model_label_set
+        self._worker = BackgroundTask(
+            lambda _task: read_labels(),
+            parent=self,
+            what="reading the model's labels",
+            on_success=self._model_done,
+            on_failure=self._model_failed,
+        ).start()
 
     def _model_done(self, label_set: LabelSet) -> None:
         self._worker = None
@@ -363,11 +369,11 @@ class LabelSetsDialog(QDialog):
         self.model_button.setEnabled(True)
         self._add_set(dataclasses.replace(label_set, name=self._unique_name(label_set.name)))
 
-    def _model_failed(self, message: str) -> None:
+    def _model_failed(self, error: Failure) -> None:
         self._worker = None
         self.model_button.setText("From Model")
         self.model_button.setEnabled(True)
-        self.problem.setText(f"The model's labels could not be read: {message}")
+        self.problem.setText(f"The model's labels could not be read: {describe_failure(error)}")
 
     # -- labels --------------------------------------------------------------------------------
 

@@ -11,15 +11,15 @@ signals (a ``QImage`` may be made off the GUI thread, a ``QPixmap`` may not).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from annotator.core.errors import AnnotatorError, DocumentError
+from annotator.core.errors import AnnotatorError, Cancelled, DocumentError
 from annotator.documents.pdf import (
     ExtractionCancelled,
     PageError,
@@ -28,6 +28,7 @@ from annotator.documents.pdf import (
     PdfReader,
     extract_pdf,
 )
+from annotator.ui.tasks import BackgroundTask, TaskContext, describe_failure
 
 SIZE_CHUNK = 150  # page sizes read between two renderings, so visible pages never wait long
 
@@ -138,110 +139,43 @@ class PageRenderer(QThread):
 # -- full-text extraction ---------------------------------------------------------------------
 
 
-class _ExtractionSignals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
+def read_pdf_text(
+    path: str | Path, password: str | None, *, parent: QObject | None = None
+) -> BackgroundTask[PdfExtraction]:
+    """A task reading a PDF's whole text off the GUI thread, reporting pages as it goes.
 
-
-class _ExtractionRun(QRunnable):
-    def __init__(
-        self, path: str, password: str | None, signals: _ExtractionSignals, cancel: threading.Event
-    ) -> None:
-        super().__init__()
-        self.path, self.password, self.signals, self.cancel = path, password, signals, cancel
-
-    def run(self) -> None:
-        try:
-            result = extract_pdf(
-                self.path,
-                self.password,
-                progress=lambda done, total: self.signals.progress.emit(done, total),
-                cancel=self.cancel.is_set,
-            )
-        except ExtractionCancelled:
-            self.signals.cancelled.emit()
-        except AnnotatorError as error:
-            self.signals.failed.emit(str(error))
-        except OSError as error:
-            self.signals.failed.emit(f"Cannot read the file: {error.strerror or error}")
-        else:
-            self.signals.done.emit(result)
-
-
-class TextExtraction(QObject):
-    """Reads a PDF's whole text off the GUI thread, with progress and cancel.
-
-    ``on_done(PdfExtraction)``, ``on_progress(done, total)``, ``on_failed(message)`` and
-    ``on_cancelled()`` run on the GUI thread.
+    Chain the callbacks, then start it: ``on_success(PdfExtraction)``,
+    ``on_progress(pages done, page count)``, ``on_failure(error)`` and ``on_cancelled()``
+    all run on the GUI thread; :meth:`~BackgroundTask.cancel` stops it between two pages.
     """
 
-    _alive: ClassVar[set[TextExtraction]] = set()
+    def work(task: TaskContext) -> PdfExtraction:
+        try:
+            return extract_pdf(path, password, progress=task.report, cancel=task.cancelled)
+        except ExtractionCancelled as stop:
+            raise Cancelled(task.what) from stop
 
-    def __init__(
-        self,
-        path: str,
-        password: str | None,
-        *,
-        on_done: Any,
-        on_failed: Any,
-        on_progress: Any,
-        on_cancelled: Any,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.path = path
-        self._cancel = threading.Event()
-        self.signals = _ExtractionSignals()
-        self._on_done, self._on_failed = on_done, on_failed
-        self._on_progress, self._on_cancelled = on_progress, on_cancelled
-        self.signals.progress.connect(self._progress)
-        self.signals.done.connect(self._done)
-        self.signals.failed.connect(self._failed)
-        self.signals.cancelled.connect(self._cancelled)
-        self._run = _ExtractionRun(path, password, self.signals, self._cancel)
-        self._run.setAutoDelete(False)
-        self.finished = False
+    return BackgroundTask(work, parent=parent, what=f"reading '{Path(path).name}'")
 
-    def start(self) -> TextExtraction:
-        TextExtraction._alive.add(self)
-        QThreadPool.globalInstance().start(self._run)
-        return self
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def _finish(self) -> None:
-        self.finished = True
-        TextExtraction._alive.discard(self)
-
-    @Slot(int, int)
-    def _progress(self, done: int, total: int) -> None:
-        if not self._cancel.is_set():
-            self._on_progress(done, total)
-
-    @Slot(object)
-    def _done(self, result: PdfExtraction) -> None:
-        self._finish()
-        if self._cancel.is_set():
-            self._on_cancelled()
-        else:
-            self._on_done(result)
-
-    @Slot(str)
-    def _failed(self, message: str) -> None:
-        self._finish()
-        self._on_failed(message)
-
-    @Slot()
-    def _cancelled(self) -> None:
-        self._finish()
-        self._on_cancelled()
+def TextExtraction(  # the old class's name, until pdf_window.py moves over
+    path: str,
+    password: str | None,
+    *,
+    on_done: Callable[[PdfExtraction], Any],
+    on_failed: Callable[[str], Any],
+    on_progress: Callable[[int, int], Any],
+    on_cancelled: Callable[[], Any],
+    parent: QObject | None = None,
+) -> BackgroundTask[PdfExtraction]:
+    """Deprecated: the old call shape of :func:`read_pdf_text` (failures as messages)."""
+    return (
+        read_pdf_text(path, password, parent=parent)
+        .on_success(on_done)
+        .on_failure(lambda error: on_failed(describe_failure(error)))
+        .on_progress(on_progress)
+        .on_cancelled(on_cancelled)
+    )
 
 
 def wait_for_extractions(timeout_ms: int = 10_000) -> bool:

@@ -49,7 +49,7 @@ from annotator.reanchoring import (
     reattach,
 )
 from annotator.ui.commands import _ServiceCommand
-from annotator.ui.workers import Worker
+from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -352,11 +352,14 @@ class ReliabilityController(QObject):
         # check_for_changes reads only store.documents(): hand it this one document, so the
         # worker touches no database connection (SQLite stays on the GUI thread).
         snapshot = SimpleNamespace(store=SimpleNamespace(documents=lambda d=document: [d]))
-        Worker(
-            lambda: check_for_changes(snapshot),  # type: ignore[arg-type]
-            lambda changes, i=document.id: self._checked(i, changes),
-            lambda message: self.window.statusBar().showMessage(message, 6000),
-            self,
+        BackgroundTask(
+            lambda _task: check_for_changes(snapshot),  # type: ignore[arg-type]
+            parent=self,
+            what=f"checking the file of “{document.title}”",
+            on_success=lambda changes, i=document.id: self._checked(i, changes),
+            on_failure=lambda error: self.window.statusBar().showMessage(
+                describe_failure(error), 6000
+            ),
         ).start()
 
     def _checked(self, document_id: str, changes: list[DocumentChange]) -> None:
@@ -391,17 +394,18 @@ class ReliabilityController(QObject):
         w = self.window
         w.statusBar().showMessage(f"Re-anchoring annotations on {Path(path).name}…")
         self.banner.reanchor_button.setEnabled(False)
-        Worker(
-            lambda: load_document(path),
-            lambda loaded: self._reanchor_loaded(document_id, loaded, path),
-            self._reanchor_failed,
-            self,
+        BackgroundTask(
+            lambda _task: load_document(path),
+            parent=self,
+            what=f"reading {Path(path).name}",
+            on_success=lambda loaded: self._reanchor_loaded(document_id, loaded, path),
+            on_failure=self._reanchor_failed,
         ).start()
 
-    def _reanchor_failed(self, message: str) -> None:
+    def _reanchor_failed(self, error: Failure) -> None:
         self.banner.reanchor_button.setEnabled(True)
         self.window.statusBar().clearMessage()
-        self.window.show_error(f"Cannot re-anchor: {message}", dialog=True)
+        self.window.show_error(f"Cannot re-anchor: {describe_failure(error)}", dialog=True)
 
     def _reanchor_loaded(self, document_id: str, loaded: Any, path: str) -> None:
         w = self.window

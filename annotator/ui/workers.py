@@ -1,4 +1,8 @@
-"""Work that must not freeze the window, run on a thread pool with results on the GUI thread.
+"""Deprecated: use :class:`annotator.ui.tasks.BackgroundTask`.
+
+Kept only until main_window.py and pdf_window.py move over; then this module goes.
+
+Work that must not freeze the window, run on a thread pool with results on the GUI thread.
 
 Reading and decoding a file (or extracting a PDF's text) happens off the GUI thread; the
 project (and its SQLite connection) is touched only back on the GUI thread.
