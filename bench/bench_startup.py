@@ -1,0 +1,247 @@
+"""Start-up: the window shown and painted with the last document, and three command-line verbs.
+
+Every measurement is a fresh process, timed from its launch by this script (so interpreter
+start-up counts on both sides); the scenarios run interleaved, several times, and the
+medians and their ratios are printed.
+
+- **window**: ``annotator --project P`` (the real entry point: the command line, then
+  ``annotator.app.run_gui``) on a project whose last document is the sample reading, with
+  its example annotations; timed until the reader's first paint, offscreen. Baseline: a bare
+  ``QMainWindow`` + ``QPlainTextEdit`` showing the same text, timed until its first paint.
+  Targets (issue 18): at most 1.0 s wall and at most 4x the baseline.
+- **--version**, **list**, **export --format json** on the same project. Baseline: bare
+  Python importing ``sqlite3`` and ``json`` and doing the same reads (the version; the
+  documents' ids and titles; every document and annotation row as indented JSON).
+
+Run: ``.venv/bin/python bench/bench_startup.py [--runs 7] [--source DIR]``; ``--source``
+measures the annotator package of another checkout (e.g. ``git archive`` of an older
+commit unpacked in DIR) against the same baselines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "resources" / "samples" / "of-studies.md"
+TIMEOUT = 120
+
+# Reports the first paint of a text viewport in a main window: wall seconds since this
+# interpreter was launched are measured by the parent; the child adds CPU and peak memory.
+_PAINT_PROBE = """
+import os, resource, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMainWindow
+
+class FirstPaint(QObject):
+    seen = False
+
+    def eventFilter(self, obj, event):
+        if not self.seen and event.type() == QEvent.Type.Paint:
+            area = obj.parent()
+            if (
+                isinstance(area, QAbstractScrollArea)
+                and obj is area.viewport()
+                and isinstance(obj.window(), QMainWindow)
+                and hasattr(area, "document")
+                and not area.document().isEmpty()
+            ):
+                self.seen = True
+                QTimer.singleShot(0, self.report)  # after this paint has been delivered
+        return False
+
+    def report(self):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"PAINTED {time.process_time():.4f} {rss:.1f}", flush=True)
+        QApplication.quit()
+
+app = QApplication(sys.argv[:1])
+probe = FirstPaint()
+app.installEventFilter(probe)
+"""
+
+_APP = (
+    _PAINT_PROBE
+    + """
+from annotator.cli import main
+main(["--project", sys.argv[1]])
+"""
+)
+
+_BARE_WINDOW = (
+    _PAINT_PROBE
+    + """
+from pathlib import Path
+from PySide6.QtWidgets import QPlainTextEdit
+window = QMainWindow()
+editor = QPlainTextEdit()
+editor.setPlainText(Path(sys.argv[2]).read_text(encoding="utf-8"))
+window.setCentralWidget(editor)
+window.resize(1000, 700)
+window.show()
+app.exec()
+"""
+)
+
+_BARE_VERSION = "import json, sqlite3; print(sqlite3.sqlite_version)"
+
+_BARE_LIST = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+rows = conn.execute("SELECT id, title FROM documents WHERE deleted IS NULL").fetchall()
+print(json.dumps(rows, ensure_ascii=False, indent=2))
+"""
+
+_BARE_EXPORT = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.row_factory = sqlite3.Row
+data = {
+    table: [dict(row) for row in conn.execute(f"SELECT * FROM {table}")]
+    for table in ("documents", "annotators", "annotations")
+}
+sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\\n")
+"""
+
+_SETUP = """
+import sys
+from pathlib import Path
+from annotator.project import Project
+from annotator.samples import add_sample_reading
+from annotator.ui.preferences import Preferences
+
+project = Project(sys.argv[1])
+project.add_text("Notes", "A second document, so that the last one read is not the first. " * 50)
+document, _ = add_sample_reading(project)
+prefs = Preferences()
+prefs.set_last_document(str(project.path), document.id)
+prefs.sync()
+project.close()
+"""
+
+
+def _env(folder: Path, source: Path | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_CONFIG_HOME"] = str(folder / "config")  # QSettings: the last document, welcome
+    env["XDG_DATA_HOME"] = str(folder / "data")
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], *, until_painted: bool = False) -> dict[str, float]:
+    """Launch ``python args``; seconds until it exits (or reports its first paint)."""
+    began = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, encoding="utf-8",
+    )  # fmt: skip
+    if not until_painted:
+        _, err = child.communicate(timeout=TIMEOUT)
+        wall = time.perf_counter() - began
+        if child.returncode != 0:
+            raise RuntimeError(f"{args[:3]} failed ({child.returncode}): {err[-2000:]}")
+        return {"wall": wall}
+    assert child.stdout is not None
+    result: dict[str, float] | None = None
+    for line in child.stdout:
+        if line.startswith("PAINTED "):
+            wall = time.perf_counter() - began
+            _, cpu, rss = line.split()
+            result = {"wall": wall, "cpu": float(cpu), "rss_mb": float(rss)}
+            break
+    try:
+        _, err = child.communicate(timeout=TIMEOUT)  # let it close before the next run
+    except subprocess.TimeoutExpired:
+        child.kill()
+        _, err = child.communicate()
+    if result is None:
+        raise RuntimeError(f"{args[:3]} never painted ({child.returncode}): {err[-2000:]}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--source", type=Path, help="checkout whose annotator package to time")
+    options = parser.parse_args()
+    source = options.source.resolve() if options.source else None
+
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        folder = Path(tmp)
+        project = str(folder / "bench.annotator")
+        ours_env = _env(folder, source)
+        bare_env = _env(folder, None)
+        subprocess.run([sys.executable, "-c", _SETUP, project], env=ours_env, check=True)
+        cli = ["-m", "annotator", "--project", project]
+        scenarios = {
+            "window": (
+                (["-c", _APP, project], ours_env),
+                (["-c", _BARE_WINDOW, project, str(SAMPLE)], bare_env),
+            ),
+            "--version": (
+                (["-m", "annotator", "--version"], ours_env),
+                (["-c", _BARE_VERSION], bare_env),
+            ),
+            "list": (([*cli, "list"], ours_env), (["-c", _BARE_LIST, project], bare_env)),
+            "export --format json": (
+                ([*cli, "export", "--format", "json"], ours_env),
+                (["-c", _BARE_EXPORT, project], bare_env),
+            ),
+        }  # fmt: skip
+        samples: dict[tuple[str, str], list[dict[str, float]]] = {
+            (name, side): [] for name in scenarios for side in ("ours", "bare")
+        }
+        for run in range(options.runs + 1):  # the first round warms caches and is dropped
+            for name, ((ours_args, o_env), (bare_args, b_env)) in scenarios.items():
+                painted = name == "window"
+                sides = [("ours", ours_args, o_env), ("bare", bare_args, b_env)]
+                if run % 2:
+                    sides.reverse()  # neither side always goes first
+                for side, args, env in sides:
+                    measured = _run(args, env, until_painted=painted)
+                    if run:
+                        samples[(name, side)].append(measured)
+
+    print(f"start-up, fresh processes, medians of {options.runs} interleaved runs")
+    if source:
+        print(f"annotator from {source}")
+    report: dict[str, dict[str, float]] = {}
+    for name in scenarios:
+        ours = {
+            k: statistics.median(s[k] for s in samples[(name, "ours")])
+            for k in samples[(name, "ours")][0]
+        }
+        bare = {
+            k: statistics.median(s[k] for s in samples[(name, "bare")])
+            for k in samples[(name, "bare")][0]
+        }
+        ratio = ours["wall"] / bare["wall"]
+        extra = ""
+        if "cpu" in ours:
+            extra = (
+                f"; CPU {ours['cpu']:.2f} s vs {bare['cpu']:.2f} s; "
+                f"peak {ours['rss_mb']:.0f} MB vs {bare['rss_mb']:.0f} MB"
+            )
+        print(
+            f"{name:<22} {ours['wall']:6.3f} s  baseline {bare['wall']:6.3f} s  "
+            f"ratio {ratio:5.2f}x{extra}"
+        )
+        report[name] = {"ours": ours["wall"], "baseline": bare["wall"], "ratio": ratio}
+    window = report["window"]
+    verdict = window["ours"] <= 1.0 and window["ratio"] <= 4.0
+    print(f"window target (<= 1.0 s and <= 4x): {'met' if verdict else 'missed'}")
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
