@@ -78,10 +78,8 @@ def export_bundle(
     (the texts are in ``project.json`` in any case). Written to a temporary file first, so
     an interrupted export never leaves a half bundle under the target name.
     """
-    from annotator.formats.native import export_project
-
     target = Path(target)
-    data = export_project(project, document_ids)
+    data = project.export_json(document_ids)
     project_bytes = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
     files: dict[str, dict[str, Any]] = {PROJECT_JSON: _entry(project_bytes)}
     sources: list[tuple[str, Path]] = []
@@ -175,13 +173,13 @@ def import_bundle(
                 written_file.unlink(missing_ok=True)
             raise
     # Point the documents at their files on this machine (the hash identifies them).
-    with project.store.transaction():
-        for info, destination in plan:
-            sha256 = manifest["files"][info.filename]["sha256"]
-            document = project.store.document_by_sha256(sha256)
-            if document is not None and document.path != str(destination.resolve()):
-                project.store.set_document_path(document.id, str(destination.resolve()))
-    project.events.documents_changed.emit()
+    moved = {}
+    for info, destination in plan:
+        sha256 = manifest["files"][info.filename]["sha256"]
+        document = project.document_by_sha256(sha256)
+        if document is not None and document.path != str(destination.resolve()):
+            moved[document.id] = str(destination.resolve())
+    project.set_document_paths(moved)
     return BundleImportReport(report, len(new_files), already, folder)
 
 

@@ -18,17 +18,25 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 from annotator.core.errors import AnnotatorError
-
-if TYPE_CHECKING:
-    from annotator.project import Project
+from annotator.core.model import Document
 
 T = TypeVar("T")
 
 #: The files SQLite keeps beside a database while it is open or mid-transaction.
 COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+class OpenProject(Protocol):
+    """What output safety needs of an open project (a :class:`~annotator.project.Project`):
+    its file and its documents' source files. Kept this narrow so the service can use this
+    module without this module knowing the service."""
+
+    path: Path
+
+    def document_headers(self) -> list[Document]: ...
 
 
 class OutputError(AnnotatorError):
@@ -73,9 +81,9 @@ class ProtectedFiles:
         }
 
     @classmethod
-    def of(cls, project: Project) -> ProtectedFiles:
+    def of(cls, project: OpenProject) -> ProtectedFiles:
         """Those of an open project."""
-        return cls(project.path, (summary.document.path for summary in project.documents()))
+        return cls(project.path, (document.path for document in project.document_headers()))
 
     def _backup(self, target: Path) -> bool:
         """Whether ``target`` is named as a backup of the project is (see
@@ -115,7 +123,7 @@ def glob_escape(text: str) -> str:
 
 
 def refuse_unsafe_output(
-    project: Project, output: str | os.PathLike[str], *, folder: bool = False
+    project: OpenProject, output: str | os.PathLike[str], *, folder: bool = False
 ) -> None:
     """Raise :class:`OutputError` when ``output`` would replace the project file, its
     ``-wal``/``-shm``/``-journal``, a backup or a document's source (see

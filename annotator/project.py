@@ -8,9 +8,10 @@ announces changes through :class:`ProjectEvents` so views can redraw.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from annotator.core.model import (
     AnnotatorId,
     Document,
     DocumentId,
+    ImportChanges,
+    ImportPlan,
     Label,
     LabelSet,
     LabelSetId,
@@ -40,12 +43,13 @@ from annotator.core.model import (
 from annotator.core.spans import make_selector, validate_span
 from annotator.documents import LoadedDocument, load_document
 from annotator.documents.base import sha256_text
+from annotator.formats import native
+from annotator.outputs import refuse_unsafe_output, write_file
 from annotator.resources import load_json_resource
+from annotator.source_files import file_change
 from annotator.store import Store, annotation_to_json
 
 if TYPE_CHECKING:
-    from annotator.core.model import ImportChanges
-    from annotator.formats.native import ImportReport
     from annotator.nlp.settings import SentimentConfig
 
 DEFAULT_ANNOTATOR = "me"
@@ -90,6 +94,46 @@ class ProjectEvents:
     write_failed = Signal(object)  # ProjectStorageError
 
 
+class ProjectEdit:
+    """The writes of one user action that no single :class:`Project` method covers.
+
+    Adjudicating a passage, re-anchoring a document or settling a merge write several kinds
+    of record at once, each with its own history entry. Inside :meth:`Project.edit` those
+    writes go to the file in one transaction (all or nothing); the caller records the
+    history through :meth:`record` and announces the change once the block has ended.
+    """
+
+    def __init__(self, store: Store, actor: str) -> None:
+        self._store = store
+        self.actor = actor
+
+    def add_document(self, document: Document) -> None:
+        self._store.add_document(document)
+
+    def replace_document_text(self, document: Document) -> None:
+        """Put a new version of a document's file (text, hashes, pages) in place."""
+        self._store.replace_document_text(document)
+
+    def insert_annotations(self, annotations: Iterable[Annotation]) -> None:
+        self._store.insert_annotations(annotations)
+
+    def replace_annotation(self, annotation: Annotation) -> None:
+        self._store.replace_annotation(annotation)
+
+    def set_annotations_deleted(self, annotation_ids: Sequence[str], deleted: bool) -> None:
+        """Soft-delete (or restore) annotations: they stay in the file, restorable."""
+        self._store.set_annotations_deleted(annotation_ids, deleted)
+
+    def add_link(self, link: Link) -> None:
+        self._store.add_link(link)
+
+    def record(
+        self, action: str, entity: str, entity_id: str, *, before: Any = None, after: Any = None
+    ) -> None:
+        """A history entry of this action, by the edit's actor."""
+        self._store.record(action, entity, entity_id, actor=self.actor, before=before, after=after)
+
+
 class Project:
     """An open project file and the operations on it."""
 
@@ -116,6 +160,41 @@ class Project:
     def resume_writing(self) -> None:
         """Write again after a storage failure, once the file checks out (else raises)."""
         self.store.resume_writing()
+
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[ProjectEdit]:
+        """One user action made of several writes, in one transaction (see
+        :class:`ProjectEdit`). Nested edits join the outer one."""
+        with self.store.transaction():
+            yield ProjectEdit(self.store, self.current_annotator.name)
+
+    def backup(self, reason: str) -> Path:
+        """A checked copy of the project beside it, before a risky action (``reason`` is
+        in its name)."""
+        return self.store.backup(reason)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A project setting (stored in the file, shared by everyone who opens it)."""
+        return self.store.get_setting(key, default)
+
+    def change_setting(self, key: str, value: Any) -> None:
+        """Change a project setting as one action, in the history. The caller announces
+        what the setting changes."""
+        with self.store.transaction():
+            self.store.set_setting(key, value)
+            self.store.record(
+                "setting", "project", key, actor=self.current_annotator.name, after=value
+            )
+
+    def changed_elsewhere(
+        self, document_ids: Iterable[str] = (), *, documents: bool = True
+    ) -> None:
+        """Announce writes made by another connection (a worker thread, the suggestion
+        process): views of these documents' annotations, and of the documents list, reload."""
+        for document_id in dict.fromkeys(document_ids):
+            self.events.annotations_reset.emit(DocumentId(document_id))
+        if documents:
+            self.events.documents_changed.emit()
 
     def __enter__(self) -> Project:
         return self
@@ -186,6 +265,14 @@ class Project:
 
     def annotators(self) -> list[Annotator]:
         return self.store.annotators()
+
+    def find_annotator(self, name: str) -> Annotator | None:
+        """The annotator called ``name``, None if the project has none (nothing is created)."""
+        return self.store.annotator_by_name(name)
+
+    def document_statuses(self) -> dict[tuple[DocumentId, AnnotatorId], str]:
+        """Every status an annotator set on a document: (document, annotator) -> status."""
+        return self.store.document_statuses()
 
     def annotator_named(self, name: str, *, create: bool = False) -> Annotator:
         name = name.strip()
@@ -300,6 +387,40 @@ class Project:
 
     def document(self, document_id: str) -> Document:
         return self.store.document(document_id)
+
+    def has_document(self, document_id: str) -> bool:
+        try:
+            self.store.document(document_id)
+        except NotFoundError:
+            return False
+        return True
+
+    def document_headers(self) -> list[Document]:
+        """The documents in project order without their text (``text`` is empty): cheap
+        for long projects; :meth:`document` gives one whole."""
+        return self.store.documents()
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        """The document (removed ones included) added from a file with these bytes."""
+        return self.store.document_by_sha256(sha256)
+
+    def document_by_text_sha256(self, text_sha256: str) -> Document | None:
+        """A document whose canonical text has this hash."""
+        return self.store.document_by_text_sha256(text_sha256)
+
+    def document_text_lengths(self, document_ids: Sequence[str]) -> dict[DocumentId, int]:
+        """The length of each document's text (unknown ids are left out)."""
+        return self.store.document_text_lengths(document_ids)
+
+    def set_document_paths(self, paths: Mapping[str, str]) -> None:
+        """Point documents at their files' new places (document id -> path), as one action."""
+        with self.store.transaction():
+            for document_id, path in paths.items():
+                self.store.set_document_path(document_id, path)
+                self.store.record(
+                    "move", "document", document_id, actor=self._current.name, after=path
+                )
+        self.events.documents_changed.emit()
 
     def text_of(self, document_id: str) -> str:
         """A document's canonical text, cached: annotating a 1 MB book must not re-read it."""
@@ -455,8 +576,15 @@ class Project:
             )
         self._reset_views(annotations)
 
-    def annotation(self, annotation_id: str) -> Annotation:
-        return self.store.annotation(annotation_id)
+    def annotation(self, annotation_id: str, *, include_deleted: bool = False) -> Annotation:
+        return self.store.annotation(annotation_id, include_deleted=include_deleted)
+
+    def find_annotation(self, annotation_id: str) -> Annotation | None:
+        """The annotation with this id, deleted or not; None if the project never had it."""
+        try:
+            return self.store.annotation(annotation_id, include_deleted=True)
+        except NotFoundError:
+            return None
 
     def annotations(
         self,
@@ -467,10 +595,21 @@ class Project:
             AnnotationStatus.ACCEPTED,
             AnnotationStatus.ORPHANED,
         ),
+        annotator_id: str | None = None,
+        include_deleted: bool = False,
     ) -> list[Annotation]:
-        """Live annotations in reading order; by default the reader's own (not suggestions)."""
-        annotator_id = self.annotator_named(annotator).id if annotator else None
-        return self.store.annotations(document_id, annotator_id=annotator_id, statuses=statuses)
+        """Live annotations in reading order; by default the reader's own (not suggestions).
+
+        ``statuses`` None: every status. ``annotator`` (a name) or ``annotator_id`` narrow
+        it to one annotator's; ``include_deleted`` adds the soft-deleted ones."""
+        if annotator:
+            annotator_id = self.annotator_named(annotator).id
+        return self.store.annotations(
+            document_id,
+            annotator_id=annotator_id,
+            statuses=statuses,
+            include_deleted=include_deleted,
+        )
 
     def annotations_in_range(
         self,
@@ -798,8 +937,6 @@ class Project:
         :class:`~annotator.documents.pdf_annotations.PdfWriteReport`.
         """
         from annotator.documents.pdf_annotations import PdfMark, write_annotated_pdf
-        from annotator.outputs import refuse_unsafe_output, write_file
-        from annotator.reanchoring import file_change
 
         refuse_unsafe_output(self, out_path)
         document = self.document(document_id)
@@ -915,14 +1052,85 @@ class Project:
         self.events.annotations_reset.emit(None)
 
     def export_json(self, document_ids: Sequence[str] | None = None) -> dict[str, Any]:
-        from annotator.formats import native
+        """The project (or some of its documents) in Annotator's own JSON format."""
+        if document_ids is None:
+            documents = [self.document(d.id) for d in self.store.documents()]
+        else:
+            documents = [self.document(d) for d in document_ids]
+        wanted = {d.id for d in documents}
+        annotations = [a for a in self.store.annotations(statuses=None) if a.document_id in wanted]
+        return native.build_project(
+            documents, annotations, self.annotators(), self.label_sets(), self.links()
+        )
 
-        return native.export_project(self, document_ids)
+    def import_json(self, data: Any) -> native.ImportReport:
+        """Import Annotator's own JSON: checked completely first, then written as one action."""
+        plan, counts = native.plan_import(self, data)
+        backup, changes = self.apply_import(plan, backup=True)
+        return native.ImportReport(
+            documents_added=len(plan.documents),
+            documents_matched=counts.documents_matched,
+            annotators_added=len(plan.annotators),
+            label_sets_added=len(plan.label_sets),
+            annotations_added=len(plan.annotations),
+            annotations_updated=len(plan.replaced),
+            annotations_unchanged=counts.unchanged,
+            links_added=len(plan.links),
+            annotations_renamed=counts.renamed,
+            backup=backup,
+            changes=changes,
+        )
 
-    def import_json(self, data: Any) -> ImportReport:
-        from annotator.formats import native
+    def apply_import(self, plan: ImportPlan, *, backup: bool) -> tuple[str | None, ImportChanges]:
+        """Write what an importer planned, as one action, and announce it.
 
-        return native.import_project(self, data)
+        ``backup``: first copy the project aside (``before-import``) if it holds
+        annotations. Returns that copy's path and the :class:`ImportChanges` that
+        :meth:`undo_import` takes back.
+        """
+        store = self.store
+        copy = None
+        if backup and store.annotations(statuses=None):
+            copy = str(store.backup("before-import"))
+        actor = self.current_annotator.name
+        after = [new for _, new in plan.replaced]
+        with store.transaction():
+            for document in plan.documents:
+                store.add_document(document)
+                store.record(
+                    "import", "document", document.id, actor=actor,
+                    after={"title": document.title, "format": plan.format},
+                )  # fmt: skip
+            for annotator in plan.annotators:
+                store.add_annotator(annotator)
+            for label_set in plan.label_sets:
+                store.save_label_set(label_set)
+            store.insert_annotations(plan.annotations)
+            for annotation in after:
+                store.replace_annotation(annotation)
+            for link in plan.links:
+                store.add_link(link)
+            store.record(
+                "import", "project", str(self.path), actor=actor,
+                after={"format": plan.format, "file": plan.origin,
+                       "annotations": [a.id for a in plan.annotations],
+                       "updated": [a.id for a in after]},
+            )  # fmt: skip
+        self.events.documents_changed.emit()
+        if plan.annotators:
+            self.events.annotators_changed.emit()
+        if plan.label_sets:
+            self.events.label_sets_changed.emit()
+        if plan.links:
+            self.events.links_changed.emit()
+        self.events.annotations_reset.emit(None)
+        return copy, ImportChanges(
+            documents=tuple(d.id for d in plan.documents),
+            annotations=tuple(a.id for a in plan.annotations),
+            replaced=plan.replaced,
+            links=tuple(link.id for link in plan.links),
+            label_sets=plan.label_sets,
+        )
 
     def history(self, entity_id: str | None = None) -> list[dict[str, Any]]:
         return self.store.history(entity_id)

@@ -39,8 +39,8 @@ from annotator.core.model import (
 from annotator.core.reanchor import FUZZY_THRESHOLD, Anchor, Orphaned, Placed, Reanchorer
 from annotator.core.spans import make_selector, validate_span
 from annotator.documents import PAGED_SUFFIXES, LoadedDocument, load_document
-from annotator.documents.base import sha256_file
 from annotator.documents.text import TEXT_SUFFIXES
+from annotator.source_files import DocumentChange, file_change
 from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
@@ -48,17 +48,6 @@ if TYPE_CHECKING:
 
 #: Statuses of the reader's own work: orphaned when they cannot be placed, never set aside.
 _READERS = frozenset({AnnotationStatus.ACCEPTED, AnnotationStatus.ORPHANED})
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentChange:
-    """A document whose file is not what was added: ``changed`` (other bytes) or ``missing``."""
-
-    document_id: DocumentId
-    title: str
-    path: str
-    state: str  # "changed" | "missing"
-    sha256: str | None = None  # of the file as it is now
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +101,7 @@ def check_for_changes(
     """
     wanted = set(document_ids) if document_ids is not None else None
     changes = []
-    for doc in project.store.documents():
+    for doc in project.document_headers():
         if wanted is not None and doc.id not in wanted:
             continue
         if not doc.path or Path(doc.path).suffix.lower() not in _DOCUMENT_SUFFIXES:
@@ -121,23 +110,6 @@ def check_for_changes(
         if change is not None:
             changes.append(change)
     return changes
-
-
-def file_change(doc: Document) -> DocumentChange | None:
-    """How ``doc``'s file differs from the one it was added from (None: it is the same).
-
-    The one hash check, shared by :func:`check_for_changes` and everything else that must not
-    work on a replaced file (the annotated PDF export, say)."""
-    path = Path(doc.path)
-    if not path.is_file():
-        return DocumentChange(doc.id, doc.title, doc.path, "missing")
-    try:
-        digest = sha256_file(str(path))
-    except OSError:
-        return DocumentChange(doc.id, doc.title, doc.path, "missing")
-    if digest != doc.sha256:
-        return DocumentChange(doc.id, doc.title, doc.path, "changed", digest)
-    return None
 
 
 _DOCUMENT_SUFFIXES = frozenset(TEXT_SUFFIXES | PAGED_SUFFIXES) - {""}
@@ -175,9 +147,8 @@ def reanchor_loaded(
     threshold: float = FUZZY_THRESHOLD,
 ) -> ReanchorReport:
     """:func:`reanchor_document` for a file already loaded (off the GUI thread, say)."""
-    store = project.store
     old = project.document(document_id)
-    other = store.document_by_sha256(loaded.sha256)
+    other = project.document_by_sha256(loaded.sha256)
     if other is not None and other.id != old.id:
         raise AnnotatorError(
             f"'{Path(path).name}' is already in the project as '{other.title}': "
@@ -193,30 +164,27 @@ def reanchor_loaded(
         encoding=loaded.encoding,
         page_map=loaded.page_map,
     )
-    annotations = store.annotations(old.id, statuses=None, include_deleted=True)
-    live = {a.id for a in store.annotations(old.id, statuses=None)}
+    annotations = project.annotations(old.id, statuses=None, include_deleted=True)
+    live = {a.id for a in project.annotations(old.id, statuses=None)}
     outcome = _place(annotations, old.text, new_doc, threshold)
-    actor = project.current_annotator.name
-    backup = store.backup("before-reanchor")
-    with store.transaction():
-        store.replace_document_text(new_doc)
-        store.record(
-            "reanchor", "document", old.id, actor=actor,
+    backup = project.backup("before-reanchor")
+    with project.edit() as edit:
+        edit.replace_document_text(new_doc)
+        edit.record(
+            "reanchor", "document", old.id,
             before={"path": old.path, "sha256": old.sha256, "text_sha256": old.text_sha256},
             after={"path": path, "sha256": loaded.sha256, "text_sha256": loaded.text_sha256},
         )  # fmt: skip
         for before, after in outcome.changed:
-            store.replace_annotation(after)
-            store.record(
-                "reanchor", "annotation", after.id, actor=actor,
+            edit.replace_annotation(after)
+            edit.record(
+                "reanchor", "annotation", after.id,
                 before=annotation_to_json(before), after=annotation_to_json(after),
             )  # fmt: skip
         if outcome.set_aside:
-            store.set_annotations_deleted([a.id for a in outcome.set_aside], True)
+            edit.set_annotations_deleted([a.id for a in outcome.set_aside], True)
             for a in outcome.set_aside:
-                store.record(
-                    "set aside", "annotation", a.id, actor=actor, before=annotation_to_json(a)
-                )
+                edit.record("set aside", "annotation", a.id, before=annotation_to_json(a))
     project.events.documents_changed.emit()
     project.events.annotations_reset.emit(old.id)
     details = [d for d in outcome.details if d.annotation_id in live]
@@ -315,14 +283,14 @@ def orphans(project: Project, document_id: str | None = None) -> list[Annotation
 
     Their ``start`` (= ``end``) is where the passage would have been: scroll there to help
     the reader find it."""
-    return project.store.annotations(document_id, statuses=[AnnotationStatus.ORPHANED])
+    return project.annotations(document_id, statuses=[AnnotationStatus.ORPHANED])
 
 
 def reattach(project: Project, annotation_id: str, start: int, end: int) -> Annotation:
     """Put an orphan (or any annotation) on ``text[start:end]``; it becomes accepted again.
 
     One action in the history, undone by ``project.replace_annotation(old)``."""
-    old = project.store.annotation(annotation_id)
+    old = project.annotation(annotation_id)
     document = project.document(old.document_id)
     validate_span(document.text, start, end)
     selector = make_selector(document.text, start, end)
@@ -360,14 +328,13 @@ def attach_to_copy(
     document keeps its annotations. Links between copied annotations are copied too.
     Running it again copies nothing twice. One transaction, after a backup.
     """
-    store = project.store
     source = project.document(document_id)
     target, loaded_path = _copy_target(project, copy, password)
     if target.id == source.id or target.sha256 == source.sha256:
         raise AnnotatorError(f"'{source.title}' and the copy are the same file: nothing to attach")
-    annotations = store.annotations(source.id, statuses=None)
+    annotations = project.annotations(source.id, statuses=None)
     outcome = _place(annotations, source.text, target, threshold)
-    existing = store.annotations(target.id, statuses=None, include_deleted=True)
+    existing = project.annotations(target.id, statuses=None, include_deleted=True)
     seen = {_fingerprint(a) for a in existing}
     copies: list[Annotation] = []
     id_map: dict[str, AnnotationId] = {}
@@ -389,23 +356,22 @@ def attach_to_copy(
     links = [
         Link(LinkId(new_id()), id_map[link.from_annotation], id_map[link.to_annotation],
              link.kind, link.note)
-        for link in store.links(source.id)
+        for link in project.links(source.id)
         if link.from_annotation in id_map and link.to_annotation in id_map
     ]  # fmt: skip
-    actor = project.current_annotator.name
-    backup = store.backup("before-attach")
-    with store.transaction():
+    backup = project.backup("before-attach")
+    with project.edit() as edit:
         if loaded_path is not None:
-            store.add_document(target)
-            store.record(
-                "add", "document", target.id, actor=actor,
+            edit.add_document(target)
+            edit.record(
+                "add", "document", target.id,
                 after={"title": target.title, "path": target.path, "copy_of": source.id},
             )  # fmt: skip
-        store.insert_annotations(copies)
+        edit.insert_annotations(copies)
         for a in copies:
-            store.record("attach", "annotation", a.id, actor=actor, after=annotation_to_json(a))
+            edit.record("attach", "annotation", a.id, after=annotation_to_json(a))
         for link in links:
-            store.add_link(link)
+            edit.add_link(link)
     project.events.documents_changed.emit()
     project.events.annotations_reset.emit(target.id)
     if links:
@@ -417,14 +383,13 @@ def _copy_target(
     project: Project, copy: str | os.PathLike[str], password: str | None
 ) -> tuple[Document, str | None]:
     """The document to attach to, and its path when it is new to the project."""
-    store = project.store
     if isinstance(copy, str) and not Path(copy).exists():
         return project.document(copy), None  # a document id
     loaded = load_document(copy, password=password)
     path = str(Path(copy).resolve())
-    existing = store.document_by_sha256(loaded.sha256)
+    existing = project.document_by_sha256(loaded.sha256)
     if existing is not None:
-        if existing.id in {d.id for d in store.documents()}:
+        if existing.id in {d.id for d in project.document_headers()}:
             return project.document(existing.id), None
         raise AnnotatorError(
             f"'{Path(path).name}' is in the project as the removed document '{existing.title}': "

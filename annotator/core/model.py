@@ -192,3 +192,22 @@ class ImportChanges:
         return bool(
             self.documents or self.annotations or self.replaced or self.links or self.label_sets
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import will write, worked out and checked before anything is written.
+
+    An importer (a format's parser plus the matching against the project) builds it; the
+    service writes it as one action. ``replaced`` pairs each stored annotation the import
+    updates with its new version; ``format`` and ``origin`` (the file) go into the history.
+    """
+
+    format: str
+    origin: str = ""
+    documents: tuple[Document, ...] = ()
+    annotators: tuple[Annotator, ...] = ()
+    label_sets: tuple[LabelSet, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    replaced: tuple[tuple[Annotation, Annotation], ...] = ()
+    links: tuple[Link, ...] = ()

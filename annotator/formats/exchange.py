@@ -34,6 +34,7 @@ from annotator.core.model import (
     DocumentId,
     DocumentKind,
     ImportChanges,
+    ImportPlan,
     LabelSet,
     LabelSetKind,
     new_id,
@@ -42,6 +43,7 @@ from annotator.core.model import (
 from annotator.core.spans import check_quote, make_selector, snap_to_characters, validate_span
 from annotator.core.timestamps import normalize_timestamp
 from annotator.documents.base import LoadedDocument, sha256_text
+from annotator.formats.text_checks import find_surrogate, id_collision_warning
 
 if TYPE_CHECKING:
     from annotator.project import Project
@@ -159,17 +161,16 @@ class Losses:
 
 def collect(project: Project, scope: ExportScope) -> tuple[ExportData, list[str]]:
     """The documents and annotations ``scope`` asks for, and warnings about what it left out."""
-    store = project.store
     if scope.document_ids:
         documents = [project.document(d) for d in scope.document_ids]
     else:
-        documents = [store.document(d.id) for d in store.documents()]
+        documents = [project.document(d.id) for d in project.document_headers()]
     names = {a.id: a.name for a in project.annotators()}
     wanted: set[str] | None = None
     if scope.annotators:
         wanted = {project.annotator_named(name).id for name in scope.annotators}
     if scope.gold_only:
-        gold = store.annotator_by_name(GOLD_ANNOTATOR)
+        gold = project.find_annotator(GOLD_ANNOTATOR)
         if gold is None:
             raise AnnotatorError(
                 "this project has no gold layer yet: adjudicate the disagreements first, or "
@@ -183,7 +184,7 @@ def collect(project: Project, scope: ExportScope) -> tuple[ExportData, list[str]
     result: list[DocumentAnnotations] = []
     for document in documents:
         kept: list[Annotation] = []
-        for annotation in store.annotations(document.id, statuses=statuses):
+        for annotation in project.annotations(document.id, statuses=statuses):
             if wanted is not None and annotation.annotator_id not in wanted:
                 continue
             if annotation.status == AnnotationStatus.ORPHANED:
@@ -312,15 +313,6 @@ class ImportResult:
         )
 
 
-def id_collision_warning(count: int) -> str:
-    """The one wording, for every importer, of incoming annotations whose id the project
-    already gives an annotation on another document: both are kept, never silently one."""
-    return (
-        f"{count} annotations in the file have the id of an annotation on another document "
-        "of the project: both were kept, the imported ones under new ids"
-    )
-
-
 def _dedupe_key(a: Annotation) -> tuple[Any, ...]:
     return (a.document_id, a.annotator_id, a.kind, a.start, a.end, a.label or None, a.note)
 
@@ -333,12 +325,12 @@ def apply_import(
     origin: str,
     warnings: Sequence[str] = (),
 ) -> ImportResult:
-    """Check every incoming span against its text, then write all of it in one transaction.
+    """Check every incoming span against its text, then have the project write all of it
+    as one action (:meth:`Project.apply_import`).
 
     Re-importing the same file adds nothing: an annotation whose id is already stored, or that
     equals a stored one (document, annotator, kind, span, label, note), counts as present.
     """
-    store = project.store
     result = ImportResult(format=format_name, warnings=list(warnings))
     new_documents: list[Document] = []
     planned_by_hash: dict[str, Document] = {}
@@ -355,7 +347,7 @@ def apply_import(
     def annotator_id(name: str | None) -> AnnotatorId:
         name = (name or "").strip() or current_name
         if name not in annotators:
-            stored = store.annotator_by_name(name)
+            stored = project.find_annotator(name)
             if stored is None:
                 stored = Annotator(AnnotatorId(new_id()), name)
                 new_annotators.append(stored)
@@ -366,13 +358,15 @@ def apply_import(
         document = _resolve_document(project, doc, planned_by_hash, new_documents, result)
         if document.id not in existing_keys:
             existing_keys[document.id] = {
-                _dedupe_key(a) for a in store.annotations(document.id, statuses=None)
+                _dedupe_key(a) for a in project.annotations(document.id, statuses=None)
             }
         text = document.text
         for item in doc.annotations:
             annotation = _build(item, document, text, annotator_id(item.annotator), format_name)
             key = _dedupe_key(annotation)
-            stored = None if item.id is None or item.id in seen_ids else _stored(project, item.id)
+            stored = (
+                None if item.id is None or item.id in seen_ids else project.find_annotation(item.id)
+            )
             elsewhere = (stored is not None and stored.document_id != document.id) or (
                 item.id in seen_ids and seen_ids[item.id] != document.id
             )
@@ -402,48 +396,21 @@ def apply_import(
         )
     if collisions:
         result.warnings.append(id_collision_warning(collisions))
-    actor = current_name
-    if new_annotations and store.annotations(statuses=None):
-        result.backup = str(store.backup("before-import"))
-    with store.transaction():
-        for document in new_documents:
-            store.add_document(document)
-            store.record(
-                "import", "document", document.id, actor=actor,
-                after={"title": document.title, "format": format_name},
-            )  # fmt: skip
-        for annotator in new_annotators:
-            store.add_annotator(annotator)
-        store.insert_annotations(new_annotations)
-        store.record(
-            "import", "project", str(project.path), actor=actor,
-            after={"format": format_name, "file": origin,
-                   "annotations": [a.id for a in new_annotations]},
-        )  # fmt: skip
+    plan = ImportPlan(
+        format=format_name,
+        origin=origin,
+        documents=tuple(new_documents),
+        annotators=tuple(new_annotators),
+        annotations=tuple(new_annotations),
+    )
+    result.backup, result.changes = project.apply_import(plan, backup=bool(new_annotations))
     result.annotators_added = len(new_annotators)
     result.annotations_added = len(new_annotations)
-    result.changes = ImportChanges(
-        documents=tuple(d.id for d in new_documents),
-        annotations=tuple(a.id for a in new_annotations),
-    )
-    project.events.documents_changed.emit()
-    if new_annotators:
-        project.events.annotators_changed.emit()
-    project.events.annotations_reset.emit(None)
     return result
 
 
 def _content(a: Annotation) -> tuple[Any, ...]:
     return (a.kind, a.start, a.end, a.label or None, a.note, a.color or None, a.symbol or None)
-
-
-def _stored(project: Project, annotation_id: str) -> Annotation | None:
-    from annotator.core.errors import NotFoundError
-
-    try:
-        return project.store.annotation(annotation_id, include_deleted=True)
-    except NotFoundError:
-        return None
 
 
 def _resolve_document(
@@ -453,7 +420,6 @@ def _resolve_document(
     new_documents: list[Document],
     result: ImportResult,
 ) -> Document:
-    store = project.store
     if doc.text is not None or doc.loaded is not None:
         if doc.loaded is not None:
             loaded = doc.loaded
@@ -471,7 +437,7 @@ def _resolve_document(
             )
         if loaded.sha256 in planned:
             return planned[loaded.sha256]
-        existing = store.document_by_sha256(loaded.sha256) or store.document_by_text_sha256(
+        existing = project.document_by_sha256(loaded.sha256) or project.document_by_text_sha256(
             loaded.text_sha256
         )
         if existing is not None and existing.text == loaded.text:
@@ -502,7 +468,7 @@ def _resolve_document(
         return document
     if doc.text_sha256 in planned:
         return planned[doc.text_sha256]
-    found = store.document_by_text_sha256(doc.text_sha256) or store.document_by_sha256(
+    found = project.document_by_text_sha256(doc.text_sha256) or project.document_by_sha256(
         doc.text_sha256
     )
     if found is None:
@@ -527,14 +493,13 @@ def _resolve_held(project: Project, doc: IncomingDocument, result: ImportResult)
     """
     from annotator.core.errors import NotFoundError
 
-    store = project.store
     if doc.document_id:
         with contextlib.suppress(NotFoundError):
-            return store.document(doc.document_id)
-    held = store.documents()
+            return project.document(doc.document_id)
+    held = project.document_headers()
     titled = [d for d in held if doc.title and d.title == doc.title]
     if len(titled) == 1:
-        return store.document(titled[0].id)
+        return project.document(titled[0].id)
     quoted = [a for a in doc.annotations if a.quote]
     named = " ".join(
         part
@@ -555,7 +520,7 @@ def _resolve_held(project: Project, doc: IncomingDocument, result: ImportResult)
     best: list[Document] = []
     best_score = 0
     for summary in titled or held:
-        document = store.document(summary.id)
+        document = project.document(summary.id)
         text = document.text
         score = sum(
             1
@@ -716,34 +681,6 @@ def load_json(text: str, *, name: str, record: str | None = None) -> Any:
             field=found or None,
         )
     return value
-
-
-def find_surrogate(value: Any) -> str | None:
-    """The path ("annotations[3].note") of the first string holding a lone surrogate, or
-    None. Walks without recursion, so any depth json can build is safe."""
-    stack: list[tuple[str, Any]] = [("", value)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, str):
-            if _has_surrogate(node):
-                return path
-        elif isinstance(node, dict):
-            for key, item in reversed(node.items()):
-                if _has_surrogate(key):
-                    return (f"{path}." if path else "") + ascii(key)
-                stack.append((f"{path}.{key}" if path else key, item))
-        elif isinstance(node, list):
-            for index in range(len(node) - 1, -1, -1):
-                stack.append((f"{path}[{index}]", node[index]))
-    return None
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

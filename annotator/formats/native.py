@@ -12,9 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Protocol
 
 from annotator import __version__
 from annotator.core.errors import FormatError, NotFoundError, SpanError
@@ -29,6 +27,7 @@ from annotator.core.model import (
     DocumentId,
     DocumentKind,
     ImportChanges,
+    ImportPlan,
     Label,
     LabelSet,
     LabelSetId,
@@ -40,12 +39,12 @@ from annotator.core.model import (
 from annotator.core.spans import check_quote, check_whole_characters
 from annotator.core.timestamps import is_later, normalize_timestamp
 from annotator.documents.base import sha256_text
-from annotator.formats.exchange import find_surrogate, id_collision_warning
+from annotator.formats.text_checks import find_surrogate, id_collision_warning
 from annotator.resources import load_json_resource
 from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
-    from annotator.project import Project
+    import jsonschema
 
 FORMAT_NAME = "annotator"
 FORMAT_VERSION = 1
@@ -70,7 +69,7 @@ class ImportReport:
     annotations_unchanged: int = 0
     links_added: int = 0
     #: Incoming annotations whose id an annotation on another document holds: kept both,
-    #: these under new ids (see :func:`~annotator.formats.exchange.id_collision_warning`).
+    #: these under new ids (see :func:`~annotator.formats.text_checks.id_collision_warning`).
     annotations_renamed: int = 0
     backup: str | None = None
     changes: ImportChanges = dataclasses.field(default_factory=lambda: ImportChanges())
@@ -91,16 +90,33 @@ class ImportReport:
 # -- export ---------------------------------------------------------------------------------
 
 
-def export_project(
-    project: Project, document_ids: Sequence[str] | None = None, *, include_text: bool = True
+class ProjectContents(Protocol):
+    """What an import is checked against: the reads of an open project (a
+    :class:`~annotator.project.Project` has them). Nothing here writes."""
+
+    def document(self, document_id: str) -> Document: ...
+    def has_document(self, document_id: str) -> bool: ...
+    def document_by_sha256(self, sha256: str) -> Document | None: ...
+    def annotators(self) -> list[Annotator]: ...
+    def label_sets(self) -> list[LabelSet]: ...
+    def annotation(self, annotation_id: str) -> Annotation: ...
+    def find_annotation(self, annotation_id: str) -> Annotation | None: ...
+    def links(self) -> list[Link]: ...
+
+
+def build_project(
+    documents: Sequence[Document],
+    annotations: Sequence[Annotation],
+    annotators: Sequence[Annotator],
+    label_sets: Sequence[LabelSet],
+    links: Sequence[Link],
+    *,
+    include_text: bool = True,
 ) -> dict[str, Any]:
-    """The project (or some of its documents) as a native JSON object."""
-    if document_ids is None:
-        documents = [project.document(d.id) for d in project.store.documents()]
-    else:
-        documents = [project.document(d) for d in document_ids]
+    """A native JSON object of these documents (with their text) and their annotations;
+    only the annotators who made them and the links between them are written."""
     wanted = {d.id for d in documents}
-    annotations = [a for a in project.store.annotations(statuses=None) if a.document_id in wanted]
+    annotations = [a for a in annotations if a.document_id in wanted]
     kept = {a.id for a in annotations}
     used_annotators = {a.annotator_id for a in annotations}
     return {
@@ -111,7 +127,7 @@ def export_project(
         "documents": [_document_json(d, include_text) for d in documents],
         "annotators": [
             {"id": a.id, "name": a.name, "color": a.color}
-            for a in project.annotators()
+            for a in annotators
             if a.id in used_annotators
         ],
         "label_sets": [
@@ -121,7 +137,7 @@ def export_project(
                 "kind": s.kind.value,
                 "labels": [dataclasses.asdict(label) for label in s.labels],
             }
-            for s in project.label_sets()
+            for s in label_sets
         ],
         "annotations": [_annotation_json(a) for a in annotations],
         "links": [
@@ -133,7 +149,7 @@ def export_project(
                 "note": link.note,
                 "created": link.created,
             }
-            for link in project.links()
+            for link in links
             if link.from_annotation in kept and link.to_annotation in kept
         ],
     }
@@ -189,6 +205,8 @@ def validate(data: Any) -> None:
             "a character: the file was cut or converted wrongly",
             field=surrogate or None,
         )
+    import jsonschema  # 0.1 s: only when a file is imported, not when the app starts
+
     validator = jsonschema.Draft202012Validator(schema())
     try:
         error = jsonschema.exceptions.best_match(validator.iter_errors(data))
@@ -222,58 +240,29 @@ def _schema_error(data: dict[str, Any], error: jsonschema.ValidationError) -> Fo
     return FormatError(error.message, record=record, field=field)
 
 
-def import_project(project: Project, data: Any) -> ImportReport:
-    """Validate ``data`` completely, then apply it to ``project`` in one transaction."""
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    """What a native import plan leaves out of the :class:`ImportPlan`: the counts."""
+
+    documents_matched: int = 0
+    unchanged: int = 0
+    renamed: int = 0
+
+
+def plan_import(project: ProjectContents, data: Any) -> tuple[ImportPlan, ImportCounts]:
+    """Validate ``data`` completely and check it against ``project``: what an import adds
+    and updates. Writes nothing (:meth:`Project.import_json` writes the plan)."""
     validate(data)
     plan = _plan(project, data)
-    store = project.store
-    backup = None
-    if store.annotations(statuses=None):
-        backup = str(store.backup("before-import"))
-    with store.transaction():
-        for doc in plan.new_documents:
-            store.add_document(doc)
-            store.record("import", "document", doc.id, actor=project.current_annotator.name)
-        for annotator in plan.new_annotators:
-            store.add_annotator(annotator)
-        for label_set in plan.new_label_sets:
-            store.save_label_set(label_set)
-        store.insert_annotations(plan.new_annotations)
-        for annotation in plan.updated_annotations:
-            store.replace_annotation(annotation)
-        for link in plan.new_links:
-            store.add_link(link)
-        store.record(
-            "import", "project", str(project.path), actor=project.current_annotator.name,
-            after={
-                "annotations": [a.id for a in plan.new_annotations],
-                "updated": [a.id for a in plan.updated_annotations],
-            },
-        )  # fmt: skip
-    project.events.documents_changed.emit()
-    project.events.annotators_changed.emit()
-    project.events.label_sets_changed.emit()
-    project.events.links_changed.emit()
-    project.events.annotations_reset.emit(None)
-    return ImportReport(
-        documents_added=len(plan.new_documents),
-        documents_matched=plan.documents_matched,
-        annotators_added=len(plan.new_annotators),
-        label_sets_added=len(plan.new_label_sets),
-        annotations_added=len(plan.new_annotations),
-        annotations_updated=len(plan.updated_annotations),
-        annotations_unchanged=plan.unchanged,
-        links_added=len(plan.new_links),
-        annotations_renamed=plan.renamed,
-        backup=backup,
-        changes=ImportChanges(
-            documents=tuple(d.id for d in plan.new_documents),
-            annotations=tuple(a.id for a in plan.new_annotations),
-            replaced=tuple(zip(plan.replaced_versions, plan.updated_annotations, strict=True)),
-            links=tuple(link.id for link in plan.new_links),
-            label_sets=tuple(plan.new_label_sets),
-        ),
-    )
+    return ImportPlan(
+        format=FORMAT_NAME,
+        documents=tuple(plan.new_documents),
+        annotators=tuple(plan.new_annotators),
+        label_sets=tuple(plan.new_label_sets),
+        annotations=tuple(plan.new_annotations),
+        replaced=tuple(zip(plan.replaced_versions, plan.updated_annotations, strict=True)),
+        links=tuple(plan.new_links),
+    ), ImportCounts(plan.documents_matched, plan.unchanged, plan.renamed)
 
 
 @dataclass
@@ -290,9 +279,8 @@ class _Plan:
     new_links: list[Link] = dataclasses.field(default_factory=list)
 
 
-def _plan(project: Project, data: dict[str, Any]) -> _Plan:
+def _plan(project: ProjectContents, data: dict[str, Any]) -> _Plan:
     """Check every reference and quote, and work out what to add; writes nothing."""
-    store = project.store
     plan = _Plan()
     _check_unique_ids(data)
 
@@ -300,7 +288,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
     doc_ids: dict[str, DocumentId] = {}  # file document id -> project document id
     for index, raw in enumerate(data["documents"]):
         record = f"documents[{index}] (id {raw['id']})"
-        existing = store.document_by_sha256(raw["sha256"])
+        existing = project.document_by_sha256(raw["sha256"])
         text = raw.get("text")
         if text is not None and sha256_text(text) != raw["text_sha256"]:
             raise FormatError(
@@ -318,7 +306,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
                     field="text_sha256",
                 )
             doc_ids[raw["id"]] = existing.id
-            texts[raw["id"]] = store.document(existing.id).text
+            texts[raw["id"]] = project.document(existing.id).text
             plan.documents_matched += 1
             continue
         if text is None:
@@ -348,14 +336,14 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             page_map=page_map,  # type: ignore[arg-type]
             added=_time(raw, "added", record) or utc_now(),
         )
-        if _document_id_taken(project, document.id):
+        if project.has_document(document.id):
             document = dataclasses.replace(document, id=DocumentId(_fresh()))
         doc_ids[raw["id"]] = document.id
         texts[raw["id"]] = text
         plan.new_documents.append(document)
 
     annotator_ids: dict[str, AnnotatorId] = {}
-    known = {a.id: a for a in store.annotators()}
+    known = {a.id: a for a in project.annotators()}
     by_name = {a.name: a for a in known.values()}
     for raw in data["annotators"]:
         if raw["id"] in known:
@@ -370,7 +358,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             by_name[annotator.name] = annotator
             annotator_ids[raw["id"]] = annotator.id
 
-    existing_sets = {s.id: s for s in store.label_sets()}
+    existing_sets = {s.id: s for s in project.label_sets()}
     existing_names = {(s.name, s.kind.value) for s in existing_sets.values()}
     for raw in data.get("label_sets", []):
         if raw["id"] in existing_sets or (raw["name"], raw["kind"]) in existing_names:
@@ -396,7 +384,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
     for index, raw in enumerate(data["annotations"]):
         record = f"annotations[{index}] (id {raw['id']})"
         if raw["document"] not in doc_ids:
-            if not _project_has_document(project, raw["document"]):
+            if not project.has_document(raw["document"]):
                 raise FormatError(
                     f"names document '{raw['document']}', which is neither in the file nor in "
                     "the project",
@@ -404,7 +392,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
                     field="document",
                 )
             doc_ids[raw["document"]] = DocumentId(raw["document"])
-            texts[raw["document"]] = store.document(raw["document"]).text
+            texts[raw["document"]] = project.document(raw["document"]).text
         if raw["annotator"] not in annotator_ids:
             if raw["annotator"] not in known:
                 raise FormatError(
@@ -461,10 +449,7 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
             created=created or utc_now(),
             modified=modified or created or utc_now(),
         )
-        try:
-            current = store.annotation(annotation.id, include_deleted=True)
-        except NotFoundError:
-            current = None
+        current = project.find_annotation(annotation.id)
         if current is not None and current.document_id != annotation.document_id:
             # A different annotation that happens to hold the same id: keep both.
             annotation = dataclasses.replace(annotation, id=AnnotationId(_fresh()))
@@ -482,13 +467,11 @@ def _plan(project: Project, data: dict[str, Any]) -> _Plan:
         else:
             plan.unchanged += 1
 
-    existing_links = {link.id for link in store.links()}
+    existing_links = {link.id for link in project.links()}
     for index, raw in enumerate(data.get("links", [])):
         record = f"links[{index}] (id {raw['id']})"
         for field in ("from", "to"):
-            if raw[field] not in annotation_ids and not _project_has_annotation(
-                project, raw[field]
-            ):
+            if raw[field] not in annotation_ids and not _has_live_annotation(project, raw[field]):
                 raise FormatError(
                     f"names annotation '{raw[field]}', which is not in the file or the project",
                     record=record,
@@ -534,21 +517,9 @@ def _check_unique_ids(data: dict[str, Any]) -> None:
             seen.add(raw["id"])
 
 
-def _document_id_taken(project: Project, document_id: str) -> bool:
-    return _project_has_document(project, document_id)
-
-
-def _project_has_document(project: Project, document_id: str) -> bool:
+def _has_live_annotation(project: ProjectContents, annotation_id: str) -> bool:
     try:
-        project.store.document(document_id)
-    except NotFoundError:
-        return False
-    return True
-
-
-def _project_has_annotation(project: Project, annotation_id: str) -> bool:
-    try:
-        project.store.annotation(annotation_id)
+        project.annotation(annotation_id)
     except NotFoundError:
         return False
     return True

@@ -15,7 +15,7 @@ from annotator.core.model import AnnotationKind, DocumentKind
 from annotator.documents.pdf import load_pdf
 from annotator.documents.pdf_annotations import PdfMark, read_pdf_marks, write_annotated_pdf
 from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument
-from annotator.reanchoring import file_change
+from annotator.source_files import file_change
 
 
 def export_to(data: ExportData, out: Path) -> list[str]:
