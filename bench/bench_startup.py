@@ -133,6 +133,8 @@ def _env(folder: Path, source: Path | None) -> dict[str, str]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # QSettings: the last document, welcome
     env["XDG_DATA_HOME"] = str(folder / "data")
+    # Also the working folder: ``-m``/``-c`` put it first on sys.path, before --source.
+    env["HOME"] = str(folder)
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     return env
@@ -142,8 +144,8 @@ def _run(args: list[str], env: dict[str, str], *, until_painted: bool = False) -
     """Launch ``python args``; seconds until it exits (or reports its first paint)."""
     began = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, encoding="utf-8",
+        [sys.executable, *args], env=env, cwd=env["HOME"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8",
     )  # fmt: skip
     if not until_painted:
         _, err = child.communicate(timeout=TIMEOUT)
@@ -181,7 +183,9 @@ def main() -> None:
         project = str(folder / "bench.annotator")
         ours_env = _env(folder, source)
         bare_env = _env(folder, None)
-        subprocess.run([sys.executable, "-c", _SETUP, project], env=ours_env, check=True)
+        subprocess.run(
+            [sys.executable, "-c", _SETUP, project], env=ours_env, cwd=folder, check=True
+        )
         cli = ["-m", "annotator", "--project", project]
         scenarios = {
             "window": (
