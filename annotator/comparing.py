@@ -375,7 +375,7 @@ def _done(project: Project) -> dict[str, set[DocumentId]]:
     """For each annotator name, the documents they marked done."""
     names = {a.id: a.name for a in project.annotators()}
     done: dict[str, set[DocumentId]] = {}
-    for (document_id, annotator_id), status in project.store.document_statuses().items():
+    for (document_id, annotator_id), status in project.document_statuses().items():
         if status == "done" and annotator_id in names:
             done.setdefault(names[annotator_id], set()).add(document_id)
     return done
@@ -402,7 +402,7 @@ def default_documents(
     done = _done(project)
     covered = [annotated[name] | done.get(name, set()) for name in names]
     common = set.intersection(*covered)
-    return [d.id for d in project.store.documents() if d.id in common]
+    return [d.id for d in project.document_headers() if d.id in common]
 
 
 # -- agreement ---------------------------------------------------------------------------
@@ -998,7 +998,7 @@ def _pure(passage: Disagreement | DisagreementView) -> Disagreement:
 
 def gold_annotations(project: Project, document_id: str | None = None) -> list[Annotation]:
     """The gold layer (what exports for training), empty when nothing was adjudicated."""
-    if project.store.annotator_by_name(GOLD_ANNOTATOR) is None:
+    if project.find_annotator(GOLD_ANNOTATOR) is None:
         return []
     return project.annotations(
         document_id, annotator=GOLD_ANNOTATOR, statuses=(AnnotationStatus.ACCEPTED,)
@@ -1072,7 +1072,7 @@ def _gold_copies(
         seen.add((start, end, label))
         kind: AnnotationKind | str = AnnotationKind.ENTITY
         if original_id is not None:
-            kind = project.store.annotation(original_id, include_deleted=True).kind
+            kind = project.annotation(original_id, include_deleted=True).kind
         built.append(
             project.build_annotation(
                 document_id, start, end, kind=kind, label=label, annotator=GOLD_ANNOTATOR,
@@ -1102,17 +1102,15 @@ def _write_decision(
     }
     live = {a.id for a in gold_annotations(project, item.document_id)}
     replaced &= live
-    store = project.store
-    decider = project.current_annotator.name
-    with store.transaction():
-        store.set_annotations_deleted(sorted(replaced), True)
-        store.insert_annotations(new)
+    with project.edit() as edit:
+        edit.set_annotations_deleted(sorted(replaced), True)
+        edit.insert_annotations(new)
         for a in new:
-            store.record("add", "annotation", a.id, actor=decider, after=annotation_to_json(a))
+            edit.record("add", "annotation", a.id, after=annotation_to_json(a))
         for annotation_id in sorted(replaced):
-            store.record("delete", "annotation", annotation_id, actor=decider)
-        store.record(
-            "adjudicate", "passage", key, actor=decider,
+            edit.record("delete", "annotation", annotation_id)
+        edit.record(
+            "adjudicate", "passage", key,
             after={
                 "choice": choice,
                 "annotators": [c for c in compared if c],
@@ -1141,12 +1139,10 @@ def undo_adjudication(
     entry = stack[-1]
     decision = _decision_from(entry)
     document_id = entry["after"]["document"]
-    store = project.store
-    actor = project.current_annotator.name
-    with store.transaction():
-        store.set_annotations_deleted(list(decision.written), True)
-        store.set_annotations_deleted(list(decision.replaced), False)
-        store.record("undo adjudicate", "passage", key, actor=actor, after={"undid": entry["seq"]})
+    with project.edit() as edit:
+        edit.set_annotations_deleted(list(decision.written), True)
+        edit.set_annotations_deleted(list(decision.replaced), False)
+        edit.record("undo adjudicate", "passage", key, after={"undid": entry["seq"]})
     project.events.annotations_reset.emit(document_id)
     return decision
 
@@ -1214,13 +1210,12 @@ def accept_agreed(
             )
         )  # fmt: skip
     key = f"agreed:{','.join(names)}:{len(project.history())}"
-    store = project.store
-    with store.transaction():
-        store.insert_annotations(new)
+    with project.edit() as edit:
+        edit.insert_annotations(new)
         for a in new:
-            store.record("add", "annotation", a.id, actor=decider, after=annotation_to_json(a))
-        store.record(
-            "adjudicate", "passage", key, actor=decider,
+            edit.record("add", "annotation", a.id, after=annotation_to_json(a))
+        edit.record(
+            "adjudicate", "passage", key,
             after={"choice": "agreed", "annotators": names, "written": [a.id for a in new],
                    "replaced": [], "document": None, "start": None, "end": None},
         )  # fmt: skip
@@ -1256,29 +1251,24 @@ def adjudication_progress(
 
 def blind_mode(project: Project) -> bool:
     """True when annotators see only their own work until they mark a document done."""
-    return bool(project.store.get_setting(BLIND_MODE_SETTING, False))
+    return bool(project.setting(BLIND_MODE_SETTING, False))
 
 
 def set_blind_mode(project: Project, on: bool) -> None:
-    with project.store.transaction():
-        project.store.set_setting(BLIND_MODE_SETTING, bool(on))
-        project.store.record(
-            "setting", "project", BLIND_MODE_SETTING, actor=project.current_annotator.name,
-            after=bool(on),
-        )  # fmt: skip
+    project.change_setting(BLIND_MODE_SETTING, bool(on))
     project.events.annotations_reset.emit(None)
     project.events.documents_changed.emit()
 
 
 def document_status(project: Project, document_id: str, annotator: str) -> str:
     """``annotator``'s status of a document: "not started", "in progress" or "done"."""
-    who = project.store.annotator_by_name(annotator)
+    who = project.find_annotator(annotator)
     if who is None:
         return "not started"
-    stored = project.store.document_statuses().get((DocumentId(document_id), who.id))
+    stored = project.document_statuses().get((DocumentId(document_id), who.id))
     if stored is not None:
         return stored
-    own = project.store.annotations(document_id, annotator_id=who.id, statuses=None)
+    own = project.annotations(document_id, annotator_id=who.id, statuses=None)
     return "in progress" if own else "not started"
 
 
@@ -1305,11 +1295,11 @@ def visible_annotations(
     before they marked it done, only their own), in reading order."""
     viewer = viewer or project.current_annotator.name
     if others_visible(project, document_id, viewer):
-        return project.store.annotations(document_id, statuses=statuses)
-    own = project.store.annotator_by_name(viewer)
+        return project.annotations(document_id, statuses=statuses)
+    own = project.find_annotator(viewer)
     if own is None:
         return []
-    return project.store.annotations(document_id, annotator_id=own.id, statuses=statuses)
+    return project.annotations(document_id, annotator_id=own.id, statuses=statuses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1326,10 +1316,10 @@ def document_counts(project: Project, viewer: str | None = None) -> list[Visible
     """Per document, the viewer's own accepted annotations and, unless hidden, everyone
     else's: what the documents panel may show in blind mode."""
     viewer = viewer or project.current_annotator.name
-    own_id = getattr(project.store.annotator_by_name(viewer), "id", None)
+    own_id = getattr(project.find_annotator(viewer), "id", None)
     own: dict[DocumentId, int] = {}
     others: dict[DocumentId, int] = {}
-    for a in project.store.annotations(statuses=(AnnotationStatus.ACCEPTED,)):
+    for a in project.annotations(statuses=(AnnotationStatus.ACCEPTED,)):
         target = own if a.annotator_id == own_id else others
         target[a.document_id] = target.get(a.document_id, 0) + 1
     return [
@@ -1338,7 +1328,7 @@ def document_counts(project: Project, viewer: str | None = None) -> list[Visible
             own.get(d.id, 0),
             others.get(d.id, 0) if others_visible(project, d.id, viewer) else None,
         )
-        for d in project.store.documents()
+        for d in project.document_headers()
     ]
 
 
@@ -1445,11 +1435,10 @@ class _ChangeState:
 
 
 def _change_states(project: Project) -> dict[str, _ChangeState]:
-    store = project.store
-    live = {a.id for a in store.annotations(statuses=None)}
+    live = {a.id for a in project.annotations(statuses=None)}
     deletions: dict[str, datetime] = {}  # latest entry of any kind: what deleted it
     restores: dict[str, datetime] = {}  # latest restore (or merge that made it live)
-    for entry in store.history():
+    for entry in project.history():
         if entry["entity"] != "annotation":
             continue
         after = entry["after"] if isinstance(entry["after"], dict) else {}
@@ -1464,7 +1453,7 @@ def _change_states(project: Project) -> dict[str, _ChangeState]:
         ):
             restores[ident] = max(when, restores.get(ident, OLDEST))
     states = {}
-    for a in store.annotations(statuses=None, include_deleted=True):
+    for a in project.annotations(statuses=None, include_deleted=True):
         modified = timestamp_key(a.modified)
         if a.id in live:
             changed = max(modified, restores.get(a.id, OLDEST))
@@ -1482,14 +1471,12 @@ def _settle_changes(
 ) -> tuple[int, int, int]:
     """Apply the later change to every annotation both projects hold (the import before
     this only adds and updates live ones). Returns (deleted, restored, kept ours)."""
-    store = project.store
-    actor = project.current_annotator.name
     deleted = restored = kept = 0
-    with store.transaction():
-        live_now = {a.id for a in store.annotations(statuses=None)}
+    with project.edit() as edit:
+        live_now = {a.id for a in project.annotations(statuses=None)}
         for ident in sorted(ours.keys() & theirs.keys()):
             mine, their = ours[ident], theirs[ident]
-            current = store.annotation(ident, include_deleted=True)
+            current = project.annotation(ident, include_deleted=True)
             if their.rank() > mine.rank():
                 # Their content, in our project's documents and annotators.
                 wanted = dataclasses.replace(
@@ -1506,15 +1493,15 @@ def _settle_changes(
             if current == wanted and is_live == winner.live:
                 continue
             if current != wanted:
-                store.replace_annotation(wanted)
+                edit.replace_annotation(wanted)
             if is_live != winner.live:
-                store.set_annotations_deleted([ident], not winner.live)
+                edit.set_annotations_deleted([ident], not winner.live)
                 if winner.live:
                     restored += 1
                 else:
                     deleted += 1
-            store.record(
-                "merge", "annotation", ident, actor=actor,
+            edit.record(
+                "merge", "annotation", ident,
                 before=annotation_to_json(current),
                 after={"state": "live" if winner.live else "deleted",
                        "changed": winner.changed.isoformat(), "from": str(other),

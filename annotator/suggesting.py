@@ -402,10 +402,10 @@ def _run(
 ) -> SuggestionRunReport:
     began = time.perf_counter()
     if document_ids is None:
-        ids = [d.id for d in project.store.documents()]
+        ids = [d.id for d in project.document_headers()]
     else:
         ids = list(dict.fromkeys(DocumentId(i) for i in document_ids))
-    lengths = project.store.document_text_lengths(ids)
+    lengths = project.document_text_lengths(ids)
     unknown = [i for i in ids if i not in lengths]
     if unknown:  # fail before the model runs, not halfway through the corpus
         raise NotFoundError(f"there is no document with id '{unknown[0]}' in this project")
@@ -612,7 +612,7 @@ def _store_document(
 
     existing = [
         a
-        for a in project.store.annotations(
+        for a in project.annotations(
             document_id, annotator_id=annotator_id, statuses=_REVIEWED_OR_PENDING
         )
         if a.kind in kinds
@@ -689,9 +689,7 @@ def announce_suggestions(project: Project, document_ids: Iterable[str]) -> None:
     For the GUI thread after a worker (with its own connection) stored them: the worker's
     writes are in the file but the GUI's :class:`Project` did not emit anything.
     """
-    for document_id in dict.fromkeys(document_ids):
-        project.events.annotations_reset.emit(DocumentId(document_id))
-    project.events.documents_changed.emit()
+    project.changed_elsewhere(document_ids)
 
 
 # --------------------------------------------------------------------------------------------
@@ -716,9 +714,7 @@ def pending_suggestions(
     wanted_kind = AnnotationKind(kind) if kind is not None else None
     return [
         a
-        for a in project.store.annotations(
-            document_id, annotator_id=annotator_id, statuses=_PENDING
-        )
+        for a in project.annotations(document_id, annotator_id=annotator_id, statuses=_PENDING)
         if (wanted_kind is None or a.kind == wanted_kind) and (label is None or a.label == label)
     ]
 
@@ -788,7 +784,7 @@ def _review(
         for document_id in dict.fromkeys(a.document_id for a in targets):
             labelled[document_id] = {
                 _key(a)
-                for a in project.store.annotations(
+                for a in project.annotations(
                     document_id, annotator_id=annotator_id, statuses=(AnnotationStatus.ACCEPTED,)
                 )
             }
@@ -893,7 +889,7 @@ def labelled_with(project: Project, labels: Iterable[str]) -> dict[str, int]:
     """How many live annotations (any annotator, suggestions too) carry each label."""
     wanted = set(labels)
     counts = dict.fromkeys(wanted, 0)
-    for a in project.store.annotations(statuses=None):
+    for a in project.annotations(statuses=None):
         if a.label in wanted:
             counts[a.label] += 1
     return counts
@@ -906,7 +902,7 @@ def relabel(project: Project, renames: Mapping[str, str]) -> AnnotationChanges:
     if not renames:
         return AnnotationChanges("Rename labels")
     now = utc_now()
-    before = [a for a in project.store.annotations(statuses=None) if a.label in renames]
+    before = [a for a in project.annotations(statuses=None) if a.label in renames]
     after = [dataclasses.replace(a, label=renames[a.label or ""], modified=now) for a in before]
     project.change_annotations(replace=after, action="relabel")
     shown = ", ".join(f"{old} → {new}" for old, new in renames.items())
@@ -941,7 +937,7 @@ def label_every_occurrence(
     if not label.strip():
         raise AnnotatorError("choose a label to apply to every occurrence")
     resolved = AnnotationKind(kind)
-    ids = [DocumentId(scope)] if scope is not None else [d.id for d in project.store.documents()]
+    ids = [DocumentId(scope)] if scope is not None else [d.id for d in project.document_headers()]
     annotator_id = _annotator_id(project, None)
     now = utc_now()
     occurrences: dict[DocumentId, list[tuple[int, int]]] = {}
@@ -955,7 +951,7 @@ def label_every_occurrence(
         if not spans:
             continue
         occurrences[document_id] = spans
-        mine = project.store.annotations(
+        mine = project.annotations(
             document_id,
             annotator_id=annotator_id,
             statuses=(AnnotationStatus.SUGGESTED, AnnotationStatus.ACCEPTED),
