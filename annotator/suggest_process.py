@@ -67,12 +67,8 @@ def _serve(requests: Any, replies: Any, cancelled_run: Any) -> None:
 
 def _run(request: RunRequest, replies: Any, cancelled: Callable[[], bool]) -> Any:
 
-    from annotator.suggesting import (
-        DocumentOutcome,
-        existing_project_file,
-        pending_suggestions,
-        run_suggestions,
-    )
+    from annotator.suggesting.review import pending_suggestions
+    from annotator.suggesting.running import DocumentOutcome, existing_project_file, run_suggestions
 
     run = request.run
 

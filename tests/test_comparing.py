@@ -15,25 +15,21 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from annotator import comparing
 from annotator.agreement import label_tokens, span_f1
-from annotator.comparing import (
-    GOLD_ANNOTATOR,
-    AnnotatorNameConflict,
+from annotator.comparing import report
+from annotator.comparing.adjudication import (
     accept_agreed,
     adjudicate,
     adjudication_progress,
-    compute_agreement,
     current_decision,
-    default_documents,
-    document_counts,
     gold_annotations,
-    list_disagreements,
-    merge_project,
-    set_blind_mode,
     undo_adjudication,
-    visible_annotations,
 )
+from annotator.comparing.disagreements import list_disagreements
+from annotator.comparing.layers import document_counts, set_blind_mode, visible_annotations
+from annotator.comparing.merging import AnnotatorNameConflict, merge_project
+from annotator.comparing.report import compute_agreement
+from annotator.comparing.selection import GOLD_ANNOTATOR, default_documents
 from annotator.core.errors import NotFoundError
 from annotator.nlp.tokens import token_spans
 from annotator.project import Project
@@ -156,7 +152,7 @@ def test_span_unit_gives_exact_and_overlap_f1_as_the_pure_function(corpus):
     per = {(f.label, f.measure): f.value for f in pair.per_label}
     assert per[("PER", "F1 (exact match)")] == pytest.approx(exact.per_label["PER"].f1)
     assert pair.confusion.count("GPE", "LOC") == 1
-    assert pair.confusion.count("PER", comparing.NO_SPAN) == 1
+    assert pair.confusion.count("PER", report.NO_SPAN) == 1
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_cli_agreement_table_states_unit_and_counts(annotated):
 
 
 def test_cli_agreement_json_matches_the_service(annotated):
-    from annotator.comparing import compute_agreement
+    from annotator.comparing.report import compute_agreement
     from annotator.project import Project
 
     path, doc_id = annotated

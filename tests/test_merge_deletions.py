@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.comparing import merge_project
+from annotator.comparing.merging import merge_project
 from annotator.project import Project
 
 TEXT = "Close reading is slow reading. The fox sat on the mat, quite still."

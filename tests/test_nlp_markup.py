@@ -29,7 +29,8 @@ def test_symbol_only_spans_are_not_words():
 
 
 def test_suggestions_on_the_sample_reading_skip_markdown_markup(project, sample_document):
-    from annotator.suggesting import pending_suggestions, run_suggestions
+    from annotator.suggesting.review import pending_suggestions
+    from annotator.suggesting.running import run_suggestions
 
     run_suggestions(project, [sample_document.id], kind="entities")
     quotes = {a.quote for a in pending_suggestions(project, sample_document.id)}

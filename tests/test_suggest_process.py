@@ -12,7 +12,7 @@ from annotator.core.model import AnnotationStatus
 from annotator.nlp.models import default_model_name, load_pipeline
 from annotator.project import Project
 from annotator.suggest_process import SuggestionProcess
-from annotator.suggesting import pending_suggestions
+from annotator.suggesting.review import pending_suggestions
 
 TEXT = (
     "Ada Lovelace worked with Charles Babbage in London on the Analytical Engine. "

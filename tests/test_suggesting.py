@@ -15,22 +15,23 @@ from annotator.nlp.markup import has_words
 from annotator.nlp.models import ModelNotFound, default_model_name, load_pipeline, model_source
 from annotator.nlp.settings import SentimentConfig
 from annotator.project import Project
-from annotator.suggesting import (
+from annotator.suggesting.changes import redo_changes, undo_changes
+from annotator.suggesting.labelling import label_every_occurrence
+from annotator.suggesting.review import (
     accept,
     accept_all,
-    announce_suggestions,
-    driving_words,
-    label_every_occurrence,
     next_suggestion,
     pending_suggestions,
-    redo_changes,
     reject,
     reject_all,
+)
+from annotator.suggesting.running import (
+    announce_suggestions,
+    driving_words,
     run_suggestions,
     sentiment_source,
-    snap_selection,
-    undo_changes,
 )
+from annotator.suggesting.snapping import snap_selection
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 GUIDE = SAMPLES / "guides-to-annotating-texts.txt"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.project import Project
-from annotator.suggesting import pending_suggestions
+from annotator.suggesting.review import pending_suggestions
 
 PARAGRAPH = (
     "Ada Lovelace worked with Charles Babbage in London in 1843. "

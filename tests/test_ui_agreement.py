@@ -18,7 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.comparing import document_status, gold_annotations, set_blind_mode
+from annotator.comparing.adjudication import gold_annotations
+from annotator.comparing.layers import document_status, set_blind_mode
 from annotator.core.model import AnnotationKind
 from annotator.nlp.tokens import token_spans
 from annotator.project import Project

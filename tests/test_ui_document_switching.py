@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.core.model import Document
 from annotator.project import Project
 from annotator.resources import sample_reading_path
-from annotator.suggesting import pending_suggestions
+from annotator.suggesting.review import pending_suggestions
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 from tests.test_ui_pdf import build_pdf, open_pdf

@@ -19,7 +19,7 @@ from PySide6.QtTest import QTest
 
 from annotator.core.model import AnnotationKind, AnnotationStatus
 from annotator.project import Project
-from annotator.suggesting import pending_suggestions
+from annotator.suggesting.review import pending_suggestions
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 

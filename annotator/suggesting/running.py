@@ -1,31 +1,14 @@
-"""Model suggestions as a reader works with them: run a model, review, navigate, label.
+"""Running a model over documents and storing what it proposes as suggestions.
 
-A service module over :class:`~annotator.project.Project` (no Qt): the GUI, the CLI and
-the tests drive these same functions.
+:func:`run_suggestions` runs a spaCy pipeline (entities, or sentence/document sentiment) and
+stores its proposals as *suggested* annotations, one transaction per document, so a
+cancelled run keeps the documents it finished. Re-running replaces that annotator's pending
+suggestions from the same model, never brings back what they rejected and never proposes a
+span they already labelled.
 
-- :func:`run_suggestions` runs a spaCy pipeline (entities, or sentence/document sentiment)
-  over documents and stores what it proposes as *suggested* annotations, one transaction per
-  document, so a cancelled run keeps the documents it finished.
-- :func:`accept`, :func:`reject`, :func:`accept_all`, :func:`reject_all` and
-  :func:`label_every_occurrence` are each one undoable action: they return an
-  :class:`AnnotationChanges` that :func:`undo_changes` and :func:`redo_changes` take back and
-  replay (through :meth:`Project.change_annotations`, so undo is one transaction too).
-- :func:`next_suggestion` walks the pending suggestions (keys N / P), :func:`snap_selection`
-  aligns a manual selection to tokens.
-
-Whose suggestions: a run belongs to the annotator it runs for (the current one unless
-named). Re-running replaces that annotator's pending suggestions from the same model, never
-brings back what they rejected (same kind, span and label) and never proposes a span they
-already labelled. Accepting makes a suggestion the current annotator's annotation (status
-accepted, ``source`` still the model's ``name@version``); rejecting keeps it, as rejected,
-so that the next run remembers.
-
-Threading: sqlite3 connections belong to the thread that opened them. A background worker
-passes the project's *path* to :func:`run_suggestions`, which then opens (and closes) its
-own connection on that thread; the project file is in WAL mode, so the GUI keeps reading
-and writing meanwhile. The worker's writes do not reach the GUI's ``Project.events``: call
-:func:`announce_suggestions` on the GUI thread for each finished document (``on_document``
-reports them) so views redraw.
+Threading: a background worker passes the project's *path*, and the run opens its own
+connection on that thread. Its writes do not reach the GUI's ``Project.events``: call
+:func:`announce_suggestions` on the GUI thread for each finished document.
 """
 
 from __future__ import annotations
@@ -37,8 +20,8 @@ import gc
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -53,96 +36,26 @@ from annotator.core.model import (
 )
 from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS
 from annotator.project import Project
+from annotator.suggesting.review import annotator_id_for, suggestion_key
 
 if TYPE_CHECKING:
+    from annotator.nlp.sentiment import DocumentSentiment, SentenceSentiment, SentimentConfig
     from spacy.language import Language
 
-    from annotator.nlp.sentiment import DocumentSentiment, SentenceSentiment, SentimentConfig
 
 SuggestionKind = Literal["entities", "sentiment"]
 SUGGESTION_KINDS: tuple[SuggestionKind, ...] = ("entities", "sentiment")
-
-SnapMode = Literal["token", "contract", "character"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called with ``(done_chars, total_chars)`` over the whole run, on the running thread."""
 
 CancelCheck = Callable[[], bool]
 """Polled between two chunks (about a second of work apart); True stops the run."""
-
-_PENDING = (AnnotationStatus.SUGGESTED,)
 _REVIEWED_OR_PENDING = (
     AnnotationStatus.SUGGESTED,
     AnnotationStatus.ACCEPTED,
     AnnotationStatus.REJECTED,
 )
-
-# --------------------------------------------------------------------------------------------
-# Undoable changes
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotationChanges:
-    """What one review action changed: enough to undo it and to redo it.
-
-    ``added`` were inserted (undo deletes them), ``removed`` were soft-deleted (undo restores
-    them), ``before``/``after`` are the old and new versions of annotations changed in place
-    (undo puts ``before`` back). ``description`` is a short phrase for the Edit menu
-    ("Accept 12 suggestions").
-    """
-
-    description: str
-    added: tuple[Annotation, ...] = ()
-    removed: tuple[Annotation, ...] = ()
-    before: tuple[Annotation, ...] = ()
-    after: tuple[Annotation, ...] = ()
-
-    @property
-    def count(self) -> int:
-        """How many annotations the action touched."""
-        return len(self.added) + len(self.removed) + len(self.after)
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-    @property
-    def document_ids(self) -> list[DocumentId]:
-        seen = dict.fromkeys(a.document_id for a in (*self.added, *self.removed, *self.after))
-        return list(seen)
-
-
-def apply_changes(project: Project, changes: AnnotationChanges, *, action: str) -> None:
-    """Write ``changes`` (built but not yet stored) as one action."""
-    if changes:
-        project.change_annotations(
-            add=changes.added,
-            replace=changes.after,
-            delete=[a.id for a in changes.removed],
-            action=action,
-        )
-
-
-def undo_changes(project: Project, changes: AnnotationChanges) -> None:
-    """Take back an action returned by this module, as one transaction."""
-    if changes:
-        project.change_annotations(
-            replace=changes.before,
-            delete=[a.id for a in changes.added],
-            restore=[a.id for a in changes.removed],
-            action="undo",
-        )
-
-
-def redo_changes(project: Project, changes: AnnotationChanges) -> None:
-    """Do again an action taken back with :func:`undo_changes`."""
-    if changes:
-        project.change_annotations(
-            replace=changes.after,
-            delete=[a.id for a in changes.removed],
-            restore=[a.id for a in changes.added],
-            action="redo",
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,10 +163,6 @@ class _Candidate:
         return (self.kind, self.start, self.end, self.label)
 
 
-def _key(a: Annotation) -> tuple[AnnotationKind, int, int, str | None]:
-    return (a.kind, a.start, a.end, a.label)
-
-
 def run_suggestions(
     project: Project | str | os.PathLike[str],
     document_ids: Sequence[str] | None = None,
@@ -325,9 +234,8 @@ def existing_project_file(path: str | os.PathLike[str]) -> Path:
 def _pipeline_for(
     kind: SuggestionKind, model: str | Path | Language | None
 ) -> tuple[Language, str]:
-    from spacy.language import Language
-
     from annotator.nlp.models import load_pipeline, model_source
+    from spacy.language import Language
 
     with _collector_paused():
         if kind == "entities":
@@ -409,7 +317,7 @@ def _run(
     unknown = [i for i in ids if i not in lengths]
     if unknown:  # fail before the model runs, not halfway through the corpus
         raise NotFoundError(f"there is no document with id '{unknown[0]}' in this project")
-    annotator_id = _annotator_id(project, annotator)
+    annotator_id = annotator_id_for(project, annotator)
     total = sum(lengths.values())
     texts: dict[DocumentId, str] = {}
 
@@ -485,12 +393,6 @@ def _run(
         cancelled=cancelled,
         seconds=time.perf_counter() - began,
     )
-
-
-def _annotator_id(project: Project, name: str | None) -> AnnotatorId:
-    if name is None or name == project.current_annotator.name:
-        return project._ensure_current_saved()
-    return project.annotator_named(name, create=True).id
 
 
 def _kinds_of(kind: SuggestionKind) -> frozenset[AnnotationKind]:
@@ -617,14 +519,14 @@ def _store_document(
         )
         if a.kind in kinds
     ]
-    rejected = {_key(a) for a in existing if a.status == AnnotationStatus.REJECTED}
+    rejected = {suggestion_key(a) for a in existing if a.status == AnnotationStatus.REJECTED}
     labelled = {
         _claim(a)
         for a in existing
         if a.status == AnnotationStatus.ACCEPTED
         and (a.kind != AnnotationKind.DOC_LABEL or a.label in (sentiment_labels or ()))
     }
-    pending = {_key(a): a for a in existing if a.status == AnnotationStatus.SUGGESTED}
+    pending = {suggestion_key(a): a for a in existing if a.status == AnnotationStatus.SUGGESTED}
 
     wanted: dict[tuple[AnnotationKind, int, int, str | None], _Candidate] = {}
     skipped = 0
@@ -690,382 +592,3 @@ def announce_suggestions(project: Project, document_ids: Iterable[str]) -> None:
     writes are in the file but the GUI's :class:`Project` did not emit anything.
     """
     project.changed_elsewhere(document_ids)
-
-
-# --------------------------------------------------------------------------------------------
-# Reviewing: pending suggestions, accept, reject, navigate
-# --------------------------------------------------------------------------------------------
-
-
-def pending_suggestions(
-    project: Project,
-    document_id: str | None = None,
-    *,
-    kind: AnnotationKind | str | None = None,
-    label: str | None = None,
-    annotator: str | None = None,
-) -> list[Annotation]:
-    """The annotator's suggestions still waiting for review, in reading order.
-
-    ``document_id`` None means every document; ``kind`` and ``label`` narrow the list
-    (accept or reject "all of a label"). The annotator is the current one unless named.
-    """
-    annotator_id = _annotator_id(project, annotator)
-    wanted_kind = AnnotationKind(kind) if kind is not None else None
-    return [
-        a
-        for a in project.annotations(document_id, annotator_id=annotator_id, statuses=_PENDING)
-        if (wanted_kind is None or a.kind == wanted_kind) and (label is None or a.label == label)
-    ]
-
-
-def accept(project: Project, annotation_ids: Iterable[str]) -> AnnotationChanges:
-    """Accept suggestions: each becomes the current annotator's annotation, as one action.
-
-    The status becomes accepted, the annotator the current one, the ``source`` stays the
-    model's. A suggestion the annotator has meanwhile labelled the same way (same kind, span
-    and label) is removed instead of doubled. Ids that are not suggestions (already
-    accepted, manual annotations) are left alone; a rejected one may be accepted after all.
-    """
-    return _review(
-        project, annotation_ids, AnnotationStatus.ACCEPTED,
-        (AnnotationStatus.SUGGESTED, AnnotationStatus.REJECTED), "Accept",
-    )  # fmt: skip
-
-
-def reject(project: Project, annotation_ids: Iterable[str]) -> AnnotationChanges:
-    """Reject suggestions, as one action; they are kept (as rejected) so that a re-run of
-    the model does not suggest the same span with the same label again."""
-    return _review(
-        project, annotation_ids, AnnotationStatus.REJECTED, (AnnotationStatus.SUGGESTED,),
-        "Reject",
-    )  # fmt: skip
-
-
-def accept_all(
-    project: Project,
-    document_id: str | None,
-    label: str | None = None,
-    kind: AnnotationKind | str | None = None,
-) -> AnnotationChanges:
-    """Accept every pending suggestion of the current annotator in a document (or, with
-    None, the whole project), optionally only those of one label and/or kind."""
-    ids = [a.id for a in pending_suggestions(project, document_id, kind=kind, label=label)]
-    return accept(project, ids)
-
-
-def reject_all(
-    project: Project,
-    document_id: str | None,
-    label: str | None = None,
-    kind: AnnotationKind | str | None = None,
-) -> AnnotationChanges:
-    """Reject every pending suggestion of the current annotator in a document (or the
-    project), optionally only those of one label and/or kind."""
-    ids = [a.id for a in pending_suggestions(project, document_id, kind=kind, label=label)]
-    return reject(project, ids)
-
-
-def _review(
-    project: Project,
-    annotation_ids: Iterable[str],
-    status: AnnotationStatus,
-    from_statuses: tuple[AnnotationStatus, ...],
-    verb: str,
-) -> AnnotationChanges:
-    annotator_id = _annotator_id(project, None)
-    targets = [
-        a
-        for a in (project.annotation(i) for i in dict.fromkeys(annotation_ids))
-        if a.status in from_statuses
-    ]
-    labelled: dict[DocumentId, set[tuple[AnnotationKind, int, int, str | None]]] = {}
-    if status == AnnotationStatus.ACCEPTED:
-        for document_id in dict.fromkeys(a.document_id for a in targets):
-            labelled[document_id] = {
-                _key(a)
-                for a in project.annotations(
-                    document_id, annotator_id=annotator_id, statuses=(AnnotationStatus.ACCEPTED,)
-                )
-            }
-    now = utc_now()
-    before: list[Annotation] = []
-    after: list[Annotation] = []
-    removed: list[Annotation] = []
-    for old in targets:
-        if status == AnnotationStatus.ACCEPTED:
-            done = labelled[old.document_id]
-            if _key(old) in done:
-                removed.append(old)
-                continue
-            done.add(_key(old))
-        before.append(old)
-        after.append(
-            dataclasses.replace(old, status=status, annotator_id=annotator_id, modified=now)
-        )
-    count = len(before) + len(removed)
-    changes = AnnotationChanges(
-        description=f"{verb} {count} suggestion{'s' * (count != 1)}",
-        removed=tuple(removed),
-        before=tuple(before),
-        after=tuple(after),
-    )
-    apply_changes(project, changes, action=verb.lower())
-    return changes
-
-
-def next_suggestion(
-    project: Project,
-    document_id: str,
-    after_offset: int,
-    backwards: bool = False,
-    *,
-    current: str | None = None,
-    kind: AnnotationKind | str | None = None,
-    label: str | None = None,
-    wrap: bool = False,
-) -> Annotation | None:
-    """The pending suggestion after (or, ``backwards``, before) a place in the document.
-
-    Without ``current`` the place is the offset ``after_offset`` (the caret): the first
-    suggestion starting after it, or the last one starting before it. With ``current``
-    (the id of the suggestion on screen) suggestions that start at the same offset are
-    visited in turn. ``wrap`` continues from the other end; None when there is none.
-    """
-    suggestions = pending_suggestions(project, document_id, kind=kind, label=label)
-    if not suggestions:
-        return None
-    order = [(a.start, a.end, a.id) for a in suggestions]
-    here: tuple[int, int, str]
-    marker = next((a for a in suggestions if a.id == current), None) if current else None
-    if marker is not None:
-        here = (marker.start, marker.end, marker.id)
-        after = [i for i, key in enumerate(order) if key > here]
-        before = [i for i, key in enumerate(order) if key < here]
-    else:
-        after = [i for i, key in enumerate(order) if key[0] > after_offset]
-        before = [i for i, key in enumerate(order) if key[0] < after_offset]
-    if backwards:
-        if before:
-            return suggestions[before[-1]]
-        return suggestions[-1] if wrap and suggestions[-1].id != current else None
-    if after:
-        return suggestions[after[0]]
-    return suggestions[0] if wrap and suggestions[0].id != current else None
-
-
-# --------------------------------------------------------------------------------------------
-# Label every occurrence
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OccurrenceLabelling:
-    """Every occurrence of a phrase and what labelling them does (or did).
-
-    ``occurrences`` are all matches by document; ``to_label`` those that will get (or got)
-    the label — the count to show before applying; ``already_labelled`` those that had it.
-    ``changes`` is None for a dry run, otherwise the undoable action that was applied.
-    """
-
-    phrase: str
-    label: str
-    occurrences: dict[DocumentId, list[tuple[int, int]]] = field(default_factory=dict)
-    to_label: int = 0
-    already_labelled: int = 0
-    changes: AnnotationChanges | None = None
-
-    @property
-    def count(self) -> int:
-        """All occurrences found."""
-        return sum(len(spans) for spans in self.occurrences.values())
-
-    @property
-    def documents(self) -> int:
-        return len(self.occurrences)
-
-
-def labelled_with(project: Project, labels: Iterable[str]) -> dict[str, int]:
-    """How many live annotations (any annotator, suggestions too) carry each label."""
-    wanted = set(labels)
-    counts = dict.fromkeys(wanted, 0)
-    for a in project.annotations(statuses=None):
-        if a.label in wanted:
-            counts[a.label] += 1
-    return counts
-
-
-def relabel(project: Project, renames: Mapping[str, str]) -> AnnotationChanges:
-    """Rename labels on every live annotation that carries them (a label set's label was
-    renamed), as one action that undo takes back whole."""
-    renames = {old: new for old, new in renames.items() if old and new and old != new}
-    if not renames:
-        return AnnotationChanges("Rename labels")
-    now = utc_now()
-    before = [a for a in project.annotations(statuses=None) if a.label in renames]
-    after = [dataclasses.replace(a, label=renames[a.label or ""], modified=now) for a in before]
-    project.change_annotations(replace=after, action="relabel")
-    shown = ", ".join(f"{old} → {new}" for old, new in renames.items())
-    return AnnotationChanges(
-        f"Relabel {len(after)} annotation{'s' * (len(after) != 1)} ({shown})",
-        before=tuple(before),
-        after=tuple(after),
-    )
-
-
-def label_every_occurrence(
-    project: Project,
-    phrase: str,
-    label: str,
-    scope: str | None = None,
-    *,
-    case_sensitive: bool = False,
-    whole_word: bool = True,
-    dry_run: bool = True,
-    kind: AnnotationKind | str = AnnotationKind.ENTITY,
-) -> OccurrenceLabelling:
-    """Label every occurrence of ``phrase`` in one document (``scope``) or the whole project.
-
-    First call it with ``dry_run=True`` (the default) to show the count, then with
-    ``dry_run=False`` to apply it as one undoable action. Occurrences the current annotator
-    already labelled that way are skipped; a pending suggestion with that span and label is
-    accepted rather than doubled. Matching is that of
-    :func:`annotator.nlp.occurrences.find_occurrences` (code points, whole words, case).
-    """
-    from annotator.nlp.occurrences import find_occurrences
-
-    if not label.strip():
-        raise AnnotatorError("choose a label to apply to every occurrence")
-    resolved = AnnotationKind(kind)
-    ids = [DocumentId(scope)] if scope is not None else [d.id for d in project.document_headers()]
-    annotator_id = _annotator_id(project, None)
-    now = utc_now()
-    occurrences: dict[DocumentId, list[tuple[int, int]]] = {}
-    added: list[Annotation] = []
-    before: list[Annotation] = []
-    after: list[Annotation] = []
-    already = 0
-    for document_id in ids:
-        text = project.document(document_id).text
-        spans = find_occurrences(text, phrase, case_sensitive=case_sensitive, whole_word=whole_word)
-        if not spans:
-            continue
-        occurrences[document_id] = spans
-        mine = project.annotations(
-            document_id,
-            annotator_id=annotator_id,
-            statuses=(AnnotationStatus.SUGGESTED, AnnotationStatus.ACCEPTED),
-        )
-        labelled = {
-            (a.start, a.end)
-            for a in mine
-            if a.status == AnnotationStatus.ACCEPTED and a.kind == resolved and a.label == label
-        }
-        pending = {
-            (a.start, a.end): a
-            for a in mine
-            if a.status == AnnotationStatus.SUGGESTED and a.kind == resolved and a.label == label
-        }
-        for start, end in spans:
-            if (start, end) in labelled:
-                already += 1
-                continue
-            if dry_run:
-                continue
-            suggestion = pending.get((start, end))
-            if suggestion is not None:
-                before.append(suggestion)
-                after.append(
-                    dataclasses.replace(suggestion, status=AnnotationStatus.ACCEPTED, modified=now)
-                )
-            else:
-                added.append(
-                    project.build_annotation(
-                        document_id, start, end, kind=resolved, label=label, text=text
-                    )
-                )
-    to_label = sum(len(spans) for spans in occurrences.values()) - already
-    changes = None
-    if not dry_run:
-        changes = AnnotationChanges(
-            description=f"Label {to_label} occurrence{'s' * (to_label != 1)} of "
-            f"'{phrase}' as {label}",
-            added=tuple(added),
-            before=tuple(before),
-            after=tuple(after),
-        )
-        apply_changes(project, changes, action="label_occurrences")
-    return OccurrenceLabelling(phrase, label, occurrences, to_label, already, changes)
-
-
-# --------------------------------------------------------------------------------------------
-# Snapping manual selections
-# --------------------------------------------------------------------------------------------
-
-_SNAP_MODES: dict[str, Literal["expand", "contract", "character"]] = {
-    "token": "expand",
-    "expand": "expand",
-    "contract": "contract",
-    "character": "character",
-}
-
-
-def snap_selection(
-    project: Project,
-    document_id: str,
-    start: int,
-    end: int,
-    mode: SnapMode = "token",
-    *,
-    text: str | None = None,
-) -> tuple[int, int] | None:
-    """Align a reader's selection to token boundaries before it becomes an annotation.
-
-    ``"token"`` (the default) grows the selection to whole tokens ("onderf" → "wonderful"),
-    ``"contract"`` shrinks it to the tokens inside it, ``"character"`` keeps it exactly.
-    Returns ``(start, end)`` or None when nothing is left (only whitespace selected).
-    Pass the document's ``text`` when you already hold it (the reader does) to skip reading
-    it from the project; tokenised texts are cached, so repeated selections are cheap.
-    """
-    from annotator.nlp.tokens import snap_to_tokens
-
-    try:
-        snap = _SNAP_MODES[mode]
-    except KeyError:
-        raise AnnotatorError(
-            f"unknown snapping mode '{mode}' (use token, contract or character)"
-        ) from None
-    if text is None:
-        text = project.document(document_id).text
-    return snap_to_tokens(text, start, end, snap)
-
-
-__all__ = [
-    "SUGGESTION_KINDS",
-    "AnnotationChanges",
-    "CancelCheck",
-    "DocumentOutcome",
-    "OccurrenceLabelling",
-    "ProgressCallback",
-    "SuggestionKind",
-    "SuggestionRunReport",
-    "accept",
-    "accept_all",
-    "announce_suggestions",
-    "apply_changes",
-    "driving_words",
-    "existing_project_file",
-    "label_every_occurrence",
-    "labelled_with",
-    "next_suggestion",
-    "pending_suggestions",
-    "redo_changes",
-    "reject",
-    "reject_all",
-    "relabel",
-    "run_suggestions",
-    "sentiment_note",
-    "sentiment_source",
-    "snap_selection",
-    "undo_changes",
-]

@@ -1,0 +1,658 @@
+"""The agreement report: kappa, alpha, F1... per pair of annotators and overall (no Qt)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+from annotator.agreement import (
+    OUTSIDE,
+    AgreementResult,
+    ConfusionMatrix,
+    LabelF1,
+    Units,
+    cohen_kappa,
+    confusion_matrix,
+    fleiss_kappa,
+    gwet_ac1,
+    item_units,
+    krippendorff_alpha,
+    per_label_kappa,
+    percent_agreement,
+    span_f1,
+    span_units,
+    token_units,
+)
+from annotator.agreement.results import plural
+from annotator.comparing.selection import (
+    UNITS,
+    Unit,
+    annotator_names,
+    compared_kinds,
+    default_documents,
+    own_annotations,
+)
+from annotator.core.errors import AnnotatorError, Cancelled
+from annotator.core.model import (
+    Annotation,
+    AnnotationKind,
+    DocumentId,
+)
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+
+
+#: What the missing side of a span is called in the span confusion matrix.
+NO_SPAN = "(no span)"
+#: The measure name of per-label kappa figures (the label is in ``Figure.label``).
+PER_LABEL_KAPPA = "Cohen's kappa (label vs rest)"
+_UNIT_NOUNS = {"token": ("token", "tokens"), "span": ("span", "spans"), "item": ("item", "items")}
+
+
+# -- report data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    id: DocumentId
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One agreement number together with what it was counted over.
+
+    ``value`` is None when the measure is undefined, and ``explanation`` then says why.
+    ``n`` is the number of units counted (tokens, spans or items, see ``unit``); ``counts``
+    holds further counts such as each annotator's spans and the matched ones.
+    """
+
+    measure: str
+    value: float | None
+    unit: str
+    n: int
+    annotators: tuple[str, ...]
+    explanation: str
+    label: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_defined(self) -> bool:
+        return self.value is not None
+
+    def formatted(self, digits: int = 3) -> str:
+        """The value as text, ``"undefined"`` when there is none."""
+        return "undefined" if self.value is None else f"{self.value:.{digits}f}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "value": self.value,
+            "unit": self.unit,
+            "n": self.n,
+            "annotators": list(self.annotators),
+            "label": self.label,
+            "counts": dict(self.counts),
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PairFigures:
+    """The figures of one pair of annotators: a cell of the pairwise annotator matrix."""
+
+    first: str
+    second: str
+    figures: tuple[Figure, ...]
+    per_label: tuple[Figure, ...] = ()
+    confusion: ConfusionMatrix | None = None
+
+    def figure(self, measure: str) -> Figure:
+        """The figure whose measure name starts with ``measure``."""
+        for candidate in self.figures:
+            if candidate.measure.startswith(measure):
+                return candidate
+        raise KeyError(measure)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    """Everything the agreement dialog and ``annotator agreement`` show.
+
+    ``pairs`` has one entry per pair of annotators (pairwise figures, per-label figures and
+    their label confusion matrix); ``overall`` the measures for any number of annotators;
+    ``notes`` the explanations of edge cases (one annotator, no common documents...).
+    """
+
+    unit: Unit
+    annotators: tuple[str, ...]
+    documents: tuple[DocumentRef, ...]
+    label_set: str | None
+    counts: Mapping[str, int]
+    pairs: tuple[PairFigures, ...]
+    overall: tuple[Figure, ...]
+    notes: tuple[str, ...] = ()
+    scale: tuple[str, ...] | None = None
+
+    def pair(self, first: str, second: str) -> PairFigures:
+        for pair in self.pairs:
+            if (pair.first, pair.second) in ((first, second), (second, first)):
+                return pair
+        raise KeyError((first, second))
+
+    def measures(self) -> list[str]:
+        """The pairwise measures, in the order shown."""
+        return [f.measure for f in self.pairs[0].figures] if self.pairs else []
+
+    def matrix(self, measure: str) -> list[list[float | None]]:
+        """The annotator × annotator matrix of one pairwise measure (1.0 on the diagonal),
+        for a heatmap; rows and columns in the order of ``annotators``."""
+        size = len(self.annotators)
+        grid: list[list[float | None]] = [
+            [1.0 if i == j else None for j in range(size)] for i in range(size)
+        ]
+        index = {name: i for i, name in enumerate(self.annotators)}
+        for pair in self.pairs:
+            value = pair.figure(measure).value
+            i, j = index[pair.first], index[pair.second]
+            grid[i][j] = grid[j][i] = value
+        return grid
+
+    # -- renderings -------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "annotators": list(self.annotators),
+            "documents": [{"id": d.id, "title": d.title} for d in self.documents],
+            "label_set": self.label_set,
+            "scale": list(self.scale) if self.scale else None,
+            "counts": dict(self.counts),
+            "pairs": [
+                {
+                    "annotators": [p.first, p.second],
+                    "figures": [f.to_json() for f in p.figures],
+                    "per_label": [f.to_json() for f in p.per_label],
+                    "confusion": _confusion_json(p.confusion),
+                }
+                for p in self.pairs
+            ],
+            "overall": [f.to_json() for f in self.overall],
+            "notes": list(self.notes),
+        }
+
+    def to_csv(self) -> str:
+        """One flat table: a row per figure, and a row per confusion-matrix cell."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            ["section", "annotator_a", "annotator_b", "measure", "label", "label_b", "value",
+             "n", "unit", "explanation"]
+        )  # fmt: skip
+        for pair in self.pairs:
+            for f in pair.figures:
+                writer.writerow(_csv_row("pairwise", pair.first, pair.second, f))
+            for f in pair.per_label:
+                writer.writerow(_csv_row("per label", pair.first, pair.second, f))
+            if pair.confusion is not None:
+                for i, row_label in enumerate(pair.confusion.labels):
+                    for j, col_label in enumerate(pair.confusion.labels):
+                        writer.writerow(
+                            ["confusion", pair.first, pair.second, "count", row_label,
+                             col_label, pair.confusion.counts[i][j], "", self.unit, ""]
+                        )  # fmt: skip
+        for f in self.overall:
+            writer.writerow(_csv_row("all annotators", "", "", f))
+        for note in self.notes:
+            writer.writerow(["note", "", "", "", "", "", "", "", "", note])
+        return out.getvalue()
+
+    def to_table(self) -> str:
+        """A plain-text report for the terminal, every number with its unit and count."""
+        lines = [
+            f"Agreement by {self.unit}: {', '.join(self.annotators) or 'no annotators'}",
+            f"Documents: {len(self.documents)}"
+            + (f" ({', '.join(d.title for d in self.documents[:5])}" if self.documents else "")
+            + (", ..." if len(self.documents) > 5 else "")
+            + (")" if self.documents else ""),
+            "Labels: " + (f"label set '{self.label_set}'" if self.label_set else "all labels")
+            + (f"; ordered scale {' < '.join(self.scale)}" if self.scale else ""),
+            "Counts: " + ", ".join(f"{k} {v}" for k, v in self.counts.items()),
+        ]  # fmt: skip
+        for pair in self.pairs:
+            lines += ["", f"{pair.first} × {pair.second}"]
+            lines += [_table_line(f) for f in pair.figures]
+            if pair.per_label:
+                lines.append("  per label:")
+                lines += ["  " + _table_line(f, with_label=True) for f in pair.per_label]
+            if pair.confusion is not None and pair.confusion.labels:
+                lines.append(
+                    f"  confusion ({self.unit}s; rows {pair.first}, columns {pair.second}):"
+                )
+                lines += ["    " + row for row in _confusion_rows(pair.confusion)]
+        if self.overall:
+            lines += ["", "All annotators"]
+            lines += [_table_line(f) for f in self.overall]
+        if self.notes:
+            lines += ["", "Notes"]
+            lines += [f"  - {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+def _csv_row(section: str, a: str, b: str, f: Figure) -> list[Any]:
+    value = "" if f.value is None else round(f.value, 6)
+    return [section, a, b, f.measure, f.label or "", "", value, f.n, f.unit, f.explanation]
+
+
+def _table_line(f: Figure, *, with_label: bool = False) -> str:
+    name = f"{f.label}: {f.measure}" if with_label and f.label else f.measure
+    extra = ", ".join(f"{k} {v}" for k, v in f.counts.items())
+    return f"  {name:<46} {f.formatted():>9}  n={f.n} ({f.unit})" + (f"; {extra}" if extra else "")
+
+
+def _confusion_json(matrix: ConfusionMatrix | None) -> dict[str, Any] | None:
+    if matrix is None:
+        return None
+    return {"labels": [str(x) for x in matrix.labels], "counts": [list(r) for r in matrix.counts]}
+
+
+def _confusion_rows(matrix: ConfusionMatrix) -> list[str]:
+    labels = [str(x) for x in matrix.labels]
+    width = max(6, *(len(x) for x in labels)) + 1
+    rows = [" " * width + "".join(f"{x:>{width}}" for x in labels)]
+    for label, counts in zip(labels, matrix.counts, strict=True):
+        rows.append(f"{label:<{width}}" + "".join(f"{c:>{width}}" for c in counts))
+    return rows
+
+
+# -- agreement ---------------------------------------------------------------------------
+
+
+def _figure(result: AgreementResult, unit: str, annotators: Sequence[str], **extra: Any) -> Figure:
+    return Figure(
+        measure=result.measure,
+        value=result.value,
+        unit=unit,
+        n=result.n_items,
+        annotators=tuple(annotators),
+        explanation=result.explanation,
+        **extra,
+    )
+
+
+def _f1_figure(
+    name: str, score: LabelF1, first: str, second: str, explanation: str, label: str | None = None
+) -> Figure:
+    return Figure(
+        measure=name,
+        value=score.f1,
+        unit="span",
+        n=score.n_a + score.n_b,
+        annotators=(first, second),
+        explanation=explanation,
+        label=label,
+        counts={
+            f"spans {first}": score.n_a,
+            f"spans {second}": score.n_b,
+            f"matched {first}": score.matched_a,
+            f"matched {second}": score.matched_b,
+        },
+    )
+
+
+def _concat(parts: Sequence[Units], unit: str, names: Sequence[str]) -> Units:
+    positions = tuple(p for part in parts for p in part.positions)
+    labels = {name: tuple(x for part in parts for x in part.labels[name]) for name in names}
+    return Units(unit=unit, positions=positions, labels=labels)
+
+
+def _scale(unit: Unit, scale: Sequence[str] | None, units: Units | None) -> tuple[str, ...] | None:
+    """The ordered categories of an item scale: as given, or numeric labels in numeric order."""
+    if unit != "item":
+        return None
+    if scale is not None:
+        return tuple(str(s) for s in scale)
+    if units is None:
+        return None
+    used = {x for seq in units.labels.values() for x in seq if x is not None}
+    try:
+        numbers = {label: float(label) for label in used}
+    except ValueError:
+        return None
+    return tuple(sorted(used, key=numbers.__getitem__)) if len(used) > 1 else None
+
+
+def _is_numeric(scale: Sequence[str]) -> bool:
+    try:
+        [float(s) for s in scale]
+    except ValueError:
+        return False
+    return True
+
+
+def compute_agreement(
+    project: Project,
+    annotators: Sequence[str],
+    documents: Sequence[str] | None = None,
+    unit: Unit = "token",
+    label_set: str | None = None,
+    kinds: Collection[AnnotationKind | str] | None = None,
+    *,
+    scale: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> AgreementReport:
+    """Agreement between ``annotators`` on ``documents`` (default :func:`default_documents`).
+
+    ``progress(done, total)`` is called after each document is tokenised (the long part of
+    the token unit) and ``cancel()`` polled there: True stops with
+    :class:`~annotator.core.errors.Cancelled`.
+
+    ``unit``:
+
+    - ``"token"``: each token (spaCy's tokenizer) gets each annotator's label, ``O`` where
+      they marked nothing; Cohen's kappa with ``O`` and over annotated tokens only, exact span
+      F1 alongside, per-label kappa, a token confusion matrix, and Fleiss' kappa,
+      Krippendorff's alpha, Gwet's AC1 and percent agreement over all annotators.
+    - ``"span"``: pairwise F1, exact and overlap with the same label, micro and per label; a
+      confusion matrix over span positions (``(no span)`` where one annotator has none).
+    - ``"item"``: document labels and sentence sentiment on the same passages: Cohen's kappa
+      (weighted linear and quadratic with an ordered ``scale``), Krippendorff's alpha
+      (nominal; ordinal with a scale; interval when the scale is numeric), Fleiss, Gwet.
+
+    ``label_set`` (a name or id) keeps only its labels and, unless ``kinds`` is given, the
+    annotation kinds of that set; its label order is the default ordinal ``scale``.
+    Edge cases give undefined figures with notes, never an exception; an unknown annotator,
+    document or label set raises :class:`~annotator.core.errors.NotFoundError`.
+    """
+    if unit not in UNITS:
+        raise AnnotatorError(f"unknown agreement unit '{unit}': use token, span or item")
+    names = annotator_names(project, annotators)
+    labels: set[str] | None = None
+    set_kind = None
+    set_name = None
+    if label_set is not None:
+        chosen = project.label_set(label_set)
+        labels, set_kind, set_name = {x.name for x in chosen.labels}, chosen.kind, chosen.name
+    wanted = compared_kinds(unit, kinds, set_kind)
+    notes: list[str] = []
+    if len(names) < 2:
+        notes.append(
+            "Agreement needs at least two annotators; "
+            + (f"only '{names[0]}' was chosen." if names else "none was chosen.")
+        )
+    if documents is None:
+        document_ids = default_documents(project, names, kinds=wanted) if names else []
+        if names and not document_ids:
+            notes.append(
+                "No document was marked done or annotated by every chosen annotator, so there "
+                "is nothing to compare: choose documents, or mark them done."
+            )
+    else:
+        document_ids = list(dict.fromkeys(DocumentId(d) for d in documents))
+        if not document_ids:
+            notes.append("No documents were chosen.")
+    docs = [project.document(d) for d in document_ids]  # NotFoundError for an unknown id
+    chosen_ids = set(document_ids)
+    by_annotator = {
+        name: [a for a in anns if a.document_id in chosen_ids]
+        for name, anns in own_annotations(project, names, wanted, labels).items()
+    }
+    counts: dict[str, int] = {"documents": len(docs), "annotators": len(names)}
+    for name, anns in by_annotator.items():
+        counts[f"annotations {name}"] = len(anns)
+    if names and all(not anns for anns in by_annotator.values()) and docs:
+        notes.append(
+            "None of the chosen annotators labelled anything of the chosen kinds in these "
+            "documents."
+        )
+
+    if unit == "token":
+        pairs, overall = _token_figures(names, docs, by_annotator, counts, progress, cancel)
+    elif unit == "span":
+        pairs, overall = _span_figures(names, by_annotator, chosen_ids, counts)
+    else:
+        units = item_units(by_annotator, chosen_ids, kinds=wanted)
+        scale_used = _scale(unit, scale, units)
+        pairs, overall = _item_figures(names, units, scale_used, counts)
+        return AgreementReport(
+            unit=unit,
+            annotators=tuple(names),
+            documents=tuple(DocumentRef(d.id, d.title) for d in docs),
+            label_set=set_name,
+            counts=counts,
+            pairs=tuple(pairs),
+            overall=tuple(overall),
+            notes=tuple(notes + _undefined_notes(pairs, overall)),
+            scale=scale_used,
+        )
+    return AgreementReport(
+        unit=unit,
+        annotators=tuple(names),
+        documents=tuple(DocumentRef(d.id, d.title) for d in docs),
+        label_set=set_name,
+        counts=counts,
+        pairs=tuple(pairs),
+        overall=tuple(overall),
+        notes=tuple(notes + _undefined_notes(pairs, overall)),
+    )
+
+
+def _undefined_notes(pairs: Sequence[PairFigures], overall: Sequence[Figure]) -> list[str]:
+    """The explanation of every undefined figure, once each."""
+    found = [f.explanation for p in pairs for f in p.figures if f.value is None]
+    found += [f.explanation for f in overall if f.value is None]
+    return list(dict.fromkeys(found))
+
+
+def _many(rows: Sequence[Sequence[str | None]], unit: str, names: Sequence[str]) -> list[Figure]:
+    return [
+        _figure(percent_agreement(rows), unit, names),
+        _figure(fleiss_kappa(rows), unit, names),
+        _figure(krippendorff_alpha(rows, "nominal"), unit, names),
+        _figure(gwet_ac1(rows), unit, names),
+    ]
+
+
+def _token_figures(
+    names: Sequence[str],
+    docs: Sequence[Any],
+    by_annotator: Mapping[str, list[Annotation]],
+    counts: dict[str, int],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[list[PairFigures], list[Figure]]:
+    from annotator.nlp.tokens import token_spans
+
+    # Group by document once: token_units filters what it is given, so handing it every
+    # document's annotations for each document would be quadratic in the corpus size.
+    per_document: dict[DocumentId, dict[str, list[Annotation]]] = {
+        doc.id: {name: [] for name in names} for doc in docs
+    }
+    for name, anns in by_annotator.items():
+        for a in anns:
+            if a.document_id in per_document:
+                per_document[a.document_id][name].append(a)
+    with_o = []
+    for done, doc in enumerate(docs, start=1):
+        if cancel is not None and cancel():
+            raise Cancelled("computing agreement")
+        with_o.append(
+            token_units(token_spans(doc.text), per_document[doc.id], document_id=doc.id,
+                        kinds=None)
+        )  # fmt: skip
+        if progress is not None:
+            progress(done, len(docs))
+    unit_o = f"token, unlabelled tokens counted as '{OUTSIDE}'"
+    unit_annotated = "token, only tokens labelled by at least one annotator"
+    all_tokens = _concat(with_o, unit_o, names)
+    keep = [
+        i
+        for i, row in enumerate(zip(*(all_tokens[n] for n in names), strict=True))
+        if any(label != OUTSIDE for label in row)
+    ]
+    labelled = Units(
+        unit=unit_annotated,
+        positions=tuple(all_tokens.positions[i] for i in keep),
+        labels={n: tuple(all_tokens[n][i] for i in keep) for n in names},
+    )
+    counts["tokens"] = len(all_tokens.positions)
+    counts["tokens labelled by anyone"] = len(labelled.positions)
+    spans = span_units(by_annotator, kinds=None)
+    pairs = []
+    for first, second in combinations(names, 2):
+        pair_a, pair_b = all_tokens[first], all_tokens[second]
+        only = [(x, y) for x, y in zip(pair_a, pair_b, strict=True) if x != OUTSIDE or y != OUTSIDE]
+        kappa_o = cohen_kappa(pair_a, pair_b)
+        kappa_annotated = cohen_kappa([x for x, _ in only], [y for _, y in only])
+        f1 = span_f1(spans[first], spans[second], "exact")
+        figures = (
+            _figure(_rename(kappa_o, f"Cohen's kappa (with '{OUTSIDE}')"), unit_o, (first, second)),
+            _figure(
+                _rename(kappa_annotated, "Cohen's kappa (annotated tokens only)"),
+                "token, only tokens labelled by at least one of the two",
+                (first, second),
+            ),
+            _figure(percent_agreement(pair_a, pair_b), unit_o, (first, second)),
+            _f1_figure("Span F1 (exact)", f1.micro, first, second, f1.explanation),
+        )
+        per_label = tuple(
+            _figure(_rename(result, PER_LABEL_KAPPA), unit_o, (first, second), label=str(label))
+            for label, result in per_label_kappa(pair_a, pair_b).items()
+            if label != OUTSIDE
+        )
+        pairs.append(
+            PairFigures(first, second, figures, per_label, confusion_matrix(pair_a, pair_b))
+        )
+    overall: list[Figure] = []
+    if len(names) >= 2:
+        overall = _many(all_tokens.rows(names), unit_o, names)
+        alpha = krippendorff_alpha(labelled.rows(names))
+        overall.append(
+            _figure(
+                _rename(alpha, "Krippendorff's alpha (nominal, annotated tokens only)"),
+                unit_annotated,
+                names,
+            )
+        )
+    return pairs, overall
+
+
+def _rename(result: AgreementResult, measure: str) -> AgreementResult:
+    from dataclasses import replace
+
+    return replace(result, measure=measure)
+
+
+def _span_figures(
+    names: Sequence[str],
+    by_annotator: Mapping[str, list[Annotation]],
+    documents: Collection[DocumentId],
+    counts: dict[str, int],
+) -> tuple[list[PairFigures], list[Figure]]:
+    spans = span_units(by_annotator, documents, kinds=None)
+    for name in names:
+        counts[f"spans {name}"] = len(set(spans[name]))
+    positions = item_units(by_annotator, documents, kinds=None)
+    pairs = []
+    for first, second in combinations(names, 2):
+        exact = span_f1(spans[first], spans[second], "exact")
+        overlap = span_f1(spans[first], spans[second], "overlap")
+        figures = (
+            _f1_figure("Span F1 (exact match)", exact.micro, first, second, exact.explanation),
+            _f1_figure(
+                "Span F1 (overlap, same label)", overlap.micro, first, second, overlap.explanation
+            ),
+        )
+        per_label = []
+        for label in sorted(set(exact.per_label) | set(overlap.per_label)):
+            for name, result in (("F1 (exact match)", exact), ("F1 (overlap)", overlap)):
+                score = result.per_label.get(label)
+                if score is not None:
+                    per_label.append(
+                        _f1_figure(
+                            name, score, first, second,
+                            f"{name} for '{label}': {first} {plural(score.n_a, 'span')} "
+                            f"({score.matched_a} matched), {second} {plural(score.n_b, 'span')} "
+                            f"({score.matched_b} matched).",
+                            label=label,
+                        )
+                    )  # fmt: skip
+        # A span position one annotator has and the other lacks is "(no span)" for the latter.
+        a = [NO_SPAN if x is None else x for x in positions[first]]
+        b = [NO_SPAN if x is None else x for x in positions[second]]
+        keep = [i for i in range(len(a)) if a[i] != NO_SPAN or b[i] != NO_SPAN]
+        matrix = confusion_matrix([a[i] for i in keep], [b[i] for i in keep])
+        pairs.append(PairFigures(first, second, figures, tuple(per_label), matrix))
+    overall: list[Figure] = []
+    if len(pairs) >= 1:
+        for index, measure in enumerate(("Span F1 (exact match)", "Span F1 (overlap, same label)")):
+            values = [p.figures[index].value for p in pairs]
+            defined = [v for v in values if v is not None]
+            overall.append(
+                Figure(
+                    measure=f"Mean pairwise {measure}",
+                    value=sum(defined) / len(defined) if defined else None,
+                    unit="span",
+                    n=sum(counts[f"spans {n}"] for n in names),
+                    annotators=tuple(names),
+                    explanation=(
+                        f"Mean of the {measure} of {plural(len(defined), 'pair')} of annotators."
+                        if defined
+                        else f"Mean pairwise {measure} is undefined: no annotator marked a span."
+                    ),
+                )
+            )
+    if len(names) >= 2:
+        counts["span positions"] = len(positions.positions)
+    return pairs, overall
+
+
+def _item_figures(
+    names: Sequence[str],
+    units: Units,
+    scale: tuple[str, ...] | None,
+    counts: dict[str, int],
+) -> tuple[list[PairFigures], list[Figure]]:
+    counts["items"] = len(units.positions)
+    pairs = []
+    for first, second in combinations(names, 2):
+        a, b = units[first], units[second]
+        both = (first, second)
+        figures = [
+            _figure(cohen_kappa(a, b), "item", both),
+            _figure(percent_agreement(a, b), "item", both),
+        ]
+        if scale is not None:
+            figures += [
+                _figure(cohen_kappa(a, b, "linear", labels=scale), "item", both),
+                _figure(cohen_kappa(a, b, "quadratic", labels=scale), "item", both),
+            ]
+        per_label = tuple(
+            _figure(_rename(result, PER_LABEL_KAPPA), "item", both, label=str(label))
+            for label, result in per_label_kappa(a, b).items()
+        )
+        pairs.append(
+            PairFigures(first, second, tuple(figures), per_label, confusion_matrix(a, b, scale))
+        )
+    overall: list[Figure] = []
+    if len(names) >= 2:
+        rows = units.rows(names)
+        overall = _many(rows, "item", names)
+        if scale is not None:
+            overall.append(_figure(krippendorff_alpha(rows, "ordinal", scale), "item", names))
+            if _is_numeric(scale):
+                numeric = [tuple(None if x is None else float(x) for x in row) for row in rows]
+                overall.append(_figure(krippendorff_alpha(numeric, "interval"), "item", names))
+    return pairs, overall
+
+
+def report_json(report: AgreementReport) -> str:
+    """The report as JSON text (UTF-8, indented), as ``--format json`` prints it."""
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
