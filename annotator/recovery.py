@@ -16,11 +16,20 @@ from annotator.store.backups import (
     restore_backup,
 )
 from annotator.store.salvage import SalvageReport, salvage
+from annotator.store.sqlite import describe
+
+
+def describe_sqlite() -> str:
+    """The SQLite library projects are opened with and whether WAL is safe with it: one line
+    for ``annotator --version`` and bug reports."""
+    return describe()
+
 
 __all__ = [
     "BackupInfo",
     "SalvageReport",
     "daily_backup",
+    "describe_sqlite",
     "list_backups",
     "newest_intact_backup",
     "restore_backup",
