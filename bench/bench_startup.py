@@ -13,6 +13,10 @@ medians and their ratios are printed.
   Python importing ``sqlite3`` and ``json`` and doing the same reads (the version; the
   documents' ids and titles; every document and annotation row as indented JSON).
 
+Modules are read from bytecode caches, as in an installed app (written, in a temporary
+folder, by the dropped warm-up round); ``--no-bytecode-cache`` compiles every module in
+every run instead (what ``PYTHONDONTWRITEBYTECODE=1`` does to a source checkout).
+
 Run: ``.venv/bin/python bench/bench_startup.py [--runs 7] [--source DIR]``; ``--source``
 measures the annotator package of another checkout (e.g. ``git archive`` of an older
 commit unpacked in DIR) against the same baselines.
@@ -128,9 +132,14 @@ project.close()
 """
 
 
-def _env(folder: Path, source: Path | None) -> dict[str, str]:
+def _env(folder: Path, source: Path | None, bytecode: bool) -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
+    if bytecode:  # as installed: compiled once (in the warm-up round), then read from cache
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+    else:  # every module compiled from source in every run
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # QSettings: the last document, welcome
     env["XDG_DATA_HOME"] = str(folder / "data")
     # Also the working folder: ``-m``/``-c`` put it first on sys.path, before --source.
@@ -175,14 +184,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--source", type=Path, help="checkout whose annotator package to time")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="compile every module from source in every run (PYTHONDONTWRITEBYTECODE=1)",
+    )
     options = parser.parse_args()
+    bytecode = not options.no_bytecode_cache
     source = options.source.resolve() if options.source else None
 
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         folder = Path(tmp)
         project = str(folder / "bench.annotator")
-        ours_env = _env(folder, source)
-        bare_env = _env(folder, None)
+        ours_env = _env(folder, source, bytecode)
+        bare_env = _env(folder, None, bytecode)
         subprocess.run(
             [sys.executable, "-c", _SETUP, project], env=ours_env, cwd=folder, check=True
         )
@@ -219,6 +234,7 @@ def main() -> None:
     print(f"start-up, fresh processes, medians of {options.runs} interleaved runs")
     if source:
         print(f"annotator from {source}")
+    print("bytecode cache:", "yes (as installed)" if bytecode else "no (compiled every run)")
     report: dict[str, dict[str, float]] = {}
     for name in scenarios:
         ours = {

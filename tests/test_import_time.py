@@ -99,6 +99,15 @@ assert "Histories make men wise" in load_document("a.pdf").text
     assert _imported(modules, HEAVY) == []
 
 
+def test_import_time_pdf_module_imports_pymupdf_when_a_file_is_opened(tmp_path):
+    # The window imports annotator.documents.pdf before it knows whether it shows a PDF.
+    body = """
+import annotator.documents.pdf, annotator.documents
+assert "pymupdf" not in sys.modules
+"""
+    _modules(body, cwd=tmp_path)
+
+
 def test_import_time_layout_analysis_stays_importable(tmp_path):
     body = """
 import annotator.documents.pdf

@@ -11,7 +11,7 @@ Two entry points with different costs:
 Canonical text
 --------------
 The canonical text is PyMuPDF's plain-text output of each page, in MuPDF's reading order
-(``page.get_text("text", flags=TEXT_FLAGS)``: every line of every text block followed by
+(``page.get_text("text", flags=text_flags())``: every line of every text block followed by
 ``"\\n"``), with the pages joined by :data:`PAGE_SEPARATOR`, a form feed (``"\\f"``, the page
 break ``pdftotext`` uses too). ``page_map[i]`` is the ``(start, end)`` range of page ``i``
 *without* the separator, so ``text[start:end]`` is exactly that page's text. A page whose text
@@ -36,32 +36,57 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from annotator.core.errors import DocumentError
 from annotator.core.model import DocumentKind
 from annotator.documents.base import LoadedDocument, sha256_file, sha256_text
 from annotator.documents.find import iter_spans
-from annotator.documents.pdf_library import pymupdf
+from annotator.documents.pdf_library import load_pymupdf
 
-#: What PyMuPDF raises for a file it cannot read: its own errors are RuntimeErrors, but a
-#: damaged file can also surface MuPDF's low-level errors (``FzErrorFormat``...), which are not.
-PDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+if TYPE_CHECKING:  # PyMuPDF itself is imported when a file is opened (pdf_library)
+    import pymupdf
+
+_pdf_errors: tuple[type[Exception], ...] = ()
+
+
+def pdf_errors() -> tuple[type[Exception], ...]:
+    """What PyMuPDF raises for a file it cannot read: its own errors are RuntimeErrors, but a
+    damaged file can also surface MuPDF's low-level errors (``FzErrorFormat``...), which are
+    not. (A function, for an ``except`` clause: PyMuPDF is imported on first use.)"""
+    global _pdf_errors
+    if not _pdf_errors:
+        _pdf_errors = (RuntimeError, ValueError, load_pymupdf().mupdf.FzErrorBase)
+    return _pdf_errors
+
 
 PAGE_SEPARATOR = "\f"
 """Joins the texts of consecutive pages in the canonical text (not part of any page's range)."""
 
-TEXT_FLAGS = (
-    pymupdf.TEXT_PRESERVE_LIGATURES
-    | pymupdf.TEXT_PRESERVE_WHITESPACE
-    | pymupdf.TEXT_MEDIABOX_CLIP
-    | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
-)
-"""The text-extraction flags of both the canonical text and the character boxes.
 
-Pinned (rather than PyMuPDF's per-call defaults) because the boxes only line up with the text
-when both come from identically built text pages.
-"""
+def text_flags() -> int:
+    """The text-extraction flags of both the canonical text and the character boxes.
+
+    Pinned (rather than PyMuPDF's per-call defaults) because the boxes only line up with the
+    text when both come from identically built text pages.
+    """
+    fitz = load_pymupdf()
+    return int(
+        fitz.TEXT_PRESERVE_LIGATURES
+        | fitz.TEXT_PRESERVE_WHITESPACE
+        | fitz.TEXT_MEDIABOX_CLIP
+        | fitz.TEXT_CID_FOR_UNKNOWN_UNICODE
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # The constants these functions replaced, for code that imports them.
+    if name == "PDF_ERRORS":
+        return pdf_errors()
+    if name == "TEXT_FLAGS":
+        return text_flags()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 REFLOWABLE_LAYOUT = {"width": 450.0, "height": 600.0, "fontsize": 11.0}
 """Page size and font size EPUB & co. are laid out at; fixed so that their page map is stable."""
@@ -169,12 +194,12 @@ def open_document(path: str | Path, password: str | None = None) -> pymupdf.Docu
         raise DocumentError(f"'{path.name}' cannot be read: permission denied") from error
     try:
         if filetype in ("pdf", "xps", "cbz"):
-            doc = pymupdf.open(str(path), filetype=filetype)
+            doc = load_pymupdf().open(str(path), filetype=filetype)
         else:
-            doc = pymupdf.open(str(path), filetype=filetype, **REFLOWABLE_LAYOUT)
+            doc = load_pymupdf().open(str(path), filetype=filetype, **REFLOWABLE_LAYOUT)
     except PermissionError as error:
         raise DocumentError(f"'{path.name}' cannot be read: permission denied") from error
-    except PDF_ERRORS as error:
+    except pdf_errors() as error:
         raise DocumentError(
             f"'{path.name}' is damaged or truncated and cannot be opened ({error})"
         ) from error
@@ -187,7 +212,7 @@ def open_document(path: str | Path, password: str | None = None) -> pymupdf.Docu
             raise WrongPassword(path)
     try:
         page_count = doc.page_count
-    except PDF_ERRORS as error:
+    except pdf_errors() as error:
         doc.close()
         raise DocumentError(
             f"'{path.name}' is damaged and its pages cannot be read ({error})"
@@ -278,10 +303,10 @@ def _extract(
         page_text = ""
         try:
             page = doc.load_page(number)
-            page_text = page.get_text("text", flags=TEXT_FLAGS)
+            page_text = page.get_text("text", flags=text_flags())
             if not page_text.strip() and page.get_images():
                 scanned.append(number)
-        except PDF_ERRORS as error:
+        except pdf_errors() as error:
             failed.append(PageProblem(number, str(error) or type(error).__name__))
             page_text = ""
         if number:
@@ -574,18 +599,19 @@ class PdfReader:
         if zoom <= 0:
             raise ValueError(f"zoom must be positive, not {zoom}")
         pdf_page = self._page(page)
-        area = pymupdf.Rect(clip) if clip is not None else pdf_page.rect
+        fitz = load_pymupdf()
+        area = fitz.Rect(clip) if clip is not None else pdf_page.rect
         pixels = area.width * area.height * zoom * zoom
         if pixels > MAX_RENDER_PIXELS:
             zoom = zoom * (MAX_RENDER_PIXELS / pixels) ** 0.5
         try:
             pix = pdf_page.get_pixmap(
-                matrix=pymupdf.Matrix(zoom, zoom),
+                matrix=fitz.Matrix(zoom, zoom),
                 clip=clip,
                 alpha=alpha,
                 annots=annots,
             )
-        except (*PDF_ERRORS, MemoryError) as error:
+        except (*pdf_errors(), MemoryError) as error:
             raise PageError(self.path, page, str(error) or type(error).__name__) from error
         return PageImage(
             width=pix.width,
@@ -600,7 +626,7 @@ class PdfReader:
         """The document's table of contents (empty if it has none or it cannot be read)."""
         try:
             toc = self._doc.get_toc(simple=True)
-        except PDF_ERRORS:
+        except pdf_errors():
             return []
         return [
             OutlineEntry(int(level), str(title), int(target) - 1 if target and target > 0 else None)
@@ -612,7 +638,7 @@ class PdfReader:
             raise IndexError(f"page {page} is outside 0..{self.page_count - 1}")
         try:
             return self._doc.load_page(page)
-        except PDF_ERRORS as error:
+        except pdf_errors() as error:
             raise PageError(self.path, page, str(error) or type(error).__name__) from error
 
     # -- characters and offsets
@@ -773,7 +799,7 @@ def _build_layout(page: pymupdf.Page, page_text: str, base: int) -> _PageLayout:
     both come from the same flags; that is checked and, should a PyMuPDF version differ (or
     the text come from an older extraction), the two are aligned by matching blocks instead.
     """
-    raw = page.get_textpage(flags=TEXT_FLAGS).extractRAWDICT()
+    raw = page.get_textpage(flags=text_flags()).extractRAWDICT()
     stream: list[str] = []
     boxes: list[Rect] = []
     lines: list[int] = []

@@ -1,4 +1,4 @@
-"""PyMuPDF, imported without its layout analyser and its LLM helpers.
+"""PyMuPDF, imported on first use and without its layout analyser and its LLM helpers.
 
 ``import pymupdf`` (2.x) also imports ``pymupdf.layout`` and ``pymupdf4llm`` whenever they
 are installed (PyMuPDF 2 depends on both), and they load onnxruntime, numpy and an ONNX
@@ -6,27 +6,56 @@ model at once: about half a second of start-up. Annotator uses neither layout an
 (``Page.get_layout``, the layout-aware table finder) nor ``to_markdown``/``to_json``, so the
 two are hidden while PyMuPDF is first imported (its ``try: import ... except ImportError``
 then passes over them); they stay importable afterwards for anything that does want them.
-Import PyMuPDF from here, never directly.
+
+PyMuPDF itself (0.15 s) is imported by :func:`load_pymupdf`, when a PDF is first opened, not
+when :mod:`annotator.documents.pdf` is (the window imports that before it knows whether
+there is a PDF to show). ``from annotator.documents.pdf_library import pymupdf`` imports it
+at once, for modules that need it anyway. Import PyMuPDF through here, never directly.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pymupdf
 
 #: What ``import pymupdf`` would import and Annotator does not use.
 UNUSED = ("pymupdf.layout", "pymupdf4llm")
 
-if "pymupdf" not in sys.modules:
-    hidden = [name for name in UNUSED if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes its import fail
-    try:
-        import pymupdf
-    finally:
-        for name in hidden:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
-else:
-    import pymupdf
+_lock = threading.Lock()
+_module: ModuleType | None = None
 
-__all__ = ["pymupdf"]
+
+def load_pymupdf() -> ModuleType:
+    """The ``pymupdf`` module, imported (without :data:`UNUSED`) on the first call."""
+    global _module
+    if _module is not None:
+        return _module
+    with _lock:
+        if "pymupdf" not in sys.modules:
+            hidden = [name for name in UNUSED if name not in sys.modules]
+            for name in hidden:
+                sys.modules[name] = None  # type: ignore[assignment]  # makes its import fail
+            try:
+                import pymupdf
+            finally:
+                for name in hidden:
+                    if name in sys.modules and sys.modules[name] is None:
+                        del sys.modules[name]
+        import pymupdf
+
+        _module = pymupdf
+    return pymupdf
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name == "pymupdf":
+        return load_pymupdf()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["load_pymupdf", "pymupdf"]
