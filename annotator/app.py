@@ -22,8 +22,17 @@ def share_interpreter_with_workers() -> None:
     sys.setswitchinterval(0.001)
 
 
+#: How long after the window is shown the daily backup starts (it runs on its own thread).
+BACKUP_DELAY_MS = 2000
+
+
 def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
-    """Open ``project_path`` (None: the default project) in the window; returns the exit code."""
+    """Open ``project_path`` (None: the default project) in the window; returns the exit code.
+
+    Start-up does only what the first paint needs: the project (checked), the window and the
+    last document; the daily backup follows a moment later (bench/bench_startup.py).
+    """
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from annotator import __version__
@@ -51,10 +60,10 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
     if opened is None:
         return 1
     project, recovered = opened
-    start_daily_backup(project.path)
 
     try:
-        if not project.documents():
+        # Headers only: documents() also counts every document's annotations.
+        if not project.document_headers():
             add_sample_reading(project)  # with a few example annotations
         window = MainWindow(project)
         window.show()
@@ -62,10 +71,12 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
             window.open_paths([str(Path(f)) for f in files])
         else:
             last = window.prefs.last_document(str(project.path))
-            ids = [s.document.id for s in project.documents()]
+            ids = [doc.id for doc in project.document_headers()]
             target = last if last in ids else (ids[0] if ids else None)
             if target:
                 window.open_document(target)
+        # Not needed for the first paint, and competing with it for the interpreter.
+        QTimer.singleShot(BACKUP_DELAY_MS, lambda: start_daily_backup(project.path))
         if recovered:
             window.statusBar().showMessage(recovered, 10000)
         maybe_show_welcome(window)  # once, on the reader's first run
@@ -82,7 +93,6 @@ def open_project_for_window(project_path: str | Path | None) -> tuple[Project, s
 
     from annotator.core.errors import AnnotatorError, ProjectDamagedError
     from annotator.project import Project, default_project_path
-    from annotator.ui.recovery import recover_at_start
 
     path = Path(project_path) if project_path is not None else default_project_path()
     message = ""
@@ -90,6 +100,8 @@ def open_project_for_window(project_path: str | Path | None) -> tuple[Project, s
         try:
             project = Project(path, check=True)
         except ProjectDamagedError as error:
+            from annotator.ui.recovery import recover_at_start
+
             outcome = recover_at_start(error, path)
             if outcome is None:
                 return None
@@ -220,7 +232,7 @@ def run_smoke_test() -> int:
 
 
 def _smoke_pdf(project: Project, folder: str, ok: Callable[[str], None]) -> list[str]:
-    import pymupdf
+    from annotator.documents.pdf_library import pymupdf
 
     path = Path(folder) / "smoke.pdf"
     pdf = pymupdf.open()
