@@ -39,8 +39,9 @@ from annotator.project import Project
 from annotator.suggesting.review import annotator_id_for, suggestion_key
 
 if TYPE_CHECKING:
-    from annotator.nlp.sentiment import DocumentSentiment, SentenceSentiment, SentimentConfig
     from spacy.language import Language
+
+    from annotator.nlp.sentiment import DocumentSentiment, SentenceSentiment, SentimentConfig
 
 
 SuggestionKind = Literal["entities", "sentiment"]
@@ -234,8 +235,9 @@ def existing_project_file(path: str | os.PathLike[str]) -> Path:
 def _pipeline_for(
     kind: SuggestionKind, model: str | Path | Language | None
 ) -> tuple[Language, str]:
-    from annotator.nlp.models import load_pipeline, model_source
     from spacy.language import Language
+
+    from annotator.nlp.models import load_pipeline, model_source
 
     with _collector_paused():
         if kind == "entities":
