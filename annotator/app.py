@@ -255,7 +255,7 @@ def _smoke_suggestion_process(
 
     from PySide6.QtWidgets import QApplication
 
-    from annotator.suggesting import pending_suggestions
+    from annotator.suggesting.review import pending_suggestions
 
     window.suggestions.run("entities")
     deadline = time.monotonic() + 180
