@@ -13,8 +13,6 @@ import os
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from annotator.core.errors import DocumentError
 from annotator.core.model import DocumentKind
 from annotator.documents.base import LoadedDocument, sha256_bytes, sha256_text
@@ -87,6 +85,8 @@ def _best_legacy_guess(data: bytes):  # type: ignore[no-untyped-def]
     picks Shift-JIS for Latin-1 German); Windows-1252 is by far the most common legacy
     8-bit encoding of readings, so it is preferred unless clearly worse.
     """
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8/16
+
     best = from_bytes(data).best()
     western = from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and (best is None or western.chaos <= best.chaos + 0.05):
