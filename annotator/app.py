@@ -79,7 +79,8 @@ def run_gui(project_path: str | None, files: Sequence[str] = ()) -> int:
         QTimer.singleShot(BACKUP_DELAY_MS, lambda: start_daily_backup(project.path))
         if recovered:
             window.statusBar().showMessage(recovered, 10000)
-        maybe_show_welcome(window)  # once, on the reader's first run
+        # once, on the reader's first run
+        maybe_show_welcome(window, window.project, window.session)
         return app.exec()
     finally:
         project.close()
@@ -208,7 +209,7 @@ def run_smoke_test() -> int:
             window.resize(1000, 700)
             window.show()
             window.open_document(document.id)
-            welcome = maybe_show_welcome(window)
+            welcome = maybe_show_welcome(window, window.project, window.session)
             for _ in range(20):
                 app.processEvents()
                 time.sleep(0.01)

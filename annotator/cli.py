@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,  # --version keeps its lines
         description="Close reading and corpus annotation. Without a command, opens the app.",
     )
-    from annotator.store.sqlite import describe
+    from annotator.recovery import describe_sqlite as describe
 
     parser.add_argument(
         "--version", action="version", version=f"annotator {__version__}\n{describe()}"
@@ -460,7 +460,7 @@ def _import(project: Any, args: argparse.Namespace) -> int:
 
 
 def _suggest(project: Any, args: argparse.Namespace) -> int:
-    from annotator.suggesting import run_suggestions
+    from annotator.suggesting.running import run_suggestions
 
     bar = _ProgressBar(sys.stderr, "suggest")
     finished: list[str] = []
@@ -519,7 +519,7 @@ def _annotator_list(value: str) -> list[str]:
 
 
 def _agreement(project: Any, args: argparse.Namespace) -> int:
-    from annotator.comparing import compute_agreement, report_json
+    from annotator.comparing.report import compute_agreement, report_json
 
     report = compute_agreement(
         project, _annotator_list(args.annotators), args.document, unit=args.unit,
@@ -537,7 +537,7 @@ def _agreement(project: Any, args: argparse.Namespace) -> int:
 
 
 def _disagreements(project: Any, args: argparse.Namespace) -> int:
-    from annotator.comparing import list_disagreements
+    from annotator.comparing.disagreements import list_disagreements
 
     views = list_disagreements(
         project, _annotator_list(args.annotators), args.document, label_set=args.label_set
@@ -596,7 +596,7 @@ def _sentiment_settings(project: Any, args: argparse.Namespace) -> int:
 
 
 def _merge(project: Any, args: argparse.Namespace) -> int:
-    from annotator.comparing import AnnotatorNameConflict, merge_project
+    from annotator.comparing.merging import AnnotatorNameConflict, merge_project
 
     same = "same" if args.same_people else "rename" if args.rename else "ask"
     try:

@@ -232,3 +232,55 @@ def test_project_events_are_announced_only_by_the_service():
             if signal is not None:
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {signal}.emit")
     assert offenders == []
+
+
+def _window_imports(path: Path) -> list[int]:
+    """Lines of ``path`` that import the main window module (any form, any depth)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = {alias.name for alias in node.names}
+            if module.endswith("main_window") or "MainWindow" in names or "main_window" in names:
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Import) and any(
+            alias.name.endswith("main_window") for alias in node.names
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_app_builds_the_main_window_no_ui_part_imports_it():
+    """The window's parts talk to it through ui/shell.Shell; only app.py makes one."""
+    allowed = {PACKAGE / "ui" / "main_window.py", PACKAGE / "app.py"}
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in _modules()
+        if path not in allowed
+        for line in _window_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_no_part_of_the_window_watches_state_on_a_timer():
+    """What is open has an event (ReadingSession.document_opened): no polling of it."""
+    offenders = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "_watch_timer" in text or "_watch_document" in text:
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_the_main_window_is_a_shell_not_a_hub():
+    """Annotating, legend, find, PDFs and documents live in their own controllers."""
+    source = (PACKAGE / "ui" / "main_window.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    window = next(
+        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "MainWindow"
+    )
+    assert [base.id for base in window.bases if isinstance(base, ast.Name)] == ["QMainWindow"]
+    assert "self: Any" not in source
+    methods = {node.name for node in window.body if isinstance(node, ast.FunctionDef)}
+    for moved in ("highlight", "comment", "_find", "_refresh_label_sets", "_pdf_hashed"):
+        assert moved not in methods

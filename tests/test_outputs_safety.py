@@ -196,7 +196,7 @@ def test_export_dialog_says_so_before_starting(qtbot, tmp_path):
     with Project(path) as project:
         window = MainWindow(project, Preferences(tmp_path / "settings.ini"))
         qtbot.addWidget(window)
-        dialog = ExportDialog(window)
+        dialog = ExportDialog(window.project, window.session, window)
         qtbot.addWidget(dialog)
         dialog.select_format("markdown")
         dialog.output.setText(str(path))

@@ -169,7 +169,7 @@ def test_blind_mode_shows_only_your_own_until_you_mark_the_document_done(
             == {"Alice"}
         )
     )
-    model = window.documents_model
+    model = window.library.model
 
     def shown_count() -> int:
         return model.summary(model.row_of(two_readers.id)).annotations

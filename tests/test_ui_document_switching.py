@@ -184,7 +184,7 @@ def test_undoing_a_link_takes_it_out_of_the_status_bar(qtbot, project, prefs, sa
     window = open_window(qtbot, project, prefs, sample_document.id)
     try:
         window.select_annotation(first.id)
-        window.link_selected()
+        window.annotating.link_selected()
         window.select_annotation(second.id, source="list")
         assert "1 link" in window.statusBar().currentMessage()
 
@@ -199,14 +199,14 @@ def test_documents_panel_counts_follow_annotating_and_undo(qtbot, project, prefs
     window = open_window(qtbot, project, prefs, sample_document.id)
 
     def detail() -> str:
-        row = window.documents_model.row_of(sample_document.id)
-        return window.documents_model.detail(window.documents_model.summary(row))
+        row = window.library.model.row_of(sample_document.id)
+        return window.library.model.detail(window.library.model.summary(row))
 
     try:
         assert detail().startswith("no notes yet")
         start, end = span(sample_document.text, "Studies serve for delight")
         select_span(window, start, end)
-        window.highlight()
+        window.annotating.highlight()
         qtbot.waitUntil(lambda: detail().startswith("1 note"))
         window.act_undo.trigger()
         qtbot.waitUntil(lambda: detail().startswith("no notes yet"))
@@ -275,5 +275,40 @@ def test_suggestions_work_on_a_document_added_after_the_suggestion_process_start
         assert controller.last_report is not None
         assert added.id in controller.last_report.document_ids
         assert pending_suggestions(project, added.id)
+    finally:
+        window.close()
+
+
+def test_selection_find_hits_and_a_half_written_note_stay_with_their_document(
+    qtbot, project, prefs, readings
+):
+    """The reading session is replaced whole: the next document starts with no selection,
+    its own find hits, and the note typed in the last one saved there, not carried over."""
+    text, markdown = readings["text"], readings["markdown"]
+    window = open_window(qtbot, project, prefs, text.id)
+    try:
+        first = project.annotations(text.id)[0]
+        window.select_annotation(first.id, source="list")
+        assert window.session.selected_id == first.id
+        window.find.open_find()
+        window.area.find_bar.edit.setText("the")
+        qtbot.waitUntil(lambda: len(window.find.matches) > 0)
+        hits_in_text = len(window.find.matches)
+        window.annotating.edit_note(first.id)
+        card = window.margin.card(first.id)
+        assert card is not None
+        card.editor.setPlainText("typed, then another reading opened")
+
+        window.open_document(markdown.id)
+
+        assert window.session.document_id == markdown.id
+        assert window.session.selected_id is None
+        assert window.annotations_panel.view.selectionModel().selectedRows() == []
+        expected = markdown.text.lower().count("the")
+        assert 0 < len(window.find.matches) <= expected
+        assert len(window.find.matches) != hits_in_text
+        assert all(e <= len(markdown.text) for _s, e in window.find.matches)
+        assert project.annotation(first.id).note == "typed, then another reading opened"
+        assert window.margin.card(first.id) is None
     finally:
         window.close()

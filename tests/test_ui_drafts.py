@@ -131,7 +131,7 @@ def test_an_edited_note_is_saved_when_another_document_is_opened(
 ):
     start = sample_document.text.index("Reading maketh a full man")
     a = project.annotate(sample_document.id, start, start + 25, note="first thought")
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     card = window.margin.card(a.id)
     assert card is not None and card.editing
     qtbot.keyClicks(card.editor, ", and a second")
@@ -170,7 +170,7 @@ def test_closing_the_window_saves_an_edited_note(qtbot, project, sample_document
     a = project.annotate(sample_document.id, start, start + 25, note="full")
     window = make_window(qtbot, project, prefs)
     window.open_document(sample_document.id)
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     qtbot.keyClicks(window.margin.card(a.id).editor, " of what?")
     window.close()
     assert project.annotation(a.id).note == "full of what?"
@@ -226,7 +226,7 @@ def test_editing_a_note_is_one_undo_step_back_to_the_note_before(
 ):
     start = sample_document.text.index("Reading maketh a full man")
     a = project.annotate(sample_document.id, start, start + 25, note="full")
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     editor = window.margin.card(a.id).editor
     qtbot.keyClicks(editor, " man")
     qtbot.waitUntil(lambda: project.annotation(a.id).note == "full man", timeout=4000)
@@ -241,7 +241,7 @@ def test_editing_a_note_is_one_undo_step_back_to_the_note_before(
     assert project.annotation(a.id).note == "full man, ready man"
 
     # A second session is a second step.
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     qtbot.keyClicks(window.margin.card(a.id).editor, "!")
     click_reader(qtbot, window)
     assert window.undo.count() == 2
@@ -252,7 +252,7 @@ def test_editing_a_note_is_one_undo_step_back_to_the_note_before(
 def test_escape_after_a_save_puts_the_note_back_as_it_was(qtbot, window, project, sample_document):
     start = sample_document.text.index("Reading maketh a full man")
     a = project.annotate(sample_document.id, start, start + 25, note="full")
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     editor = window.margin.card(a.id).editor
     qtbot.keyClicks(editor, " of nonsense")
     qtbot.waitUntil(lambda: project.annotation(a.id).note == "full of nonsense", timeout=4000)
@@ -278,7 +278,7 @@ def test_deleting_the_annotation_under_an_open_editor_closes_it(
 ):
     start = sample_document.text.index("Reading maketh a full man")
     a = project.annotate(sample_document.id, start, start + 25, note="full")
-    window.edit_note(a.id)
+    window.annotating.edit_note(a.id)
     card = window.margin.card(a.id)
     qtbot.keyClicks(card.editor, " text")
     project.delete_annotation(a.id)  # e.g. another window, an import
@@ -331,15 +331,15 @@ def test_a_pdf_still_being_read_is_added_when_another_document_is_opened(
     assert window.document is None  # its text is still being read
     window.open_document(second_document.id)
     qtbot.waitUntil(lambda: len(project.documents()) == 3, timeout=15000)
-    assert window.document.id == second_document.id and not window.showing_pdf
+    assert window.document.id == second_document.id and not window.area.showing_pdf
     assert window.reader.toPlainText().startswith("# A second reading")
     (pdf_id,) = [s.document.id for s in project.documents() if s.document.path.endswith(".pdf")]
     added = project.document(pdf_id)
     assert added.page_map and "The margin is where" in added.text
-    assert window.documents_model.row_of(added.id) >= 0  # in the Documents panel
+    assert window.library.model.row_of(added.id) >= 0  # in the Documents panel
     assert added.title in window.statusBar().currentMessage()
     assert "Added" in window.statusBar().currentMessage()
-    assert not window.extract_progress.isVisible()
+    assert not window.pdf.extract_progress.isVisible()
 
 
 def test_a_pdf_being_read_is_added_when_another_pdf_is_opened(
@@ -370,7 +370,7 @@ def leave_at_first_progress(
             window.open_document(document_id)
             then()
 
-    window.extract_progress.valueChanged.connect(leave)
+    window.pdf.extract_progress.valueChanged.connect(leave)
     return left
 
 
@@ -381,9 +381,9 @@ def test_a_pdf_left_while_its_text_is_being_read_keeps_being_read_and_is_added(
     assert window.open_pdf_path(str(build_pdf(tmp_path / "long.pdf", pages=200)))
     qtbot.waitUntil(lambda: bool(left_while_reading), timeout=15000)
     assert left_while_reading == [True]  # its text was still being read
-    assert window.document.id == sample_document.id and not window.showing_pdf
+    assert window.document.id == sample_document.id and not window.area.showing_pdf
     qtbot.waitUntil(lambda: len(project.documents()) == 2, timeout=30000)
-    assert window.document.id == sample_document.id and not window.showing_pdf
+    assert window.document.id == sample_document.id and not window.area.showing_pdf
     (pdf_id,) = [s.document.id for s in project.documents() if s.document.id != sample_document.id]
     assert len(project.document(pdf_id).page_map) == 200
     assert "Added" in window.statusBar().currentMessage()
@@ -395,19 +395,19 @@ def test_cancel_still_stops_a_pdf_being_read_in_the_background(
     cancel_shown: list[bool] = []
 
     def cancel() -> None:  # at once: the reading is still going on in the background
-        cancel_shown.append(window.extract_cancel.isVisible())
-        qtbot.mouseClick(window.extract_cancel, Qt.MouseButton.LeftButton)
+        cancel_shown.append(window.pdf.extract_cancel.isVisible())
+        qtbot.mouseClick(window.pdf.extract_cancel, Qt.MouseButton.LeftButton)
 
     left_while_reading = leave_at_first_progress(window, sample_document.id, cancel)
     assert window.open_pdf_path(str(build_pdf(tmp_path / "long.pdf", pages=200)))
-    pending = window._pdf_pending
+    pending = window.pdf._pdf_pending
     qtbot.waitUntil(lambda: bool(left_while_reading), timeout=15000)
     assert left_while_reading == [True] and cancel_shown == [True]
     assert "long.pdf" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: pending["extraction"].finished, timeout=30000)
     qtbot.wait(50)
     assert [s.document.id for s in project.documents()] == [sample_document.id]
-    assert not window.extract_progress.isVisible()
+    assert not window.pdf.extract_progress.isVisible()
 
 
 def test_a_comment_on_a_pdf_is_saved_when_a_text_document_is_opened(

@@ -164,7 +164,7 @@ def test_import_doccano_through_the_window_adds_the_document_and_its_annotations
     imported = next(s.document for s in project.documents() if s.document.title == "Hopper")
     found = {(a.start, a.end, a.label) for a in project.annotations(imported.id, annotator=None)}
     assert found == {(0, 12, "PERSON"), (23, 30, "ORG")}
-    model = window.documents_model
+    model = window.library.model
     qtbot.waitUntil(lambda: model.row_of(imported.id) >= 0)
     assert "Imported “hopper.jsonl”: 1 document and 2 annotations added" in (
         window.statusBar().currentMessage()

@@ -49,8 +49,8 @@ def sets_by_name(project: Project) -> dict[str, LabelSet]:
 
 
 def test_a_new_label_set_with_keys_labels_the_selection_and_undo_removes_it(qtbot, window, project):
-    window.edit_label_sets()
-    dialog = window.label_sets_dialog
+    window.legend.edit_label_sets()
+    dialog = window.legend.label_sets_dialog
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     dialog.name.setText("Roles")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
@@ -68,8 +68,8 @@ def test_a_new_label_set_with_keys_labels_the_selection_and_undo_removes_it(qtbo
         Label("inventor", roles.labels[0].color, "1", ""),
         Label("place", "#88ccee", "2", "Where it happened"),
     )
-    assert window.label_set_box.findText("Roles") >= 0
-    window.label_set_box.setCurrentText("Roles")
+    assert window.legend.label_set_box.findText("Roles") >= 0
+    window.legend.label_set_box.setCurrentText("Roles")
     cursor = window.reader.textCursor()
     start = TEXT.index("London")
     cursor.setPosition(start)
@@ -82,14 +82,14 @@ def test_a_new_label_set_with_keys_labels_the_selection_and_undo_removes_it(qtbo
     window.undo.undo()  # the label
     window.undo.undo()  # the label set
     assert "Roles" not in sets_by_name(project)
-    assert window.label_set_box.findText("Roles") < 0
+    assert window.legend.label_set_box.findText("Roles") < 0
     window.undo.redo()
     assert "Roles" in sets_by_name(project)
 
 
 def test_clashing_keys_and_names_are_explained_and_ok_waits_until_fixed(qtbot, window, project):
-    window.edit_label_sets()
-    dialog = window.label_sets_dialog
+    window.legend.edit_label_sets()
+    dialog = window.legend.label_sets_dialog
     dialog.list.setCurrentRow(
         [dialog.list.item(i).text() for i in range(dialog.list.count())].index("Named entities")
     )
@@ -108,8 +108,8 @@ def test_clashing_keys_and_names_are_explained_and_ok_waits_until_fixed(qtbot, w
 
 
 def test_from_model_adds_the_models_entity_labels_with_their_meanings(qtbot, window, project):
-    window.edit_label_sets()
-    dialog = window.label_sets_dialog
+    window.legend.edit_label_sets()
+    dialog = window.legend.label_sets_dialog
     qtbot.mouseClick(dialog.model_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog._worker is None, timeout=60000)
     created = dialog.label_sets()[-1]
@@ -125,8 +125,8 @@ def test_from_model_adds_the_models_entity_labels_with_their_meanings(qtbot, win
 def test_deleting_a_set_keeps_annotations_and_undo_brings_it_back(qtbot, window, project):
     document = window.document
     project.annotate(document.id, 0, 3, label="PERSON", kind="entity")
-    window.edit_label_sets()
-    dialog = window.label_sets_dialog
+    window.legend.edit_label_sets()
+    dialog = window.legend.label_sets_dialog
     names = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     dialog.list.setCurrentRow(names.index("Named entities"))
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
@@ -173,8 +173,8 @@ def test_renaming_a_label_offers_to_relabel_its_annotations_in_one_undo_step(
         return QMessageBox.StandardButton.Yes if relabel else QMessageBox.StandardButton.No
 
     monkeypatch.setattr(QMessageBox, "question", answer)
-    window.edit_label_sets()
-    dialog = window.label_sets_dialog
+    window.legend.edit_label_sets()
+    dialog = window.legend.label_sets_dialog
     dialog.list.setCurrentRow(named_entities_row(dialog))
     dialog.table.item(0, 2).setText("Person")
     assert dialog.renames() == {"PERSON": "Person"}

@@ -125,7 +125,7 @@ def test_opening_a_pdf_shows_its_first_page_and_adds_it(qtbot, window, project, 
     path = build_pdf(tmp_path / "reading.pdf")
     assert window.open_pdf_path(str(path))
     # The first page is there before the text is extracted.
-    assert window.showing_pdf
+    assert window.area.showing_pdf
     assert 0 in window.pdf_view.cached_pages
     qtbot.waitUntil(lambda: window.document is not None, timeout=15000)
     assert [d.document.title for d in project.documents()] == [window.document.title]
@@ -144,7 +144,7 @@ def test_select_by_mouse_then_h_highlights_the_quote_and_undo_removes_it(
     qtbot.keyClick(window.pdf_view, Qt.Key.Key_H)
     (a,) = project.annotations(window.document.id)
     assert a.quote == phrase and a.kind == AnnotationKind.HIGHLIGHT
-    assert a.color == window.current_color
+    assert a.color == window.legend.current_color
     assert window.annotation_model.rowCount() == 1
     assert a.id in window.pdf_view.index
     qtbot.keyClick(window.pdf_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -230,14 +230,14 @@ def test_corrupt_pdf_says_so_and_changes_nothing(qtbot, window, project, tmp_pat
 
 def test_find_marks_hits_on_the_pages_and_steps(qtbot, window, tmp_path):
     open_pdf(qtbot, window, build_pdf(tmp_path / "reading.pdf"))
-    window.open_find()
-    window.find_bar.edit.setText("reader")
-    window.find_bar._emit()
-    assert len(window._find_matches) == 3  # once per page
-    assert window.pdf_view._find_hits == window._find_matches
-    assert window.find_bar.status.text() == "1 of 3"
-    window._find_step(1)
-    assert window.pdf_view.selection_span() == window._find_matches[1]
+    window.find.open_find()
+    window.area.find_bar.edit.setText("reader")
+    window.area.find_bar._emit()
+    assert len(window.find.matches) == 3  # once per page
+    assert window.pdf_view._find_hits == window.find.matches
+    assert window.area.find_bar.status.text() == "1 of 3"
+    window.find.step(1)
+    assert window.pdf_view.selection_span() == window.find.matches[1]
     assert window.pdf_view.current_page() == 1
 
 
@@ -251,7 +251,7 @@ def test_export_annotated_pdf_has_highlight_with_colour_and_author(
         window.document.id, start, start + len("small argument"), color="#ff0000", note="Why small?"
     )
     out = tmp_path / "out.pdf"
-    assert window.export_annotated_pdf(str(out))
+    assert window.pdf.export_annotated_pdf(str(out))
     with pymupdf.open(out) as doc:
         pages = list(doc)  # an annotation lives only as long as its page object
         annots = [a for page in pages for a in page.annots()]
@@ -274,7 +274,7 @@ def test_the_export_annotated_pdf_menu_writes_the_file_chosen(
     project.annotate(window.document.id, start, start + len("small argument"))
     out = tmp_path / "from the menu.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    window.act_export_pdf.trigger()
+    window.pdf.act_export_pdf.trigger()
     with pymupdf.open(out) as doc:
         assert [a.type[1] for page in doc for a in page.annots()] == ["Highlight"]
     assert "Wrote 1 annotation" in window.statusBar().currentMessage()
@@ -293,13 +293,13 @@ def test_export_annotated_pdf_refuses_the_project_file_and_a_replaced_source(
     start = window.pdf_view.text.index("small argument")
     project.annotate(window.document.id, start, start + len("small argument"))
     before = project.path.read_bytes()
-    assert not window.export_annotated_pdf(str(project.path))
+    assert not window.pdf.export_annotated_pdf(str(project.path))
     assert "project" in said[-1]
     assert project.path.read_bytes() == before
     assert len(project.annotations(window.document.id)) == 1
 
     build_pdf(source, pages=2)  # another file where the annotated one was
-    assert not window.export_annotated_pdf(str(tmp_path / "out.pdf"))
+    assert not window.pdf.export_annotated_pdf(str(tmp_path / "out.pdf"))
     assert "re-anchor" in said[-1]
     assert not (tmp_path / "out.pdf").exists()
 
@@ -348,16 +348,16 @@ def test_zoom_fit_and_go_to_page(qtbot, window, tmp_path, monkeypatch):
     fit = view.zoom
     qtbot.keyClick(view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert view.zoom > fit and view.fit_mode is None
-    window.act_fit_page.trigger()
+    window.pdf.act_fit_page.trigger()
     assert view.page_rect(view.current_page()).height() <= view.viewport().height()
     monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (3, True))
-    window.go_to_page()
+    window.pdf.go_to_page()
     assert view.current_page() == 2
 
 
 def test_text_documents_still_open_in_the_text_reader(qtbot, window, sample_document):
     window.open_document(sample_document.id)
-    assert not window.showing_pdf and window.view is window.reader
+    assert not window.area.showing_pdf and window.view is window.reader
 
 
 def test_canonical_text_matches_the_documents_layer(tmp_path):

@@ -191,7 +191,7 @@ def test_restore_backup_from_the_file_menu(qtbot, proj, prefs, reading, monkeypa
         assert any(".replaced-" in n for n in names)  # the restore can be undone
     finally:
         new.close()
-        new._leave_document()
+        new.session.close()
         new.project.close()
 
 

@@ -135,8 +135,8 @@ def test_n_and_p_walk_suggestions_and_leaving_review_gives_the_keys_back(
     press(qtbot, window, Qt.Key.Key_P)
     assert window.suggestions.current_id == items[0].id
     window.suggestions.set_mode(False)
-    assert window.act_next.shortcut().toString() == "N"
-    assert "Backspace" in [k.toString() for k in window.act_delete.shortcuts()]
+    assert window.annotating.act_next.shortcut().toString() == "N"
+    assert "Backspace" in [k.toString() for k in window.annotating.act_delete.shortcuts()]
     assert window.suggestions.act_accept.shortcuts() == []
 
 
@@ -181,13 +181,13 @@ def test_label_every_occurrence_shows_the_count_then_applies_as_one_step(
 def test_manual_labels_snap_to_words_unless_character_mode(qtbot, window, project, paragraph):
     start = PARAGRAPH.index("Lovelace")
     select(window, start + 2, start + 6)  # "vela"
-    window.apply_label("PERSON")
+    window.annotating.apply_label("PERSON")
     a = project.annotations(paragraph.id)[0]
     assert a.quote == "Lovelace"
     window.suggestions.act_snap.trigger()  # off: character mode
     assert not window.suggestions.snapping
     select(window, start + 2, start + 6)
-    window.highlight()
+    window.annotating.highlight()
     quotes = sorted(x.quote for x in project.annotations(paragraph.id))
     assert quotes == ["Lovelace", "vela"]
 
@@ -203,7 +203,7 @@ def test_a_missing_model_explains_how_to_install_one_and_the_window_keeps_workin
     box.close()
     start = PARAGRAPH.index("Paris")
     select(window, start, start + 5)
-    window.highlight()
+    window.annotating.highlight()
     assert [a.kind for a in project.annotations(paragraph.id)] == [AnnotationKind.HIGHLIGHT]
 
 
@@ -277,7 +277,7 @@ def test_suggestions_on_pdf_pages_are_drawn_clicked_and_accepted(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     assert window.open_pdf_path(str(build_paragraph_pdf(tmp_path / "lovelace.pdf")))
     qtbot.waitUntil(
-        lambda: window.showing_pdf and bool(window.pdf_view.page_map),
+        lambda: window.area.showing_pdf and bool(window.pdf_view.page_map),
         timeout=20000,
     )
     view = window.pdf_view
@@ -377,12 +377,12 @@ def test_ctrl_click_chooses_several_documents_and_suggest_runs_on_those(
 ):
     second, _ = project.add_text("Hopper", "Grace Hopper worked at Harvard in Cambridge.")
     third, _ = project.add_text("Turing", "Alan Turing worked at Bletchley Park in England.")
-    panel = window.documents_panel
-    qtbot.waitUntil(lambda: window.documents_model.row_of(third.id) >= 0)
+    panel = window.library.panel
+    qtbot.waitUntil(lambda: window.library.model.row_of(third.id) >= 0)
     view = panel.view
 
     def click(document_id: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-        index = window.documents_model.index(window.documents_model.row_of(document_id))
+        index = window.library.model.index(window.library.model.row_of(document_id))
         qtbot.mouseClick(
             view.viewport(), Qt.MouseButton.LeftButton, modifier, view.visualRect(index).center()
         )

@@ -316,20 +316,3 @@ def test_tasks_pdf_text_cancelled_is_its_own_outcome(qtbot, outcomes, tmp_path):
     task.on_progress(lambda done, total: task.cancel())  # stop at the first report
     wait_done(qtbot, task.start())
     assert outcomes.ends() == [("cancelled", None)]
-
-
-def test_tasks_pdf_text_old_call_shape_still_works(qtbot, tmp_path):
-    from annotator.ui.pdf_render import TextExtraction
-
-    seen: list[Any] = []
-    extraction = TextExtraction(
-        str(tmp_path / "missing.pdf"),
-        None,
-        on_done=seen.append,
-        on_failed=seen.append,
-        on_progress=lambda done, total: None,
-        on_cancelled=lambda: seen.append("cancelled"),
-    ).start()
-    qtbot.waitUntil(lambda: extraction.finished, timeout=10000)
-    [message] = seen
-    assert isinstance(message, str) and "missing.pdf" in message

@@ -44,7 +44,7 @@ def visible_welcomes(window: MainWindow) -> list[WelcomeDialog]:
 
 def test_welcome_appears_on_the_first_run_only(qtbot, project, settings_file):
     first = open_window(qtbot, project, settings_file)
-    dialog = maybe_show_welcome(first)
+    dialog = maybe_show_welcome(first, first.project, first.session)
     assert isinstance(dialog, WelcomeDialog)
     qtbot.waitUntil(dialog.isVisible)
     text = dialog.text.text()
@@ -57,7 +57,7 @@ def test_welcome_appears_on_the_first_run_only(qtbot, project, settings_file):
     # The next start reads the flag from the same settings file: no welcome.
     assert Preferences(settings_file).bool(SHOWN_KEY, False)
     second = open_window(qtbot, project, settings_file)
-    assert maybe_show_welcome(second) is None
+    assert maybe_show_welcome(second, second.project, second.session) is None
     qtbot.wait(50)
     assert visible_welcomes(second) == []
     second.close()
@@ -86,7 +86,7 @@ def test_help_welcome_reopens_it_and_documentation_shows_the_readme(qtbot, proje
 
 def test_open_the_sample_button_adds_it_with_examples(qtbot, project, settings_file):
     window = open_window(qtbot, project, settings_file)
-    dialog = maybe_show_welcome(window)
+    dialog = maybe_show_welcome(window, window.project, window.session)
     assert dialog is not None and project.documents() == []
     dialog.sample_button.click()
     (summary,) = project.documents()
@@ -100,11 +100,11 @@ def test_open_the_sample_button_adds_it_with_examples(qtbot, project, settings_f
 
 def test_file_open_sample_adds_the_examples_once(qtbot, project, settings_file):
     window = open_window(qtbot, project, settings_file)
-    window.act_sample.trigger()
+    window.library.act_sample.trigger()
     (summary,) = project.documents()
     assert summary.annotations == 5
     assert window.document is not None and window.document.id == summary.document.id
     project.delete_annotation(project.annotations(summary.document.id)[0].id)
-    window.act_sample.trigger()  # already there: opened again, not seeded again
+    window.library.act_sample.trigger()  # already there: opened again, not seeded again
     assert [s.annotations for s in project.documents()] == [4]
     window.close()

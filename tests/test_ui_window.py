@@ -74,7 +74,7 @@ def test_h_highlights_the_selection_and_undo_redo_follow_the_store(
     stored = project.annotations(sample_document.id)
     assert [(a.start, a.end, a.kind) for a in stored] == [(start, end, AnnotationKind.HIGHLIGHT)]
     assert stored[0].quote == "Studies serve for delight"
-    assert stored[0].color == window.current_color
+    assert stored[0].color == window.legend.current_color
     assert window.annotation_model.rowCount() == 1
 
     press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -107,7 +107,7 @@ def test_symbol_keys_mark_the_selection(qtbot, window, project, sample_document)
 
 
 def test_label_key_applies_label_of_current_set(qtbot, window, project, sample_document):
-    window.label_set_box.setCurrentText("Close reading")
+    window.legend.label_set_box.setCurrentText("Close reading")
     select(window, "Reading maketh a full man")
     qtbot.keyClicks(window.reader, "1")
     (a,) = project.annotations(sample_document.id)
@@ -244,12 +244,12 @@ def test_list_sorts_by_time_and_back_to_position(qtbot, window, project, sample_
 
 def test_find_marks_every_hit_and_steps(qtbot, window, sample_document):
     press(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.find_bar.isVisible()
-    qtbot.keyClicks(window.find_bar.edit, "studies")
+    assert window.area.find_bar.isVisible()
+    qtbot.keyClicks(window.area.find_bar.edit, "studies")
     expected = sample_document.text.lower().count("studies")
-    qtbot.waitUntil(lambda: len(window._find_matches) == expected, timeout=2000)
+    qtbot.waitUntil(lambda: len(window.find.matches) == expected, timeout=2000)
     assert expected > 3
-    assert f"of {expected}" in window.find_bar.status.text()
+    assert f"of {expected}" in window.area.find_bar.status.text()
     hits = [
         s
         for s in window.reader.extraSelections()
@@ -257,14 +257,14 @@ def test_find_marks_every_hit_and_steps(qtbot, window, sample_document):
         or s.format.background().color() == window.theme.find_current
     ]
     assert hits
-    first = window._find_index
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
-    assert window._find_index == (first + 1) % expected
-    s, e = window._find_matches[window._find_index]
+    first = window.find.index
+    qtbot.keyClick(window.area.find_bar.edit, Qt.Key.Key_Return)
+    assert window.find.index == (first + 1) % expected
+    s, e = window.find.matches[window.find.index]
     assert window.reader.selection_span() == (s, e)
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
-    assert not window.find_bar.isVisible()
-    assert window._find_matches == []
+    qtbot.keyClick(window.area.find_bar.edit, Qt.Key.Key_Escape)
+    assert not window.area.find_bar.isVisible()
+    assert window.find.matches == []
 
 
 def test_n_and_p_step_through_annotations(qtbot, window, project, sample_document):
@@ -484,7 +484,7 @@ def test_open_a_file_off_the_gui_thread_and_remember_it(qtbot, window, project, 
     )
     assert window.reader.toPlainText().startswith("# Notes")
     assert window.prefs.recent_files()[0] == str(path.resolve())
-    assert window.documents_model.rowCount() == 2
+    assert window.library.model.rowCount() == 2
 
 
 def test_bad_file_shows_an_error_not_a_traceback(qtbot, window, tmp_path, monkeypatch):
@@ -512,7 +512,7 @@ def test_legend_edit_is_stored_in_project_and_undoable(qtbot, window, project):
         ReplaceValue(project, project.save_label_set, legend, new, "Edit colour")
     )
     assert project.legend().labels[0].name == "term"
-    assert window.legend_bar._buttons[0].text() == "term"
+    assert window.legend.legend_bar._buttons[0].text() == "term"
     window.undo.undo()
     assert project.legend().labels[0].name == legend.labels[0].name
 
@@ -527,11 +527,11 @@ def test_shortcuts_dialog_lists_the_keys(window):
 
 def test_focus_mode_hides_panels_and_comes_back(qtbot, window):
     qtbot.keyClick(window.reader, Qt.Key.Key_F11)
-    assert not window.documents_dock.isVisible()
+    assert not window.library.dock.isVisible()
     assert not window.annotations_dock.isVisible()
     assert window.reader.isVisible() and window.margin.isVisible()
     qtbot.keyClick(window.reader, Qt.Key.Key_F11)
-    assert window.documents_dock.isVisible()
+    assert window.library.dock.isVisible()
 
 
 def _span(text: str, phrase: str) -> tuple[int, int]:
@@ -547,14 +547,14 @@ def test_find_matches_a_phrase_broken_across_lines_and_hyphenated(qtbot, window,
     document, _ = project.add_text("Broken lines", text)
     window.open_document(document.id)
     press(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(window.find_bar.edit, "chewed and digested")
-    qtbot.waitUntil(lambda: len(window._find_matches) == 1, timeout=2000)
-    s, e = window._find_matches[0]
+    qtbot.keyClicks(window.area.find_bar.edit, "chewed and digested")
+    qtbot.waitUntil(lambda: len(window.find.matches) == 1, timeout=2000)
+    s, e = window.find.matches[0]
     assert text[s:e] == "chewed\nand digested"
-    window.find_bar.edit.clear()
-    qtbot.keyClicks(window.find_bar.edit, "INFORMATION")
+    window.area.find_bar.edit.clear()
+    qtbot.keyClicks(window.area.find_bar.edit, "INFORMATION")
     qtbot.waitUntil(
-        lambda: [text[s:e] for s, e in window._find_matches] == ["infor-\nmation"], timeout=2000
+        lambda: [text[s:e] for s, e in window.find.matches] == ["infor-\nmation"], timeout=2000
     )
 
 
@@ -570,10 +570,10 @@ def test_the_reading_position_stays_when_panels_change_the_readers_width(qtbot, 
     window.reader.scroll_top_to(target)
     qtbot.wait(50)
     assert window.reader.top_offset() == target
-    window.act_margin.trigger()  # the margin hides: the reader widens and rewraps
+    window.annotating.act_margin.trigger()  # the margin hides: the reader widens and rewraps
     qtbot.waitUntil(lambda: window.reader.top_offset() == target, timeout=2000)
     assert window.reader.selection_span() == selected  # the selection is left alone
-    window.act_margin.trigger()
+    window.annotating.act_margin.trigger()
     qtbot.waitUntil(lambda: window.reader.top_offset() == target, timeout=2000)
 
 
@@ -585,24 +585,24 @@ def test_removing_a_document_is_undoable_with_its_annotations(
     before = len(project.annotations(sample_document.id))
     other, _ = project.add_text("Other", "Another reading.")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.documents_panel.remove_requested.emit(sample_document.id)
+    window.library.panel.remove_requested.emit(sample_document.id)
     ids = lambda: {s.document.id for s in project.documents()}  # noqa: E731
     assert sample_document.id not in ids()
     assert window.document is None  # it was the open one
-    qtbot.waitUntil(lambda: window.documents_model.row_of(sample_document.id) < 0)
+    qtbot.waitUntil(lambda: window.library.model.row_of(sample_document.id) < 0)
     window.undo.undo()
     assert sample_document.id in ids() and other.id in ids()
     assert len(project.annotations(sample_document.id)) == before
-    qtbot.waitUntil(lambda: window.documents_model.row_of(sample_document.id) >= 0)
+    qtbot.waitUntil(lambda: window.library.model.row_of(sample_document.id) >= 0)
 
 
 def test_renaming_a_document_shows_everywhere_and_undoes(qtbot, window, project, sample_document):
-    assert window.rename_document(sample_document.id, "  Bacon's essay  ")
+    assert window.library.rename_document(sample_document.id, "  Bacon's essay  ")
     assert project.document(sample_document.id).title == "Bacon's essay"
     qtbot.waitUntil(lambda: window.windowTitle().startswith("Bacon's essay"))
-    model = window.documents_model
+    model = window.library.model
     assert model.summary(model.row_of(sample_document.id)).document.title == "Bacon's essay"
     window.undo.undo()
     assert project.document(sample_document.id).title == sample_document.title
     qtbot.waitUntil(lambda: window.windowTitle().startswith(sample_document.title))
-    assert not window.rename_document(sample_document.id, "   ")  # no empty titles
+    assert not window.library.rename_document(sample_document.id, "   ")  # no empty titles

@@ -16,7 +16,7 @@ connection.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QUndoCommand
@@ -48,30 +48,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.comparing import (
-    UNITS,
-    AgreementReport,
+from annotator.comparing.adjudication import (
     Decision,
-    DisagreementView,
-    Figure,
-    PairFigures,
     accept_agreed,
     adjudicate,
     adjudication_progress,
-    comparable_annotators,
-    default_documents,
-    list_disagreements,
-    report_json,
     undo_adjudication,
 )
+from annotator.comparing.disagreements import DisagreementView, list_disagreements
+from annotator.comparing.report import AgreementReport, Figure, PairFigures, report_json
+from annotator.comparing.selection import UNITS, comparable_annotators, default_documents
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import LabelSetKind
+from annotator.project import Project
 from annotator.ui.models import plural
+from annotator.ui.reading_area import ReadingArea
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell
 from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
-
-if TYPE_CHECKING:
-    from annotator.project import Project
-    from annotator.ui.main_window import MainWindow
 
 UNIT_HELP = {
     "token": "Every token gets each annotator's label (O where they marked nothing): Cohen's "
@@ -341,12 +335,31 @@ class AcceptAgreed(QUndoCommand):
 # ---------------------------------------------------------------------------------------------
 
 
+class Layers(Protocol):
+    """What the dialog asks of the window's annotator layers
+    (:class:`~annotator.ui.annotators.AnnotatorLayers`)."""
+
+    def show_layers(self, names: list[str]) -> None:
+        """Show the layers of the annotators called ``names`` (and hide the others)."""
+
+
 class AgreementDialog(QDialog):
     """Agreement between annotators, disagreements and adjudication."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(
+        self,
+        project: Project,
+        session: ReadingSession,
+        area: ReadingArea,
+        shell: Shell,
+        layers: Layers,
+    ) -> None:
+        super().__init__(shell.dialog_parent())
+        self.project = project
+        self.session = session
+        self.area = area
+        self.shell = shell
+        self.layers = layers
         self.setWindowTitle("Agreement Between Annotators")
         self.setObjectName("agreementDialog")
         self.report: AgreementReport | None = None
@@ -364,13 +377,9 @@ class AgreementDialog(QDialog):
         outer.addLayout(self._build_buttons())
         self.resize(1100, 720)
         self.fill_choices()
-        window.undo.indexChanged.connect(lambda _i: self._refresh_decisions_later())
+        shell.undo.indexChanged.connect(lambda _i: self._refresh_decisions_later())
         self._decisions_timer = QTimer(self, singleShot=True, interval=0)
         self._decisions_timer.timeout.connect(self.refresh_decisions)
-
-    @property
-    def project(self) -> Project:
-        return self.window_.project
 
     # -- building -----------------------------------------------------------------------------
 
@@ -545,7 +554,7 @@ class AgreementDialog(QDialog):
         row.addWidget(self.accept_agreed_button)
         self.undo_button = QPushButton("Undo", page)
         self.undo_button.setToolTip("Take back the last step (Ctrl+Z in the main window)")
-        self.undo_button.clicked.connect(lambda: self.window_.undo.undo())
+        self.undo_button.clicked.connect(lambda: self.shell.undo.undo())
         row.addWidget(self.undo_button)
         layout.addLayout(row)
         self._update_choice_buttons()
@@ -674,7 +683,7 @@ class AgreementDialog(QDialog):
             return None
 
         def work(task: TaskContext) -> tuple[AgreementReport, list[DisagreementView]]:
-            from annotator.comparing import compute_agreement
+            from annotator.comparing.report import compute_agreement
             from annotator.project import Project
 
             with Project(path) as own:  # the worker's own connection
@@ -924,14 +933,14 @@ class AgreementDialog(QDialog):
         if not 0 <= row < len(self.views):
             return
         view = self.views[row]
-        w = self.window_
-        w.layers.show_layers(list(view.said))
-        w.open_document(view.document_id)
-        if w.document is not None and w.document.id == view.document_id and w.view is w.reader:
-            w.reader.scroll_to_offset(view.start)
-            w.reader.select_span(view.start, view.end)
+        self.layers.show_layers(list(view.said))
+        self.shell.open_document(view.document_id)
+        reader = self.area.reader
+        if self.session.is_open(view.document_id) and self.area.view is reader:
+            reader.scroll_to_offset(view.start)
+            reader.select_span(view.start, view.end)
         said = " · ".join(f"{name}: {what}" for name, what in view.said.items())
-        w.statusBar().showMessage(f"“{view.quote}” — {said}", 10000)
+        self.shell.show_status(f"“{view.quote}” — {said}", 10000)
 
     def decide(self, choice: str, edited: list[tuple[int, int, str]] | None = None) -> bool:
         view = self.current_view()
@@ -952,7 +961,7 @@ class AgreementDialog(QDialog):
         except AnnotatorError as error:
             self.summary.setText(f"Could not adjudicate: {error}")
             return False
-        self.window_.undo.push(command)
+        self.shell.undo.push(command)
         row = self.disagreements.currentRow()
         self.refresh_decisions()
         if row + 1 < self.disagreements.rowCount():
@@ -971,8 +980,8 @@ class AgreementDialog(QDialog):
             return 0
         written = len(command.decision.written) if command.decision is not None else 0
         if written:
-            self.window_.undo.push(command)
-        self.window_.statusBar().showMessage(
+            self.shell.undo.push(command)
+        self.shell.show_status(
             f"{written} agreed passages copied to the gold layer — Ctrl+Z to undo"
             if written
             else "Every agreed passage is already in the gold layer",
@@ -1030,7 +1039,7 @@ class AgreementDialog(QDialog):
         except OSError as error:
             self.summary.setText(f"Could not write {path}: {error.strerror or error}")
             return
-        self.window_.statusBar().showMessage(f"Agreement exported to {path}", 5000)
+        self.shell.show_status(f"Agreement exported to {path}", 5000)
 
     def closeEvent(self, event: Any) -> None:
         if self.task is not None:

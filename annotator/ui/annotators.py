@@ -14,66 +14,70 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from annotator.comparing import (
-    GOLD_ANNOTATOR,
-    AnnotatorNameConflict,
-    MergeReport,
-    SameName,
+from annotator.comparing.layers import (
     blind_mode,
     document_counts,
-    merge_project,
     others_visible,
     set_blind_mode,
     visible_annotations,
 )
+from annotator.comparing.merging import AnnotatorNameConflict, MergeReport, SameName, merge_project
+from annotator.comparing.selection import GOLD_ANNOTATOR
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.model import Annotation, ImportChanges
 from annotator.ui.commands import ImportAnnotations
 from annotator.ui.models import plural
-from annotator.ui.suggestions import find_menu, insert_menu
 
 if TYPE_CHECKING:
     from annotator.project import DocumentSummary, Project
     from annotator.ui.agreement_dialog import AgreementDialog
-    from annotator.ui.main_window import MainWindow
+    from annotator.ui.library import LibraryController
+    from annotator.ui.reading_area import ReadingArea
+    from annotator.ui.session import ReadingSession
+    from annotator.ui.shell import Shell
 
 
 class AnnotatorLayers(QObject):
     """Annotator layers, blind mode and the Agreement menu of one window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    #: What the reader may see of a document changed (layers, blind mode, the viewer):
+    #: the window redraws that document's annotations.
+    visibility_changed = Signal(str)
+
+    def __init__(
+        self,
+        project: Project,
+        session: ReadingSession,
+        area: ReadingArea,
+        library: LibraryController,
+        shell: Shell,
+    ) -> None:
+        super().__init__(shell.dialog_parent())
+        self.project, self.session, self.area = project, session, area
+        self.library, self.shell = library, shell
         self.hidden: set[str] = set()  # annotator ids whose layer is hidden
         self.dialog: AgreementDialog | None = None
         self._build_menus()
-        window.documents_model.summaries = self.summaries
-        events = window.project.events
+        library.model.summaries = self.summaries
+        events = project.events
         events.documents_changed.connect(self._documents_changed)
         events.current_annotator_changed.connect(lambda _a: self._viewer_changed())
         events.annotators_changed.connect(self._fill_layers)
         self._reset_timer = QTimer(self, singleShot=True, interval=0)
         self._reset_timer.timeout.connect(self._reset_reader)
-        self._blind_seen = blind_mode(window.project)
-
-    @property
-    def project(self) -> Project:
-        return self.window.project
+        self._blind_seen = blind_mode(project)
 
     # -- menus ---------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        w = self.window
+        """The View menu's Annotator Layers and the Agreement menu; the window places them."""
+        w = self.shell.dialog_parent()
         self.layers_menu = QMenu("Annotator &Layers", w)
         self.layers_menu.aboutToShow.connect(self._fill_layers)
-        view = getattr(w, "view_menu", None)
-        if view is not None:
-            view.insertMenu(w.act_focus, self.layers_menu)
-            view.insertSeparator(w.act_focus)
 
         self.act_blind = QAction("&Blind Mode", w)
         self.act_blind.setCheckable(True)
@@ -81,7 +85,7 @@ class AnnotatorLayers(QObject):
             "Each annotator sees only their own annotations and counts until they mark a "
             "document done (documents panel → right-click → Mark as done)"
         )
-        self.act_blind.setChecked(blind_mode(w.project))
+        self.act_blind.setChecked(blind_mode(self.project))
         self.act_blind.toggled.connect(self.set_blind)
         self.act_agreement = QAction("&Agreement Between Annotators…", w)
         self.act_agreement.setShortcut("Ctrl+Shift+K")
@@ -110,19 +114,14 @@ class AnnotatorLayers(QObject):
         menu.addSeparator()
         menu.addAction(self.act_blind)
         menu.addAction(self.act_done)
-        menu.addAction(w.act_annotator)
         self.menu = menu
-        insert_menu(w, menu, before="&Help")
-        annotate = find_menu(w, "&Annotate")
-        if annotate is not None:
-            annotate.addAction(self.act_blind)
         self._fill_layers()
 
     def merge_project(self, path: str | None = None) -> MergeReport | None:
         """Agreement → Merge Another Annotator's Project…: choose the file; if its annotators
         share names with ours, ask whether they are the same people; merge as one undoable
         step and say what came in."""
-        w = self.window
+        w = self.shell.dialog_parent()
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 w, "Merge another annotator's project", "", "Annotator projects (*.annotator)"
@@ -144,19 +143,19 @@ class AnnotatorLayers(QObject):
                     return None
                 continue
             except AnnotatorError as error:
-                w.show_error(f"Cannot merge “{Path(path).name}”: {error}", dialog=True)
+                self.shell.show_error(f"Cannot merge “{Path(path).name}”: {error}", dialog=True)
                 return None
             break
         report: MergeReport = command.result
         if command.changes:
-            w.undo.push(command)
+            self.shell.undo.push(command)
         imported = report.imported
         renamed = (
             "; renamed " + ", ".join(f"{a} → {b}" for a, b in report.renamed.items())
             if report.renamed
             else ""
         )
-        w.statusBar().showMessage(
+        self.shell.show_status(
             f"Merged “{Path(path).name}”: {plural(imported.annotations_added, 'annotation')} "
             f"and {plural(imported.documents_added, 'document')} added, "
             f"{imported.annotations_unchanged} already here{renamed} — Ctrl+Z to undo",
@@ -175,7 +174,7 @@ class AnnotatorLayers(QObject):
             "Same people?",
             f"“{conflict.other.name}” has annotators called {names}, and so does this project, "
             "but they were created separately.",
-            parent=self.window,
+            parent=self.shell.dialog_parent(),
         )
         box.setInformativeText(
             "If they are the same people, their work is merged into theirs here. If they are "
@@ -276,7 +275,7 @@ class AnnotatorLayers(QObject):
             return
         set_blind_mode(self.project, on)  # resets the views
         self._blind_seen = on
-        self.window.statusBar().showMessage(
+        self.shell.show_status(
             "Blind mode: you see only your own annotations until you mark a document done"
             if on
             else "Blind mode off: every annotator's layer shows",
@@ -284,13 +283,13 @@ class AnnotatorLayers(QObject):
         )
 
     def mark_done(self) -> None:
-        document = self.window.document
+        document = self.session.document
         if document is None:
-            self.window.show_error("Open a document first.")
+            self.shell.show_error("Open a document first.")
             return
-        if not self.window.set_document_status(document.id, "done"):
+        if not self.library.set_document_status(document.id, "done"):
             return
-        self.window.statusBar().showMessage(
+        self.shell.show_status(
             f"“{document.title}” marked done"
             + (" — the other annotators' work now shows" if blind_mode(self.project) else ""),
             5000,
@@ -310,12 +309,12 @@ class AnnotatorLayers(QObject):
     def _viewer_changed(self) -> None:
         self._fill_layers()
         self._reset_timer.start()
-        self.window.documents_model.refresh()
+        self.library.refresh()
 
     def _reset_reader(self) -> None:
-        document = self.window.document
+        document = self.session.document
         if document is not None:
-            self.project.events.annotations_reset.emit(document.id)
+            self.visibility_changed.emit(document.id)
 
     # -- agreement -----------------------------------------------------------------------------
 
@@ -323,7 +322,7 @@ class AnnotatorLayers(QObject):
         from annotator.ui.agreement_dialog import AgreementDialog
 
         if self.dialog is None:
-            self.dialog = AgreementDialog(self.window)
+            self.dialog = AgreementDialog(self.project, self.session, self.area, self.shell, self)
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()

@@ -20,7 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.core.errors import AnnotatorError, ProjectInUseError, ProjectStorageError
 from annotator.core.model import Annotation, ImportChanges, LabelSet
 from annotator.project import Project
-from annotator.suggesting import AnnotationChanges, redo_changes, undo_changes
+from annotator.suggesting.changes import AnnotationChanges, redo_changes, undo_changes
 
 T = TypeVar("T")
 

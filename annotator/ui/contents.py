@@ -8,45 +8,59 @@ Markdown headings the reader already knows (:meth:`ReaderView.headings`).
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem
 
+from annotator.core.model import Document
+from annotator.ui.models import AnnotationTableModel
+from annotator.ui.reading_area import ReadingArea
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell
 from annotator.ui.span_index import NOT_PAINTED
-
-if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
 
 #: Fewer headings than this and there is nothing to navigate.
 MIN_HEADINGS = 2
 
 
 class ContentsController(QObject):
-    """Builds and follows the Contents dock for the window's current document."""
+    """Builds and follows the Contents dock for the session's open document."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.tree = QTreeWidget(window)
+    def __init__(
+        self,
+        session: ReadingSession,
+        area: ReadingArea,
+        annotation_model: AnnotationTableModel,
+        shell: Shell,
+        *,
+        before: QAction,
+    ) -> None:
+        super().__init__(area)
+        self.session = session
+        self.area = area
+        self.annotation_model = annotation_model
+        self.shell = shell
+        parent = shell.dialog_parent()
+        self.tree = QTreeWidget(parent)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Contents")
         self.tree.setUniformRowHeights(True)
         self.tree.itemClicked.connect(self._go)
         self.tree.itemActivated.connect(self._go)
-        self.dock = QDockWidget("Contents", window)
+        self.dock = QDockWidget("Contents", parent)
         self.dock.setObjectName("contentsDock")
         self.dock.setWidget(self.tree)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        shell.add_dock(self.dock, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock.hide()
         self.dock.toggleViewAction().setText("&Contents")
         self.dock.toggleViewAction().setStatusTip(
             "The headings of a Markdown reading, with the notes in each section"
         )
         self.dock.toggleViewAction().triggered.connect(self._toggled)
-        view_menu = getattr(window, "view_menu", None)
+        view_menu = shell.menu("View")
         if view_menu is not None:
-            view_menu.insertAction(window.act_margin, self.dock.toggleViewAction())
+            view_menu.insertAction(before, self.dock.toggleViewAction())
         self.sections: list[tuple[int, int, int, str]] = []  # level, start, end, title
         self._items: list[QTreeWidgetItem] = []
         self._starts: list[int] = []
@@ -56,28 +70,29 @@ class ContentsController(QObject):
         self._count_timer.timeout.connect(self.recount)
         self._follow_timer = QTimer(self, singleShot=True, interval=80)
         self._follow_timer.timeout.connect(self.follow)
-        window.reader.layout_changed.connect(self._follow_timer.start)
-        model = window.annotation_model
+        area.reader.layout_changed.connect(self._follow_timer.start)
+        session.document_opened.connect(self.document_opened)
+        model = annotation_model
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
             signal.connect(lambda *_: self._count_timer.start())
 
     @property
     def wanted(self) -> bool:
-        return self.window.prefs.bool("view/contents_panel", True)
+        return self.shell.prefs.bool("view/contents_panel", True)
 
-    def document_opened(self) -> None:
-        """The window shows another document (or none): fill the tree from the reader's
+    def document_opened(self, _document: Document | None = None) -> None:
+        """Another document is open (or none): fill the tree from the reader's
         headings once the first screen is painted (a long reading has hundreds); shown only
         when there are some."""
         self._fill_timer.start()
 
     def fill(self) -> None:
-        w = self.window
-        document = w.document
+        document = self.session.document
+        reader = self.area.reader
         self.tree.clear()
         self._items, self.sections, self._starts = [], [], []
-        if document is not None and w.view is w.reader:
-            self.sections = w.reader.headings()
+        if document is not None and self.area.view is reader:
+            self.sections = reader.headings()
         if len(self.sections) < MIN_HEADINGS:
             self.dock.hide()
             return
@@ -106,7 +121,7 @@ class ContentsController(QObject):
         if not self._items:
             return
         counts = [0] * len(self._items)
-        for a in self.window.annotation_model.annotations():
+        for a in self.annotation_model.annotations():
             if a.kind in NOT_PAINTED or a.end <= a.start:
                 continue
             i = bisect_right(self._starts, a.start) - 1
@@ -122,7 +137,7 @@ class ContentsController(QObject):
         """Highlight the section whose text is at the top of the reader."""
         if not self._items or not self.dock.isVisible():
             return
-        i = bisect_right(self._starts, self.window.reader.top_offset()) - 1
+        i = bisect_right(self._starts, self.area.reader.top_offset()) - 1
         item = self._items[max(0, i)]
         if self.tree.currentItem() is not item:
             self.tree.blockSignals(True)
@@ -135,13 +150,13 @@ class ContentsController(QObject):
         if index is None:
             return
         _level, start, _end, title = self.sections[int(index)]
-        reader = self.window.reader
+        reader = self.area.reader
         reader.scroll_to_offset(start, top=True)
         cursor = reader.textCursor()
         cursor.setPosition(reader.to_qt(start))
         reader.setTextCursor(cursor)
         reader.setFocus()
-        self.window.statusBar().showMessage(f"Section: {title}", 3000)
+        self.shell.show_status(f"Section: {title}", 3000)
 
     def _toggled(self, checked: bool) -> None:
-        self.window.prefs.set_bool("view/contents_panel", checked)
+        self.shell.prefs.set_bool("view/contents_panel", checked)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -55,12 +55,11 @@ from annotator.formats.exchange import (
     ExportScope,
     ImportResult,
 )
+from annotator.project import Project
 from annotator.ui.commands import ImportAnnotations
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell
 from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
-
-if TYPE_CHECKING:
-    from annotator.project import Project
-    from annotator.ui.main_window import MainWindow
 
 DOCUMENT, SELECTION, PROJECT = "document", "selection", "project"
 
@@ -144,18 +143,29 @@ def default_suffix(format_name: str) -> str:
 class ExportDialog(QDialog):
     """Choose what to export, in which format and where; the export runs in the background."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(
+        self,
+        project: Project,
+        session: ReadingSession,
+        shell: Shell,
+        *,
+        selection_span: tuple[int, int] | None = None,
+    ) -> None:
+        """``selection_span`` is the text selected in the reader (code points of the open
+        document), offered as the "Current selection" scope."""
+        super().__init__(shell.dialog_parent())
         from annotator.formats import registry
 
-        self.window_ = window
+        self.project = project
+        self.session = session
+        self.shell = shell
         self.task: BackgroundTask[ExportResult] | None = None
         self._abandoned = False
         self.result: ExportResult | None = None
         self.setWindowTitle("Export Annotations")
         self.setObjectName("exportDialog")
-        document = window.document
-        span = window.view.selection_span() if document is not None else None
+        document = session.document
+        span = selection_span if document is not None else None
         self.passage = (document.id, span[0], span[1]) if document and span else None
 
         layout = QVBoxLayout(self)
@@ -238,7 +248,8 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(box)
         self.scope_group = QButtonGroup(box)
         self.scope_buttons: dict[str, QRadioButton] = {}
-        title = self.window_.document.title if self.window_.document is not None else ""
+        document = self.session.document
+        title = document.title if document is not None else ""
         if len(title) > 32:
             title = title[:31].rstrip() + "…"
         for key, text in (
@@ -250,11 +261,11 @@ class ExportDialog(QDialog):
             self.scope_group.addButton(button)
             self.scope_buttons[key] = button
             layout.addWidget(button)
-        self.scope_buttons[DOCUMENT].setEnabled(self.window_.document is not None)
+        self.scope_buttons[DOCUMENT].setEnabled(document is not None)
         self.scope_buttons[SELECTION].setEnabled(self.passage is not None)
         if self.passage is None:
             self.scope_buttons[SELECTION].setToolTip("Select text in the reader first")
-        start = SELECTION if self.passage else DOCUMENT if self.window_.document else PROJECT
+        start = SELECTION if self.passage else DOCUMENT if document else PROJECT
         self.scope_buttons[start].setChecked(True)
         self.scope_group.buttonToggled.connect(lambda *_: self._update_default_name())
         layout.addStretch(1)
@@ -266,7 +277,7 @@ class ExportDialog(QDialog):
         self.annotators = QListWidget(box)
         self.annotators.setObjectName("exportAnnotators")
         self.annotators.setAccessibleName("Annotators to export")
-        for annotator in self.window_.project.annotators():
+        for annotator in self.project.annotators():
             item = QListWidgetItem(annotator.name, self.annotators)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
@@ -303,7 +314,7 @@ class ExportDialog(QDialog):
 
     def request(self) -> ExportRequest:
         key = self.scope_key()
-        document = self.window_.document
+        document = self.session.document
         scope = ExportScope(
             document_ids=(document.id,) if key == DOCUMENT and document is not None else None,
             annotators=None if self.gold_only.isChecked() else self.chosen_annotators(),
@@ -332,9 +343,9 @@ class ExportDialog(QDialog):
             path = Path(current)
             self.output.setText(str(path.with_suffix(suffix) if path.suffix else path))
             return
-        project = self.window_.project.path
+        project = self.project.path
         folder = Path(project).parent if project is not None else Path.home()
-        document = self.window_.document
+        document = self.session.document
         stem = (
             Path(document.title).stem
             if document is not None and self.scope_key() != PROJECT
@@ -379,13 +390,13 @@ class ExportDialog(QDialog):
 
         try:  # said at once, before any work (the export checks again on its own thread)
             refuse_unsafe_output(
-                self.window_.project, request.output,
+                self.project, request.output,
                 folder=writes_folder(request.format, request.output),
             )  # fmt: skip
         except AnnotatorError as error:
             self.message.setText(f"Could not export: {error}")
             return None
-        path = self.window_.project.path
+        path = self.project.path
 
         def work(task: TaskContext) -> ExportResult:
             from annotator.project import Project
@@ -396,7 +407,7 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 0)  # busy until the documents are read
         self._busy(True)
         self.message.setText(f"Exporting as {request.format}…")
-        self.window_.statusBar().showMessage(f"Exporting as {request.format}…")
+        self.shell.show_status(f"Exporting as {request.format}…")
         # No Qt parent: the task outlives a cancelled dialog, which waits for it to finish.
         # An export that ends after Cancel has written its file: that is said, not hidden.
         self.task = BackgroundTask(
@@ -437,7 +448,7 @@ class ExportDialog(QDialog):
             return
         self._busy(False)
         self.message.setText("Export cancelled: nothing was written.")
-        self.window_.statusBar().showMessage("Export cancelled", 5000)
+        self.shell.show_status("Export cancelled", 5000)
 
     def _failed(self, error: Failure) -> None:
         self.task = None
@@ -446,15 +457,13 @@ class ExportDialog(QDialog):
             return
         self._busy(False)
         self.message.setText(f"Could not export: {describe_failure(error)}")
-        self.window_.statusBar().showMessage("Export failed", 5000)
+        self.shell.show_status("Export failed", 5000)
 
     def _done(self, result: ExportResult) -> None:
         self.task = None
         self.result = result
         where = ", ".join(str(p) for p in result.outputs)
-        self.window_.statusBar().showMessage(
-            f"Exported {result.annotations} annotations to {where}", 10000
-        )
+        self.shell.show_status(f"Exported {result.annotations} annotations to {where}", 10000)
         if self._abandoned:
             self.deleteLater()
             return
@@ -462,7 +471,7 @@ class ExportDialog(QDialog):
         self.accept()
         if result.warnings:
             show_warnings(
-                self.window_, "Export finished with losses",
+                self.shell.dialog_parent(), "Export finished with losses",
                 f"{result.annotations} annotations of {result.documents} documents were "
                 f"exported as {result.format} to {where}, but the format could not hold "
                 "everything:",
@@ -536,12 +545,16 @@ def describe_import(path: Path, format_name: str) -> str:
     )
 
 
-def import_annotations(window: MainWindow, path: str | None = None) -> ImportResult | None:
+def import_annotations(
+    project: Project, session: ReadingSession, shell: Shell, path: str | None = None
+) -> ImportResult | None:
     """Ask for a file, show what it holds, import it in one transaction and report."""
     from annotator.formats import registry
 
+    parent = shell.dialog_parent()
+
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(window, "Import annotations", "", IMPORT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(parent, "Import annotations", "", IMPORT_FILTER)
         if not path:
             return None
     file = Path(path)
@@ -549,13 +562,13 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
         name = registry.detect_format(file)
         summary = describe_import(file, name)
     except AnnotatorError as error:
-        show_import_error(window, file, str(error))
+        show_import_error(parent, file, str(error))
         return None
     except (OSError, UnicodeDecodeError) as error:
-        show_import_error(window, file, f"cannot read it: {getattr(error, 'strerror', error)}")
+        show_import_error(parent, file, f"cannot read it: {getattr(error, 'strerror', error)}")
         return None
     answer = QMessageBox.question(
-        window, "Import annotations",
+        parent, "Import annotations",
         f"{summary}\n\nImport it into this project? Texts that are new become documents; "
         "annotations already present are skipped.",
     )  # fmt: skip
@@ -563,22 +576,21 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
         return None
 
     def run() -> tuple[ImportResult, ImportChanges]:
-        result = registry.import_file(window.project, file, name)
+        result = registry.import_file(project, file, name)
         return result, result.changes
 
-    command = ImportAnnotations(window.project, run, f"Import “{file.name}”")
+    command = ImportAnnotations(project, run, f"Import “{file.name}”")
     try:
         command.execute()
     except AnnotatorError as error:
-        show_import_error(window, file, str(error))
+        show_import_error(parent, file, str(error))
         return None
     except OSError as error:
-        show_import_error(window, file, f"cannot read it: {error.strerror or error}")
+        show_import_error(parent, file, f"cannot read it: {error.strerror or error}")
         return None
     result: ImportResult = command.result
     if result.changes:
-        window.undo.push(command)  # Ctrl+Z takes the whole import back
-    window._refresh_documents()
+        shell.undo.push(command)  # Ctrl+Z takes the whole import back
     from annotator.ui.models import plural
 
     done = (
@@ -587,7 +599,7 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
         + (f", {result.annotations_unchanged} already present" if result.annotations_unchanged
            else "")
     )  # fmt: skip
-    window.statusBar().showMessage(done, 10000)
+    shell.show_status(done, 10000)
     text = done + "."
     if result.backup:
         text += (
@@ -595,17 +607,17 @@ def import_annotations(window: MainWindow, path: str | None = None) -> ImportRes
             f"as a backup:\n{result.backup}"
         )
     if result.warnings or result.backup:
-        show_warnings(window, "Import finished", text, result.warnings)
-    if window.document is None and result.document_ids:
-        window.open_document(result.document_ids[0])
+        show_warnings(parent, "Import finished", text, result.warnings)
+    if session.document is None and result.document_ids:
+        shell.open_document(result.document_ids[0])
     return result
 
 
-def show_import_error(window: QWidget, file: Path, message: str) -> None:
+def show_import_error(parent: QWidget, file: Path, message: str) -> None:
     """The format's message as it is (it names the line and field), never a traceback."""
     box = QMessageBox(
         QMessageBox.Icon.Warning, "Import failed",
-        f"Could not import “{file.name}”; nothing was changed.", parent=window,
+        f"Could not import “{file.name}”; nothing was changed.", parent=parent,
     )  # fmt: skip
     box.setObjectName("importError")
     box.setInformativeText(message)

@@ -37,12 +37,13 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import label_set_problems
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
-from annotator.suggesting import labelled_with, relabel
+from annotator.suggesting.labelling import labelled_with, relabel
 from annotator.ui.commands import ChangeAnnotations, EditLabelSets
 from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
 if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
+    from annotator.project import Project
+    from annotator.ui.shell import Shell
 
 KINDS = {
     LabelSetKind.SPAN: "Passages (entities, codes)",
@@ -438,22 +439,20 @@ class LabelSetsDialog(QDialog):
         item.setBackground(QColor(colour))
 
 
-def edit_label_sets(window: MainWindow) -> LabelSetsDialog:
-    """Open the editor on the window's project; OK pushes one undoable step."""
-    project = window.project
+def edit_label_sets(project: Project, shell: Shell, current: str) -> LabelSetsDialog:
+    """Open the editor on the project's label sets; OK pushes one undoable step."""
     before = [s for s in project.label_sets() if s.kind != LabelSetKind.LEGEND]
-    from annotator.ui.suggestions import chosen_model
-
-    model = chosen_model(window.prefs) or None
+    model = shell.prefs.suggestion_model() or None
 
     def model_label_set() -> LabelSet:
         from annotator.nlp.models import label_set_from_model, load_pipeline
 
         return label_set_from_model(load_pipeline(model, "entities"))
 
+    window = shell.dialog_parent()
     dialog = LabelSetsDialog(
         before,
-        current=window.label_set_name,
+        current=current,
         model_label_set=model_label_set,
         model_name=model or "",
         parent=window,
@@ -479,15 +478,16 @@ def edit_label_sets(window: MainWindow) -> LabelSetsDialog:
             )
             if answer != QMessageBox.StandardButton.Yes:
                 relabelling = {}
-        window.undo.beginMacro("Edit Label Sets")
+        undo = shell.undo
+        undo.beginMacro("Edit Label Sets")
         try:
-            saved = window.undo.run(EditLabelSets(project, before, after, "Edit Label Sets"))
+            saved = undo.run(EditLabelSets(project, before, after, "Edit Label Sets"))
             if saved and relabelling:
-                window.undo.run(ChangeAnnotations(project, lambda: relabel(project, relabelling)))
+                undo.run(ChangeAnnotations(project, lambda: relabel(project, relabelling)))
         finally:
-            window.undo.endMacro()
+            undo.endMacro()
         if saved:
-            window.statusBar().showMessage("Label sets saved — Ctrl+Z to undo", 5000)
+            shell.show_status("Label sets saved — Ctrl+Z to undo", 5000)
 
     dialog.accepted.connect(save)
     dialog.open()

@@ -11,10 +11,9 @@ signals (a ``QImage`` may be made off the GUI thread, a ``QPixmap`` may not).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
@@ -28,7 +27,7 @@ from annotator.documents.pdf import (
     PdfReader,
     extract_pdf,
 )
-from annotator.ui.tasks import BackgroundTask, TaskContext, describe_failure
+from annotator.ui.tasks import BackgroundTask, TaskContext
 
 SIZE_CHUNK = 150  # page sizes read between two renderings, so visible pages never wait long
 
@@ -156,26 +155,6 @@ def read_pdf_text(
             raise Cancelled(task.what) from stop
 
     return BackgroundTask(work, parent=parent, what=f"reading '{Path(path).name}'")
-
-
-def TextExtraction(  # the old class's name, until pdf_window.py moves over
-    path: str,
-    password: str | None,
-    *,
-    on_done: Callable[[PdfExtraction], Any],
-    on_failed: Callable[[str], Any],
-    on_progress: Callable[[int, int], Any],
-    on_cancelled: Callable[[], Any],
-    parent: QObject | None = None,
-) -> BackgroundTask[PdfExtraction]:
-    """Deprecated: the old call shape of :func:`read_pdf_text` (failures as messages)."""
-    return (
-        read_pdf_text(path, password, parent=parent)
-        .on_success(on_done)
-        .on_failure(lambda error: on_failed(describe_failure(error)))
-        .on_progress(on_progress)
-        .on_cancelled(on_cancelled)
-    )
 
 
 def wait_for_extractions(timeout_ms: int = 10_000) -> bool:

@@ -36,8 +36,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Annotation, AnnotationKind, Document
+from annotator.core.model import Annotation, Document
 from annotator.documents.pdf import OutlineEntry, PdfReader, TextNotExtracted
+from annotator.ui.marks import Underline, look_of, page_fill
 from annotator.ui.pdf_render import PageRenderer, RenderJob, to_qimage
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.theme import LIGHT, Theme
@@ -50,8 +51,6 @@ MIN_ZOOM, MAX_ZOOM = 0.2, 6.0
 ZOOM_STEP = 1.15
 CACHE_BYTES = 96 * 1024 * 1024
 PREFETCH_PAGES = 2
-COMMENT_TINT = "#b9c7ee"
-SYMBOL_TINT = "#d9d4c5"
 HANDLE_GRAB = 7  # pixels either side of a span end that start a resize drag (as in the reader)
 
 Rect = tuple[float, float, float, float]
@@ -607,13 +606,14 @@ class PdfView(QAbstractScrollArea):
                 for r in view_rects:
                     painter.drawRect(r)
                 painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-                if a.label:
-                    line = theme.label_line(self.label_colors.get(a.label, a.color or "#888"))
+                look = look_of(a, self.label_colors)
+                if look.underline == Underline.LABEL:
+                    line = theme.label_line(look.line_color)
                     painter.setPen(QPen(QColor(line).darker(110), 1.6))
                     for r in view_rects:
                         painter.drawLine(r.bottomLeft(), r.bottomRight())
-                elif a.note or a.kind == AnnotationKind.COMMENT:
-                    pen = QPen(QColor("#5560a0"), 1.2, Qt.PenStyle.DotLine)
+                elif look.underline == Underline.NOTE:
+                    pen = QPen(theme.muted, 1.2, Qt.PenStyle.DotLine)
                     painter.setPen(pen)
                     for r in view_rects:
                         painter.drawLine(r.bottomLeft(), r.bottomRight())
@@ -674,18 +674,7 @@ class PdfView(QAbstractScrollArea):
         painter.restore()
 
     def _fill_color(self, a: Annotation) -> QColor:
-        if a.color:
-            base, alpha = QColor(a.color), 150
-        elif a.label and a.label in self.label_colors:
-            base, alpha = QColor(self.label_colors[a.label]), 95
-        elif a.kind == AnnotationKind.COMMENT or a.note:
-            base, alpha = QColor(COMMENT_TINT), 120
-        else:
-            base, alpha = QColor(SYMBOL_TINT), 110
-        if not base.isValid():
-            base = QColor("#ffe066")
-        base.setAlpha(alpha)
-        return base
+        return page_fill(look_of(a, self.label_colors))
 
     def _paint_gutter(
         self, painter: QPainter, marks: dict[tuple[int, int], list[tuple[str, str]]]

@@ -117,6 +117,10 @@ class Preferences:
     def set_bool(self, key: str, value: bool) -> None:
         self._settings.setValue(key, bool(value))
 
+    def suggestion_model(self) -> str:
+        """The pipeline chosen in the suggestion settings ("" = the default)."""
+        return self.text("suggest/model", "")
+
     def text(self, key: str, default: str = "") -> str:
         value = self._settings.value(key, default)
         return str(value) if value is not None else default

@@ -41,6 +41,7 @@ from annotator.core.model import (
 )
 from annotator.core.offsets import OffsetMap
 from annotator.documents.markdown import inline_marks
+from annotator.ui.marks import Underline, look_of
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 from annotator.ui.theme import LIGHT, Theme, blend
 
@@ -56,8 +57,6 @@ READER_FONTS = [
 ]
 GUTTER_WIDTH = 30
 MEASURE_CHARS = 74  # the longest comfortable line, in average characters
-COMMENT_TINT = "#b9c7ee"
-SYMBOL_TINT = "#d9d4c5"
 HANDLE_GRAB = 7  # pixels either side of a span end that start a resize drag
 
 
@@ -610,22 +609,13 @@ class ReaderView(QPlainTextEdit):
         dotted = False
         selected = False
         for x in covering:
-            strength = 1.0
             if x.id == self.selected_id or x.id == self.linking_from:
                 selected = True
-            if x.color:
-                base = x.color
-            elif x.label and x.label in self.label_colors:
-                base = self.label_colors[x.label]
-                strength = 0.55
-            elif x.kind == AnnotationKind.COMMENT or x.note:
-                base, strength = COMMENT_TINT, 0.6
-            else:
-                base, strength = SYMBOL_TINT, 0.6
-            colours.append(theme.highlight(base, strength))
-            if x.label:
-                underline = theme.label_line(self.label_colors.get(x.label, x.color or "#888"))
-            elif x.kind == AnnotationKind.COMMENT or x.note:
+            look = look_of(x, self.label_colors)
+            colours.append(theme.highlight(look.base, look.strength))
+            if look.underline == Underline.LABEL:
+                underline = theme.label_line(look.line_color)
+            elif look.underline == Underline.NOTE:
                 dotted = True
         fmt = QTextCharFormat()
         background = blend(colours)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -43,7 +43,7 @@ from annotator.project import Project
 from annotator.reanchoring import (
     DocumentChange,
     attach_to_copy,
-    check_for_changes,
+    file_change,
     orphans,
     reanchor_loaded,
     reattach,
@@ -52,7 +52,10 @@ from annotator.ui.commands import _ServiceCommand
 from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
 if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
+    from annotator.ui.library import LibraryController
+    from annotator.ui.reading_area import ReadingArea
+    from annotator.ui.session import ReadingSession
+    from annotator.ui.shell import Shell
 
 T = TypeVar("T")
 
@@ -208,34 +211,44 @@ class OrphansPanel(QWidget):
 class ReliabilityController(QObject):
     """Banner, Orphans dock, backup / bundle / copy actions and the busy-project Retry."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        project: Project,
+        session: ReadingSession,
+        area: ReadingArea,
+        library: LibraryController,
+        shell: Shell,
+    ) -> None:
+        super().__init__(area)
+        self.project, self.session, self.area = project, session, area
+        self.library, self.shell = library, shell
+        self.closed = False
         self._checking: str | None = None
-        self.banner = ChangeBanner(window)
-        center = window.centralWidget().layout()
-        assert center is not None
-        center.insertWidget(0, self.banner)  # type: ignore[attr-defined]
+        owner = shell.dialog_parent()
+        self.banner = ChangeBanner(area)
+        layout = area.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.banner)
         self.banner.reanchor_button.clicked.connect(self.reanchor_current)
         self.banner.locate_button.clicked.connect(self.locate_file)
 
-        self.orphans_panel = OrphansPanel(window)
+        self.orphans_panel = OrphansPanel(owner)
         self.orphans_panel.reattach_button.clicked.connect(self.reattach_selected)
         self.orphans_panel.list.itemDoubleClicked.connect(self._go_to_orphan)
         self.orphans_panel.list.currentItemChanged.connect(lambda *_: self._update_button())
-        window.reader.selectionChanged.connect(self._update_button)
-        self.orphans_dock = QDockWidget("Orphans", window)
+        area.reader.selectionChanged.connect(self._update_button)
+        self.orphans_dock = QDockWidget("Orphans", owner)
         self.orphans_dock.setObjectName("orphansDock")
         self.orphans_dock.setWidget(self.orphans_panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.orphans_dock)
+        shell.add_dock(self.orphans_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         self.orphans_dock.hide()
-        window.view_menu.addAction(self.orphans_dock.toggleViewAction())
 
         self._build_actions()
-        window.undo.retry_in_use = self.ask_retry
+        shell.undo.retry_in_use = self.ask_retry
         self._refresh_timer = QTimer(self, singleShot=True, interval=50)
         self._refresh_timer.timeout.connect(self.refresh_orphans)
-        self._connect(window.project)
+        self._connect(project)
+        session.document_opened.connect(self.document_opened)
         self._update_button()
 
     def _connect(self, project: Project) -> None:
@@ -258,7 +271,7 @@ class ReliabilityController(QObject):
         self._refresh_timer.start(50)
 
     def _build_actions(self) -> None:
-        w = self.window
+        w = self.shell.dialog_parent()
         self.act_restore = QAction("Restore &Backup…", w)
         self.act_restore.setStatusTip(
             "Put an earlier copy of the project back (made before "
@@ -271,13 +284,8 @@ class ReliabilityController(QObject):
         self.act_import_bundle = QAction("Import Project B&undle…", w)
         self.act_import_bundle.setStatusTip("Merge a project bundle into this project")
         self.act_import_bundle.triggered.connect(self.import_bundle)
-        file_action = next((a for a in w.menuBar().actions() if a.text() == "&File"), None)
-        menu = file_action.menu() if file_action is not None else None
-        if menu is not None:
-            menu.insertAction(w.act_quit, self.act_import_bundle)
-            menu.insertAction(self.act_import_bundle, self.act_export_bundle)
-            menu.insertAction(self.act_export_bundle, self.act_restore)
-            menu.insertSeparator(w.act_quit)
+        #: For the File menu, before Quit.
+        self.file_actions = [self.act_restore, self.act_export_bundle, self.act_import_bundle]
 
         self.act_attach = QAction("&Attach Annotations to Another Copy…", w)
         self.act_attach.setStatusTip(
@@ -291,12 +299,8 @@ class ReliabilityController(QObject):
         )
         self.act_new_version.triggered.connect(self.locate_file)
         self.act_check = QAction("&Check File for Changes", w)
-        self.act_check.triggered.connect(lambda: self.document_opened(w.document))
-        bar = w.menuBar()
-        help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
-        self.document_menu = bar.addMenu("&Document")
-        if help_action is not None:
-            bar.insertMenu(help_action, self.document_menu)
+        self.act_check.triggered.connect(lambda: self.document_opened(self.session.document))
+        self.document_menu = QMenu("&Document", w)  # the window puts it before Help
         for act in (self.act_check, self.act_new_version, self.act_attach):
             self.document_menu.addAction(act)
         self.document_menu.addSeparator()
@@ -304,7 +308,7 @@ class ReliabilityController(QObject):
         self.document_menu.aboutToShow.connect(self._update_actions)
 
     def _update_actions(self) -> None:
-        has_doc = self.window.document is not None
+        has_doc = self.session.document is not None
         for act in (self.act_attach, self.act_new_version, self.act_check):
             act.setEnabled(has_doc)
 
@@ -313,7 +317,7 @@ class ReliabilityController(QObject):
     def ask_retry(self, message: str) -> bool:
         """A project busy elsewhere: say so, offer Retry; True when the reader wants it."""
         answer = QMessageBox.warning(
-            self.window,
+            self.shell.dialog_parent(),
             "Project in use",
             f"{message}\n\nNothing was written. Close the other program or window using this "
             "project, then retry.",
@@ -331,10 +335,10 @@ class ReliabilityController(QObject):
                 if not self.ask_retry(str(error)):
                     return None
             except AnnotatorError as error:
-                self.window.show_error(str(error), dialog=True)
+                self.shell.show_error(str(error), dialog=True)
                 return None
             except OSError as error:
-                self.window.show_error(f"Cannot read or write a file: {error}", dialog=True)
+                self.shell.show_error(f"Cannot read or write a file: {error}", dialog=True)
                 return None
 
     # -- noticing a changed file ---------------------------------------------------------
@@ -349,28 +353,22 @@ class ReliabilityController(QObject):
         if document is None or not document.path:
             return
         self._checking = document.id
-        # check_for_changes reads only store.documents(): hand it this one document, so the
-        # worker touches no database connection (SQLite stays on the GUI thread).
-        snapshot = SimpleNamespace(store=SimpleNamespace(documents=lambda d=document: [d]))
         BackgroundTask(
-            lambda _task: check_for_changes(snapshot),  # type: ignore[arg-type]
+            lambda _task: [c for c in [file_change(document)] if c is not None],
             parent=self,
             what=f"checking the file of “{document.title}”",
             on_success=lambda changes, i=document.id: self._checked(i, changes),
-            on_failure=lambda error: self.window.statusBar().showMessage(
-                describe_failure(error), 6000
-            ),
+            on_failure=lambda error: self.shell.show_status(describe_failure(error), 6000),
         ).start()
 
     def _checked(self, document_id: str, changes: list[DocumentChange]) -> None:
-        w = self.window
-        if w.document is None or w.document.id != document_id:
+        if self.session.document is None or self.session.document.id != document_id:
             return
         self._checking = None
         if changes:
             self.banner.show_change(changes[0])
             verb = "is missing" if changes[0].state == "missing" else "has changed"
-            w.statusBar().showMessage(f"The file of “{changes[0].title}” {verb}", 6000)
+            self.shell.show_status(f"The file of “{changes[0].title}” {verb}", 6000)
 
     def reanchor_current(self) -> None:
         change = self.banner.change
@@ -379,20 +377,21 @@ class ReliabilityController(QObject):
         self._reanchor(change.document_id, change.path)
 
     def locate_file(self) -> None:
-        w = self.window
-        if w.document is None:
+        if self.session.document is None:
             return
-        start = str(Path(w.document.path).parent) if w.document.path else ""
+        start = str(Path(self.session.document.path).parent) if self.session.document.path else ""
         path, _ = QFileDialog.getOpenFileName(
-            w, f"The new version of “{w.document.title}”", start, READINGS
+            self.shell.dialog_parent(),
+            f"The new version of “{self.session.document.title}”",
+            start,
+            READINGS,
         )
         if path:
-            self._reanchor(w.document.id, path)
+            self._reanchor(self.session.document.id, path)
 
     def _reanchor(self, document_id: str, path: str) -> None:
         """Decode the file off the GUI thread, then re-anchor (one transaction) on it."""
-        w = self.window
-        w.statusBar().showMessage(f"Re-anchoring annotations on {Path(path).name}…")
+        self.shell.show_status(f"Re-anchoring annotations on {Path(path).name}…")
         self.banner.reanchor_button.setEnabled(False)
         BackgroundTask(
             lambda _task: load_document(path),
@@ -404,40 +403,43 @@ class ReliabilityController(QObject):
 
     def _reanchor_failed(self, error: Failure) -> None:
         self.banner.reanchor_button.setEnabled(True)
-        self.window.statusBar().clearMessage()
-        self.window.show_error(f"Cannot re-anchor: {describe_failure(error)}", dialog=True)
+        self.shell.show_status("")
+        self.shell.show_error(f"Cannot re-anchor: {describe_failure(error)}", dialog=True)
 
     def _reanchor_loaded(self, document_id: str, loaded: Any, path: str) -> None:
-        w = self.window
         self.banner.reanchor_button.setEnabled(True)
         report = self.guarded(
-            lambda: reanchor_loaded(w.project, document_id, loaded, str(Path(path).resolve()))
+            lambda: reanchor_loaded(self.project, document_id, loaded, str(Path(path).resolve()))
         )
         if report is None:
-            w.statusBar().clearMessage()
+            self.shell.show_status("")
             return
-        w.undo.clear()  # the history's offsets belong to the old text
-        if w.document is not None and w.document.id == document_id:
-            w.document = None  # the text changed: load it again
-            w.open_document(document_id)
+        self.shell.undo.clear()  # the history's offsets belong to the old text
+        if self.session.is_open(document_id):
+            self.session.close()  # the text changed: load it again
+            self.shell.open_document(document_id)
         summary = f"Re-anchored: {report.summary()}"
         self.banner.show_text(
             summary + (". The orphans wait in the Orphans list." if report.orphaned else ".")
         )
-        w.statusBar().showMessage(summary, 8000)
+        self.shell.show_status(summary, 8000)
         if report.orphaned:
             self.orphans_dock.show()
             self.orphans_dock.raise_()
 
     # -- orphans ----------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """The window closes: nothing more is asked of its project."""
+        self.closed = True
+        self._refresh_timer.stop()
+
     def refresh_orphans(self) -> None:
-        w = self.window
-        if w.document is None or getattr(w, "_closing", False):
+        if self.session.document is None or self.closed:
             self.orphans_panel.fill([])
         else:
             try:
-                found = orphans(w.project, w.document.id)
+                found = orphans(self.project, self.session.document.id)
             except AnnotatorError:
                 found = []
             self.orphans_panel.fill(found)
@@ -446,37 +448,35 @@ class ReliabilityController(QObject):
         self._update_button()
 
     def _update_button(self) -> None:
-        ready = self.orphans_panel.current_id() is not None and self.window.reader.has_selection()
+        ready = self.orphans_panel.current_id() is not None and self.area.reader.has_selection()
         self.orphans_panel.reattach_button.setEnabled(ready)
 
     def _go_to_orphan(self, item: QListWidgetItem) -> None:
         ident = str(item.data(ORPHAN_ID_ROLE))
         try:
-            a = self.window.project.annotation(ident)
+            a = self.project.annotation(ident)
         except AnnotatorError:
             return
-        self.window.reader.scroll_to_offset(a.start)
+        self.area.reader.scroll_to_offset(a.start)
 
     def reattach_selected(self) -> None:
-        w = self.window
         ident = self.orphans_panel.current_id()
-        span = w.reader.selection_span()
+        span = self.area.reader.selection_span()
         if ident is None or span is None or span[1] <= span[0]:
-            w.show_error("Select the passage in the text and an orphan in the list first")
+            self.shell.show_error("Select the passage in the text and an orphan in the list first")
             return
-        if w.undo.run(ReattachAnnotation(w.project, ident, span[0], span[1])):
-            w.statusBar().showMessage("Re-attached — Ctrl+Z to undo", 4000)
-            w.reader.clear_selection()
+        if self.shell.undo.run(ReattachAnnotation(self.project, ident, span[0], span[1])):
+            self.shell.show_status("Re-attached — Ctrl+Z to undo", 4000)
+            self.area.reader.clear_selection()
 
     # -- backups, bundles, copies --------------------------------------------------------
 
-    def restore_backup(self) -> MainWindow | None:
+    def restore_backup(self) -> QWidget | None:
         """File → Restore Backup…: choose, confirm, close the project, restore, reopen."""
         from annotator.recovery import list_backups
         from annotator.recovery import restore_backup as restore
 
-        w = self.window
-        path = Path(w.project.path)
+        path = Path(self.project.path)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             backups = list_backups(path)  # each one checked
@@ -484,7 +484,7 @@ class ReliabilityController(QObject):
             QApplication.restoreOverrideCursor()
         if not backups:
             QMessageBox.information(
-                w,
+                self.shell.dialog_parent(),
                 "Restore Backup",
                 "This project has no backups yet. One is made each day it is opened, and "
                 "before every import, migration and re-anchoring.",
@@ -496,18 +496,25 @@ class ReliabilityController(QObject):
             for b in backups
         ]
         name, ok = QInputDialog.getItem(
-            w, "Restore Backup", "Restore the project as it was:", names, 0, False
+            self.shell.dialog_parent(),
+            "Restore Backup",
+            "Restore the project as it was:",
+            names,
+            0,
+            False,
         )
         if not ok or name not in names:
             return None
         backup = backups[names.index(name)]
         if not backup.intact:
             QMessageBox.warning(
-                w, "Restore Backup", f"That backup is damaged ({backup.problem}); choose another."
+                self.shell.dialog_parent(),
+                "Restore Backup",
+                f"That backup is damaged ({backup.problem}); choose another.",
             )
             return None
         answer = QMessageBox.question(
-            w,
+            self.shell.dialog_parent(),
             "Restore Backup",
             f"Replace the project with the backup from {name}?\n\nEverything done since is "
             "replaced; the project as it is now is kept beside it (listed here as “replaced”), "
@@ -515,75 +522,85 @@ class ReliabilityController(QObject):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        document_id = w.document.id if w.document is not None else None
-        prefs = w.prefs
-        if not w.close():
-            return None
-        w._leave_document()  # the closed window asks the project for nothing more
-        w.project.close()
-        kept = None
-        while True:
-            try:
-                kept = restore(path, backup.path)
-                break
-            except ProjectInUseError as error:
-                if not self.ask_retry(str(error)):
+        kept: list[Path] = []
+
+        def change() -> str:
+            while True:
+                try:
+                    kept.append(restore(path, backup.path))
                     break
-            except (AnnotatorError, OSError) as error:
-                QMessageBox.warning(None, "Restore Backup", f"Cannot restore: {error}")
-                break
-        message = f"Backup restored; the replaced project is kept as {kept.name}" if kept else ""
-        return reopen_window(path, prefs, document_id, message)
+                except ProjectInUseError as error:
+                    if not self.ask_retry(str(error)):
+                        break
+                except (AnnotatorError, OSError) as error:
+                    QMessageBox.warning(None, "Restore Backup", f"Cannot restore: {error}")
+                    break
+            return (
+                f"Backup restored; the replaced project is kept as {kept[0].name}" if kept else ""
+            )
+
+        return self.shell.replace_project(change)
 
     def export_bundle(self) -> None:
         from annotator.bundle import export_bundle
 
-        w = self.window
         target, _ = QFileDialog.getSaveFileName(
-            w, "Export Project Bundle", str(Path(w.project.path).with_suffix(".zip")), BUNDLES
+            self.shell.dialog_parent(),
+            "Export Project Bundle",
+            str(Path(self.project.path).with_suffix(".zip")),
+            BUNDLES,
         )
         if not target:
             return
-        written = self.guarded(lambda: export_bundle(w.project, target))
+        written = self.guarded(lambda: export_bundle(self.project, target))
         if written is not None:
-            w.statusBar().showMessage(f"Bundle written to {written}", 6000)
+            self.shell.show_status(f"Bundle written to {written}", 6000)
 
     def import_bundle(self) -> None:
         from annotator.bundle import import_bundle
 
-        w = self.window
-        source, _ = QFileDialog.getOpenFileName(w, "Import Project Bundle", "", BUNDLES)
+        source, _ = QFileDialog.getOpenFileName(
+            self.shell.dialog_parent(), "Import Project Bundle", "", BUNDLES
+        )
         if not source:
             return
-        report = self.guarded(lambda: import_bundle(w.project, source))
+        report = self.guarded(lambda: import_bundle(self.project, source))
         if report is not None:
-            w.undo.clear()
-            w._refresh_documents()
-            QMessageBox.information(w, "Import Project Bundle", report.summary())
+            self.shell.undo.clear()
+            self.library.refresh()
+            QMessageBox.information(
+                self.shell.dialog_parent(), "Import Project Bundle", report.summary()
+            )
 
     def attach_to_copy(self) -> None:
-        w = self.window
-        if w.document is None:
+        if self.session.document is None:
             return
-        source = w.document
-        path, _ = QFileDialog.getOpenFileName(w, f"Another copy of “{source.title}”", "", READINGS)
+        source = self.session.document
+        path, _ = QFileDialog.getOpenFileName(
+            self.shell.dialog_parent(), f"Another copy of “{source.title}”", "", READINGS
+        )
         if not path:
             return
-        result = self.guarded(lambda: attach_to_copy(w.project, source.id, path))
+        result = self.guarded(lambda: attach_to_copy(self.project, source.id, path))
         if result is None:
             return
         target, report = result
-        w._refresh_documents()
-        w.statusBar().showMessage(f"Attached to “{target.title}”: {report.summary()}", 8000)
-        w.open_document(target.id)
+        self.library.refresh()
+        self.shell.show_status(f"Attached to “{target.title}”: {report.summary()}", 8000)
+        self.shell.open_document(target.id)
 
 
-def reopen_window(path: Path, prefs: Any, document_id: str | None, message: str = "") -> Any:
-    """A new window on a project (a restored, salvaged or other one; the old window and its
-    project are closed); ``message`` goes to its status bar."""
+def reopen_window(
+    make_window: Callable[[Project, Any], QWidget],
+    path: Path,
+    prefs: Any,
+    document_id: str | None,
+    message: str = "",
+) -> Any:
+    """A new window (from ``make_window(project, prefs)``) on a project: a restored,
+    salvaged or other one, the old window and its project being closed; ``message`` goes to
+    its status bar."""
     from PySide6.QtWidgets import QApplication
-
-    from annotator.ui.main_window import MainWindow
 
     try:
         project = Project(path)
@@ -593,7 +610,7 @@ def reopen_window(path: Path, prefs: Any, document_id: str | None, message: str 
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(project.close)
-    window = MainWindow(project, prefs)
+    window: Any = make_window(project, prefs)
     _REOPENED.add(window)  # the app's only reference to it
     window.destroyed.connect(lambda *_: _REOPENED.discard(window))
     window.show()

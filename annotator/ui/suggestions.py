@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QRectF,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -57,32 +59,36 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Annotation, AnnotationKind, LabelSetKind
+from annotator.core.model import Annotation, AnnotationKind, LabelSet, LabelSetKind
 from annotator.suggest_process import SuggestionProcess
-from annotator.suggesting import (
-    AnnotationChanges,
-    DocumentOutcome,
-    SuggestionKind,
-    SuggestionRunReport,
+from annotator.suggesting.changes import AnnotationChanges
+from annotator.suggesting.labelling import label_every_occurrence
+from annotator.suggesting.review import (
     accept,
     accept_all,
-    announce_suggestions,
-    driving_words,
-    label_every_occurrence,
     next_suggestion,
     pending_suggestions,
     reject,
     reject_all,
-    snap_selection,
 )
+from annotator.suggesting.running import (
+    DocumentOutcome,
+    SuggestionKind,
+    SuggestionRunReport,
+    announce_suggestions,
+    driving_words,
+)
+from annotator.suggesting.snapping import snap_selection
 from annotator.ui.commands import ChangeAnnotations, ReplaceValue
 from annotator.ui.models import AnnotationRowsModel, plural
+from annotator.ui.reading_area import ReadingArea
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell, make_action
 from annotator.ui.span_index import NOT_PAINTED, SpanIndex
 
 if TYPE_CHECKING:
     from annotator.nlp.settings import SentimentConfig
     from annotator.project import Project
-    from annotator.ui.main_window import MainWindow
     from annotator.ui.pdf_view import PdfView
     from annotator.ui.preferences import Preferences
     from annotator.ui.reader import ReaderView
@@ -99,7 +105,7 @@ KIND_NAMES = {"entities": "entity", "sentiment": "sentiment"}
 
 def chosen_model(prefs: Preferences) -> str:
     """The pipeline the reader chose in the suggestion settings ("" = the default)."""
-    return prefs.text(MODEL_KEY, "")
+    return prefs.suggestion_model()
 
 
 def describe_model(name: str) -> str:
@@ -533,9 +539,19 @@ class SuggestionRun:
 class SuggestionsController(QObject):
     """Everything about suggestions in one window (menu, dock, overlay, keys, runs)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    #: Pending suggestions were added or decided outside the project's annotation events:
+    #: the Documents panel's counts are out of date.
+    counts_changed = Signal()
+
+    def __init__(
+        self, project: Project, session: ReadingSession, area: ReadingArea, shell: Shell
+    ) -> None:
+        super().__init__(area)
+        self.project, self.session, self.area, self.shell = project, session, area, shell
+        #: The documents chosen (Ctrl+click) in the Documents panel, for "Suggest".
+        self.chosen_documents: Callable[[], list[str]] = list
+        #: The label set whose first label "label every occurrence" offers.
+        self.current_label_set: Callable[[], LabelSet | None] = lambda: None
         self.mode = False
         self.current_id: str | None = None
         self.suggestions = SpanIndex()
@@ -547,12 +563,13 @@ class SuggestionsController(QObject):
         self._build_dock()
         self._build_menu()
         self._build_status()
-        for view in (window.reader, window.pdf_view):
+        for view in area.views():
             view.overlays.append(functools.partial(self.paint, view=view))
             view.click_handlers.append(functools.partial(self.clicked, view=view))
-        window.project.events.annotations_reset.connect(self._on_reset)
-        window.project.events.current_annotator_changed.connect(lambda _a: self.reload())
-        window.installEventFilter(self)
+        project.events.annotations_reset.connect(self._on_reset)
+        project.events.current_annotator_changed.connect(lambda _a: self.reload())
+        session.document_opened.connect(lambda _document: self.reload())
+        shell.dialog_parent().installEventFilter(self)
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self.reload)
         self.process: SuggestionProcess | None = None
@@ -562,13 +579,6 @@ class SuggestionsController(QObject):
         # next run starts a new one (about a second more).
         self._idle_timer = QTimer(self, singleShot=True, interval=IDLE_PROCESS_MS)
         self._idle_timer.timeout.connect(self._stop_idle_process)
-        self._watch_timer = QTimer(self, interval=300)
-        self._watch_timer.timeout.connect(self._watch_document)
-        self._watch_timer.start()
-
-    @property
-    def project(self) -> Project:
-        return self.window.project
 
     # -- building ------------------------------------------------------------------------------
 
@@ -581,19 +591,14 @@ class SuggestionsController(QObject):
         *,
         checkable: bool = False,
     ) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            name = text.replace("&", "").rstrip("…")
-            action.setToolTip(f"{name} ({keys})" if keys else name)
-        action.setCheckable(checkable)
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.window.addAction(action)
-        return action
+        return make_action(
+            self.shell.dialog_parent(),
+            text,
+            lambda _checked=False: slot(),
+            shortcut,
+            tip,
+            checkable=checkable,
+        )
 
     def _build_actions(self) -> None:
         a = self._action
@@ -669,7 +674,7 @@ class SuggestionsController(QObject):
             "Selections grow to whole words before they become annotations; off = exact characters",
             checkable=True,
         )
-        self.act_snap.setChecked(self.window.prefs.bool(SNAP_KEY, True))
+        self.act_snap.setChecked(self.shell.prefs.bool(SNAP_KEY, True))
         self.mode_keys = {
             self.act_next: ["N"],
             self.act_prev: ["P"],
@@ -681,11 +686,12 @@ class SuggestionsController(QObject):
             action.setStatusTip(f"{action.text().replace('&', '')} ({shown} while reviewing)")
 
     def _build_dock(self) -> None:
-        self.panel = SuggestionsPanel(self, self.window)
-        dock = QDockWidget("Suggestions", self.window)
+        owner = self.shell.dialog_parent()
+        self.panel = SuggestionsPanel(self, owner)
+        dock = QDockWidget("Suggestions", owner)
         dock.setObjectName("suggestionsDock")
         dock.setWidget(self.panel)
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.shell.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
         dock.hide()
         dock.visibilityChanged.connect(self._dock_shown)
         self.dock = dock
@@ -697,11 +703,15 @@ class SuggestionsController(QObject):
 
     def _narrow_dock(self) -> None:
         if self.dock.isVisible() and self.dock.width() > 380:
-            self.window.resizeDocks([self.dock], [340], Qt.Orientation.Horizontal)
+            owner = self.shell.dialog_parent()
+            if isinstance(owner, QMainWindow):
+                owner.resizeDocks([self.dock], [340], Qt.Orientation.Horizontal)
 
     def _build_menu(self) -> None:
-        w = self.window
-        menu = QMenu("&Suggest", w)
+        """The Suggest menu, the toolbar's Suggest button and the panel's toggle; the window
+        puts them in its menu bar and tools (see :meth:`annotate_actions`)."""
+        owner = self.shell.dialog_parent()
+        menu = QMenu("&Suggest", owner)
         for action in (self.act_entities, self.act_sentiment):
             menu.addAction(action)
         menu.addSeparator()
@@ -715,26 +725,14 @@ class SuggestionsController(QObject):
         menu.addAction(self.act_accept_all)
         menu.addAction(self.act_reject_all)
         menu.addSeparator()
-        toggle = self.dock.toggleViewAction()
-        toggle.setText("Suggestions &Panel")
-        menu.addAction(toggle)
+        self.panel_toggle = self.dock.toggleViewAction()
+        self.panel_toggle.setText("Suggestions &Panel")
+        menu.addAction(self.panel_toggle)
         menu.addAction(self.act_model)
         menu.addAction(self.act_sentiment_settings)
         self.menu = menu
-        insert_menu(w, menu, before="&Help")
-        annotate = find_menu(w, "&Annotate")
-        if annotate is not None:
-            anchor = next((act for act in annotate.actions() if act.isSeparator()), None)
-            for action in (self.act_occurrences, self.act_snap):
-                if anchor is not None:
-                    annotate.insertAction(anchor, action)
-                else:
-                    annotate.addAction(action)
-        view = getattr(w, "view_menu", None)
-        if view is not None:
-            view.insertAction(w.act_focus, toggle)
 
-        button = QToolButton(w)
+        button = QToolButton(owner)
         button.setObjectName("suggestButton")
         button.setText("Suggest ▶")
         button.setToolTip(
@@ -744,28 +742,25 @@ class SuggestionsController(QObject):
         button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         button.setMenu(menu)
         button.clicked.connect(lambda: self.run("entities"))
-        tools = getattr(w, "tools_bar", None)
-        if tools is not None:
-            anchor = next((act for act in tools.actions() if act is w.act_link), None)
-            if anchor is not None:
-                tools.insertWidget(anchor, button)
-                tools.insertSeparator(anchor)
-            else:
-                tools.addWidget(button)
         self.button = button
 
+    def annotate_actions(self) -> list[QAction]:
+        """What the Annotate menu offers of suggestions' work."""
+        return [self.act_occurrences, self.act_snap]
+
     def _build_status(self) -> None:
-        status = self.window.statusBar()
-        self.progress = QProgressBar(self.window)
+        owner = self.shell.dialog_parent()
+        status = self.shell.status_bar()
+        self.progress = QProgressBar(owner)
         self.progress.setObjectName("suggestProgress")
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)
         self.progress.setFormat("Suggesting… %p%")
-        self.cancel_button = QToolButton(self.window)
+        self.cancel_button = QToolButton(owner)
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip("Stop the model; finished documents keep their suggestions")
         self.cancel_button.clicked.connect(self.cancel)
-        self.pending_label = QLabel(self.window)
+        self.pending_label = QLabel(owner)
         self.pending_label.setContentsMargins(8, 0, 8, 0)
         self.pending_label.setToolTip("Suggestions waiting for review in this document")
         # Permanent widgets: a status message (showMessage) would hide ordinary ones.
@@ -777,19 +772,12 @@ class SuggestionsController(QObject):
 
     # -- the current document's suggestions -------------------------------------------------
 
-    def _watch_document(self) -> None:
-        # Follow the window's current document without a hook in its open_document.
-        document = self.window.document
-        current = document.id if document is not None else None
-        if current != self._document_id:
-            self.reload()
-
     def _on_reset(self, document_id: str | None) -> None:
         if document_id is None or document_id == self._document_id:
             self._reload_timer.start()
 
     def reload(self) -> None:
-        document = self.window.document
+        document = self.session.document
         new_document = (document.id if document is not None else None) != self._document_id
         self._document_id = document.id if document is not None else None
         if new_document and document is not None:
@@ -799,7 +787,7 @@ class SuggestionsController(QObject):
             try:
                 items = pending_suggestions(self.project, document.id)
             except AnnotatorError as error:
-                self.window.show_error(str(error))
+                self.shell.show_error(str(error))
         self._show_pending(items)
 
     def _show_pending(self, items: list[Annotation]) -> None:
@@ -813,8 +801,8 @@ class SuggestionsController(QObject):
         self.pending_label.setVisible(n > 0)
         for action in (self.act_accept_all, self.act_reject_all, self.act_next, self.act_prev):
             action.setEnabled(n > 0)
-        self.window.view.refresh()
-        self.window.view.viewport().update()
+        self.area.view.refresh()
+        self.area.view.viewport().update()
 
     def pending(self) -> list[Annotation]:
         return self.panel.model.rows()
@@ -825,7 +813,7 @@ class SuggestionsController(QObject):
         """The pending suggestions on screen in ``view`` (text reader or PDF pages) with
         their viewport rectangles."""
         if (
-            view is not self.window.view
+            view is not self.area.view
             or not len(self.suggestions)
             or view.doc is None
             or view.doc.id != self._document_id
@@ -845,7 +833,7 @@ class SuggestionsController(QObject):
         theme = view.theme
         font = QFont(view.font())
         font.setPointSizeF(
-            max(7.0, font.pointSizeF() * (0.62 if view is self.window.reader else 0.8))
+            max(7.0, font.pointSizeF() * (0.62 if view is self.area.reader else 0.8))
         )
         font.setBold(True)
         for s, rects in self._shown(view):
@@ -920,7 +908,7 @@ class SuggestionsController(QObject):
         ident = (
             ids[(ids.index(self.current_id) + 1) % len(ids)] if self.current_id in ids else ids[0]
         )
-        self.window.select_annotation(None, source="reader")
+        self.session.select(None, "reader")
         self.go_to(ident, scroll=False)
         if not self.mode:
             self.set_mode(True)  # keeps the clicked one current
@@ -932,11 +920,11 @@ class SuggestionsController(QObject):
         """Make a suggestion the current one: outline it, scroll to it, choose its row."""
         self.current_id = annotation_id
         a = self.suggestions.get(annotation_id) if annotation_id else None
-        view = self.window.view
+        view = self.area.view
         if a is not None and a.end > a.start:
             if scroll:
                 view.scroll_to_offset(a.start)
-            if view is self.window.reader:
+            if view is self.area.reader:
                 cursor = view.textCursor()
                 cursor.setPosition(view.to_qt(a.start))
                 view.setTextCursor(cursor)
@@ -945,7 +933,7 @@ class SuggestionsController(QObject):
         if a is not None:
             score = "" if a.score is None else f" (score {a.score:+.2f})"
             why = f" · {a.note}" if a.note else ""  # sentiment: the words that drove it
-            self.window.statusBar().showMessage(
+            self.shell.show_status(
                 f"Suggestion: {a.label} “{a.quote[:60]}”{score}{why} — Enter accepts, "
                 "Backspace rejects",
                 8000,
@@ -953,15 +941,15 @@ class SuggestionsController(QObject):
         view.viewport().update()
 
     def step(self, forward: bool) -> None:
-        document = self.window.document
+        document = self.session.document
         if document is None:
             return
         if not self.mode:
             self.set_mode(True)
-        view = self.window.view
+        view = self.area.view
         current = self._current()
         offset = (
-            view.caret_offset() if view is self.window.reader or current is None else current.start
+            view.caret_offset() if view is self.area.reader or current is None else current.start
         )
         if current is None and forward:
             offset -= 1  # a suggestion starting at the caret is the next one
@@ -974,7 +962,7 @@ class SuggestionsController(QObject):
             wrap=True,
         )
         if found is None:
-            self.window.statusBar().showMessage("No pending suggestions in this document", 3000)
+            self.shell.show_status("No pending suggestions in this document", 3000)
             return
         self.go_to(found.id)
 
@@ -992,10 +980,10 @@ class SuggestionsController(QObject):
         try:
             command.execute()
         except AnnotatorError as error:
-            self.window.show_error(str(error))
+            self.shell.show_error(str(error))
             return None
         if command.changes:
-            self.window.undo.push(command)
+            self.shell.undo.push(command)
         return command.changes
 
     def _review_one(self, accepting: bool) -> None:
@@ -1004,9 +992,7 @@ class SuggestionsController(QObject):
             row = self.panel.table.currentIndex().row()
             a = self.panel.model.at(row)
         if a is None:
-            self.window.statusBar().showMessage(
-                "No suggestion chosen: N goes to the next one", 3000
-            )
+            self.shell.show_status("No suggestion chosen: N goes to the next one", 3000)
             return
         # Where to go afterwards: the suggestion after this one, so review flows on.
         following = next_suggestion(self.project, a.document_id, a.start, current=a.id)
@@ -1019,7 +1005,7 @@ class SuggestionsController(QObject):
         if self.current_id:
             self.go_to(self.current_id)
         word = "Accepted" if accepting else "Rejected"
-        self.window.statusBar().showMessage(
+        self.shell.show_status(
             f"{word} {a.label} “{a.quote[:50]}” — Ctrl+Z to undo"
             + ("" if self.current_id else "; no more suggestions here"),
             5000,
@@ -1032,13 +1018,13 @@ class SuggestionsController(QObject):
         self._review_one(False)
 
     def review_all(self, accepting: bool, label: str | None) -> None:
-        document = self.window.document
+        document = self.session.document
         if document is None:
             return
         verb = accept_all if accepting else reject_all
         changes = self._push(lambda: verb(self.project, document.id, label))
         if changes:
-            self.window.statusBar().showMessage(f"{changes.description} — Ctrl+Z to undo", 5000)
+            self.shell.show_status(f"{changes.description} — Ctrl+Z to undo", 5000)
 
     # -- suggestion mode ---------------------------------------------------------------------
 
@@ -1064,7 +1050,7 @@ class SuggestionsController(QObject):
         taken = {QKeySequence(k) for keys in self.mode_keys.values() for k in keys}
         if on:
             self._saved_keys = {}
-            for action in self.window.actions():
+            for action in self.shell.dialog_parent().actions():
                 if action in self.mode_keys:
                     continue
                 keys = action.shortcuts()
@@ -1083,7 +1069,7 @@ class SuggestionsController(QObject):
                 action.setShortcuts(keys)
             self._saved_keys = {}
         self.panel.show_suggestions(self.pending(), self.current_id, self._document_id)
-        self.window.statusBar().showMessage(
+        self.shell.show_status(
             "Reviewing suggestions: N / P next / previous, Enter accepts, Backspace rejects, "
             "R to stop"
             if on
@@ -1095,32 +1081,32 @@ class SuggestionsController(QObject):
 
     def run(self, kind: SuggestionKind, *, everywhere: bool = False) -> None:
         if self.task is not None:
-            self.window.statusBar().showMessage(
+            self.shell.show_status(
                 "The model is already running — Cancel in the status bar stops it", 4000
             )
             return
         if self.project.path is None:
-            self.window.show_error("Save the project to a file before suggesting.", dialog=True)
+            self.shell.show_error("Save the project to a file before suggesting.", dialog=True)
             return
         if everywhere:
             documents = [s.document.id for s in self.project.documents()]
             if not documents:
-                self.window.show_error("The project has no documents yet: open one (Ctrl+O).")
+                self.shell.show_error("The project has no documents yet: open one (Ctrl+O).")
                 return
         else:
-            chosen = self.window.documents_panel.selected_ids()
+            chosen = self.chosen_documents()
             if len(chosen) > 1:  # several chosen in the Documents panel: those
                 documents = chosen
-            elif self.window.document is None:
-                self.window.show_error("Open a document first (Ctrl+O), then suggest.")
+            elif self.session.document is None:
+                self.shell.show_error("Open a document first (Ctrl+O), then suggest.")
                 return
             else:
-                documents = [self.window.document.id]
+                documents = [self.session.document.id]
         self.start_run(kind, documents)
 
     def start_run(self, kind: SuggestionKind, documents: list[str]) -> SuggestionRun | None:
         """Send a run to the suggestion process; its messages arrive through a timer."""
-        model = chosen_model(self.window.prefs) or None
+        model = chosen_model(self.shell.prefs) or None
         annotator = self.project.current_annotator.name
         # Saved here first, or the process and this one could both create it at once.
         self.project.annotator_named(annotator, create=True)
@@ -1132,7 +1118,7 @@ class SuggestionsController(QObject):
                 shown_document=self._document_id,
             )  # fmt: skip
         except (OSError, AnnotatorError) as error:
-            self.window.show_error(
+            self.shell.show_error(
                 f"Cannot start the suggestion model: {error}. Everything else works as usual.",
                 dialog=True,
             )
@@ -1145,7 +1131,7 @@ class SuggestionsController(QObject):
         self.cancel_button.setEnabled(True)
         self.act_cancel.setEnabled(True)
         where = f" in {len(documents)} documents" if len(documents) > 1 else ""
-        self.window.statusBar().showMessage(
+        self.shell.show_status(
             f"Loading {describe_model(model or '')} to suggest {what}{where}… you can keep reading"
         )
         self._idle_timer.stop()
@@ -1175,14 +1161,12 @@ class SuggestionsController(QObject):
         if self.task is not None:
             self.task.cancel()
             self.cancel_button.setEnabled(False)
-            self.window.statusBar().showMessage("Cancelling after the current passage…")
+            self.shell.show_status("Cancelling after the current passage…")
 
     def _progress(self, done: int, total: int) -> None:
-        if self.progress.maximum() == 0:
-            # The first progress: the model is loaded, so "Loading …" is no longer true.
-            status = self.window.statusBar()
-            if status.currentMessage().startswith("Loading "):
-                status.showMessage("Model loaded; suggesting… you can keep reading", 4000)
+        # The first progress: the model is loaded, so "Loading …" is no longer true.
+        if self.progress.maximum() == 0 and self.shell.status_message().startswith("Loading "):
+            self.shell.show_status("Model loaded; suggesting… you can keep reading", 4000)
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
 
@@ -1194,7 +1178,7 @@ class SuggestionsController(QObject):
             # counts are refreshed — no reload of the whole window.
             self._reload_timer.stop()
             self._show_pending(items)
-            self.project.events.documents_changed.emit()
+            self.counts_changed.emit()
             return
         announce_suggestions(self.project, [outcome.document_id])
 
@@ -1213,7 +1197,7 @@ class SuggestionsController(QObject):
     def _finished(self, report: SuggestionRunReport) -> None:
         self._end_run()
         self.last_report = report
-        self.window.statusBar().showMessage(report.summary(), 10000)
+        self.shell.show_status(report.summary(), 10000)
         if self._reload_timer.isActive() or self._document_id not in report.document_ids:
             # Not yet shown (the per-document announcement reloads it otherwise): once only.
             self._reload_timer.stop()
@@ -1238,7 +1222,7 @@ class SuggestionsController(QObject):
                 f"Install the small English pipeline with\n    {INSTALL_HINT}\n"
                 "or choose another model.",
                 QMessageBox.StandardButton.Close,
-                self.window,
+                self.shell.dialog_parent(),
             )
             choose = box.addButton("Choose Model…", QMessageBox.ButtonRole.ActionRole)
             box.open()
@@ -1247,13 +1231,13 @@ class SuggestionsController(QObject):
             )
             self.error_box = box
             return
-        self.window.show_error(f"Suggesting stopped: {message}", dialog=True)
+        self.shell.show_error(f"Suggesting stopped: {message}", dialog=True)
 
     def choose_model(self) -> None:
-        dialog = ModelDialog(chosen_model(self.window.prefs), self.window)
+        dialog = ModelDialog(chosen_model(self.shell.prefs), self.shell.dialog_parent())
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.window.prefs.set_text(MODEL_KEY, dialog.model_name())
-            self.window.statusBar().showMessage(
+            self.shell.prefs.set_text(MODEL_KEY, dialog.model_name())
+            self.shell.show_status(
                 f"Suggestions will use {describe_model(dialog.model_name())}", 4000
             )
 
@@ -1262,7 +1246,7 @@ class SuggestionsController(QObject):
     def sentiment_dialog(self) -> SentimentSettingsDialog:
         from annotator.ui.sentiment_settings import SentimentSettingsDialog
 
-        return SentimentSettingsDialog(self.project.sentiment_config(), self.window)
+        return SentimentSettingsDialog(self.project.sentiment_config(), self.shell.dialog_parent())
 
     def edit_sentiment_settings(self) -> None:
         dialog = self.sentiment_dialog()
@@ -1279,28 +1263,33 @@ class SuggestionsController(QObject):
             self.project, self.project.set_sentiment_config, old, config,
             "Change Sentiment Settings",
         )  # fmt: skip
-        if self.window.undo.run(command):
-            self.window.statusBar().showMessage(
+        if self.shell.undo.run(command):
+            self.shell.show_status(
                 "Sentiment settings saved: the next sentiment run uses them — Ctrl+Z to undo",
                 6000,
             )
 
     def occurrence_dialog(self) -> OccurrenceDialog | None:
-        w = self.window
-        document = w.document
-        span = w.view.selection_span() if document is not None else None
-        phrase = w.view.text[span[0] : span[1]].strip() if span else ""
+        document = self.session.document
+        view = self.area.view
+        span = view.selection_span() if document is not None else None
+        phrase = view.text[span[0] : span[1]].strip() if span else ""
         if not phrase and not self.project.documents():
-            w.show_error("Open a document and select a word or phrase first.")
+            self.shell.show_error("Open a document and select a word or phrase first.")
             return None
         labels: list[str] = []
         for s in self.project.label_sets():
             if s.kind == LabelSetKind.SPAN:
                 labels.extend(x.name for x in s.labels if x.name not in labels)
-        current = w.current_label_set()
+        current = self.current_label_set()
         first = current.labels[0].name if current is not None and current.labels else ""
         return OccurrenceDialog(
-            self.project, phrase, labels, first, document.id if document is not None else None, w
+            self.project,
+            phrase,
+            labels,
+            first,
+            document.id if document is not None else None,
+            self.shell.dialog_parent(),
         )
 
     def label_occurrences(self) -> None:
@@ -1318,9 +1307,7 @@ class SuggestionsController(QObject):
 
         changes = self._push(act)
         if changes is not None:
-            self.window.statusBar().showMessage(
-                f"{changes.description} — Ctrl+Z undoes all of them", 6000
-            )
+            self.shell.show_status(f"{changes.description} — Ctrl+Z undoes all of them", 6000)
         return changes
 
     # -- snapping manual selections --------------------------------------------------------
@@ -1330,8 +1317,8 @@ class SuggestionsController(QObject):
         return self.act_snap.isChecked()
 
     def _snap_toggled(self) -> None:
-        self.window.prefs.set_bool(SNAP_KEY, self.snapping)
-        self.window.statusBar().showMessage(
+        self.shell.prefs.set_bool(SNAP_KEY, self.snapping)
+        self.shell.show_status(
             "Selections snap to whole words"
             if self.snapping
             else "Character mode: selections are kept exactly",
@@ -1341,26 +1328,26 @@ class SuggestionsController(QObject):
     def _prepare_snapping(self) -> None:
         """Tokenise the shown text on a background thread, so the first selection snaps at
         once instead of waiting for spaCy to load and tokenise (~200 ms)."""
-        w = self.window
-        if not self.snapping or w.view is not w.reader or not w.reader.text:
+        reader = self.area.reader
+        if not self.snapping or self.area.showing_pdf or not reader.text:
             return
         import threading
 
         from annotator.nlp.tokens import prepare_tokens
 
         threading.Thread(
-            target=prepare_tokens, args=(w.reader.text,), name="tokenise", daemon=True
+            target=prepare_tokens, args=(reader.text,), name="tokenise", daemon=True
         ).start()
 
     def snap(self, span: tuple[int, int]) -> tuple[int, int]:
         """A reader selection as it becomes an annotation: whole tokens unless snapping is
         off, in the PDF view, or nothing would be left."""
-        w = self.window
-        if not self.snapping or w.document is None or w.view is not w.reader:
+        document = self.session.document
+        if not self.snapping or document is None or self.area.showing_pdf:
             return span
         try:
             snapped = snap_selection(
-                self.project, w.document.id, span[0], span[1], "token", text=w.reader.text
+                self.project, document.id, span[0], span[1], "token", text=self.area.reader.text
             )
         except AnnotatorError:
             return span
@@ -1369,39 +1356,19 @@ class SuggestionsController(QObject):
     # -- lifetime ------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if watched is self.shell.dialog_parent() and event.type() == QEvent.Type.Close:
             self.shutdown()
         return False
 
     def shutdown(self) -> None:
         """Stop a run and the suggestion process (finished documents keep their
         suggestions; the one being written is rolled back by SQLite)."""
-        self._watch_timer.stop()
         self._poll_timer.stop()
         self._idle_timer.stop()
         self.task = None
         if self.process is not None:
             self.process.close(timeout=3.0)  # then stopped: SQLite rolls back its write
             self.process = None
-
-
-def find_menu(window: QWidget, title: str) -> QMenu | None:
-    bar = window.menuBar()  # type: ignore[attr-defined]
-    for action in bar.actions():
-        menu = action.menu()
-        if menu is not None and action.text() == title:
-            return menu  # type: ignore[no-any-return]
-    return None
-
-
-def insert_menu(window: QWidget, menu: QMenu, *, before: str) -> None:
-    """Put ``menu`` in the menu bar before the menu titled ``before`` (else at the end)."""
-    bar = window.menuBar()  # type: ignore[attr-defined]
-    anchor = find_menu(window, before)
-    if anchor is not None:
-        bar.insertMenu(anchor.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
 
 
 __all__ = [
@@ -1411,6 +1378,4 @@ __all__ = [
     "SuggestionsController",
     "SuggestionsPanel",
     "chosen_model",
-    "find_menu",
-    "insert_menu",
 ]

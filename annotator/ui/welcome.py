@@ -8,8 +8,6 @@ Help → Documentation shows the README shipped with the app (no network needed)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -23,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.project import Project
 from annotator.resources import readme_path, resource_path, sample_reading_path
-
-if TYPE_CHECKING:
-    from annotator.ui.main_window import MainWindow
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell
 
 SHOWN_KEY = "welcome/shown"
 
@@ -57,9 +55,11 @@ the full documentation, from the <b>Help</b> menu.</p>
 class WelcomeDialog(QDialog):
     """What Annotator is for, in a few sentences, over the sample reading."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, shell: Shell, project: Project, session: ReadingSession) -> None:
+        super().__init__(shell.dialog_parent())
+        self.shell = shell
+        self.project = project
+        self.session = session
         self.setObjectName("welcomeDialog")
         self.setWindowTitle("Welcome to Annotator")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -73,7 +73,7 @@ class WelcomeDialog(QDialog):
         icon.setPixmap(_icon_pixmap(64))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         row.addWidget(icon)
-        sample_open = _showing_sample(window)
+        sample_open = _showing_sample(session)
         self.text = QLabel(
             WELCOME_HTML.format(sample=SAMPLE_OPEN if sample_open else SAMPLE_CLOSED)
         )
@@ -88,7 +88,7 @@ class WelcomeDialog(QDialog):
         buttons = QHBoxLayout()
         self.docs_button = QPushButton("Documentation", self)
         self.docs_button.setAutoDefault(False)
-        self.docs_button.clicked.connect(lambda: show_documentation(window))
+        self.docs_button.clicked.connect(lambda: show_documentation(shell.dialog_parent()))
         self.sample_button = QPushButton("Open the Sample Reading", self)
         self.sample_button.setAutoDefault(False)
         self.sample_button.setVisible(not sample_open)
@@ -119,8 +119,8 @@ class WelcomeDialog(QDialog):
         """Open the sample reading (added, with its examples, if the project lacks it)."""
         from annotator.samples import add_sample_reading
 
-        document, _ = add_sample_reading(self.window_.project)
-        self.window_.open_document(document.id)
+        document, _ = add_sample_reading(self.project)
+        self.shell.open_document(document.id)
         self.accept()
 
 
@@ -151,25 +151,27 @@ class DocumentationDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def show_welcome(window: MainWindow) -> WelcomeDialog:
+def show_welcome(shell: Shell, project: Project, session: ReadingSession) -> WelcomeDialog:
     """Show the welcome beside the window (not modal: the reading stays usable)."""
-    existing = window.findChild(WelcomeDialog)
+    existing = shell.dialog_parent().findChild(WelcomeDialog)
     if existing is not None and existing.isVisible():
         existing.raise_()
         existing.activateWindow()
         return existing
-    dialog = WelcomeDialog(window)
+    dialog = WelcomeDialog(shell, project, session)
     dialog.show()
     return dialog
 
 
-def maybe_show_welcome(window: MainWindow) -> WelcomeDialog | None:
+def maybe_show_welcome(
+    shell: Shell, project: Project, session: ReadingSession
+) -> WelcomeDialog | None:
     """On the reader's first run, show the welcome and remember that it was shown."""
-    if window.prefs.bool(SHOWN_KEY, False):
+    if shell.prefs.bool(SHOWN_KEY, False):
         return None
-    window.prefs.set_bool(SHOWN_KEY, True)
-    window.prefs.sync()
-    return show_welcome(window)
+    shell.prefs.set_bool(SHOWN_KEY, True)
+    shell.prefs.sync()
+    return show_welcome(shell, project, session)
 
 
 def show_documentation(parent: QWidget | None) -> DocumentationDialog:
@@ -178,8 +180,8 @@ def show_documentation(parent: QWidget | None) -> DocumentationDialog:
     return dialog
 
 
-def _showing_sample(window: MainWindow) -> bool:
-    document = window.document
+def _showing_sample(session: ReadingSession) -> bool:
+    document = session.document
     return document is not None and document.path == str(sample_reading_path().resolve())
 
 

@@ -1,0 +1,254 @@
+"""The project's documents: opening files into it (off the GUI thread), the sample reading,
+recent files, and renaming, removing and marking documents from the Documents panel.
+
+Each change is an undoable step; opening a document is the shell's, which this asks for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Document
+from annotator.documents import load_document
+from annotator.documents.base import LoadedDocument
+from annotator.project import Project
+from annotator.ui.commands import RemoveDocument, ReplaceValue
+from annotator.ui.models import DocumentListModel, plural
+from annotator.ui.panels import DocumentsPanel
+from annotator.ui.pdf_flow import PdfController, is_paged_file
+from annotator.ui.session import ReadingSession
+from annotator.ui.shell import Shell, make_action
+from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
+
+OPEN_FILTER = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (*)"
+
+
+class LibraryController(QObject):
+    def __init__(
+        self, project: Project, session: ReadingSession, pdf: PdfController, shell: Shell
+    ) -> None:
+        owner = shell.dialog_parent()
+        super().__init__(owner)
+        self.project, self.session, self.pdf, self.shell = project, session, pdf, shell
+        self.closed = False
+        self.model = DocumentListModel(project, owner)
+        self.panel = DocumentsPanel(self.model, owner)
+        self.panel.document_activated.connect(shell.open_document)
+        self.panel.status_requested.connect(self.set_document_status)
+        self.panel.remove_requested.connect(self.remove_document)
+        self.panel.rename_requested.connect(self.rename_document)
+        self.dock = QDockWidget("Documents", owner)
+        self.dock.setObjectName("documentsDock")
+        self.dock.setWidget(self.panel)
+        shell.add_dock(self.dock, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.act_open = make_action(
+            owner,
+            "&Open…",
+            self.open_dialog,
+            QKeySequence.StandardKey.Open,
+            "Open a text, Markdown or PDF file and add it to the project",
+        )
+        self.act_sample = make_action(
+            owner, "Open the &Sample Reading", self.open_sample, None, "The bundled essay"
+        )
+        self.recent_menu = QMenu("Open &Recent", owner)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+
+        # Counts change with every annotation: the panel catches up a moment later, once.
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.refresh)
+        project.events.documents_changed.connect(self.soon)
+        session.document_opened.connect(self._document_opened)
+        pdf.document_added.connect(self.refresh)
+
+    def soon(self) -> None:
+        """Refresh the panel after the current burst of changes."""
+        self._timer.start()
+
+    def disconnect_project(self) -> None:
+        self.project.events.documents_changed.disconnect(self.soon)
+        self._timer.stop()
+        self.closed = True
+
+    def _document_opened(self, document: Document | None) -> None:
+        if document is not None:
+            self.panel.select_document(document.id)
+
+    def refresh(self) -> None:
+        if self.closed:
+            return
+        self.model.refresh()
+        document = self.session.document
+        if document is not None:
+            self.panel.select_document(document.id)
+            row = self.model.row_of(document.id)
+            if row >= 0:  # a rename (or its undo) shows in the title bar too
+                self.session.rename(self.model.summary(row).document.title)
+
+    # -- opening files ------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.shell.dialog_parent(), "Open readings", "", OPEN_FILTER
+        )
+        if paths:
+            self.open_paths(paths)
+
+    def open_sample(self) -> None:
+        # Added with its example annotations when new to the project (annotator.samples).
+        from annotator.samples import add_sample_reading
+
+        try:
+            document, _ = add_sample_reading(self.project)
+        except (AnnotatorError, OSError) as error:
+            self.shell.show_error(str(error))
+            return
+        self.shell.open_document(document.id)
+
+    def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
+        """Add files to the project and open the last one; decoding runs off the GUI thread."""
+        for i, path in enumerate(paths):
+            if is_paged_file(path) and i == len(paths) - 1:
+                self.pdf.open_pdf_path(path, remember=remember)
+                continue
+            self.shell.show_status(f"Opening {Path(path).name}…")
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            BackgroundTask(
+                lambda _task, p=path: load_document(p),
+                parent=self,
+                what=f"reading '{Path(path).name}'",
+                on_success=lambda loaded, p=path: self._loaded(p, loaded, remember),
+                on_failure=lambda error, p=path: self._load_failed(p, error),
+            ).start()
+
+    def _loaded(self, path: str, loaded: LoadedDocument, remember: bool) -> None:
+        QApplication.restoreOverrideCursor()
+        try:
+            document, new = self.project.add_loaded_document(loaded, str(Path(path).resolve()))
+        except AnnotatorError as error:
+            self._load_failed(path, error)
+            return
+        if remember:
+            self.shell.prefs.add_recent_file(str(Path(path).resolve()))
+        self.shell.show_status(
+            f"Added “{document.title}” to the project"
+            if new
+            else f"“{document.title}” was already in the project",
+            4000,
+        )
+        self.refresh()
+        self.shell.open_document(document.id)
+
+    def _load_failed(self, path: str, error: Failure) -> None:
+        QApplication.restoreOverrideCursor()
+        self.shell.show_status("")
+        self.shell.show_error(
+            f"Could not open {Path(path).name}: {describe_failure(error)}", dialog=True
+        )
+
+    def _fill_recent(self) -> None:
+        prefs = self.shell.prefs
+        menu = self.recent_menu
+        menu.clear()
+        files = prefs.recent_files()
+        for i, path in enumerate(files):
+            label = f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name
+            action = menu.addAction(label)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_paths([p]))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear Recent Files").triggered.connect(prefs.clear_recent_files)
+
+    # -- changing documents --------------------------------------------------------------------
+
+    def set_document_status(self, document_id: str, status: str) -> bool:
+        """The current annotator's status of a document, as an undoable step."""
+        from annotator.comparing.layers import document_status
+
+        project = self.project
+        try:
+            old = document_status(project, document_id, project.current_annotator.name)
+        except AnnotatorError as error:
+            self.shell.show_error(str(error))
+            return False
+        if old == status:
+            return True
+        return self.shell.undo.run(
+            ReplaceValue(
+                project,
+                lambda value: project.set_document_status(document_id, value),
+                old,
+                status,
+                f"Mark {status}",
+            )
+        )
+
+    def rename_document(self, document_id: str, title: str | None = None) -> bool:
+        """Give a document a title of the reader's choosing (undoable); asks when no
+        ``title`` is given."""
+        try:
+            old = self.project.document(document_id).title
+        except AnnotatorError as error:
+            self.shell.show_error(str(error))
+            return False
+        if title is None:
+            title, ok = QInputDialog.getText(
+                self.shell.dialog_parent(),
+                "Rename document",
+                "Title:",
+                QLineEdit.EchoMode.Normal,
+                old,
+            )
+            if not ok:
+                return False
+        title = title.strip()
+        if not title or title == old:
+            return False
+        return self.shell.undo.run(
+            ReplaceValue(
+                self.project,
+                lambda value: self.project.rename_document(document_id, value),
+                old,
+                title,
+                f"Rename “{old}”",
+            )
+        )
+
+    def remove_document(self, document_id: str) -> None:
+        summary = next((s for s in self.project.documents() if s.document.id == document_id), None)
+        if summary is None:
+            return
+        answer = QMessageBox.question(
+            self.shell.dialog_parent(),
+            "Remove document",
+            f"Remove “{summary.document.title}” and its {plural(summary.annotations, 'note')} "
+            "from the project? Ctrl+Z brings it back.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        title = summary.document.title
+        if not self.shell.undo.run(RemoveDocument(self.project, document_id, f"Remove “{title}”")):
+            return
+        self.shell.show_status(f"Removed “{title}” — Ctrl+Z brings it back", 6000)
+        if self.session.is_open(document_id):
+            self.session.close()
+
+
+__all__ = ["OPEN_FILTER", "LibraryController"]
