@@ -38,9 +38,8 @@ from annotator.core.model import (
 )
 from annotator.core.reanchor import FUZZY_THRESHOLD, Anchor, Orphaned, Placed, Reanchorer
 from annotator.core.spans import make_selector, validate_span
-from annotator.documents import PAGED_SUFFIXES, LoadedDocument, load_document
-from annotator.documents.text import TEXT_SUFFIXES
-from annotator.source_files import DocumentChange, file_change
+from annotator.documents import LoadedDocument, load_document
+from annotator.source_files import DocumentChange, file_change, has_own_file
 from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
@@ -104,15 +103,12 @@ def check_for_changes(
     for doc in project.document_headers():
         if wanted is not None and doc.id not in wanted:
             continue
-        if not doc.path or Path(doc.path).suffix.lower() not in _DOCUMENT_SUFFIXES:
+        if not has_own_file(doc):
             continue
         change = file_change(doc)
         if change is not None:
             changes.append(change)
     return changes
-
-
-_DOCUMENT_SUFFIXES = frozenset(TEXT_SUFFIXES | PAGED_SUFFIXES) - {""}
 
 
 # -- re-anchoring a document ---------------------------------------------------------------

@@ -24,6 +24,16 @@ class DocumentChange:
     sha256: str | None = None  # of the file as it is now
 
 
+def has_own_file(doc: Document) -> bool:
+    """Added from a reading file of its own (not one of many from a JSONL, CoNLL… import),
+    so a change of that file is a change of this document."""
+    from annotator.documents import PAGED_SUFFIXES
+    from annotator.documents.text import TEXT_SUFFIXES
+
+    suffix = Path(doc.path).suffix.lower() if doc.path else ""
+    return bool(suffix) and suffix in (TEXT_SUFFIXES | PAGED_SUFFIXES)
+
+
 def file_change(doc: Document) -> DocumentChange | None:
     """How ``doc``'s file differs from the one it was added from (None: it is the same)."""
     path = Path(doc.path)

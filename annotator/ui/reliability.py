@@ -48,6 +48,7 @@ from annotator.reanchoring import (
     reanchor_loaded,
     reattach,
 )
+from annotator.source_files import has_own_file
 from annotator.ui.commands import _ServiceCommand
 from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
@@ -350,7 +351,7 @@ class ReliabilityController(QObject):
         # (~10 ms for 10,000), which a long document's first screen should not wait for.
         self._refresh_timer.start(0)
         self._update_actions()
-        if document is None or not document.path:
+        if document is None or not has_own_file(document):
             return
         self._checking = document.id
         BackgroundTask(

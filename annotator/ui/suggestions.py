@@ -781,7 +781,7 @@ class SuggestionsController(QObject):
         new_document = (document.id if document is not None else None) != self._document_id
         self._document_id = document.id if document is not None else None
         if new_document and document is not None:
-            self._prepare_snapping()
+            QTimer.singleShot(300, self._prepare_snapping)  # after the first paint
         items: list[Annotation] = []
         if document is not None:
             try:
