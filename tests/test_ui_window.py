@@ -606,3 +606,12 @@ def test_renaming_a_document_shows_everywhere_and_undoes(qtbot, window, project,
     assert project.document(sample_document.id).title == sample_document.title
     qtbot.waitUntil(lambda: window.windowTitle().startswith(sample_document.title))
     assert not window.library.rename_document(sample_document.id, "   ")  # no empty titles
+
+
+def test_the_text_reader_and_the_pdf_view_give_the_same_reading_surface(window):
+    """Annotating, find and suggestions talk to either through ui/surface.ReadingSurface."""
+    from annotator.ui.surface import ReadingSurface
+
+    assert isinstance(window.reader, ReadingSurface)
+    assert isinstance(window.pdf_view, ReadingSurface)
+    assert window.view is window.reader
