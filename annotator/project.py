@@ -37,6 +37,7 @@ from annotator.core.model import (
     LabelSetKind,
     Link,
     LinkId,
+    annotation_to_json,
     new_id,
     utc_now,
 )
@@ -47,7 +48,7 @@ from annotator.formats import native
 from annotator.outputs import refuse_unsafe_output, write_file
 from annotator.resources import load_json_resource
 from annotator.source_files import file_change
-from annotator.store import Store, annotation_to_json
+from annotator.store import Store
 
 if TYPE_CHECKING:
     from annotator.nlp.settings import SentimentConfig

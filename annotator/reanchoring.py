@@ -33,6 +33,7 @@ from annotator.core.model import (
     DocumentId,
     Link,
     LinkId,
+    annotation_to_json,
     new_id,
     utc_now,
 )
@@ -40,7 +41,6 @@ from annotator.core.reanchor import FUZZY_THRESHOLD, Anchor, Orphaned, Placed, R
 from annotator.core.spans import make_selector, validate_span
 from annotator.documents import LoadedDocument, load_document
 from annotator.source_files import DocumentChange, file_change, has_own_file
-from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
     from annotator.project import Project

@@ -36,8 +36,8 @@ from annotator.core.model import (
     AnnotationKind,
     AnnotationStatus,
     DocumentId,
+    annotation_to_json,
 )
-from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
     from annotator.project import Project

@@ -14,9 +14,9 @@ from annotator.comparing.selection import GOLD_ANNOTATOR
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.model import (
     Annotation,
+    annotation_to_json,
 )
 from annotator.core.timestamps import OLDEST, timestamp_key
-from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
     from annotator.formats.native import ImportReport

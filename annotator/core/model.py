@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import NewType
+from typing import Any, NewType
 
 DocumentId = NewType("DocumentId", str)
 AnnotationId = NewType("AnnotationId", str)
@@ -211,3 +211,13 @@ class ImportPlan:
     annotations: tuple[Annotation, ...] = ()
     replaced: tuple[tuple[Annotation, Annotation], ...] = ()
     links: tuple[Link, ...] = ()
+
+
+def annotation_to_json(a: Annotation) -> dict[str, Any]:
+    """An annotation as plain JSON: the form of history entries, merge fingerprints and the
+    native export's records."""
+    data = asdict(a)
+    data["kind"] = a.kind.value
+    data["status"] = a.status.value
+    data["rect"] = list(a.rect) if a.rect is not None else None
+    return data

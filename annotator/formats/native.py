@@ -34,6 +34,7 @@ from annotator.core.model import (
     LabelSetKind,
     Link,
     LinkId,
+    annotation_to_json,
     utc_now,
 )
 from annotator.core.spans import check_quote, check_whole_characters
@@ -41,7 +42,6 @@ from annotator.core.timestamps import is_later, normalize_timestamp
 from annotator.documents.base import sha256_text
 from annotator.formats.text_checks import find_surrogate, id_collision_warning
 from annotator.resources import load_json_resource
-from annotator.store import annotation_to_json
 
 if TYPE_CHECKING:
     import jsonschema

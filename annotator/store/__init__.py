@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     )
     from annotator.store.salvage import SalvageReport
     from annotator.store.schema import SCHEMA_VERSION
-    from annotator.store.store import Store, annotation_to_json
+    from annotator.store.store import Store
 
 _EXPORTS = {
     "BackupInfo": "backups",
@@ -32,7 +32,6 @@ _EXPORTS = {
     "SalvageReport": "salvage",
     "SCHEMA_VERSION": "schema",
     "Store": "store",
-    "annotation_to_json": "store",
 }
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "BackupInfo",
     "SalvageReport",
     "Store",
-    "annotation_to_json",
     "daily_backup",
     "list_backups",
     "newest_intact_backup",

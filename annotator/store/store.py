@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,15 +176,6 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             raise typed from None
 
     return guarded
-
-
-def annotation_to_json(a: Annotation) -> dict[str, Any]:
-    """The plain-JSON form used in history entries (and close to the native export)."""
-    data = asdict(a)
-    data["kind"] = a.kind.value
-    data["status"] = a.status.value
-    data["rect"] = list(a.rect) if a.rect is not None else None
-    return data
 
 
 class Store:
