@@ -413,6 +413,7 @@ def compute_agreement(
             "documents."
         )
 
+    scale_used: tuple[str, ...] | None = None
     if unit == "token":
         pairs, overall = _token_figures(names, docs, by_annotator, counts, progress, cancel)
     elif unit == "span":
@@ -421,17 +422,6 @@ def compute_agreement(
         units = item_units(by_annotator, chosen_ids, kinds=wanted)
         scale_used = _scale(unit, scale, units)
         pairs, overall = _item_figures(names, units, scale_used, counts)
-        return AgreementReport(
-            unit=unit,
-            annotators=tuple(names),
-            documents=tuple(DocumentRef(d.id, d.title) for d in docs),
-            label_set=set_name,
-            counts=counts,
-            pairs=tuple(pairs),
-            overall=tuple(overall),
-            notes=tuple(notes + _undefined_notes(pairs, overall)),
-            scale=scale_used,
-        )
     return AgreementReport(
         unit=unit,
         annotators=tuple(names),
@@ -441,6 +431,7 @@ def compute_agreement(
         pairs=tuple(pairs),
         overall=tuple(overall),
         notes=tuple(notes + _undefined_notes(pairs, overall)),
+        scale=scale_used,
     )
 
 
