@@ -84,7 +84,7 @@ def compare(
 
 
 def bench_service(documents: int = 200) -> None:
-    from annotator.comparing import compute_agreement
+    from annotator.comparing.report import compute_agreement
     from annotator.project import Project
 
     rng = random.Random(3)

@@ -38,7 +38,7 @@ from annotator.nlp.chunks import (  # noqa: E402
 )
 from annotator.nlp.models import default_model_name, load_pipeline, model_source  # noqa: E402
 from annotator.project import Project  # noqa: E402
-from annotator.suggesting import run_suggestions  # noqa: E402
+from annotator.suggesting.running import run_suggestions  # noqa: E402
 
 SAMPLES = REPO.parent / "shared" / "samples"
 TARGET = 1.15

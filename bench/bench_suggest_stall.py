@@ -35,7 +35,8 @@ sys.path.insert(0, str(REPO))
 from annotator.nlp.models import default_model_name, load_pipeline  # noqa: E402
 from annotator.nlp.sentiment import sentiment_pipeline  # noqa: E402
 from annotator.project import Project  # noqa: E402
-from annotator.suggesting import pending_suggestions, run_suggestions  # noqa: E402
+from annotator.suggesting.review import pending_suggestions  # noqa: E402
+from annotator.suggesting.running import run_suggestions  # noqa: E402
 
 SAMPLES = REPO.parent / "shared" / "samples"
 TARGET_MS = 100.0

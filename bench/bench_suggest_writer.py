@@ -39,11 +39,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from annotator import suggesting  # noqa: E402
 from annotator.nlp.models import default_model_name  # noqa: E402
 from annotator.project import Project  # noqa: E402
 from annotator.store.sqlite import describe  # noqa: E402
 from annotator.suggest_process import SuggestionProcess  # noqa: E402
+from annotator.suggesting import running as suggesting  # noqa: E402
+from annotator.suggesting.review import annotator_id_for, pending_suggestions  # noqa: E402
 
 SAMPLES = REPO.parent / "shared" / "samples"
 
@@ -186,7 +187,7 @@ def run_child_writes(
 
         result = _window_loop(project, ids[0], poll, args.tick / 1000, args.write_every / 1000)
         result["wall"] = time.perf_counter() - began
-        result["suggestions"] = len(suggesting.pending_suggestions(project))
+        result["suggestions"] = len(pending_suggestions(project))
     return result
 
 
@@ -197,7 +198,7 @@ def run_one_writer(
     with Project(path) as project:
         began = time.perf_counter()
         child.requests.put((run, str(path), tuple(ids), kind, model))
-        annotator_id = suggesting._annotator_id(project, None)
+        annotator_id = annotator_id_for(project, None)
         kinds = suggesting._kinds_of(kind)  # type: ignore[arg-type]
         labels = (
             suggesting._sentiment_labels(project.sentiment_config())
@@ -225,7 +226,7 @@ def run_one_writer(
         result = _window_loop(project, ids[0], poll, args.tick / 1000, args.write_every / 1000)
         result["wall"] = time.perf_counter() - began
         result["store"] = max(stores, default=0.0)
-        result["suggestions"] = len(suggesting.pending_suggestions(project))
+        result["suggestions"] = len(pending_suggestions(project))
     return result
 
 
