@@ -137,7 +137,7 @@ def test_clicking_a_disagreement_opens_the_passage_and_a_writes_gold(
     assert window.reader.selection_span() == (start, start + len("Charles Babbage"))
     # Both versions are in the reader.
     here = {
-        (a.label, window.annotation_model.annotator_name(a.annotator_id))
+        (a.label, window.list.model.annotator_name(a.annotator_id))
         for a in window.reader.index.overlapping(start, start + 1)
     }
     assert here == {("PERSON", "Alice"), ("ORG", "Bob")}
@@ -163,7 +163,7 @@ def test_blind_mode_shows_only_your_own_until_you_mark_the_document_done(
     qtbot.waitUntil(
         lambda: (
             {
-                window.annotation_model.annotator_name(a.annotator_id)
+                window.list.model.annotator_name(a.annotator_id)
                 for a in window.reader.index.all()
             }
             == {"Alice"}

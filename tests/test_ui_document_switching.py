@@ -142,10 +142,10 @@ def test_a_newly_opened_pdf_starts_at_its_first_page_not_the_previous_pdfs_page(
     try:
         open_pdf(qtbot, window, build_pdf(tmp_path / "long.pdf", pages=40))
         window.pdf_view.go_to_page(29)
-        qtbot.waitUntil(lambda: window.position_label.text().startswith("Page 30 of 40"))
+        qtbot.waitUntil(lambda: window.status.position_label.text().startswith("Page 30 of 40"))
         open_pdf(qtbot, window, build_pdf(tmp_path / "short.pdf", pages=2))
         assert window.pdf_view.current_page() == 0
-        assert window.position_label.text() == "Page 1 of 2"
+        assert window.status.position_label.text() == "Page 1 of 2"
     finally:
         window.close()
 
@@ -166,10 +166,10 @@ def test_a_pdf_from_the_documents_panel_opens_at_its_remembered_page(
 
         window.open_document(long_id)
         assert window.pdf_view.current_page() == 29
-        assert window.position_label.text() == "Page 30 of 40"
+        assert window.status.position_label.text() == "Page 30 of 40"
         window.open_document(short_id)
         assert window.pdf_view.current_page() == 1
-        assert window.position_label.text() == "Page 2 of 2"
+        assert window.status.position_label.text() == "Page 2 of 2"
     finally:
         window.close()
 
@@ -303,7 +303,7 @@ def test_selection_find_hits_and_a_half_written_note_stay_with_their_document(
 
         assert window.session.document_id == markdown.id
         assert window.session.selected_id is None
-        assert window.annotations_panel.view.selectionModel().selectedRows() == []
+        assert window.list.panel.view.selectionModel().selectedRows() == []
         expected = markdown.text.lower().count("the")
         assert 0 < len(window.find.matches) <= expected
         assert len(window.find.matches) != hits_in_text

@@ -130,7 +130,7 @@ def test_opening_a_pdf_shows_its_first_page_and_adds_it(qtbot, window, project, 
     qtbot.waitUntil(lambda: window.document is not None, timeout=15000)
     assert [d.document.title for d in project.documents()] == [window.document.title]
     assert window.document.page_map and "Close reading" in window.pdf_view.text
-    assert "Page 1 of 3" in window.position_label.text()
+    assert "Page 1 of 3" in window.status.position_label.text()
 
 
 def test_select_by_mouse_then_h_highlights_the_quote_and_undo_removes_it(
@@ -145,7 +145,7 @@ def test_select_by_mouse_then_h_highlights_the_quote_and_undo_removes_it(
     (a,) = project.annotations(window.document.id)
     assert a.quote == phrase and a.kind == AnnotationKind.HIGHLIGHT
     assert a.color == window.legend.current_color
-    assert window.annotation_model.rowCount() == 1
+    assert window.list.model.rowCount() == 1
     assert a.id in window.pdf_view.index
     qtbot.keyClick(window.pdf_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert project.annotations(window.document.id) == []
@@ -163,7 +163,7 @@ def test_clicking_a_highlight_selects_it_in_list_and_margin(qtbot, window, proje
     p1, *_ = phrase_points(window, "margin is")
     qtbot.mouseClick(window.pdf_view.viewport(), Qt.MouseButton.LeftButton, pos=p1)
     assert window.selected_id == a.id
-    assert window.annotations_panel.current().id == a.id
+    assert window.list.panel.current().id == a.id
     card = window.margin.card(a.id)
     assert card is not None and card.isVisible() and card.property("selected")
     assert "Who answers whom?" in card.body.text()
@@ -312,7 +312,7 @@ def test_highlights_already_in_the_pdf_can_be_imported(
     qtbot.waitUntil(lambda: bool(project.annotations(window.document.id)), timeout=10000)
     (a,) = project.annotations(window.document.id)
     assert a.quote == "small argument" and a.note == "Nice"
-    assert window.annotation_model.annotator_name(a.annotator_id) == "Bea"
+    assert window.list.model.annotator_name(a.annotator_id) == "Bea"
     window.undo.undo()  # the import is one undoable step
     assert project.annotations(window.document.id) == []
     window.undo.redo()

@@ -205,8 +205,8 @@ def test_comment_markup_is_shown_verbatim(qtbot, proj, prefs, reading):
     assert card.body.textFormat() == Qt.TextFormat.PlainText
     assert card.body.text() == HOSTILE
     assert card.body.openExternalLinks() is False
-    qtbot.waitUntil(lambda: w.annotation_model.rowCount() == 1, timeout=3000)
-    model = w.annotation_model
+    qtbot.waitUntil(lambda: w.list.model.rowCount() == 1, timeout=3000)
+    model = w.list.model
     tip = model.data(model.index(0, model.NOTE), Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tip and "<a " not in tip and "<script" not in tip
     assert "&lt;img src=&quot;http://x/y.png&quot;&gt;" in tip

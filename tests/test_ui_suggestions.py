@@ -90,7 +90,7 @@ def test_suggestions_run_in_the_background_and_match_what_spacy_finds(
     panel = window.suggestions.panel
     assert panel.model.rowCount() == len(stored)
     assert window.suggestions.dock.isVisible()
-    assert window.annotation_model.rowCount() == 0
+    assert window.list.model.rowCount() == 0
     # Drawn by the reader's overlay (dashed, muted), not as annotations.
     assert len(window.suggestions.suggestions) == len(stored)
     assert len(window.reader.index) == 0

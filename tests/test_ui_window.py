@@ -75,11 +75,11 @@ def test_h_highlights_the_selection_and_undo_redo_follow_the_store(
     assert [(a.start, a.end, a.kind) for a in stored] == [(start, end, AnnotationKind.HIGHLIGHT)]
     assert stored[0].quote == "Studies serve for delight"
     assert stored[0].color == window.legend.current_color
-    assert window.annotation_model.rowCount() == 1
+    assert window.list.model.rowCount() == 1
 
     press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert project.annotations(sample_document.id) == []
-    assert window.annotation_model.rowCount() == 0
+    assert window.list.model.rowCount() == 0
     assert len(window.reader.index) == 0
 
     press(
@@ -89,7 +89,7 @@ def test_h_highlights_the_selection_and_undo_redo_follow_the_store(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert [a.id for a in project.annotations(sample_document.id)] == [stored[0].id]
-    assert window.annotation_model.rowCount() == 1
+    assert window.list.model.rowCount() == 1
 
 
 def test_key_without_selection_says_what_to_do(qtbot, window, project, sample_document):
@@ -112,7 +112,7 @@ def test_label_key_applies_label_of_current_set(qtbot, window, project, sample_d
     qtbot.keyClicks(window.reader, "1")
     (a,) = project.annotations(sample_document.id)
     assert a.label == "Thesis" and a.kind == AnnotationKind.ENTITY
-    assert "Thesis" in window.annotation_model.mark(a)
+    assert "Thesis" in window.list.model.mark(a)
 
 
 def test_comment_card_appears_in_margin_and_edits_in_place(qtbot, window, project, sample_document):
@@ -174,7 +174,7 @@ def test_clicking_a_highlight_selects_it_in_list_and_margin(
         window.reader.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint()
     )
     assert window.selected_id == a.id
-    assert window.annotations_panel.current().id == a.id
+    assert window.list.panel.current().id == a.id
     assert window.margin.card(a.id).property("selected") is True
 
 
@@ -185,9 +185,9 @@ def test_clicking_a_list_row_scrolls_the_reader_to_the_passage(
     last = project.annotate(sample_document.id, *_span(text, "special receipt"))
     project.annotate(sample_document.id, *_span(text, "Of Studies"))
     window.reader.verticalScrollBar().setValue(0)
-    view = window.annotations_panel.view
-    row = window.annotations_panel.proxy.mapFromSource(
-        window.annotation_model.index(window.annotation_model.row_of(last.id), 1)
+    view = window.list.panel.view
+    row = window.list.panel.proxy.mapFromSource(
+        window.list.model.index(window.list.model.row_of(last.id), 1)
     )
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(row).center())
     assert window.selected_id == last.id
@@ -210,7 +210,7 @@ def test_list_filters_by_colour_symbol_label_and_text(qtbot, window, project, sa
         label="Thesis",
         note="a claim about maths",
     )
-    panel = window.annotations_panel
+    panel = window.list.panel
     assert panel.proxy.rowCount() == 3
     panel.filter_by_color(legend[1].color)
     assert panel.proxy.rowCount() == 1
@@ -234,11 +234,11 @@ def test_list_sorts_by_time_and_back_to_position(qtbot, window, project, sample_
     late = project.annotate(sample_document.id, *_span(text, "Of Studies"))
     qtbot.wait(5)
     project.annotate(sample_document.id, *_span(text, "special receipt"))
-    model = window.annotation_model
+    model = window.list.model
     assert model.annotation_at(0).id == late.id  # reading order first
-    window.annotations_panel.view.sortByColumn(model.WHEN, Qt.SortOrder.DescendingOrder)
+    window.list.panel.view.sortByColumn(model.WHEN, Qt.SortOrder.DescendingOrder)
     assert model.annotation_at(0).id != late.id
-    window.annotations_panel.view.sortByColumn(model.WHERE, Qt.SortOrder.AscendingOrder)
+    window.list.panel.view.sortByColumn(model.WHERE, Qt.SortOrder.AscendingOrder)
     assert model.annotation_at(0).id == late.id
 
 
@@ -305,7 +305,7 @@ def test_a_resized_annotation_stays_selected_when_its_list_row_moves(
     a = project.annotate(sample_document.id, *_span(text, "Reading maketh"))
     later = project.annotate(sample_document.id, *_span(text, "conference a ready"))
     window.select_annotation(a.id, source="margin")
-    assert window.annotations_panel.current().id == a.id
+    assert window.list.panel.current().id == a.id
     mods = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
     # Moving the start past the later annotation's start moves a's row below it.
     for _ in range(len("Reading maketh a full man; ")):
@@ -314,7 +314,7 @@ def test_a_resized_annotation_stays_selected_when_its_list_row_moves(
         press(qtbot, window, Qt.Key.Key_Right, mods | Qt.KeyboardModifier.ControlModifier)
     assert project.annotation(a.id).start > later.start
     assert window.selected_id == a.id
-    assert window.annotations_panel.current().id == a.id
+    assert window.list.panel.current().id == a.id
 
 
 def test_drag_an_end_resizes_the_annotation(qtbot, window, project, sample_document):
@@ -528,7 +528,7 @@ def test_shortcuts_dialog_lists_the_keys(window):
 def test_focus_mode_hides_panels_and_comes_back(qtbot, window):
     qtbot.keyClick(window.reader, Qt.Key.Key_F11)
     assert not window.library.dock.isVisible()
-    assert not window.annotations_dock.isVisible()
+    assert not window.list.dock.isVisible()
     assert window.reader.isVisible() and window.margin.isVisible()
     qtbot.keyClick(window.reader, Qt.Key.Key_F11)
     assert window.library.dock.isVisible()

@@ -279,12 +279,10 @@ class AnnotatingController(QObject):
         self.pick(a.id, "link")
 
     def escape(self) -> bool:
-        """Esc: cancel linking, then drop the text selection, then the selected annotation;
-        False when there was nothing of these to undo."""
+        """Esc: drop the text selection, else the selected annotation; False when there was
+        neither."""
         view = self.area.view
-        if view.linking_from:
-            self.cancel_link()
-        elif view.has_selection():
+        if view.has_selection():
             view.clear_selection()
         elif self.session.selected_id:
             self.pick(None)
@@ -587,12 +585,15 @@ class AnnotatingController(QObject):
             )
         self.pick(to_id, "link")
 
-    def cancel_link(self) -> None:
+    def cancel_link(self) -> bool:
+        """Stop linking (Esc); False if no link was being made."""
         view = self.area.view
-        if view.linking_from:
-            view.linking_from = None
-            view.refresh()
-            self.shell.show_status("Linking cancelled", 2000)
+        if not view.linking_from:
+            return False
+        view.linking_from = None
+        view.refresh()
+        self.shell.show_status("Linking cancelled", 2000)
+        return True
 
     def follow_link(self) -> None:
         selected = self.session.selected_id

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -28,21 +28,20 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QStatusBar,
     QToolBar,
-    QToolButton,
     QWidget,
 )
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Annotation, AnnotationKind, Document, Link
+from annotator.core.model import Document, Link
 from annotator.project import Project
 from annotator.ui.annotating import AnnotatingController
+from annotator.ui.annotation_list import AnnotationList
 from annotator.ui.annotators import AnnotatorLayers
 from annotator.ui.commands import UndoHistory
 from annotator.ui.contents import ContentsController
@@ -51,22 +50,20 @@ from annotator.ui.find import FindController
 from annotator.ui.legend import LegendController
 from annotator.ui.library import LibraryController
 from annotator.ui.menus import SEPARATOR, add_menu, shortcut_rows
-from annotator.ui.models import AnnotationTableModel, plural
-from annotator.ui.panels import AnnotationsPanel
+from annotator.ui.on_screen import AnnotationsOnScreen
 from annotator.ui.pdf_flow import PdfController, is_paged_document
 from annotator.ui.preferences import Preferences
 from annotator.ui.reading_area import ReadingArea
 from annotator.ui.recovery import Outcome, Plan, WriteFailures, perform, recover_at_start
 from annotator.ui.reliability import ReliabilityController
-from annotator.ui.session import LinkedTo, ReadingSession
+from annotator.ui.session import ReadingSession
 from annotator.ui.shell import make_action
 from annotator.ui.status import ElidingStatusBar
+from annotator.ui.status_line import TEXT_ZOOM, StatusLine
 from annotator.ui.suggestions import SuggestionsController
 from annotator.ui.surface import ReadingSurface
 from annotator.ui.theme import ThemeChoice, apply_palette, resolve
 from annotator.ui.welcome import show_documentation, show_welcome
-
-TEXT_ZOOM = 13  # points: the reader's 100 %
 
 
 class MainWindow(QMainWindow):
@@ -92,32 +89,24 @@ class MainWindow(QMainWindow):
             self.area.pdf_view,
             self.area.margin,
         )
-        self.margin.configure(self.session.links_of, self.describe)
-
-        self.annotation_model = AnnotationTableModel(project, self)
-        self.annotations_panel = AnnotationsPanel(self.annotation_model, self)
-        self.annotations_panel.annotation_selected.connect(
-            lambda i: self.select_annotation(i, source="list")
-        )
-        self.annotations_panel.annotation_activated.connect(lambda i: self.annotating.edit_note(i))
-        self.annotations_dock = QDockWidget("Annotations", self)
-        self.annotations_dock.setObjectName("annotationsDock")
-        self.annotations_dock.setWidget(self.annotations_panel)
-
         s, a = self.session, self.area
         self.pdf = PdfController(project, s, a, self)
         self.library = LibraryController(project, s, self.pdf, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.annotations_dock)
+        self.list = AnnotationList(project, s, a, self)
+        self.margin.configure(s.links_of, self.list.describe)
         self.resizeDocks([self.library.dock], [220], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.annotations_dock], [210], Qt.Orientation.Vertical)
-        self.legend = LegendController(project, a, self, self.annotation_model)
-        self.annotating = AnnotatingController(project, s, a, self.legend, self, self.describe)
+        self.resizeDocks([self.list.dock], [210], Qt.Orientation.Vertical)
+        self.legend = LegendController(project, a, self, self.list.model)
+        self.annotating = AnnotatingController(project, s, a, self.legend, self, self.list.describe)
         self.annotating.not_ready = self.pdf.not_ready_message
         self.find = FindController(s, a, self)
         self._build_window_actions()
         self._build_menus()
         self._build_toolbars()
-        self._build_status()
+        self.status = StatusLine(
+            project, s, a, self, counts=self.list.counts_text, page_text=self.pdf.pdf_position_text
+        )
+        self.status.annotator_button.clicked.connect(self.switch_annotator)
 
         self.write_failures = WriteFailures(
             project, self, self.statusBar(), reload=self.reload_from_project, reopen=self._recover
@@ -129,9 +118,10 @@ class MainWindow(QMainWindow):
         self.annotating.snap = self.suggestions.snap
         self.layers = AnnotatorLayers(project, s, a, self.library, self)  # layers, blind, Agreement
         self.reliability = ReliabilityController(project, s, a, self.library, self)  # files
+        self.on_screen = AnnotationsOnScreen(project, s, a, self.list, self.layers, self.show_error)
         self._place_parts()
         self.contents = ContentsController(
-            s, a, self.annotation_model, self, before=self.annotating.act_margin
+            s, a, self.list.model, self, before=self.annotating.act_margin
         )  # a Markdown reading's headings
         self._follow()
 
@@ -140,9 +130,8 @@ class MainWindow(QMainWindow):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
         self.reader.set_zoom(self.prefs.zoom())
         self.legend.refresh()
-        self._refresh_filter_choices()
+        self.list.refresh_choices()
         self._restore_layout()
-        self._update_counts()
 
     # == building ==================================================================================
 
@@ -222,7 +211,7 @@ class MainWindow(QMainWindow):
         view = [self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, pdf.act_fit_width]
         view += [pdf.act_fit_page, pdf.act_go_to_page, sep]
         view += [("&Theme", list(self.theme_actions.values())), sep]
-        view += [lib.dock.toggleViewAction(), self.annotations_dock.toggleViewAction()]
+        view += [lib.dock.toggleViewAction(), self.list.dock.toggleViewAction()]
         view += [self.pages_toggle, an.act_margin, sep, self.act_focus]
         annotate = [an.act_highlight, an.act_choose_color, an.act_comment, lg.symbol_menu]
         annotate += [lg.label_menu, lg.label_set_menu, sep, an.act_summary_section]
@@ -277,7 +266,6 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
         self.tools_bar = tools
 
-        self.legend.legend_bar.filter_requested.connect(self._filter_color)
         legend = QToolBar("Legend", self)
         legend.setObjectName("legendBar")
         legend.setMovable(False)
@@ -286,50 +274,31 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, legend)
         self.legend_toolbar = legend
 
-    def _build_status(self) -> None:
-        status = self.statusBar()
-        self.annotator_button = QToolButton(self)
-        self.annotator_button.setAutoRaise(True)
-        self.annotator_button.setToolTip("The name your annotations are saved under")
-        self.annotator_button.clicked.connect(self.switch_annotator)
-        self.counts_label = QLabel(self)
-        self.position_label = QLabel(self)
-        self.zoom_label = QLabel(self)
-        for w in (self.counts_label, self.position_label, self.zoom_label):
-            w.setContentsMargins(8, 0, 8, 0)
-        status.addPermanentWidget(self.counts_label)
-        status.addPermanentWidget(self.position_label)
-        status.addPermanentWidget(self.zoom_label)
-        status.addPermanentWidget(self.annotator_button)
-        self._update_annotator()
-
     def _follow(self) -> None:
-        """Who follows what: the session for what is open, the project for what changed."""
-        s = self.session
+        """Who follows what, beyond what each part wires itself: the session for what is
+        open, the project for who annotates and what labels exist."""
+        s, an, st = self.session, self.annotating, self.status
         s.leaving.connect(self._leaving)
         s.document_opened.connect(self._document_opened)
         s.document_renamed.connect(lambda d: self.setWindowTitle(f"{d.title} — Annotator"))
-        s.selection_changed.connect(self._selection_changed)
-        s.view_state_changed.connect(lambda _state: self._update_position())
         for view in self.area.views():
             view.escape_pressed.connect(self._escape)
             view.layout_changed.connect(self._reader_moved)
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._reader_menu)
-        self.reader.cursorPositionChanged.connect(self._update_position)
-        self.pdf.pending_changed.connect(self.annotating.update_actions)
+        self.list.chosen.connect(lambda ident: an.pick(ident, "list"))
+        self.list.activated.connect(an.edit_note)
+        self.legend.legend_bar.filter_requested.connect(self.list.filter_by_color)
+        self.pdf.pending_changed.connect(an.update_actions)
         self.suggestions.counts_changed.connect(self.library.soon)
-        self.layers.visibility_changed.connect(self._on_reset)
+        for slot in (st.update_counts, self.library.soon, an.update_actions):
+            self.on_screen.changed.connect(slot)
         e = self.project.events
         self._followed = (
-            (e.annotation_added, self._on_added),
-            (e.annotation_changed, self._on_changed),
-            (e.annotation_removed, self._on_removed),
-            (e.annotations_reset, self._on_reset),
-            (e.links_changed, self._load_links),
-            (e.label_sets_changed, self._refresh_filter_choices),
-            (e.annotators_changed, self._on_annotators_changed),
-            (e.current_annotator_changed, self._update_annotator),
+            (e.label_sets_changed, self.list.refresh_choices),
+            (e.annotators_changed, self.list.refresh_names),
+            (e.annotators_changed, st.update_annotator),
+            (e.current_annotator_changed, st.update_annotator),
         )
         for signal, slot in self._followed:
             signal.connect(slot)
@@ -420,7 +389,7 @@ class MainWindow(QMainWindow):
             paged = is_paged_document(document)
             # Text: the first screen's annotations are read after scrolling there, the rest
             # on first need (see _load_first_screen). Pages: all of them now.
-            annotations = self.layers.visible(document_id) if paged else []  # layers, blind
+            annotations = self.on_screen.for_pages(document_id) if paged else []
         except AnnotatorError as error:
             self.show_error(str(error), dialog=True)
             return
@@ -431,17 +400,11 @@ class MainWindow(QMainWindow):
             self.pdf.show_pages(False)
         self.area.view.load(document, annotations)
         self.session.open(document)
-        self.annotation_model.set_document(document.id, document.text, [], document.page_map)
-        # The list is not needed for the first paint: it fills on the next turn of the loop.
-        QTimer.singleShot(0, lambda d=document.id: self._fill_list(d))
-        self._load_links()
         if not pdf:
             self.reader.scroll_to_offset(self.prefs.position(document.sha256), top=True)
-            if not paged:
-                self._load_first_screen(document.id)
+        self.on_screen.opened(document, first_screen=not paged)
         self.prefs.set_last_document(str(self.project.path), document.id)
         self.margin.rebuild()
-        self._update_position()
 
     def _leaving(self, document: Document) -> None:
         self.prefs.set_position(document.sha256, self.area.view.top_offset())
@@ -452,52 +415,16 @@ class MainWindow(QMainWindow):
         self.margin.clear()
         if document is None:
             self.reader.load(None, [])
-            self.annotation_model.set_document(None, "", [])
+            self.list.show_document(None)
             self.setWindowTitle("Annotator")
         else:
             if self.area.showing_pdf and self.reader.doc is not None:
                 self.reader.load(None, [])  # the text of the last document is let go
             self.setWindowTitle(f"{document.title} — Annotator")
-        self._update_counts()
-        self._update_position()
-
-    def _load_first_screen(self, document_id: str) -> None:
-        """Give the reader the annotations around the screen it opens on; the others load
-        the first time anything asks about them (at the latest when the list fills, on the
-        next turn of the event loop), so a long document paints before they are read."""
-        reader = self.reader
-        a, b = reader.visible_range(pad_pixels=2 * reader.viewport().height())
-        start, end = reader.to_cp(a), reader.to_cp(b)
-        try:
-            first = self.layers.visible_in_range(document_id, start, end)
-        except AnnotatorError:
-            reader.reset_annotations(self._all_visible(document_id))
-            return
-        reader.reset_first_screen(first, start, end, lambda: self._all_visible(document_id))
-
-    def _all_visible(self, document_id: str) -> list[Annotation]:
-        try:
-            return self.layers.visible(document_id)  # layers, blind mode
-        except AnnotatorError as error:
-            self.show_error(str(error))
-            return []
-
-    def _fill_list(self, document_id: str) -> None:
-        if self._closing or not self.session.is_open(document_id):
-            return
-        self.annotation_model.reload(self.area.view.index.all())
-        self._refresh_filter_choices()
-        self._update_counts()
-        if self.session.selected_id:
-            self.annotations_panel.select(self.session.selected_id)
 
     def select_annotation(self, annotation_id: str | None, *, source: str = "") -> None:
         """One selection, shown in the text, the margin and the list."""
         self.annotating.pick(annotation_id, source)
-
-    def _selection_changed(self, annotation_id: str | None, source: str) -> None:
-        if source != "list":
-            self.annotations_panel.select(annotation_id)
 
     def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
         self.library.open_paths(paths, remember=remember)
@@ -519,108 +446,15 @@ class MainWindow(QMainWindow):
 
         import_annotations(self.project, self.session, self)
 
-    # == following the project =====================================================================
-
-    def _on_added(self, a: Annotation) -> None:
-        self._ensure_filter_choice(a)
-        for view in self.area.views():
-            view.add_annotation(a)
-        self.annotation_model.add(a)
-        self._after_change()
-
-    def _on_changed(self, _old: Annotation, new: Annotation) -> None:
-        self._ensure_filter_choice(new)
-        for view in self.area.views():
-            view.change_annotation(new)
-        self.annotation_model.change(new)
-        self._after_change()
-
-    def _on_removed(self, a: Annotation) -> None:
-        for view in self.area.views():
-            view.remove_annotation(a.id)
-        self.annotation_model.remove(a.id)
-        if self.session.selected_id == a.id:
-            self.select_annotation(None)
-        self._after_change()
-
-    def _on_reset(self, document_id: str | None) -> None:
-        document = self.session.document
-        if document is None or document_id not in (None, document.id):
-            self.library.soon()
-            return
-        annotations = self.layers.visible(document.id)
-        for view in self.area.views():
-            view.reset_annotations(annotations)
-        self.annotation_model.reload(annotations)
-        self._load_links()
-        self._after_change()
-
-    def _after_change(self) -> None:
-        self.margin.rebuild()
-        self.library.soon()
-        self._update_counts()
-        self.annotating.update_actions()
-
-    def _ensure_filter_choice(self, a: Annotation) -> None:
-        # A label used for the first time becomes a choice of the list's label filter.
-        if a.label and self.annotations_panel.label_box.findData(a.label) < 0:
-            QTimer.singleShot(0, self._refresh_filter_choices)
-
-    def _refresh_filter_choices(self) -> None:
-        labels: list[str] = []
-        for label_set in self.project.label_sets():
-            if label_set.kind.value != "legend":
-                labels.extend(x.name for x in label_set.labels if x.name not in labels)
-        used = {a.label for a in self.annotation_model.annotations() if a.label}
-        labels = [x for x in labels if x in used] + sorted(used - set(labels))
-        self.annotations_panel.set_choices(
-            self.project.legend(),
-            labels,
-            self.project.symbols(),
-            [(a.id, a.name) for a in self.project.annotators()],
-        )
-
-    def _filter_color(self, color: str) -> None:
-        self.annotations_dock.show()
-        self.annotations_panel.filter_by_color(color)
-
-    def _load_links(self) -> None:
-        links: dict[str, list[LinkedTo]] = {}
-        document = self.session.document
-        for link in self.project.links(document.id) if document is not None else []:
-            for here, there in (
-                (link.from_annotation, link.to_annotation),
-                (link.to_annotation, link.from_annotation),
-            ):
-                try:
-                    other = self.project.annotation(there)
-                except AnnotatorError:
-                    continue
-                links.setdefault(here, []).append((link, other))
-        self.session.set_links(links)
-
-    def describe(self, a: Annotation) -> tuple[str, str, str]:
-        """What an annotation is, its colour and whose, in the reader's words."""
-        mark = self.annotation_model.mark(a)
-        if a.kind == AnnotationKind.SUMMARY:
-            mark = "Summary of the whole reading" if a.start == a.end else "Section summary"
-        elif a.kind == AnnotationKind.COMMENT and not (a.symbol or a.label or a.color):
-            mark = "Comment"
-        color = a.color or self.reader.label_colors.get(a.label or "", "")
-        return mark, color, self.annotation_model.annotator_name(a.annotator_id)
-
-    def _on_annotators_changed(self) -> None:
-        self.annotation_model.refresh_names()
-        self._refresh_filter_choices()
-        self._update_annotator()
-
     # == keys, menus and view ======================================================================
 
     def _escape(self) -> None:
         """Esc undoes the nearest thing: linking, Find, the selection, then focus mode."""
-        if self.area.view.linking_from:
-            self.annotating.cancel_link()
-        elif not self.find.close() and not self.annotating.escape() and self.act_focus.isChecked():
+        an = self.annotating
+        if (
+            not (an.cancel_link() or self.find.close() or an.escape())
+            and self.act_focus.isChecked()
+        ):
             self.act_focus.setChecked(False)
             self.toggle_focus()
 
@@ -656,7 +490,6 @@ class MainWindow(QMainWindow):
     def _reader_moved(self) -> None:
         if self.area.selection_bar.isVisible():
             self.area.show_selection_bar()
-        self._update_position()
 
     def zoom(self, step: int) -> None:
         if self.area.showing_pdf:
@@ -688,7 +521,7 @@ class MainWindow(QMainWindow):
     def toggle_focus(self) -> None:
         widgets = {
             "documents": self.library.dock,
-            "annotations": self.annotations_dock,
+            "annotations": self.list.dock,
             "tools": self.tools_bar,
             "legend": self.legend_toolbar,
             "status": self.statusBar(),
@@ -706,36 +539,6 @@ class MainWindow(QMainWindow):
             self._focus_saved = None
         self.area.view.setFocus()
 
-    def _update_counts(self) -> None:
-        if self.session.document is None:
-            self.counts_label.setText("")
-            return
-        rows = self.annotation_model.annotations()
-        comments = sum(1 for a in rows if a.note)
-        text = plural(len(rows), "annotation")
-        if comments:
-            text += f" · {plural(comments, 'note')}"
-        self.counts_label.setText(text)
-
-    def _update_position(self) -> None:
-        if self.area.showing_pdf:
-            self.position_label.setText(self.pdf.pdf_position_text())
-            self.zoom_label.setText(f"{round(100 * self.pdf_view.zoom)}%")
-            return
-        if self.session.document is None:
-            self.position_label.setText("")
-        else:
-            cursor = self.reader.textCursor()
-            bar = self.reader.verticalScrollBar()
-            percent = round(100 * bar.value() / bar.maximum()) if bar.maximum() else 0
-            self.position_label.setText(
-                f"Line {cursor.blockNumber() + 1}, col {cursor.positionInBlock() + 1} · {percent}%"
-            )
-        self.zoom_label.setText(f"{round(100 * self.reader.zoom / TEXT_ZOOM)}%")
-
-    def _update_annotator(self, *_args: object) -> None:
-        self.annotator_button.setText(f"Annotator: {self.project.current_annotator.name} ▾")
-
     # == writing trouble ===========================================================================
 
     def reload_from_project(self) -> None:
@@ -748,7 +551,7 @@ class MainWindow(QMainWindow):
             self.library.model.refresh()
             if self.session.document is not None:
                 self.project.document(self.session.document.id)
-                self._on_reset(None)
+                self.on_screen.reset(None)
         except AnnotatorError as error:
             self.session.close()
             self.statusBar().showMessage(f"Cannot read the project: {error}")
@@ -857,6 +660,8 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.pdf.close()
         self.reliability.close()
+        self.on_screen.disconnect_project()
+        self.list.closed = True
         for signal, slot in self._followed:
             signal.disconnect(slot)
         self.legend.disconnect_project()

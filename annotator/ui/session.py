@@ -28,10 +28,11 @@ class TextFormat(Enum):
 
 @dataclass(frozen=True, slots=True)
 class ViewState:
-    """Where the reader is in the open document. A new document starts from a fresh one."""
+    """Where the reader is in the open document. A new document starts from a fresh one.
 
-    format: TextFormat = TextFormat.NONE
-    offset: int = 0  # code point at the top of the screen
+    The scroll position itself is the surface's (``top_offset``): it is read from there when
+    the document is left, to be remembered for the next time it opens."""
+
     page: int = 0  # 0-based page on screen (paged documents)
     zoom: float = 1.0  # relative to the document's natural size
 
@@ -67,7 +68,7 @@ class ReadingSession(QObject):
         self.document = document
         self.selected_id = None
         self._links = {}
-        self.view_state = state or ViewState(format=format_of(document))
+        self.view_state = state or ViewState()
         self.document_opened.emit(document)
 
     def leave(self) -> None:
@@ -79,6 +80,11 @@ class ReadingSession(QObject):
 
     def close(self) -> None:
         self.open(None)
+
+    @property
+    def text_format(self) -> TextFormat:
+        """How the open document is shown (its own pages, styled Markdown, plain text)."""
+        return format_of(self.document)
 
     @property
     def document_id(self) -> str | None:
