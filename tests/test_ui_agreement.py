@@ -162,10 +162,7 @@ def test_blind_mode_shows_only_your_own_until_you_mark_the_document_done(
     set_blind_mode(project, True)
     qtbot.waitUntil(
         lambda: (
-            {
-                window.list.model.annotator_name(a.annotator_id)
-                for a in window.reader.index.all()
-            }
+            {window.list.model.annotator_name(a.annotator_id) for a in window.reader.index.all()}
             == {"Alice"}
         )
     )

@@ -23,7 +23,8 @@ def test_a_long_message_is_cut_before_the_counts_and_shown_whole_in_its_tooltip(
             shown = super(type(status), status).currentMessage()  # what Qt paints
             assert shown != long and shown.endswith("…")
             width = status.fontMetrics().horizontalAdvance(shown)
-            counts = window.status.counts_label.mapTo(status, window.status.counts_label.rect().topLeft())
+            label = window.status.counts_label
+            counts = label.mapTo(status, label.rect().topLeft())
             assert width < counts.x()  # ends before the counts begin
             assert status.currentMessage() == long
             assert status.toolTip() == long
