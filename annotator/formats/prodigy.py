@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import spacy  # noqa: F401 - the package before its submodules: annotator.nlp.spacy_library
 from spacy.tokens import Doc
 
 from annotator.core.errors import FormatError

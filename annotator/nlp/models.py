@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
+from annotator.nlp.spacy_library import import_spacy
 
 if TYPE_CHECKING:  # spaCy itself is imported when a pipeline is listed or loaded
     from spacy.language import Language
@@ -49,9 +50,7 @@ class ModelNotFound(AnnotatorError):
 
 def available_pipelines() -> list[str]:
     """Names of the installed spaCy pipeline packages, sorted."""
-    import spacy.util
-
-    return sorted(spacy.util.get_installed_models())
+    return sorted(import_spacy().util.get_installed_models())
 
 
 def default_model_name() -> str:
@@ -135,8 +134,7 @@ def label_set_from_model(nlp: Language, name: str | None = None) -> LabelSet:
     Descriptions come from ``spacy.explain``; colours are distinct light tints (cycled, then
     generated, past the palette); keys are ``1``–``9`` then ``a``–``z``, and none after that.
     """
-    import spacy
-
+    spacy = import_spacy()
     labels = tuple(
         Label(
             name=label,
@@ -176,7 +174,7 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _load(name: str) -> Language:
-    import spacy
+    spacy = import_spacy()
 
     is_path = _looks_like_path(name)
     if is_path and not Path(name).is_dir():

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS, DocKey, pipe_chunks
 from annotator.nlp.models import load_pipeline
 from annotator.nlp.settings import DEFAULT_CONFIG, SentimentConfig
+from annotator.nlp.spacy_library import import_spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -98,6 +99,7 @@ def _import_asent() -> None:
             message=r"Support for class-based `config` is deprecated",
             category=DeprecationWarning,
         )
+        import_spacy()  # before asent imports its submodules: see spacy_library
         import asent  # noqa: F401
 
 

@@ -44,9 +44,9 @@ class TokenIndex:
                 self._docs.move_to_end(text)
                 return doc
         if self._nlp is None:
-            import spacy
+            from annotator.nlp.spacy_library import import_spacy
 
-            self._nlp = spacy.blank("en")
+            self._nlp = import_spacy().blank("en")
         doc = self._nlp.make_doc(text)
         with self._lock:
             self._docs[text] = doc

@@ -235,6 +235,9 @@ def existing_project_file(path: str | os.PathLike[str]) -> Path:
 def _pipeline_for(
     kind: SuggestionKind, model: str | Path | Language | None
 ) -> tuple[Language, str]:
+    from annotator.nlp.spacy_library import import_spacy
+
+    import_spacy()  # before its submodules: see annotator.nlp.spacy_library
     from spacy.language import Language
 
     from annotator.nlp.models import load_pipeline, model_source
