@@ -15,10 +15,11 @@ at once, for modules that need it anyway. Import PyMuPDF through here, never dir
 
 from __future__ import annotations
 
-import sys
 import threading
 from types import ModuleType
 from typing import TYPE_CHECKING
+
+from annotator.core.imports import hidden_from_this_thread
 
 if TYPE_CHECKING:
     import pymupdf
@@ -36,17 +37,8 @@ def load_pymupdf() -> ModuleType:
     if _module is not None:
         return _module
     with _lock:
-        if "pymupdf" not in sys.modules:
-            hidden = [name for name in UNUSED if name not in sys.modules]
-            for name in hidden:
-                sys.modules[name] = None  # type: ignore[assignment]  # makes its import fail
-            try:
-                import pymupdf
-            finally:
-                for name in hidden:
-                    if name in sys.modules and sys.modules[name] is None:
-                        del sys.modules[name]
-        import pymupdf
+        with hidden_from_this_thread(UNUSED):
+            import pymupdf
 
         _module = pymupdf
     return pymupdf

@@ -18,9 +18,10 @@ lock, which is slower for readers but cannot corrupt the file.
 from __future__ import annotations
 
 import os
-import sys
 import types
 from typing import TYPE_CHECKING
+
+from annotator.core.imports import hidden_from_this_thread
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -74,20 +75,11 @@ def schema_database(conn: object) -> sqlite_utils.Database:
     sqlite-utils imports pandas and numpy at import time whenever they are installed, only
     to map their scalar types to column types, which Annotator never passes: that is half a
     second of start-up for nothing. They are hidden from it while it is first imported
-    (``importlib`` then raises ``ImportError``, which sqlite-utils expects) and left
-    importable for everyone else afterwards.
+    (:func:`~annotator.core.imports.hidden_from_this_thread`: sqlite-utils expects the
+    ``ImportError``) and stay importable for every other thread and afterwards.
     """
-    if "sqlite_utils" not in sys.modules:
-        hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
-        for name in hidden:
-            sys.modules[name] = None  # type: ignore[assignment]
-        try:
-            import sqlite_utils
-        finally:
-            for name in hidden:
-                if name in sys.modules and sys.modules[name] is None:
-                    del sys.modules[name]
-    import sqlite_utils
+    with hidden_from_this_thread(("pandas", "numpy")):
+        import sqlite_utils
 
     return sqlite_utils.Database(conn)
 
