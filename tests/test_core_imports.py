@@ -35,9 +35,9 @@ def test_the_hidden_package_fails_to_import_in_this_thread_only(extras):
 
     with hidden_from_this_thread(["extra_heavy"]):
         with pytest.raises(ImportError):
-            import extra_heavy  # noqa: F401
+            import extra_heavy
         with pytest.raises(ImportError):
-            import extra_heavy.part  # noqa: F401
+            import extra_heavy.part
         import extra_other  # not hidden
 
         worker = threading.Thread(target=other_thread)
