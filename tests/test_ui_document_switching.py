@@ -312,3 +312,18 @@ def test_selection_find_hits_and_a_half_written_note_stay_with_their_document(
         assert window.margin.card(first.id) is None
     finally:
         window.close()
+
+
+def test_the_status_line_counts_the_opened_documents_annotations(qtbot, project, prefs, readings):
+    """Each document opened shows its own counts once its list is filled, not the last one's
+    and not zero."""
+    text, markdown = readings["text"], readings["markdown"]
+    window = open_window(qtbot, project, prefs, text.id)
+    try:
+        for document in (markdown, text):
+            window.open_document(document.id)
+            notes = len(project.annotations(document.id))
+            expected = f"{notes} annotations · {notes} notes"
+            qtbot.waitUntil(lambda e=expected: window.status.counts_label.text() == e)
+    finally:
+        window.close()

@@ -24,6 +24,7 @@ PageMap = tuple[tuple[int, int], ...]
 class AnnotationList(QObject):
     chosen = Signal(str)  # a row chosen: select that annotation
     activated = Signal(str)  # a row double-clicked: edit its note
+    filled = Signal()  # a newly opened document's rows are in (the counts follow)
 
     def __init__(
         self, project: Project, session: ReadingSession, area: ReadingArea, shell: Shell
@@ -61,6 +62,7 @@ class AnnotationList(QObject):
         self.refresh_choices()
         if self.session.selected_id:
             self.panel.select(self.session.selected_id)
+        self.filled.emit()
 
     def annotations(self) -> list[Annotation]:
         return self.model.annotations()

@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
             view.customContextMenuRequested.connect(self._reader_menu)
         self.list.chosen.connect(lambda ident: an.pick(ident, "list"))
         self.list.activated.connect(an.edit_note)
+        self.list.filled.connect(st.update_counts)
         self.legend.legend_bar.filter_requested.connect(self.list.filter_by_color)
         self.pdf.pending_changed.connect(an.update_actions)
         self.suggestions.counts_changed.connect(self.library.soon)
