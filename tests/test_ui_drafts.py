@@ -17,7 +17,6 @@ pytest.importorskip("pytestqt")
 
 import pymupdf
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -26,6 +25,7 @@ from annotator.project import Project
 from annotator.ui.main_window import MainWindow
 from annotator.ui.margin import AUTOSAVE_MS
 from annotator.ui.preferences import Preferences
+from tests.test_ui_window import select
 
 
 @pytest.fixture
@@ -71,16 +71,6 @@ def second_document(project: Project, tmp_path: Path):
     path.write_text("# A second reading\n\nShort, and about something else.\n", encoding="utf-8")
     document, _ = project.add_document(path)
     return document
-
-
-def select(window: MainWindow, phrase: str) -> tuple[int, int]:
-    start = window.reader.text.index(phrase)
-    end = start + len(phrase)
-    cursor = window.reader.textCursor()
-    cursor.setPosition(window.reader.offsets.to_utf16(start))
-    cursor.setPosition(window.reader.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-    window.reader.setTextCursor(cursor)
-    return start, end
 
 
 def start_comment(qtbot, window: MainWindow, phrase: str, text: str) -> tuple[int, int]:

@@ -14,7 +14,6 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from annotator.core.model import AnnotationStatus
@@ -24,6 +23,7 @@ from annotator.store.backups import list_backups
 from annotator.ui import reliability
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
+from tests.test_ui_window import select
 
 TEXT = (
     "The first paragraph says nothing of note.\n\n"
@@ -59,16 +59,6 @@ def make_window(qtbot, project: Project, prefs: Preferences, document_id: str) -
     w.show()
     w.open_document(document_id)
     return w
-
-
-def select(window: MainWindow, phrase: str) -> tuple[int, int]:
-    start = window.reader.text.index(phrase)
-    end = start + len(phrase)
-    cursor = window.reader.textCursor()
-    cursor.setPosition(window.reader.offsets.to_utf16(start))
-    cursor.setPosition(window.reader.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-    window.reader.setTextCursor(cursor)
-    return start, end
 
 
 def span_of(text: str, phrase: str) -> tuple[int, int]:
