@@ -253,8 +253,8 @@ def test_find_marks_every_hit_and_steps(qtbot, window, sample_document):
     hits = [
         s
         for s in window.reader.extraSelections()
-        if s.format.background().color() == window.theme.find_hit
-        or s.format.background().color() == window.theme.find_current
+        if s.format.background().color() == window.options.theme.find_hit
+        or s.format.background().color() == window.options.theme.find_current
     ]
     assert hits
     first = window.find.index
@@ -449,7 +449,7 @@ def test_zoom_theme_and_position_are_remembered(qtbot, project, sample_document,
     start = window.reader.zoom
     qtbot.keyClick(window.reader, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.reader.zoom == start + 1
-    window.set_theme(ThemeChoice.DARK)
+    window.options.set_theme(ThemeChoice.DARK)
     window.reader.scroll_to_offset(sample_document.text.index("To spend too much"), top=True)
     top = window.reader.top_offset()
     window.close()
@@ -459,7 +459,7 @@ def test_zoom_theme_and_position_are_remembered(qtbot, project, sample_document,
 
     again = open_window(qtbot, project, prefs, sample_document.id)
     assert again.reader.zoom == start + 1
-    assert again.theme.dark
+    assert again.options.theme.dark
     assert abs(again.reader.top_offset() - top) < 80
 
 
@@ -467,11 +467,11 @@ def test_switching_theme_repaints_the_reader_paper_both_ways(qtbot, window):
     from annotator.ui.theme import DARK, LIGHT
 
     paper = lambda: window.reader.viewport().palette().base().color().name()  # noqa: E731
-    window.set_theme(ThemeChoice.DARK)
+    window.options.set_theme(ThemeChoice.DARK)
     assert paper() == DARK.paper.name()
-    window.set_theme(ThemeChoice.LIGHT)
+    window.options.set_theme(ThemeChoice.LIGHT)
     assert paper() == LIGHT.paper.name()
-    window.set_theme(ThemeChoice.DARK)
+    window.options.set_theme(ThemeChoice.DARK)
     assert paper() == DARK.paper.name()
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -25,7 +24,6 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QInputDialog,
     QMainWindow,
@@ -59,10 +57,10 @@ from annotator.ui.reliability import ReliabilityController
 from annotator.ui.session import ReadingSession
 from annotator.ui.shell import make_action
 from annotator.ui.status import ElidingStatusBar
-from annotator.ui.status_line import TEXT_ZOOM, StatusLine
+from annotator.ui.status_line import StatusLine
 from annotator.ui.suggestions import SuggestionsController
 from annotator.ui.surface import ReadingSurface
-from annotator.ui.theme import ThemeChoice, apply_palette, resolve
+from annotator.ui.view_options import ViewOptions
 from annotator.ui.welcome import show_documentation, show_welcome
 
 
@@ -72,7 +70,6 @@ class MainWindow(QMainWindow):
         self.project = project
         self.prefs = preferences or Preferences()
         self.session = ReadingSession(self)
-        self._focus_saved: dict[str, bool] | None = None
         self._closing = False
 
         self.setWindowTitle("Annotator")
@@ -100,6 +97,7 @@ class MainWindow(QMainWindow):
         self.annotating = AnnotatingController(project, s, a, self.legend, self, self.list.describe)
         self.annotating.not_ready = self.pdf.not_ready_message
         self.find = FindController(s, a, self)
+        self.options = ViewOptions(s, a, self, chrome=self._chrome)
         self._build_window_actions()
         self._build_menus()
         self._build_toolbars()
@@ -125,10 +123,7 @@ class MainWindow(QMainWindow):
         )  # a Markdown reading's headings
         self._follow()
 
-        self.theme_choice = self.prefs.theme()
-        self.apply_theme(self.theme_choice)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
-        self.reader.set_zoom(self.prefs.zoom())
+        self.options.apply_theme(self.options.theme_choice)
         self.legend.refresh()
         self.list.refresh_choices()
         self._restore_layout()
@@ -166,27 +161,6 @@ class MainWindow(QMainWindow):
         self.act_copy = a(
             self, "&Copy", lambda: self.area.view.copy(), QKeySequence.StandardKey.Copy
         )
-        self.act_zoom_in = a(self, "Zoom &In", lambda: self.zoom(+1), ["Ctrl++", "Ctrl+="])
-        self.act_zoom_out = a(self, "Zoom &Out", lambda: self.zoom(-1), ["Ctrl+-"])
-        self.act_zoom_reset = a(self, "&Actual Size", lambda: self.zoom(0), ["Ctrl+0"])
-        self.act_focus = a(
-            self,
-            "&Focus Mode",
-            self.toggle_focus,
-            "F11",
-            "Hide everything but the text and its margin",
-            checkable=True,
-        )
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[ThemeChoice, QAction] = {}
-        for choice, text in (
-            (ThemeChoice.SYSTEM, "Follow &System"),
-            (ThemeChoice.LIGHT, "&Light"),
-            (ThemeChoice.DARK, "&Dark"),
-        ):
-            act = a(self, text, lambda _=False, c=choice: self.set_theme(c), None, checkable=True)
-            self.theme_group.addAction(act)
-            self.theme_actions[choice] = act
         self.act_annotator = a(
             self, "Switch &Annotator…", self.switch_annotator, None, "Annotate under another name"
         )
@@ -208,11 +182,12 @@ class MainWindow(QMainWindow):
         edit = [self.act_undo, self.act_redo, sep, self.act_copy, fd.act_find]
         edit += [fd.act_find_next, fd.act_find_prev, sep, an.act_edit_note, an.act_delete]
         edit += [sep, lg.act_symbols]
-        view = [self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, pdf.act_fit_width]
+        op = self.options
+        view = [op.act_zoom_in, op.act_zoom_out, op.act_zoom_reset, pdf.act_fit_width]
         view += [pdf.act_fit_page, pdf.act_go_to_page, sep]
-        view += [("&Theme", list(self.theme_actions.values())), sep]
+        view += [("&Theme", list(op.theme_actions.values())), sep]
         view += [lib.dock.toggleViewAction(), self.list.dock.toggleViewAction()]
-        view += [self.pages_toggle, an.act_margin, sep, self.act_focus]
+        view += [self.pages_toggle, an.act_margin, sep, op.act_focus]
         annotate = [an.act_highlight, an.act_choose_color, an.act_comment, lg.symbol_menu]
         annotate += [lg.label_menu, lg.label_set_menu, sep, an.act_summary_section]
         annotate += [an.act_summary_document, sep, an.act_link, an.act_follow, sep]
@@ -236,9 +211,10 @@ class MainWindow(QMainWindow):
         first_break = next(act for act in annotate.actions() if act.isSeparator())
         annotate.insertActions(first_break, sg.annotate_actions())
         annotate.addAction(ly.act_blind)
-        self.view_menu.insertAction(self.act_focus, sg.panel_toggle)
-        self.view_menu.insertMenu(self.act_focus, ly.layers_menu)
-        self.view_menu.insertSeparator(self.act_focus)
+        focus = self.options.act_focus
+        self.view_menu.insertAction(focus, sg.panel_toggle)
+        self.view_menu.insertMenu(focus, ly.layers_menu)
+        self.view_menu.insertSeparator(focus)
         self.view_menu.addAction(rl.orphans_dock.toggleViewAction())
         file = self.menu("File")
         assert file is not None
@@ -452,12 +428,9 @@ class MainWindow(QMainWindow):
     def _escape(self) -> None:
         """Esc undoes the nearest thing: linking, Find, the selection, then focus mode."""
         an = self.annotating
-        if (
-            not (an.cancel_link() or self.find.close() or an.escape())
-            and self.act_focus.isChecked()
-        ):
-            self.act_focus.setChecked(False)
-            self.toggle_focus()
+        for step in (an.cancel_link, self.find.close, an.escape, self.options.leave_focus):
+            if step():
+                return
 
     def _reader_menu(self, pos: QPoint) -> None:
         view, an, lg = self.area.view, self.annotating, self.legend
@@ -492,35 +465,9 @@ class MainWindow(QMainWindow):
         if self.area.selection_bar.isVisible():
             self.area.show_selection_bar()
 
-    def zoom(self, step: int) -> None:
-        if self.area.showing_pdf:
-            self.pdf_view.zoom_by(step)
-            return
-        size = TEXT_ZOOM if step == 0 else max(8, min(36, self.reader.zoom + step))
-        self.reader.set_zoom(size)
-        self.prefs.set_zoom(size)
-        self.session.update_view(zoom=size / TEXT_ZOOM)
-
-    def set_theme(self, choice: ThemeChoice) -> None:
-        self.theme_choice = choice
-        self.prefs.set_theme(choice)
-        self.apply_theme(choice)
-
-    def apply_theme(self, choice: ThemeChoice) -> None:
-        theme = resolve(choice)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_palette(app, theme)
-        self.theme = theme
-        self.theme_actions[choice].setChecked(True)
-        self.area.set_theme(theme)
-
-    def _system_scheme_changed(self, _scheme: object) -> None:
-        if self.theme_choice == ThemeChoice.SYSTEM:
-            self.apply_theme(ThemeChoice.SYSTEM)
-
-    def toggle_focus(self) -> None:
-        widgets = {
+    def _chrome(self) -> dict[str, QWidget]:
+        """What focus mode hides."""
+        return {
             "documents": self.library.dock,
             "annotations": self.list.dock,
             "tools": self.tools_bar,
@@ -528,17 +475,6 @@ class MainWindow(QMainWindow):
             "status": self.statusBar(),
             "menu": self.menuBar(),
         }
-        if self.act_focus.isChecked():
-            self._focus_saved = {k: w.isVisible() for k, w in widgets.items()}
-            for w in widgets.values():
-                w.hide()
-            self.statusBar().showMessage("Focus mode — F11 or Esc to return", 3000)
-        else:
-            saved = self._focus_saved or {}
-            for k, w in widgets.items():
-                w.setVisible(saved.get(k, True))
-            self._focus_saved = None
-        self.area.view.setFocus()
 
     # == writing trouble ===========================================================================
 
@@ -647,9 +583,7 @@ class MainWindow(QMainWindow):
         document = self.session.document
         if document is not None:
             self.prefs.set_position(document.sha256, self.area.view.top_offset())
-        if self.act_focus.isChecked():
-            self.act_focus.setChecked(False)
-            self.toggle_focus()
+        self.options.leave_focus()
         self.prefs.set_geometry(self.saveGeometry())
         self.prefs.set_window_state(self.saveState())
         self.prefs.set_splitter("reading", self.area.split.saveState())
