@@ -615,3 +615,15 @@ def test_the_text_reader_and_the_pdf_view_give_the_same_reading_surface(window):
     assert isinstance(window.reader, ReadingSurface)
     assert isinstance(window.pdf_view, ReadingSurface)
     assert window.view is window.reader
+
+
+def test_undo_and_redo_say_what_they_did(qtbot, window, project, sample_document):
+    select(window, "Studies serve for delight")
+    window.annotating.highlight()
+    assert "added" in window.statusBar().currentMessage()
+    window.act_undo.trigger()
+    assert window.statusBar().currentMessage() == "Undone: Highlight"
+    assert project.annotations(sample_document.id) == []
+    window.act_redo.trigger()
+    assert window.statusBar().currentMessage() == "Redone: Highlight"
+    assert len(project.annotations(sample_document.id)) == 1

@@ -343,18 +343,20 @@ class UndoHistory(QUndoStack):
         super().undo()  # an obsolete command is removed without being undone again
         return True
 
-    def undo(self) -> None:
-        self._guard(super().undo, "undo")
+    def undo(self) -> bool:  # type: ignore[override]
+        """Undo the last step; False (and the error said) if it could not be undone."""
+        return self._guard(super().undo, "undo")
 
-    def redo(self) -> None:
-        self._guard(super().redo, "redo")
+    def redo(self) -> bool:  # type: ignore[override]
+        return self._guard(super().redo, "redo")
 
-    def _guard(self, step: Callable[[], None], what: str) -> None:
+    def _guard(self, step: Callable[[], None], what: str) -> bool:
         if self.writing_stopped():
             self._on_error(f"Cannot {what} now: the project cannot be saved (see “Not saving”)")
-            return
+            return False
         try:
             step()
+            return True
         except ProjectStorageError as error:
             # Nothing was written and writing is now stopped: the history still matches the
             # file, so it is kept for when saving works again.
@@ -364,6 +366,7 @@ class UndoHistory(QUndoStack):
             # import): the history past this point no longer applies.
             self._on_error(f"Cannot {what} that: {error}")
             self.clear()
+        return False
 
 
 class ChangeAnnotations(_ServiceCommand):

@@ -153,9 +153,9 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # The actions keep the stack's text and enabled state, but run through UndoHistory's
         # Python undo/redo (errors reported, held while writing is stopped), not the C++ slot.
-        for action, step in ((self.act_undo, self.undo.undo), (self.act_redo, self.undo.redo)):
+        for action, forward in ((self.act_undo, False), (self.act_redo, True)):
             action.triggered.disconnect()
-            action.triggered.connect(lambda _checked=False, step=step: step())
+            action.triggered.connect(lambda _checked=False, f=forward: self._step_history(f))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
         self.act_copy = a(
@@ -464,6 +464,13 @@ class MainWindow(QMainWindow):
     def _reader_moved(self) -> None:
         if self.area.selection_bar.isVisible():
             self.area.show_selection_bar()
+
+    def _step_history(self, forward: bool) -> None:
+        """Ctrl+Z / Ctrl+Shift+Z, saying what was undone or redone (a message of the step
+        itself, "… added — Ctrl+Z to undo", would otherwise stay up)."""
+        text = self.undo.redoText() if forward else self.undo.undoText()
+        if (self.undo.redo() if forward else self.undo.undo()) and text:
+            self.show_status(f"{'Redone' if forward else 'Undone'}: {text}", 3000)
 
     def _chrome(self) -> dict[str, QWidget]:
         """What focus mode hides."""
