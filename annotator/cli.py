@@ -7,6 +7,7 @@ with a non-zero status and one clear line on stderr, and leaves the project unch
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +19,11 @@ from annotator.core.errors import AnnotatorError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+#: Modules that add verbs of their own: each has ``register(commands)``, which adds its
+#: subparsers and sets ``handler`` (a function of the open project and the arguments) as
+#: their default. They import only argparse at module level; the work is imported on use.
+VERB_MODULES: tuple[str, ...] = ()
 
 
 class CliError(AnnotatorError):
@@ -219,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     salvage.add_argument(
         "-o", "--output", required=True, metavar="NEW.annotator", help="the new project file"
     )
+    for name in VERB_MODULES:
+        importlib.import_module(name).register(commands)
     return parser
 
 
@@ -243,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Project(path, check=True) as project:
             if existed:  # a project made by this very command has nothing to back up yet
                 _daily_backup(path)
-            return COMMANDS[args.command](project, args)
+            handler = getattr(args, "handler", None) or COMMANDS[args.command]
+            return handler(project, args)
     except AnnotatorError as error:
         print(f"annotator: error: {error}", file=sys.stderr)
         return EXIT_ERROR
