@@ -99,3 +99,38 @@ def test_merge_twice_changes_nothing_more_and_reports_deletions(tmp_path: Path):
     assert (again.deleted, again.restored) == (0, 0)
     assert len(history) == 1 and history[0]["after"]["state"] == "deleted"
     assert ident not in _live(c1)
+
+
+def test_merge_keeps_a_deletion_of_an_annotation_never_held_so_a_third_project_cannot_revive_it(
+    tmp_path: Path,
+):
+    """c1 holds the annotation; c2 (a copy) deletes it; c3 never held it. c3 merges c2 (the
+    deletion) and then c1 (the older live version): the later change, the deletion, wins."""
+    c1, c2, ident = _pair(tmp_path)
+    c3 = tmp_path / "c3.annotator"
+    with Project(c3) as project:
+        project.switch_annotator("c3")
+    _change(c2, "c2", lambda p: p.delete_annotation(ident))
+    with Project(c3) as project:
+        assert merge_project(project, c2, same_name="same").tombstones == 1
+    with Project(c3) as project:
+        kept = project.annotation(ident, include_deleted=True)
+        assert ident not in {a.id for a in project.annotations()}
+        assert kept.note == "first note"
+        assert [e["after"]["state"] for e in project.history(ident)] == ["deleted"]
+    _merge(c3, c1)
+    assert ident not in _live(c3)
+    _merge(c1, c3)
+    assert _live(c1) == _live(c2) == _live(c3)
+    assert ident not in _live(c1)
+
+
+def test_merge_tombstone_loses_to_a_later_edit_elsewhere(tmp_path: Path):
+    c1, c2, ident = _pair(tmp_path)
+    c3 = tmp_path / "c3.annotator"
+    Project(c3).close()
+    _change(c2, "c2", lambda p: p.delete_annotation(ident))
+    _merge(c3, c2)
+    _change(c1, "c1", lambda p: p.update_annotation(ident, note="edited after the deletion"))
+    _merge(c3, c1)
+    assert _live(c3)[ident][2] == "edited after the deletion"

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from annotator.comparing.selection import GOLD_ANNOTATOR
 from annotator.core.errors import AnnotatorError, ProjectError
@@ -50,6 +50,7 @@ class MergeReport:
     deleted: int = 0  # deleted here because the other project deleted them later
     restored: int = 0  # brought back because the other project changed them later
     kept_ours: int = 0  # the other project's older version or deletion lost to ours
+    tombstones: int = 0  # their deletions of annotations never held here, kept as deleted
 
     def summary(self) -> str:
         renamed = "".join(f"; '{a}' renamed to '{b}'" for a, b in self.renamed.items())
@@ -105,6 +106,7 @@ def merge_project(
                 record["name"] = renamed[record["name"]]
     report = project.import_json(data)
     deleted, restored, kept = _settle_changes(project, ours, theirs, path)
+    tombstones = _copy_tombstones(project, ours, theirs, path, renamed, data)
     return MergeReport(
         other=str(path),
         imported=report,
@@ -113,6 +115,7 @@ def merge_project(
         deleted=deleted,
         restored=restored,
         kept_ours=kept,
+        tombstones=tombstones,
     )
 
 
@@ -214,3 +217,64 @@ def _settle_changes(
     if deleted or restored:
         project.events.annotations_reset.emit(None)
     return deleted, restored, kept
+
+
+def _copy_tombstones(
+    project: Project,
+    ours: Mapping[str, _ChangeState],
+    theirs: Mapping[str, _ChangeState],
+    other: Path,
+    renamed: Mapping[str, str],
+    data: Mapping[str, Any],
+) -> int:
+    """Keep, as deleted annotations, the other side's deletions of annotations we never held.
+
+    Without them a third project that still holds such an annotation would bring it back
+    when merged later, although its deletion is the later change: the tombstone (a deleted
+    row and a "merge" entry carrying the deletion's own time) lets the rule above decide.
+    Returns how many were kept.
+    """
+    their_names = {a["id"]: renamed.get(a["name"], a["name"]) for a in data["annotators"]}
+    our_annotators = {a.name: a.id for a in project.annotators()}
+    our_ids = {a.id for a in project.annotators()}
+    tombstones: list[tuple[Annotation, _ChangeState]] = []
+    for ident in sorted(theirs.keys() - ours.keys()):
+        their = theirs[ident]
+        if their.live:
+            continue
+        annotation = their.annotation
+        if project.has_document(annotation.document_id):
+            document = project.document(annotation.document_id)
+        else:
+            document = project.document_by_text_sha256(
+                next(
+                    (d["text_sha256"] for d in data["documents"]
+                     if d["id"] == annotation.document_id),
+                    "",
+                )
+            )  # fmt: skip
+        annotator_id = (
+            annotation.annotator_id
+            if annotation.annotator_id in our_ids
+            else our_annotators.get(their_names.get(annotation.annotator_id, ""))
+        )
+        if document is None or annotator_id is None or annotation.end > len(document.text):
+            continue  # nothing here it could ever be merged with
+        tombstones.append(
+            (
+                dataclasses.replace(annotation, document_id=document.id, annotator_id=annotator_id),
+                their,
+            )
+        )
+    if not tombstones:
+        return 0
+    with project.edit() as edit:
+        edit.insert_annotations(a for a, _ in tombstones)
+        edit.set_annotations_deleted([a.id for a, _ in tombstones], True)
+        for annotation, their in tombstones:
+            edit.record(
+                "merge", "annotation", annotation.id,
+                after={"state": "deleted", "changed": their.changed.isoformat(),
+                       "from": str(other), "annotation": annotation_to_json(annotation)},
+            )  # fmt: skip
+    return len(tombstones)
