@@ -230,9 +230,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def files_mean_gui(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``annotator reading.pdf`` is ``annotator gui reading.pdf``, as with every desktop reader:
+    a first argument that is no verb but names a file (or looks like one) opens the app."""
+    args = list(argv)
+    verbs = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] == "--project" else 1
+    if i < len(args) and args[i] not in verbs:
+        word = Path(args[i])
+        if word.exists() or word.suffix or len(word.parts) > 1:
+            args.insert(i, "gui")
+    return args
+
+
+def check_files_to_open(files: Sequence[str]) -> None:
+    """A missing file or a folder is said before the window starts (its content is the
+    window's to judge: a binary file gets the same message there as in Open…)."""
+    from annotator.documents.text import check_readable_file
+
+    for name in files:
+        check_readable_file(Path(name))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(files_mean_gui(parser, sys.argv[1:] if argv is None else argv))
     if args.smoke_test:
         from annotator.app import run_smoke_test
 
@@ -240,7 +264,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from annotator.app import run_gui
 
-        return run_gui(args.project, getattr(args, "files", []))
+        files = getattr(args, "files", [])
+        try:
+            check_files_to_open(files)
+        except AnnotatorError as error:
+            print(f"annotator: error: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        return run_gui(args.project, files)
     try:
         from annotator.project import Project, default_project_path
 

@@ -120,9 +120,14 @@ class LibraryController(QObject):
         self.shell.open_document(document.id)
 
     def open_paths(self, paths: list[str], *, remember: bool = True) -> None:
-        """Add files to the project and open the last one; decoding runs off the GUI thread."""
+        """Add files to the project and open the first; the rest join it as they are read.
+
+        The first is the one asked for (``annotator a.pdf b.txt``, the first of a multiple
+        choice in Open…); decoding runs off the GUI thread.
+        """
         for i, path in enumerate(paths):
-            if is_paged_file(path) and i == len(paths) - 1:
+            show = i == 0
+            if show and is_paged_file(path):
                 self.pdf.open_pdf_path(path, remember=remember)
                 continue
             self.shell.show_status(f"Opening {Path(path).name}…")
@@ -131,11 +136,11 @@ class LibraryController(QObject):
                 lambda _task, p=path: load_document(p),
                 parent=self,
                 what=f"reading '{Path(path).name}'",
-                on_success=lambda loaded, p=path: self._loaded(p, loaded, remember),
+                on_success=lambda loaded, p=path, s=show: self._loaded(p, loaded, remember, s),
                 on_failure=lambda error, p=path: self._load_failed(p, error),
             ).start()
 
-    def _loaded(self, path: str, loaded: LoadedDocument, remember: bool) -> None:
+    def _loaded(self, path: str, loaded: LoadedDocument, remember: bool, show: bool) -> None:
         QApplication.restoreOverrideCursor()
         try:
             document, new = self.project.add_loaded_document(loaded, str(Path(path).resolve()))
@@ -151,7 +156,8 @@ class LibraryController(QObject):
             4000,
         )
         self.refresh()
-        self.shell.open_document(document.id)
+        if show:
+            self.shell.open_document(document.id)
 
     def _load_failed(self, path: str, error: Failure) -> None:
         QApplication.restoreOverrideCursor()
