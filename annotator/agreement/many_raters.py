@@ -20,11 +20,21 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from annotator.agreement.categories import Category, check_same_length, count_matrix
+from annotator.agreement.categories import Category, Tallies, check_same_length, tallies
+from annotator.agreement.intervals import (
+    ANALYTIC_MANY,
+    ANALYTIC_TWO,
+    DEFAULT_LEVEL,
+    many_se,
+    t_interval,
+    table_se,
+)
 from annotator.agreement.results import AgreementError, AgreementResult, plural, undefined_result
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
-Rows = Sequence[Sequence[Category | None]]
+Rows = Sequence[Sequence[Category | None]] | Tallies
+
+_NO_UNITS = "there are no units to compare (0 items)"
 
 _ONE_CATEGORY = "every rating is the same category, so chance agreement is 1 and "
 
@@ -32,7 +42,7 @@ _ONE_CATEGORY = "every rating is the same category, so chance agreement is 1 and
 def _rows(
     units_or_a: Rows | Sequence[Category | None], b: Sequence[Category | None] | None
 ) -> Rows:
-    """Accept either ``units_by_raters`` or two annotators' sequences ``a, b``."""
+    """Accept ``units_by_raters``, :class:`Tallies` or two annotators' sequences ``a, b``."""
     if b is None:
         return units_or_a  # type: ignore[return-value]
     a = units_or_a
@@ -51,8 +61,28 @@ def _agreeing_pairs(
     return ((c * (c - 1)).sum(axis=1) / (m * (m - 1))), paired
 
 
+def _mean(values: npt.NDArray[np.float64], weights: npt.NDArray[np.int64]) -> float:
+    return float((values * weights).sum()) / float(weights.sum())
+
+
+def _interval(
+    t: Tallies,
+    measure: str,
+    value: float,
+    level: float,
+    weights: npt.NDArray[np.float64] | None = None,
+) -> object:
+    counts = t.counts.astype(np.float64)
+    multiplicity = t.multiplicity.astype(np.float64)
+    se, n = many_se(counts, multiplicity, measure, value, weights)
+    return t_interval(value, se, n, level, ANALYTIC_MANY)
+
+
 def percent_agreement(
-    units_or_a: Rows | Sequence[Category | None], b: Sequence[Category | None] | None = None
+    units_or_a: Rows | Sequence[Category | None],
+    b: Sequence[Category | None] | None = None,
+    *,
+    level: float = DEFAULT_LEVEL,
 ) -> AgreementResult:
     """The share of agreeing pairs of ratings, not corrected for chance.
 
@@ -61,11 +91,14 @@ def percent_agreement(
     units rated by at least two annotators, of the share of rater pairs that agree.
     """
     name = "Percent agreement"
-    counts, order, n_raters = count_matrix(_rows(units_or_a, b))
+    t = tallies(_rows(units_or_a, b))
+    order, n_raters = t.order, t.n_raters
+    if t.n_units == 0:
+        return undefined_result(name, _NO_UNITS, n_raters=n_raters)
     if n_raters < 2:
         return undefined_result(name, "it needs at least two annotators", n_raters=n_raters)
-    shares, paired = _agreeing_pairs(counts)
-    n = int(np.count_nonzero(paired))
+    shares, paired = _agreeing_pairs(t.counts)
+    n = int(t.multiplicity[paired].sum())
     if n == 0:
         return undefined_result(
             name,
@@ -73,7 +106,13 @@ def percent_agreement(
             n_raters=n_raters,
             n_categories=len(order),
         )
-    value = float(shares.mean())
+    value = _mean(shares, t.multiplicity[paired])
+    if b is not None:  # two annotators: the two-way table formula, as irrCAC's pa2
+        share = value
+        se = (share * (1.0 - share) / n) ** 0.5
+        interval = t_interval(value, se, n, level, ANALYTIC_TWO)
+    else:
+        interval = _interval(t, "percent", value, level)
     return AgreementResult(
         measure=name,
         value=value,
@@ -81,6 +120,7 @@ def percent_agreement(
         n_raters=n_raters,
         n_categories=len(order),
         observed=value,
+        interval=interval,  # type: ignore[arg-type]
         explanation=(
             f"{name} = {value:.1%} over {plural(n, 'item')} labelled by at least two of "
             f"{plural(n_raters, 'annotator')}; not corrected for chance."
@@ -89,7 +129,10 @@ def percent_agreement(
 
 
 def fleiss_kappa(
-    units_by_raters: Rows, labels: Sequence[Category] | None = None
+    units_by_raters: Rows,
+    labels: Sequence[Category] | None = None,
+    *,
+    level: float = DEFAULT_LEVEL,
 ) -> AgreementResult:
     """Fleiss' kappa for any number of annotators who each labelled every unit.
 
@@ -99,14 +142,18 @@ def fleiss_kappa(
     :func:`krippendorff_alpha` to keep them.
     """
     name = "Fleiss' kappa"
-    counts, order, n_raters = count_matrix(units_by_raters, labels)
+    t = tallies(units_by_raters, labels)
+    order, n_raters = t.order, t.n_raters
     k = len(order)
+    if t.n_units == 0:
+        return undefined_result(name, _NO_UNITS, n_raters=n_raters, n_categories=k)
     if n_raters < 2:
         return undefined_result(name, "it needs at least two annotators", n_raters=n_raters)
-    complete = counts.sum(axis=1) == n_raters
-    counts = counts[complete]
-    n = len(counts)
-    left_out = len(complete) - n
+    all_units = t.n_units
+    t = t.where(t.counts.sum(axis=1) == n_raters)
+    counts = t.counts
+    n = t.n_units
+    left_out = all_units - n
     note = f" {plural(left_out, 'unit')} with a missing label left out." if left_out else ""
     if n == 0:
         return undefined_result(
@@ -116,15 +163,17 @@ def fleiss_kappa(
             n_categories=k,
         )
     shares, _ = _agreeing_pairs(counts)
-    p_bar = float(shares.mean())
-    p_k = counts.sum(axis=0) / (n * n_raters)
+    p_bar = _mean(shares, t.multiplicity)
+    p_k = (t.multiplicity @ counts) / (n * n_raters)
     p_e = float((p_k**2).sum())
+    interval = None
     if np.count_nonzero(p_k) == 1:
         value = 1.0
         why = _ONE_CATEGORY + "kappa is 0/0; reported as 1.0 (full agreement)."
     else:
         value = (p_bar - p_e) / (1.0 - p_e)
         why = f"mean pairwise agreement P̄ = {p_bar:.3f}, chance P_e = {p_e:.3f}."
+        interval = _interval(t, "fleiss", value, level)
     return AgreementResult(
         measure=name,
         value=value,
@@ -133,6 +182,7 @@ def fleiss_kappa(
         n_categories=k,
         observed=p_bar,
         expected=p_e,
+        interval=interval,  # type: ignore[arg-type]
         explanation=(
             f"{name} = {value:.3f} over {plural(n, 'item')}, {plural(n_raters, 'annotator')}, "
             f"{plural(k, 'category', 'categories')}: {why}{note}"
@@ -174,7 +224,11 @@ def _distances(
 
 
 def krippendorff_alpha(
-    units_by_raters: Rows, level: Level = "nominal", labels: Sequence[Category] | None = None
+    units_by_raters: Rows,
+    level: Level = "nominal",
+    labels: Sequence[Category] | None = None,
+    *,
+    confidence: float = DEFAULT_LEVEL,
 ) -> AgreementResult:
     """Krippendorff's alpha for any number of annotators, with missing labels allowed.
 
@@ -189,13 +243,16 @@ def krippendorff_alpha(
             "'ratio'"
         )
     name = f"Krippendorff's alpha ({level})"
-    counts, order, n_raters = count_matrix(units_by_raters, labels)
+    t = tallies(units_by_raters, labels)
+    counts, order, n_raters = t.counts, t.order, t.n_raters
     k = len(order)
+    if t.n_units == 0:
+        return undefined_result(name, _NO_UNITS, n_raters=n_raters, n_categories=k)
     if n_raters < 2:
         return undefined_result(name, "it needs at least two annotators", n_raters=n_raters)
     per_unit = counts.sum(axis=1)
     pairable = per_unit >= 2
-    n_units = int(np.count_nonzero(pairable))
+    n_units = int(t.multiplicity[pairable].sum())
     if n_units == 0:
         return undefined_result(
             name,
@@ -204,7 +261,8 @@ def krippendorff_alpha(
             n_categories=k,
         )
     c = counts[pairable].astype(np.float64)
-    weighted = c / (per_unit[pairable] - 1)[:, None].astype(np.float64)
+    times = t.multiplicity[pairable].astype(np.float64)[:, None]
+    weighted = times * c / (per_unit[pairable] - 1)[:, None].astype(np.float64)
     coincidences = weighted.T @ c - np.diag(weighted.sum(axis=0))
     n_c = coincidences.sum(axis=0)
     n = float(n_c.sum())
@@ -212,6 +270,7 @@ def krippendorff_alpha(
     expected_coincidences = (np.outer(n_c, n_c) - np.diag(n_c)) / (n - 1.0)
     d_o = float((coincidences * delta).sum()) / n
     d_e = float((expected_coincidences * delta).sum()) / n
+    interval = None
     if d_e == 0.0:
         value = 1.0
         why = (
@@ -221,7 +280,12 @@ def krippendorff_alpha(
     else:
         value = 1.0 - d_o / d_e
         why = f"observed disagreement D_o = {d_o:.4g}, expected D_e = {d_e:.4g}."
-    left_out = len(per_unit) - n_units
+        # Gwet's variance with agreement weights 1 − δ²/max δ² (for ordinal, the rank
+        # distances of these data are taken as fixed).
+        top = float(delta.max())
+        agreement = 1.0 - delta / top if top > 0 else np.eye(k)
+        interval = _interval(t, "krippendorff", value, confidence, agreement)
+    left_out = t.n_units - n_units
     note = f" {plural(left_out, 'unit')} with fewer than two labels left out." if left_out else ""
     return AgreementResult(
         measure=name,
@@ -231,6 +295,7 @@ def krippendorff_alpha(
         n_categories=k,
         observed=d_o,
         expected=d_e,
+        interval=interval,  # type: ignore[arg-type]
         explanation=(
             f"{name} = {value:.3f} over {plural(n_units, 'item')} with at least two labels "
             f"({int(n)} pairable labels), {plural(n_raters, 'annotator')}, "
@@ -244,6 +309,7 @@ def gwet_ac1(
     b: Sequence[Category | None] | None = None,
     *,
     labels: Sequence[Category] | None = None,
+    level: float = DEFAULT_LEVEL,
 ) -> AgreementResult:
     """Gwet's AC1, a chance-corrected agreement that stays high when one label dominates.
 
@@ -254,12 +320,15 @@ def gwet_ac1(
     else the number of categories used (pass ``labels`` when some were never chosen).
     """
     name = "Gwet's AC1"
-    counts, order, n_raters = count_matrix(_rows(units_or_a, b), labels)
+    t = tallies(_rows(units_or_a, b), labels)
+    counts, order, n_raters = t.counts, t.order, t.n_raters
     q = len(order)
+    if t.n_units == 0:
+        return undefined_result(name, _NO_UNITS, n_raters=n_raters, n_categories=q)
     if n_raters < 2:
         return undefined_result(name, "it needs at least two annotators", n_raters=n_raters)
     shares, paired = _agreeing_pairs(counts)
-    n = int(np.count_nonzero(paired))
+    n = int(t.multiplicity[paired].sum())
     if n == 0:
         return undefined_result(
             name,
@@ -267,10 +336,12 @@ def gwet_ac1(
             n_raters=n_raters,
             n_categories=q,
         )
-    p_a = float(shares.mean())
+    p_a = _mean(shares, t.multiplicity[paired])
     per_unit = counts.sum(axis=1)
     rated = per_unit >= 1
-    pi = (counts[rated] / per_unit[rated][:, None]).mean(axis=0)
+    times = t.multiplicity[rated]
+    pi = (times @ (counts[rated] / per_unit[rated][:, None])) / float(times.sum())
+    interval = None
     if q == 1:
         value, p_e = 1.0, 1.0
         why = "only one category exists, so chance agreement is 1 and AC1 is 0/0; reported as 1.0."
@@ -278,6 +349,17 @@ def gwet_ac1(
         p_e = float((pi * (1.0 - pi)).sum()) / (q - 1)
         value = (p_a - p_e) / (1.0 - p_e)
         why = f"p_a = {p_a:.3f}, p_e = {p_e:.3f}."
+        interval = _interval(t, "gwet", value, level)
+        if n_raters == 2 and n == t.n_units:
+            # Two annotators who both labelled every item: Gwet's two-way-table variance,
+            # as irrCAC's table functions and the handbook's two-rater examples give it.
+            table = np.zeros((q, q))
+            for row, times in zip(counts, t.multiplicity, strict=True):
+                first = np.flatnonzero(row)
+                i, j = (first[0], first[0]) if len(first) == 1 else (first[0], first[1])
+                table[i, j] += times
+            se = table_se(table, np.eye(q), "gwet", value)
+            interval = t_interval(value, se, n, level, ANALYTIC_TWO)
     return AgreementResult(
         measure=name,
         value=value,
@@ -286,6 +368,7 @@ def gwet_ac1(
         n_categories=q,
         observed=p_a,
         expected=p_e,
+        interval=interval,  # type: ignore[arg-type]
         explanation=(
             f"{name} = {value:.3f} over {plural(n, 'item')} labelled by at least two of "
             f"{plural(n_raters, 'annotator')}, {plural(q, 'category', 'categories')}: {why}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
+from annotator.agreement.intervals import Interval
 from annotator.core.errors import AnnotatorError
 
 
@@ -24,6 +25,7 @@ class AgreementResult:
 
     ``observed`` and ``expected`` are the observed and chance agreement (for Krippendorff's
     alpha: observed and expected *disagreement*); ``None`` where the measure has none.
+    ``interval`` holds the standard error and confidence interval.
     """
 
     measure: str
@@ -35,6 +37,9 @@ class AgreementResult:
     observed: float | None = None
     expected: float | None = None
     unit: str = "item"
+    #: Standard error and confidence interval (see :mod:`annotator.agreement.intervals`);
+    #: None when the value is undefined or degenerate (one category throughout).
+    interval: Interval | None = None
 
     @property
     def is_defined(self) -> bool:

@@ -21,7 +21,14 @@ from typing import Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from annotator.agreement.categories import Category, is_missing, pair_codes
+from annotator.agreement.categories import Category, pair_codes
+from annotator.agreement.intervals import (
+    ANALYTIC_TWO,
+    DEFAULT_LEVEL,
+    agreement_weights,
+    t_interval,
+    table_se,
+)
 from annotator.agreement.results import (
     AgreementError,
     AgreementResult,
@@ -57,27 +64,54 @@ def _weight_matrix(k: int, weights: Weights) -> npt.NDArray[np.float64]:
 
 
 def cohen_kappa(
-    a: Labels, b: Labels, weights: Weights = None, labels: Sequence[Category] | None = None
+    a: Labels,
+    b: Labels,
+    weights: Weights = None,
+    labels: Sequence[Category] | None = None,
+    *,
+    level: float = DEFAULT_LEVEL,
 ) -> AgreementResult:
     """Cohen's kappa between two annotators' labels of the same items.
 
     κ = (p_o − p_e) / (1 − p_e) with p_e = Σ_k p_A(k)·p_B(k). With ``weights`` ("linear" or
     "quadratic") disagreements are weighted by the distance between the categories' positions
     in ``labels`` (or in sorted order), for ordinal scales such as sentiment −2..+2; this is
-    the same computation as ``sklearn.metrics.cohen_kappa_score``.
+    the same computation as ``sklearn.metrics.cohen_kappa_score``. The standard error and
+    ``level`` confidence interval are Gwet's (2014), as ``irrCAC``'s.
     """
-    name = "Cohen's kappa" if weights is None else f"Cohen's kappa ({weights} weights)"
     if weights not in (None, "linear", "quadratic"):
         raise AgreementError(
             f"unknown kappa weights {weights!r}: use None, 'linear' or 'quadratic'"
         )
     codes_a, codes_b, order, dropped = pair_codes(a, b, labels)
-    n, k = len(codes_a), len(order)
+    k = len(order)
+    return kappa_from_table(
+        _confusion(codes_a, codes_b, k), order, weights, dropped=dropped, level=level
+    )
+
+
+def kappa_from_table(
+    matrix: npt.NDArray[np.float64],
+    order: Sequence[Category],
+    weights: Weights = None,
+    *,
+    dropped: int = 0,
+    level: float = DEFAULT_LEVEL,
+    items: str = "labelled by both annotators",
+) -> AgreementResult:
+    """Cohen's kappa from the two annotators' ``k × k`` table of counts (rows: the first).
+
+    What :func:`cohen_kappa` computes once the labels are counted; a corpus of millions of
+    tokens is counted with one ``numpy.bincount`` and handed here. ``items`` says, in the
+    explanation, which items were counted.
+    """
+    name = "Cohen's kappa" if weights is None else f"Cohen's kappa ({weights} weights)"
+    matrix = np.asarray(matrix, dtype=np.float64)
+    n, k = int(matrix.sum()), len(order)
     if n == 0:
         return undefined_result(
             name, "the two annotators have no labelled item in common", n_raters=2, n_categories=k
         )
-    matrix = _confusion(codes_a, codes_b, k)
     weight = _weight_matrix(k, weights)
     expected = np.outer(matrix.sum(axis=1), matrix.sum(axis=0)) / n
     disagreement_observed = float((weight * matrix).sum())
@@ -85,17 +119,21 @@ def cohen_kappa(
     max_weight = float(weight.max()) if k > 1 else 1.0
     p_o = 1.0 - disagreement_observed / (n * max_weight)
     p_e = 1.0 - disagreement_expected / (n * max_weight)
+    interval = None
     if disagreement_expected == 0.0:
         # Only possible when both used the same single category throughout, so p_o = 1 too.
+        used = int(np.flatnonzero(matrix.sum(axis=1))[0])
         value = 1.0
         why = (
-            f"both annotators used the single category '{order[int(codes_a[0])]}' for every "
+            f"both annotators used the single category '{order[used]}' for every "
             "item, so chance agreement is 1 and kappa is 0/0; reported as 1.0 (full agreement)."
         )
     else:
         value = 1.0 - disagreement_observed / disagreement_expected
         agreement = "weighted agreement" if weights else "agreement"
         why = f"observed {agreement} p_o = {p_o:.3f}, chance {agreement} p_e = {p_e:.3f}."
+        se = table_se(matrix, agreement_weights(weight), "cohen", value)
+        interval = t_interval(value, se, n, level, ANALYTIC_TWO)
     return AgreementResult(
         measure=name,
         value=value,
@@ -104,14 +142,21 @@ def cohen_kappa(
         n_categories=k,
         observed=p_o,
         expected=p_e,
+        interval=interval,
         explanation=(
-            f"{name} = {value:.3f} over {plural(n, 'item')} labelled by both annotators, "
+            f"{name} = {value:.3f} over {plural(n, 'item')} {items}, "
             f"{plural(k, 'category', 'categories')}: {why}{_dropped_note(dropped)}"
         ),
     )
 
 
-def scott_pi(a: Labels, b: Labels, labels: Sequence[Category] | None = None) -> AgreementResult:
+def scott_pi(
+    a: Labels,
+    b: Labels,
+    labels: Sequence[Category] | None = None,
+    *,
+    level: float = DEFAULT_LEVEL,
+) -> AgreementResult:
     """Scott's pi: like Cohen's kappa, but chance agreement comes from the two annotators'
     pooled label distribution, p_e = Σ_k ((p_A(k) + p_B(k)) / 2)². It equals Fleiss' kappa for
     two annotators."""
@@ -125,12 +170,15 @@ def scott_pi(a: Labels, b: Labels, labels: Sequence[Category] | None = None) -> 
     p_o = float(np.count_nonzero(codes_a == codes_b)) / n
     pooled = (np.bincount(codes_a, minlength=k) + np.bincount(codes_b, minlength=k)) / (2 * n)
     p_e = float((pooled**2).sum())
+    interval = None
     if np.count_nonzero(pooled) == 1:
         value = 1.0
         why = "both annotators used one category throughout: p_e = 1, reported as 1.0."
     else:
         value = (p_o - p_e) / (1.0 - p_e)
         why = f"p_o = {p_o:.3f}, p_e = {p_e:.3f}."
+        se = table_se(_confusion(codes_a, codes_b, k), np.eye(k), "scott", value)
+        interval = t_interval(value, se, n, level, ANALYTIC_TWO)
     return AgreementResult(
         measure=name,
         value=value,
@@ -139,6 +187,7 @@ def scott_pi(a: Labels, b: Labels, labels: Sequence[Category] | None = None) -> 
         n_categories=k,
         observed=p_o,
         expected=p_e,
+        interval=interval,
         explanation=(
             f"{name} = {value:.3f} over {plural(n, 'item')} labelled by both annotators, "
             f"{plural(k, 'category', 'categories')}: {why}{_dropped_note(dropped)}"
@@ -166,12 +215,24 @@ def per_label_kappa(
 ) -> dict[Category, AgreementResult]:
     """Cohen's kappa for each label on its own (that label versus all others), which shows
     which labels the annotators agree on and which they confuse."""
-    _, _, order, _ = pair_codes(a, b, labels)
+    codes_a, codes_b, order, _ = pair_codes(a, b, labels)
+    return per_label_kappa_from_table(_confusion(codes_a, codes_b, len(order)), order)
+
+
+def per_label_kappa_from_table(
+    matrix: npt.NDArray[np.float64], order: Sequence[Category], *, level: float = DEFAULT_LEVEL
+) -> dict[Category, AgreementResult]:
+    """:func:`per_label_kappa` from the pair's ``k × k`` table: each label's 2 × 2 table (the
+    label versus the rest) is read off it, so no item is visited again."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    n = float(matrix.sum())
+    rows, cols = matrix.sum(axis=1), matrix.sum(axis=0)
     results = {}
-    for label in order:
-        in_a = [None if is_missing(x) else x == label for x in a]
-        in_b = [None if is_missing(x) else x == label for x in b]
-        result = cohen_kappa(in_a, in_b, labels=[False, True])
+    for i, label in enumerate(order):
+        both = matrix[i, i]
+        only_a, only_b = rows[i] - both, cols[i] - both
+        table = np.array([[n - both - only_a - only_b, only_b], [only_a, both]])
+        result = kappa_from_table(table, (False, True), level=level)
         results[label] = AgreementResult(
             measure=f"Cohen's kappa for '{label}' versus the rest",
             value=result.value,
@@ -180,6 +241,7 @@ def per_label_kappa(
             n_categories=2,
             observed=result.observed,
             expected=result.expected,
+            interval=result.interval,
             explanation=f"'{label}' versus all other labels: {result.explanation}",
             unit=result.unit,
         )
