@@ -126,7 +126,7 @@ def test_brat_note_escapes_are_the_documented_ones(reading, tmp_path):
     assert ann.endswith("#1\tAnnotatorNotes T1\ta\\nb\\u2028c\\x1bd\te\n")
 
 
-def test_brat_spans_across_any_line_break_become_fragments_and_tabs_stay(tmp_path):
+def test_brat_spans_across_any_line_break_or_tab_become_fragments(tmp_path):
     text = "one\u2028tw\to\x85six"
     with Project(tmp_path / "p.annotator") as project:
         document, _ = project.add_text("Breaks", text)
@@ -134,7 +134,7 @@ def test_brat_spans_across_any_line_break_become_fragments_and_tabs_stay(tmp_pat
         export(project, "brat", tmp_path / "b")
         ann = (tmp_path / "b" / "Breaks.ann").read_text(encoding="utf-8")
         assert len(ann.splitlines()) == 1
-        assert ann == "T1\tALL 0 3;4 8;9 12\tone tw\to six\n"
+        assert ann == "T1\tALL 0 3;4 6;7 8;9 12\tone tw o six\n"  # as brat cuts at tabs
     with _fresh(tmp_path) as fresh:
         import_file(fresh, tmp_path / "b")
         (a,) = fresh.annotations()

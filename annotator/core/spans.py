@@ -71,6 +71,19 @@ def snap_to_characters(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``start..end`` without the whitespace at either end (None if nothing else is left).
+
+    Training tools reject entities that start or end with whitespace (``spacy debug data``
+    counts them as invalid), and a reader never means the line break after a name.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
 def _check_range(text: str, start: int, end: int, *, allow_empty: bool) -> None:
     if not isinstance(start, int) or not isinstance(end, int):
         raise SpanError(f"offsets must be whole numbers, got {start!r} and {end!r}")

@@ -2,9 +2,13 @@
 
 ``T1<TAB>LABEL START END<TAB>quote``, offsets in characters, end exclusive. brat reads a
 ``.ann`` line by line, breaking at every character ``str.splitlines`` breaks at (its reader
-is Python's), so as brat itself does, a span across line breaks is written as fragments
-(``0 5;6 10``) and its quote is the fragments' texts joined by one space; tabs in a quote
-are written as they are (brat takes the quote by its length, not up to a tab).
+is Python's). As brat's own editor writes a span that holds line breaks or tabs
+(``server/src/annotator.py``: the span is cut at each one and each piece loses the
+whitespace around the cut), a span across them is written as fragments (``0 4;5 8``) and
+its text column is the fragments' texts joined by one space: no raw tab or line break is
+ever in the text column, where tab-separated readers would split it. Reading takes the
+first fragment's start and the last one's end; a text column holding a raw tab (brat reads
+the column by its length) is read too.
 
 Notes are ``#1<TAB>AnnotatorNotes T1<TAB>note``. brat has no way to write a line break in a
 note, so Annotator escapes them: a line feed is ``\\n``, a carriage return ``\\r``, U+2028
@@ -43,7 +47,8 @@ from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingD
 UNLABELLED_TYPES = {AnnotationKind.HIGHLIGHT: "Highlight", AnnotationKind.COMMENT: "Comment"}
 KIND_OF_TYPE = {name: kind for kind, name in UNLABELLED_TYPES.items()}
 _TYPE_BAD = re.compile(r"[\s;\x00-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]+")
+#: Where brat cuts a span into fragments: a run of whitespace holding a tab or line break.
+_FRAGMENT_BREAK = re.compile(r"\s*[\t" + "".join(LINE_BREAKS) + r"]\s*")
 #: What a note may not hold raw in a ``.ann`` line, and how it is written instead.
 NOTE_ESCAPE = ReversibleEscape(
     dict.fromkeys(LINE_BREAKS + TERMINAL_CONTROLS), {"\n": "n", "\r": "r"}
@@ -116,7 +121,9 @@ def _ann(text: str, annotations: list[Annotation], losses: Losses) -> str:
             losses.add("brat has no colours or symbols: {n} were left out")
         fragments = _fragments(text, a.start, a.end)
         if not fragments:
-            losses.add("a brat span cannot be only line breaks: {n} such spans were left out")
+            losses.add(
+                "a brat span cannot be only tabs and line breaks: {n} such spans were left out"
+            )
             continue
         t += 1
         offsets = ";".join(f"{s} {e}" for s, e in fragments)
@@ -129,11 +136,11 @@ def _ann(text: str, annotations: list[Annotation], losses: Losses) -> str:
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``start..end`` split at line breaks, without empty fragments (none if it holds only
-    line breaks)."""
+    """``start..end`` cut at tabs and line breaks with the whitespace around each cut, as
+    brat cuts it, without empty fragments (none if it holds only such whitespace)."""
     fragments: list[tuple[int, int]] = []
     position = start
-    for match in _LINE_BREAK.finditer(text, start, end):
+    for match in _FRAGMENT_BREAK.finditer(text, start, end):
         if match.start() > position:
             fragments.append((position, match.start()))
         position = match.end()

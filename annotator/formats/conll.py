@@ -1,8 +1,10 @@
 """CoNLL-2003 style IOB2: one token per line, the tag in the last column.
 
 ``-DOCSTART- -X- -X- O`` opens each document, a blank line ends each sentence (spaCy's
-rule-based sentencizer). Columns: token, ``-X-``, ``_``, tag. Whitespace is not a token,
-so the text that comes back is the tokens joined by spaces, sentences by newlines.
+rule-based sentencizer; two sentences an entity would cross are written as one, so an entity
+is never cut by a blank line). Whitespace at a span's edges is trimmed (and counted).
+Columns: token, ``-X-``, ``_``, tag. Whitespace is not a token, so the text that comes back
+is the tokens joined by spaces, sentences by newlines.
 
 IOB cannot hold overlapping spans: the longest (then the first) of overlapping entities is
 kept and the others are counted and reported. Spans that do not end on token boundaries are
@@ -12,15 +14,18 @@ annotators have no column and are reported.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc, Token
 
 from annotator.core.errors import FormatError
 from annotator.core.model import Annotation, AnnotationKind
+from annotator.core.spans import trim_whitespace
 from annotator.formats.exchange import (
     ExportData,
     IncomingAnnotation,
@@ -30,6 +35,9 @@ from annotator.formats.exchange import (
 )
 
 DOCSTART = "-DOCSTART- -X- -X- O"
+WHITESPACE_TRIMMED = (
+    "spans with whitespace at an edge were trimmed (training tools reject such entities): {n}"
+)
 _TAG = re.compile(r"O|[BI]-\S+")
 
 
@@ -71,11 +79,14 @@ def export(data: ExportData) -> tuple[str, list[str]]:
         for a in item.annotations:
             if not _taggable(a, losses):
                 continue
-            span = doc.char_span(a.start, a.end, alignment_mode="expand")
-            if span is None or not span.text.strip():
+            edges = trim_whitespace(item.document.text, a.start, a.end)
+            span = None if edges is None else doc.char_span(*edges, alignment_mode="expand")
+            if edges is None or span is None:
                 losses.add("{n} spans cover only whitespace and were left out")
                 continue
-            if (span.start_char, span.end_char) != (a.start, a.end):
+            if edges != (a.start, a.end):
+                losses.add(WHITESPACE_TRIMMED)
+            if (span.start_char, span.end_char) != edges:
                 losses.add("{n} spans were widened to the whole tokens they touch")
             spans.append((span.start, span.end, a.label or ""))
         kept, dropped = choose_non_overlapping(sorted(set(spans)))
@@ -91,7 +102,7 @@ def export(data: ExportData) -> tuple[str, list[str]]:
                 tags[i] = f"I-{label}"
         lines.append(DOCSTART)
         lines.append("")
-        for sentence in doc.sents:
+        for sentence in _sentences(doc, kept):
             wrote = False
             for token in sentence:
                 if token.is_space:
@@ -106,6 +117,16 @@ def export(data: ExportData) -> tuple[str, list[str]]:
         1 if data.documents else 0,
     )
     return "\n".join(lines) + ("\n" if lines else ""), losses.warnings()
+
+
+def _sentences(doc: Doc, entities: list[tuple[int, int, str]]) -> list[list[Token]]:
+    """The sentencizer's sentences, joined where an entity would cross a break: a blank line
+    inside an entity would cut it in two (``B-`` … blank … ``I-`` reads back as two)."""
+    starts = {sentence.start for sentence in doc.sents}
+    for start, end, _ in entities:
+        starts.difference_update(range(start + 1, end))
+    bounds = [*sorted(starts | {0}), len(doc)]
+    return [list(doc[a:b]) for a, b in itertools.pairwise(bounds) if a < b]
 
 
 def _taggable(a: Annotation, losses: Losses) -> bool:

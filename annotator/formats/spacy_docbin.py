@@ -3,8 +3,9 @@
 Per document: ``doc.ents`` holds the entities that do not overlap (the longest first, as
 ``spacy.util.filter_spans`` picks), ``doc.spans["sc"]`` every entity including overlapping
 ones (for ``spancat``), ``doc.spans["sentiment"]`` sentence sentiment, and ``doc.cats`` the
-document labels (1.0) against the project's other document labels (0.0). Spans are snapped
-to tokens with ``alignment_mode="contract"``; what that changes, what cannot be placed and
+document labels (1.0) against the project's other document labels (0.0). Whitespace at a
+span's edges is trimmed (counted: ``spacy debug data`` rejects such entities), then spans are
+snapped to tokens with ``alignment_mode="contract"``; what that changes, what cannot be placed and
 everything without a label (notes, highlights, summaries) is reported.
 """
 
@@ -19,6 +20,7 @@ from spacy.util import filter_spans
 
 from annotator.core.errors import FormatError
 from annotator.core.model import AnnotationKind
+from annotator.core.spans import trim_whitespace
 from annotator.formats.exchange import (
     ExportData,
     IncomingAnnotation,
@@ -27,6 +29,11 @@ from annotator.formats.exchange import (
     gc_paused,
 )
 
+#: Spans that start or end with whitespace are invalid entities for ``spacy debug data``
+#: and ``spacy train`` (a B-/L-/U- tag on a whitespace token): they are trimmed, and counted.
+WHITESPACE_TRIMMED = (
+    "spans with whitespace at an edge were trimmed (training tools reject such entities): {n}"
+)
 SPANS_KEY = "sc"
 SENTIMENT_KEY = "sentiment"
 
@@ -73,11 +80,17 @@ def _build_docbin(data: ExportData, nlp: Language | None) -> tuple[DocBin, list[
                 continue
             if a.note:
                 losses.add("a DocBin has no notes: {n} notes on labelled spans were left out")
-            span = doc.char_span(a.start, a.end, label=a.label, alignment_mode="contract")
+            edges = trim_whitespace(item.document.text, a.start, a.end)
+            if edges is None:
+                losses.add("{n} spans cover only whitespace and were left out")
+                continue
+            if edges != (a.start, a.end):
+                losses.add(WHITESPACE_TRIMMED)
+            span = doc.char_span(*edges, label=a.label, alignment_mode="contract")
             if span is None or len(span) == 0:
                 losses.add("{n} spans lie inside a single token and could not be placed on tokens")
                 continue
-            if (span.start_char, span.end_char) != (a.start, a.end):
+            if (span.start_char, span.end_char) != edges:
                 losses.add("{n} spans were shrunk to the whole tokens inside them")
             (sentiment if a.kind == AnnotationKind.SENTIMENT else entities).append(span)
         non_overlapping = filter_spans(entities)

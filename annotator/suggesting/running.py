@@ -352,10 +352,11 @@ def _run(
     for document_id, found, complete, chars_done, document in _model_results(
         kind, stream(), nlp, sentiment_config, batch_size, chunk_chars
     ):
+        text = texts[document_id]
+        found = _trimmed(found, text)
         if kind == "entities":
             from annotator.nlp.markup import has_words
 
-            text = texts[document_id]
             found = [c for c in found if has_words(text[c.start : c.end])]
         candidates.extend(found)
         if complete:
@@ -398,6 +399,26 @@ def _run(
         cancelled=cancelled,
         seconds=time.perf_counter() - began,
     )
+
+
+def _trimmed(found: list[_Candidate], text: str) -> list[_Candidate]:
+    """Candidates without whitespace at their edges: the model's spans may end with the line
+    break after a name ('Prisma App\\n'), which training tools reject; none is left that is
+    only whitespace."""
+    from annotator.core.spans import trim_whitespace
+
+    kept = []
+    for c in found:
+        if c.start >= c.end:  # document-level: nothing to trim
+            kept.append(c)
+            continue
+        span = trim_whitespace(text, c.start, c.end)
+        if span is None:
+            continue
+        kept.append(
+            c if span == (c.start, c.end) else dataclasses.replace(c, start=span[0], end=span[1])
+        )
+    return kept
 
 
 def _kinds_of(kind: SuggestionKind) -> frozenset[AnnotationKind]:
@@ -515,6 +536,7 @@ def _store_document(
 
     ``covered``: the model read only ``text[:covered]`` (a cancelled run): pending
     suggestions past it, and the document-level ones, are left alone."""
+    from annotator.core.spans import trim_whitespace
     from annotator.nlp.suggest import Suggestion, to_annotation
 
     existing = [
@@ -525,6 +547,9 @@ def _store_document(
         if a.kind in kinds
     ]
     rejected = {suggestion_key(a) for a in existing if a.status == AnnotationStatus.REJECTED}
+    # A span rejected before suggestions were trimmed stays rejected once trimmed.
+    rejected |= {(k, *(trim_whitespace(text, s, e) or (s, e)), label)
+                 for k, s, e, label in list(rejected) if s < e}  # fmt: skip
     labelled = {
         _claim(a)
         for a in existing
