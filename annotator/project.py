@@ -435,6 +435,25 @@ class Project:
         self._texts[document_id] = (digest, text)
         return text
 
+    def cached_tokens(self, text_sha256: str, tokenizer: str) -> tuple[str, bytes, bytes] | None:
+        """``(language, starts, ends)`` of a text's tokens cached by :meth:`cache_tokens`."""
+        return self.store.cached_tokens(text_sha256, tokenizer)
+
+    def cache_tokens(self, rows: Iterable[tuple[str, str, str, int, bytes, bytes]]) -> None:
+        """Keep texts' tokens for the next agreement run, rows of ``(text_sha256, tokenizer,
+        language, count, starts, ends)``: derived data, not a user action, so no history
+        entry and no event (an edited text has another hash and is tokenised again)."""
+        with self.store.transaction():
+            self.store.cache_tokens(rows)
+
+    def labelled_spans(
+        self, annotator: str, kinds: Sequence[str]
+    ) -> list[tuple[str, int, int, str]]:
+        """``(document, start, end, label)`` of an annotator's accepted labelled annotations
+        of ``kinds``, as plain tuples (agreement over a corpus reads millions of them)."""
+        annotator_id = self.annotator_named(annotator).id
+        return self.store.labelled_spans(annotator_id, (AnnotationStatus.ACCEPTED,), kinds)
+
     def documents(self) -> list[DocumentSummary]:
         counts = self.store.annotation_counts()
         suggestions = self.store.suggestion_counts()

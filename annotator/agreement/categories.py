@@ -157,6 +157,12 @@ class Tallies:
         """Only the distinct rows where ``keep`` is True."""
         return Tallies(self.counts[keep], self.multiplicity[keep], self.order, self.n_raters)
 
+    def compact(self) -> Tallies:
+        """Without the categories nobody chose (as counting the labels themselves gives)."""
+        used = (self.multiplicity @ self.counts) > 0
+        order = tuple(c for c, u in zip(self.order, used, strict=True) if u)
+        return Tallies(self.counts[:, used], self.multiplicity, order, self.n_raters)
+
 
 def _distinct(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     if len(counts) == 0:

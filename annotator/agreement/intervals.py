@@ -134,8 +134,12 @@ def t_quantile(p: float, df: float) -> float:
 def t_interval(
     value: float, se: float, n: float, level: float = DEFAULT_LEVEL, method: str = ANALYTIC_TWO
 ) -> Interval | None:
-    """``value ± t(level, n − 1)·se`` clipped to [−1, 1]; None when n < 2 or se is not finite."""
-    if n < 2 or not math.isfinite(se) or not math.isfinite(value):
+    """``value ± t(level, n − 1)·se`` clipped to [−1, 1].
+
+    None when n < 2 or se is not finite, and when se is 0: the formula then has no sampling
+    variation to report (one annotator never used the label, or a corner of the table is
+    empty), and an interval of zero width would read as certainty."""
+    if n < 2 or not math.isfinite(se) or not math.isfinite(value) or se == 0.0:
         return None
     half = t_quantile(0.5 + level / 2.0, n - 1.0) * se
     return Interval(

@@ -7,12 +7,23 @@ recommended agreement measure there.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import accumulate
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
+from annotator.agreement.intervals import (
+    DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    Interval,
+    bootstrap_interval,
+)
 from annotator.agreement.results import AgreementError, LabelF1, SpanF1Result, plural
 
 Match = Literal["exact", "overlap"]
@@ -126,4 +137,49 @@ def span_f1(
         )
     return SpanF1Result(
         match=match, labeled=labeled, micro=micro, per_label=per_label, explanation=explanation
+    )
+
+
+def span_f1_interval(
+    spans_a: Iterable[SpanTuple],
+    spans_b: Iterable[SpanTuple],
+    match: Match = "exact",
+    labeled: bool = True,
+    *,
+    label: str | None = None,
+    level: float = DEFAULT_LEVEL,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Interval | None:
+    """A bootstrap confidence interval of :func:`span_f1` over documents.
+
+    F1 has no variance formula, and spans of one document are not independent, so whole
+    documents are resampled (``resamples`` times, with ``seed``: the same data give the same
+    interval). ``label`` restricts it to one label's F1. None with fewer than two documents.
+    """
+    a, b = _normalise(spans_a), _normalise(spans_b)
+    hits_a, hits_b = _matched(a, b, match, labeled), _matched(b, a, match, labeled)
+    groups = sorted({s[0] for s in a} | {s[0] for s in b}, key=str)
+    index = {g: i for i, g in enumerate(groups)}
+    tallies = np.zeros((4, len(groups)))
+    for row, spans, hits in ((0, a, hits_a), (1, b, hits_b)):
+        for span, hit in zip(spans, hits, strict=True):
+            if label is None or span[3] == label:
+                tallies[row, index[span[0]]] += 1
+                tallies[row + 2, index[span[0]]] += hit
+    n_a, n_b, m_a, m_b = (tallies[i] for i in range(4))
+
+    def f1(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        sa, sb, ma, mb = weights @ n_a, weights @ n_b, weights @ m_a, weights @ m_b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            precision, recall = mb / sb, ma / sa
+            value = 2 * precision * recall / (precision + recall)
+        value = np.where((sa > 0) & (sb > 0) & (ma + mb == 0), 0.0, value)
+        return np.where((sa == 0) | (sb == 0), np.where(sa + sb > 0, 0.0, np.nan), value)
+
+    point = f1(np.ones((1, len(groups))))[0] if groups else math.nan
+    if not math.isfinite(point):
+        return None
+    return bootstrap_interval(
+        float(point), f1, len(groups), level=level, resamples=resamples, seed=seed
     )

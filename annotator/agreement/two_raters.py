@@ -150,6 +150,35 @@ def kappa_from_table(
     )
 
 
+def percent_from_table(
+    matrix: npt.NDArray[np.float64], order: Sequence[Category], *, level: float = DEFAULT_LEVEL
+) -> AgreementResult:
+    """Percent agreement of two annotators from their ``k × k`` table, with Gwet's standard
+    error (irrCAC's ``pa2``)."""
+    name = "Percent agreement"
+    matrix = np.asarray(matrix, dtype=np.float64)
+    n, k = int(matrix.sum()), len(order)
+    if n == 0:
+        return undefined_result(
+            name, "the two annotators have no labelled item in common", n_raters=2, n_categories=k
+        )
+    value = float(np.trace(matrix)) / n
+    se = table_se(matrix, np.eye(k), "percent", value)
+    return AgreementResult(
+        measure=name,
+        value=value,
+        n_items=n,
+        n_raters=2,
+        n_categories=k,
+        observed=value,
+        interval=t_interval(value, se, n, level, ANALYTIC_TWO),
+        explanation=(
+            f"{name} = {value:.1%} over {plural(n, 'item')} labelled by both annotators; "
+            "not corrected for chance."
+        ),
+    )
+
+
 def scott_pi(
     a: Labels,
     b: Labels,

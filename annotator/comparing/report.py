@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
+
 from annotator.agreement import (
     OUTSIDE,
     AgreementResult,
@@ -26,9 +29,17 @@ from annotator.agreement import (
     percent_agreement,
     span_f1,
     span_units,
-    token_units,
 )
+from annotator.agreement.categories import tallies_from_codes
+from annotator.agreement.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, Interval
 from annotator.agreement.results import plural
+from annotator.agreement.span_f1 import span_f1_interval
+from annotator.agreement.token_codes import DOCUMENT_SHIFT, label_codes
+from annotator.agreement.two_raters import (
+    kappa_from_table,
+    per_label_kappa_from_table,
+    percent_from_table,
+)
 from annotator.comparing.selection import (
     UNITS,
     Unit,
@@ -37,7 +48,7 @@ from annotator.comparing.selection import (
     default_documents,
     own_annotations,
 )
-from annotator.core.errors import AnnotatorError, Cancelled
+from annotator.core.errors import AnnotatorError
 from annotator.core.model import (
     Annotation,
     AnnotationKind,
@@ -81,6 +92,8 @@ class Figure:
     explanation: str
     label: str | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: Standard error and confidence interval; None when undefined or degenerate.
+    interval: Interval | None = None
 
     @property
     def is_defined(self) -> bool:
@@ -90,10 +103,19 @@ class Figure:
         """The value as text, ``"undefined"`` when there is none."""
         return "undefined" if self.value is None else f"{self.value:.{digits}f}"
 
+    def formatted_interval(self, digits: int = 3) -> str:
+        """``"95% CI [0.61, 0.70], SE 0.023"``, or "" when there is no interval."""
+        i = self.interval
+        if i is None:
+            return ""
+        return f"{i.level:.0%} CI {i.formatted(digits)}, SE {i.se:.{digits}f}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "measure": self.measure,
             "value": self.value,
+            "se": None if self.interval is None else self.interval.se,
+            "ci": None if self.interval is None else self.interval.to_json(),
             "unit": self.unit,
             "n": self.n,
             "annotators": list(self.annotators),
@@ -139,12 +161,18 @@ class AgreementReport:
     overall: tuple[Figure, ...]
     notes: tuple[str, ...] = ()
     scale: tuple[str, ...] | None = None
+    #: What a token is and how overlapping spans label one (token unit only).
+    definitions: Mapping[str, str] = field(default_factory=dict)
 
     def pair(self, first: str, second: str) -> PairFigures:
         for pair in self.pairs:
             if (pair.first, pair.second) in ((first, second), (second, first)):
                 return pair
         raise KeyError((first, second))
+
+    def _figures(self) -> list[Figure]:
+        found = [f for p in self.pairs for f in (*p.figures, *p.per_label)]
+        return found + list(self.overall)
 
     def measures(self) -> list[str]:
         """The pairwise measures, in the order shown."""
@@ -174,6 +202,7 @@ class AgreementReport:
             "label_set": self.label_set,
             "scale": list(self.scale) if self.scale else None,
             "counts": dict(self.counts),
+            "definitions": dict(self.definitions),
             "pairs": [
                 {
                     "annotators": [p.first, p.second],
@@ -193,7 +222,7 @@ class AgreementReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(
             ["section", "annotator_a", "annotator_b", "measure", "label", "label_b", "value",
-             "n", "unit", "explanation"]
+             "n", "unit", "explanation", "se", "ci_low", "ci_high", "ci_level", "ci_method"]
         )  # fmt: skip
         for pair in self.pairs:
             for f in pair.figures:
@@ -211,6 +240,8 @@ class AgreementReport:
             writer.writerow(_csv_row("all annotators", "", "", f))
         for note in self.notes:
             writer.writerow(["note", "", "", "", "", "", "", "", "", note])
+        for name, text in self.definitions.items():
+            writer.writerow(["definition", "", "", name, "", "", "", "", self.unit, text])
         return out.getvalue()
 
     def to_table(self) -> str:
@@ -225,6 +256,14 @@ class AgreementReport:
             + (f"; ordered scale {' < '.join(self.scale)}" if self.scale else ""),
             "Counts: " + ", ".join(f"{k} {v}" for k, v in self.counts.items()),
         ]  # fmt: skip
+        lines += [f"{name.capitalize()}: {text}" for name, text in self.definitions.items()]
+        shown = next((f.interval for f in self._figures() if f.interval is not None), None)
+        if shown is not None:
+            lines.append(
+                f"Intervals: {shown.level:.0%} confidence intervals and standard errors; "
+                "kappa, alpha, AC1 and percent agreement by Gwet's (2014) variance formulas "
+                "(units taken as independent), span F1 by a bootstrap over documents"
+            )
         for pair in self.pairs:
             lines += ["", f"{pair.first} × {pair.second}"]
             lines += [_table_line(f) for f in pair.figures]
@@ -247,13 +286,21 @@ class AgreementReport:
 
 def _csv_row(section: str, a: str, b: str, f: Figure) -> list[Any]:
     value = "" if f.value is None else round(f.value, 6)
-    return [section, a, b, f.measure, f.label or "", "", value, f.n, f.unit, f.explanation]
+    i = f.interval
+    ci: list[Any] = ["", "", "", "", ""] if i is None else [
+        round(i.se, 6), round(i.low, 6), round(i.high, 6), i.level, i.method
+    ]  # fmt: skip
+    return [section, a, b, f.measure, f.label or "", "", value, f.n, f.unit, f.explanation, *ci]
 
 
 def _table_line(f: Figure, *, with_label: bool = False) -> str:
     name = f"{f.label}: {f.measure}" if with_label and f.label else f.measure
     extra = ", ".join(f"{k} {v}" for k, v in f.counts.items())
-    return f"  {name:<46} {f.formatted():>9}  n={f.n} ({f.unit})" + (f"; {extra}" if extra else "")
+    i = f.interval
+    ci = f" {i.formatted():<16} SE {i.se:.3f}" if i is not None else " " * 27
+    return f"  {name:<46} {f.formatted():>9}{ci}  n={f.n} ({f.unit})" + (
+        f"; {extra}" if extra else ""
+    )
 
 
 def _confusion_json(matrix: ConfusionMatrix | None) -> dict[str, Any] | None:
@@ -282,14 +329,22 @@ def _figure(result: AgreementResult, unit: str, annotators: Sequence[str], **ext
         n=result.n_items,
         annotators=tuple(annotators),
         explanation=result.explanation,
+        interval=result.interval,
         **extra,
     )
 
 
 def _f1_figure(
-    name: str, score: LabelF1, first: str, second: str, explanation: str, label: str | None = None
+    name: str,
+    score: LabelF1,
+    first: str,
+    second: str,
+    explanation: str,
+    label: str | None = None,
+    interval: Interval | None = None,
 ) -> Figure:
     return Figure(
+        interval=interval,
         measure=name,
         value=score.f1,
         unit="span",
@@ -347,6 +402,9 @@ def compute_agreement(
     scale: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    confidence: float = DEFAULT_LEVEL,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
 ) -> AgreementReport:
     """Agreement between ``annotators`` on ``documents`` (default :func:`default_documents`).
 
@@ -370,6 +428,10 @@ def compute_agreement(
     annotation kinds of that set; its label order is the default ordinal ``scale``.
     Edge cases give undefined figures with notes, never an exception; an unknown annotator,
     document or label set raises :class:`~annotator.core.errors.NotFoundError`.
+
+    Every figure carries its standard error and ``confidence`` interval
+    (:mod:`annotator.agreement.intervals`); span F1 is bootstrapped over documents
+    (``resamples`` draws with ``seed``).
     """
     if unit not in UNITS:
         raise AnnotatorError(f"unknown agreement unit '{unit}': use token, span or item")
@@ -390,38 +452,64 @@ def compute_agreement(
     if documents is None:
         document_ids = default_documents(project, names, kinds=wanted) if names else []
         if names and not document_ids:
-            notes.append(
-                "No document was marked done or annotated by every chosen annotator, so there "
-                "is nothing to compare: choose documents, or mark them done."
-            )
+            notes.append(_no_documents_note(project, names, unit, wanted))
     else:
         document_ids = list(dict.fromkeys(DocumentId(d) for d in documents))
         if not document_ids:
             notes.append("No documents were chosen.")
-    docs = [project.document(d) for d in document_ids]  # NotFoundError for an unknown id
+    headers = {d.id: d for d in project.document_headers()}
+    for d in document_ids:
+        if d not in headers:
+            project.document(d)  # NotFoundError names the unknown id
+    docs = [headers[d] for d in document_ids]
     chosen_ids = set(document_ids)
-    by_annotator = {
-        name: [a for a in anns if a.document_id in chosen_ids]
-        for name, anns in own_annotations(project, names, wanted, labels).items()
-    }
+    ci = _Confidence(confidence, resamples, seed)
     counts: dict[str, int] = {"documents": len(docs), "annotators": len(names)}
-    for name, anns in by_annotator.items():
-        counts[f"annotations {name}"] = len(anns)
-    if names and all(not anns for anns in by_annotator.values()) and docs:
+    definitions: dict[str, str] = {}
+    scale_used: tuple[str, ...] | None = None
+    if unit == "token":
+        # Plain (document, start, end, label) rows: a corpus has millions of them.
+        spans = {
+            name: [
+                row
+                for row in project.labelled_spans(name, sorted(k.value for k in wanted))
+                if row[0] in chosen_ids and (labels is None or row[3] in labels)
+            ]
+            for name in names
+        }
+        for name, rows in spans.items():
+            counts[f"annotations {name}"] = len(rows)
+        nothing = all(not rows for rows in spans.values())
+    else:
+        by_annotator = {
+            name: [a for a in anns if a.document_id in chosen_ids]
+            for name, anns in own_annotations(project, names, wanted, labels).items()
+        }
+        for name, anns in by_annotator.items():
+            counts[f"annotations {name}"] = len(anns)
+        nothing = all(not anns for anns in by_annotator.values())
+    if names and nothing and docs:
         notes.append(
             "None of the chosen annotators labelled anything of the chosen kinds in these "
             "documents."
+            + (
+                " The item unit compares document labels and sentence sentiment (one "
+                "category per passage); compare entities by token or span."
+                if unit == "item"
+                else ""
+            )
         )
 
-    scale_used: tuple[str, ...] | None = None
     if unit == "token":
-        pairs, overall = _token_figures(names, docs, by_annotator, counts, progress, cancel)
+        pairs, overall, definitions = _token_figures(
+            project, names, docs, spans, counts, ci, progress, cancel
+        )
     elif unit == "span":
-        pairs, overall = _span_figures(names, by_annotator, chosen_ids, counts)
+        pairs, overall = _span_figures(names, by_annotator, chosen_ids, counts, ci)
     else:
         units = item_units(by_annotator, chosen_ids, kinds=wanted)
         scale_used = _scale(unit, scale, units)
-        pairs, overall = _item_figures(names, units, scale_used, counts)
+        pairs, overall = _item_figures(names, units, scale_used, counts, ci)
     return AgreementReport(
         unit=unit,
         annotators=tuple(names),
@@ -432,6 +520,36 @@ def compute_agreement(
         overall=tuple(overall),
         notes=tuple(notes + _undefined_notes(pairs, overall)),
         scale=scale_used,
+        definitions=definitions,
+    )
+
+
+_KIND_NOUNS = {
+    AnnotationKind.ENTITY: "entities",
+    AnnotationKind.DOC_LABEL: "document labels",
+    AnnotationKind.SENTIMENT: "sentence sentiment",
+}
+
+
+def _no_documents_note(
+    project: Project, names: Sequence[str], unit: Unit, wanted: Collection[AnnotationKind]
+) -> str:
+    """Why there is nothing to compare: no common documents at all, or none with the kinds
+    of annotation this unit compares (an entities-only project asked for items)."""
+    kinds = " or ".join(_KIND_NOUNS.get(k, k.value) for k in sorted(wanted, key=str))
+    if default_documents(project, names):
+        return (
+            f"The chosen annotators annotated documents in common, but none with {kinds}, "
+            f"which is what the {unit} unit compares, so there are 0 items: "
+            + (
+                "compare entities with the token or span unit."
+                if unit == "item"
+                else "choose the kinds of annotation to compare, or another unit."
+            )
+        )
+    return (
+        "No document was marked done or annotated by every chosen annotator, so there "
+        "is nothing to compare: choose documents, or mark them done."
     )
 
 
@@ -442,97 +560,143 @@ def _undefined_notes(pairs: Sequence[PairFigures], overall: Sequence[Figure]) ->
     return list(dict.fromkeys(found))
 
 
-def _many(rows: Sequence[Sequence[str | None]], unit: str, names: Sequence[str]) -> list[Figure]:
+@dataclass(frozen=True, slots=True)
+class _Confidence:
+    level: float = DEFAULT_LEVEL
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = DEFAULT_SEED
+
+
+def _many(rows: Any, unit: str, names: Sequence[str], ci: _Confidence) -> list[Figure]:
     return [
-        _figure(percent_agreement(rows), unit, names),
-        _figure(fleiss_kappa(rows), unit, names),
-        _figure(krippendorff_alpha(rows, "nominal"), unit, names),
-        _figure(gwet_ac1(rows), unit, names),
+        _figure(percent_agreement(rows, level=ci.level), unit, names),
+        _figure(fleiss_kappa(rows, level=ci.level), unit, names),
+        _figure(krippendorff_alpha(rows, "nominal", confidence=ci.level), unit, names),
+        _figure(gwet_ac1(rows, level=ci.level), unit, names),
     ]
+
+
+#: How a token covered by two spans of one annotator is labelled (as label_tokens does).
+OVERLAP_RULE = (
+    "a token takes the label of the span sharing characters with it; where spans of one "
+    "annotator with different labels cover a token, the span covering more of its characters "
+    "wins, then the earlier span, then the label first in alphabetical order"
+)
+_UNIT_O = f"token, unlabelled tokens counted as '{OUTSIDE}'"
+_UNIT_ANNOTATED = "token, only tokens labelled by at least one annotator"
+_UNIT_ANNOTATED_PAIR = "token, only tokens labelled by at least one of the two"
+
+
+def _used(
+    matrix: npt.NDArray[np.int64], order: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """The table without the categories neither annotator used."""
+    keep = (matrix.sum(axis=0) + matrix.sum(axis=1)) > 0
+    return matrix[np.ix_(keep, keep)], tuple(x for x, k in zip(order, keep, strict=True) if k)
 
 
 def _token_figures(
+    project: Project,
     names: Sequence[str],
     docs: Sequence[Any],
-    by_annotator: Mapping[str, list[Annotation]],
+    spans: Mapping[str, list[tuple[str, int, int, str]]],
     counts: dict[str, int],
+    ci: _Confidence,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-) -> tuple[list[PairFigures], list[Figure]]:
-    from annotator.nlp.tokens import token_spans
+) -> tuple[list[PairFigures], list[Figure], dict[str, str]]:
+    """Token-unit figures over the whole corpus as numpy arrays: one int16 label code per
+    token per annotator, a pair's table from one ``bincount``, the many-annotator measures
+    from the distinct rows (:class:`~annotator.agreement.categories.Tallies`)."""
+    from annotator.comparing.corpus_tokens import corpus_tokens, token_definition
 
-    # Group by document once: token_units filters what it is given, so handing it every
-    # document's annotations for each document would be quadratic in the corpus size.
-    per_document: dict[DocumentId, dict[str, list[Annotation]]] = {
-        doc.id: {name: [] for name in names} for doc in docs
+    tokens = corpus_tokens(project, [(d.id, d.text_sha256) for d in docs], progress, cancel)
+    position = {d.id: i for i, d in enumerate(docs)}
+    used_labels = sorted({row[3] for rows in spans.values() for row in rows} | {OUTSIDE})
+    code_of = {label: i for i, label in enumerate(used_labels)}
+    outside = code_of[OUTSIDE]
+    codes: dict[str, npt.NDArray[np.int16]] = {}
+    for name in names:
+        rows = spans[name]
+        shift = np.array([position[r[0]] for r in rows], dtype=np.int64) << DOCUMENT_SHIFT
+        codes[name] = label_codes(
+            tokens.starts,
+            tokens.ends,
+            np.array([r[1] for r in rows], dtype=np.int64) + shift,
+            np.array([r[2] for r in rows], dtype=np.int64) + shift,
+            np.array([code_of[r[3]] for r in rows], dtype=np.int64),
+            outside,
+        )
+    k = len(used_labels)
+    n_tokens = len(tokens.starts)
+    counts["tokens"] = n_tokens
+    definitions = {
+        "token": token_definition(tokens.languages),
+        "overlapping spans": OVERLAP_RULE,
     }
-    for name, anns in by_annotator.items():
-        for a in anns:
-            if a.document_id in per_document:
-                per_document[a.document_id][name].append(a)
-    with_o = []
-    for done, doc in enumerate(docs, start=1):
-        if cancel is not None and cancel():
-            raise Cancelled("computing agreement")
-        with_o.append(
-            token_units(token_spans(doc.text), per_document[doc.id], document_id=doc.id,
-                        kinds=None)
-        )  # fmt: skip
-        if progress is not None:
-            progress(done, len(docs))
-    unit_o = f"token, unlabelled tokens counted as '{OUTSIDE}'"
-    unit_annotated = "token, only tokens labelled by at least one annotator"
-    all_tokens = _concat(with_o, unit_o, names)
-    keep = [
-        i
-        for i, row in enumerate(zip(*(all_tokens[n] for n in names), strict=True))
-        if any(label != OUTSIDE for label in row)
-    ]
-    labelled = Units(
-        unit=unit_annotated,
-        positions=tuple(all_tokens.positions[i] for i in keep),
-        labels={n: tuple(all_tokens[n][i] for i in keep) for n in names},
-    )
-    counts["tokens"] = len(all_tokens.positions)
-    counts["tokens labelled by anyone"] = len(labelled.positions)
-    spans = span_units(by_annotator, kinds=None)
+    span_rows = {name: [(r[0], r[1], r[2], r[3]) for r in spans[name]] for name in names}
     pairs = []
     for first, second in combinations(names, 2):
-        pair_a, pair_b = all_tokens[first], all_tokens[second]
-        only = [(x, y) for x, y in zip(pair_a, pair_b, strict=True) if x != OUTSIDE or y != OUTSIDE]
-        kappa_o = cohen_kappa(pair_a, pair_b)
-        kappa_annotated = cohen_kappa([x for x, _ in only], [y for _, y in only])
-        f1 = span_f1(spans[first], spans[second], "exact")
+        a, b = codes[first], codes[second]
+        table = np.bincount(a.astype(np.int64) * k + b, minlength=k * k).reshape(k, k)
+        with_o, order_o = _used(table, used_labels)
+        annotated = table.copy()
+        annotated[outside, outside] = 0
+        annotated, order_annotated = _used(annotated, used_labels)
+        kappa_o = kappa_from_table(
+            with_o, order_o, level=ci.level,
+            items=(
+                "(every token of the compared documents; unlabelled tokens count as "
+                f"'{OUTSIDE}')"
+            ),
+        )  # fmt: skip
+        kappa_annotated = kappa_from_table(
+            annotated, order_annotated, level=ci.level,
+            items=(
+                f"that at least one of the two labelled (the other's '{OUTSIDE}' counts as "
+                "a label)"
+            ),
+        )  # fmt: skip
+        f1 = span_f1(span_rows[first], span_rows[second], "exact")
+        f1_ci = span_f1_interval(
+            span_rows[first], span_rows[second], "exact", level=ci.level,
+            resamples=ci.resamples, seed=ci.seed,
+        )  # fmt: skip
+        both = (first, second)
         figures = (
-            _figure(_rename(kappa_o, f"Cohen's kappa (with '{OUTSIDE}')"), unit_o, (first, second)),
+            _figure(_rename(kappa_o, f"Cohen's kappa (with '{OUTSIDE}')"), _UNIT_O, both),
             _figure(
                 _rename(kappa_annotated, "Cohen's kappa (annotated tokens only)"),
-                "token, only tokens labelled by at least one of the two",
-                (first, second),
+                _UNIT_ANNOTATED_PAIR,
+                both,
             ),
-            _figure(percent_agreement(pair_a, pair_b), unit_o, (first, second)),
-            _f1_figure("Span F1 (exact)", f1.micro, first, second, f1.explanation),
+            _figure(percent_from_table(with_o, order_o, level=ci.level), _UNIT_O, both),
+            _f1_figure("Span F1 (exact)", f1.micro, first, second, f1.explanation, interval=f1_ci),
         )
         per_label = tuple(
-            _figure(_rename(result, PER_LABEL_KAPPA), unit_o, (first, second), label=str(label))
-            for label, result in per_label_kappa(pair_a, pair_b).items()
+            _figure(_rename(result, PER_LABEL_KAPPA), _UNIT_O, both, label=str(label))
+            for label, result in per_label_kappa_from_table(with_o, order_o, level=ci.level).items()
             if label != OUTSIDE
         )
-        pairs.append(
-            PairFigures(first, second, figures, per_label, confusion_matrix(pair_a, pair_b))
+        confusion = ConfusionMatrix(
+            labels=order_o, counts=tuple(tuple(int(x) for x in row) for row in with_o)
         )
+        pairs.append(PairFigures(first, second, figures, per_label, confusion))
     overall: list[Figure] = []
+    everyone = tallies_from_codes([codes[n] for n in names], used_labels)
+    labelled = everyone.where(everyone.counts[:, outside] < len(names)).compact()
+    counts["tokens labelled by anyone"] = labelled.n_units
     if len(names) >= 2:
-        overall = _many(all_tokens.rows(names), unit_o, names)
-        alpha = krippendorff_alpha(labelled.rows(names))
+        overall = _many(everyone.compact(), _UNIT_O, names, ci)
+        alpha = krippendorff_alpha(labelled, confidence=ci.level)
         overall.append(
             _figure(
                 _rename(alpha, "Krippendorff's alpha (nominal, annotated tokens only)"),
-                unit_annotated,
+                _UNIT_ANNOTATED,
                 names,
             )
         )
-    return pairs, overall
+    return pairs, overall, definitions
 
 
 def _rename(result: AgreementResult, measure: str) -> AgreementResult:
@@ -546,6 +710,7 @@ def _span_figures(
     by_annotator: Mapping[str, list[Annotation]],
     documents: Collection[DocumentId],
     counts: dict[str, int],
+    ci: _Confidence = _Confidence(),
 ) -> tuple[list[PairFigures], list[Figure]]:
     spans = span_units(by_annotator, documents, kinds=None)
     for name in names:
@@ -555,16 +720,28 @@ def _span_figures(
     for first, second in combinations(names, 2):
         exact = span_f1(spans[first], spans[second], "exact")
         overlap = span_f1(spans[first], spans[second], "overlap")
+
+        def interval(match: Any, label: str | None = None) -> Interval | None:
+            return span_f1_interval(
+                spans[first], spans[second], match, label=label,  # noqa: B023
+                level=ci.level, resamples=ci.resamples, seed=ci.seed,
+            )  # fmt: skip
+
         figures = (
-            _f1_figure("Span F1 (exact match)", exact.micro, first, second, exact.explanation),
             _f1_figure(
-                "Span F1 (overlap, same label)", overlap.micro, first, second, overlap.explanation
+                "Span F1 (exact match)", exact.micro, first, second, exact.explanation,
+                interval=interval("exact"),
             ),
-        )
+            _f1_figure(
+                "Span F1 (overlap, same label)", overlap.micro, first, second,
+                overlap.explanation, interval=interval("overlap"),
+            ),
+        )  # fmt: skip
         per_label = []
         for label in sorted(set(exact.per_label) | set(overlap.per_label)):
             for name, result in (("F1 (exact match)", exact), ("F1 (overlap)", overlap)):
                 score = result.per_label.get(label)
+                match = "exact" if result is exact else "overlap"
                 if score is not None:
                     per_label.append(
                         _f1_figure(
@@ -572,7 +749,7 @@ def _span_figures(
                             f"{name} for '{label}': {first} {plural(score.n_a, 'span')} "
                             f"({score.matched_a} matched), {second} {plural(score.n_b, 'span')} "
                             f"({score.matched_b} matched).",
-                            label=label,
+                            label=label, interval=interval(match, label),
                         )
                     )  # fmt: skip
         # A span position one annotator has and the other lacks is "(no span)" for the latter.
@@ -610,6 +787,7 @@ def _item_figures(
     units: Units,
     scale: tuple[str, ...] | None,
     counts: dict[str, int],
+    ci: _Confidence = _Confidence(),
 ) -> tuple[list[PairFigures], list[Figure]]:
     counts["items"] = len(units.positions)
     pairs = []
@@ -617,13 +795,13 @@ def _item_figures(
         a, b = units[first], units[second]
         both = (first, second)
         figures = [
-            _figure(cohen_kappa(a, b), "item", both),
-            _figure(percent_agreement(a, b), "item", both),
+            _figure(cohen_kappa(a, b, level=ci.level), "item", both),
+            _figure(percent_agreement(a, b, level=ci.level), "item", both),
         ]
         if scale is not None:
             figures += [
-                _figure(cohen_kappa(a, b, "linear", labels=scale), "item", both),
-                _figure(cohen_kappa(a, b, "quadratic", labels=scale), "item", both),
+                _figure(cohen_kappa(a, b, "linear", scale, level=ci.level), "item", both),
+                _figure(cohen_kappa(a, b, "quadratic", scale, level=ci.level), "item", both),
             ]
         per_label = tuple(
             _figure(_rename(result, PER_LABEL_KAPPA), "item", both, label=str(label))
@@ -635,12 +813,20 @@ def _item_figures(
     overall: list[Figure] = []
     if len(names) >= 2:
         rows = units.rows(names)
-        overall = _many(rows, "item", names)
+        overall = _many(rows, "item", names, ci)
         if scale is not None:
-            overall.append(_figure(krippendorff_alpha(rows, "ordinal", scale), "item", names))
+            overall.append(
+                _figure(
+                    krippendorff_alpha(rows, "ordinal", scale, confidence=ci.level), "item", names
+                )
+            )
             if _is_numeric(scale):
                 numeric = [tuple(None if x is None else float(x) for x in row) for row in rows]
-                overall.append(_figure(krippendorff_alpha(numeric, "interval"), "item", names))
+                overall.append(
+                    _figure(
+                        krippendorff_alpha(numeric, "interval", confidence=ci.level), "item", names
+                    )
+                )
     return pairs, overall
 
 

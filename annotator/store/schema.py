@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # imported only when a schema is built (annotator.store.sqlit
 # Marks a SQLite file as an Annotator project ("ANNO"), so that opening some other
 # application's database is refused instead of being "migrated".
 APPLICATION_ID = 0x414E4E4F
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def create_v1(db: sqlite_utils.Database) -> None:
@@ -140,7 +140,22 @@ def create_v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def add_token_cache_v2(db: sqlite_utils.Database) -> None:
+    """Version 2: the tokens of each text, so that agreement over a corpus tokenises a text once.
+
+    Keyed by the text's SHA-256 and the tokeniser (spaCy version and language), so an edited
+    text or another tokeniser never reads stale tokens; ``starts``/``ends`` are little-endian
+    int64 arrays of code-point offsets (whitespace tokens left out).
+    """
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS token_cache (text_sha256 TEXT NOT NULL, "
+        "tokenizer TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL, "
+        "starts BLOB NOT NULL, ends BLOB NOT NULL, PRIMARY KEY (text_sha256, tokenizer))"
+    )
+
+
 #: Migration steps: MIGRATIONS[n] turns a version n-1 project into version n.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: create_v1,
+    2: add_token_cache_v2,
 }

@@ -1,0 +1,170 @@
+"""The tokens agreement counts in, for a whole corpus, tokenised once and kept in the project.
+
+A token is what spaCy's rule-based tokenizer for the document's language makes of the text
+(``spacy.blank(lang)``: no model, no statistics, so the same text always gives the same
+tokens), whitespace tokens left out. The language is guessed from the text by its share of
+each language's spaCy stop words (English when nothing is clearly ahead), because the
+tokenizers differ: German keeps "z.B." and "3." together, English splits them.
+
+Tokens are cached in the project by the text's SHA-256 and the tokenizer (spaCy's version),
+so an unchanged corpus is tokenised once; a cached document is not even read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from annotator.agreement.token_codes import DOCUMENT_SHIFT
+from annotator.core.errors import Cancelled
+
+if TYPE_CHECKING:
+    from annotator.project import Project
+
+#: Languages told apart, by spaCy code; each has a blank tokenizer and stop-word list.
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+    "nl": "Dutch", "pt": "Portuguese",
+}  # fmt: skip
+_SAMPLE = 20_000  # characters read to guess the language
+_WORD = re.compile(r"[^\W\d_]+")
+_FLUSH = 32  # documents per cache write
+
+
+def tokenizer_key() -> str:
+    """What the cache is keyed by besides the text: spaCy's version (its rules can change)."""
+    from importlib.metadata import version
+
+    return f"spacy {version('spacy')} blank(lang), whitespace tokens left out"
+
+
+def token_definition(languages: Counter[str] | None = None) -> str:
+    """The sentence that says what a token is, for the report and the README."""
+    used = ", ".join(
+        f"{LANGUAGE_NAMES.get(code, code)} ({count})" for code, count in (languages or {}).items()
+    )
+    return (
+        "a token is what spaCy's rule-based tokenizer for the document's language "
+        "(spacy.blank(lang), no model) makes of the text, whitespace tokens left out; "
+        "the language is guessed from the text's stop words"
+        + (f" — documents by language: {used}" if used else "")
+    )
+
+
+_stop_words: dict[str, frozenset[str]] = {}
+
+
+def guess_language(text: str) -> str:
+    """The spaCy code of the language whose stop words make up most of ``text`` (its first
+    20,000 characters); "en" when there are too few words to tell or no clear winner."""
+    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE])]
+    if len(words) < 20:
+        return "en"
+    if not _stop_words:
+        for code in LANGUAGES:
+            module = importlib.import_module(f"spacy.lang.{code}.stop_words")
+            _stop_words[code] = frozenset(module.STOP_WORDS)
+    counts = Counter(words)
+    scores = {
+        code: sum(n for word, n in counts.items() if word in stops)
+        for code, stops in _stop_words.items()
+    }
+    best = max(scores, key=lambda code: (scores[code], code == "en"))
+    runner_up = max((v for c, v in scores.items() if c != best), default=0)
+    return best if scores[best] > 1.2 * runner_up else "en"
+
+
+@dataclass
+class CorpusTokens:
+    """Every token of the chosen documents as global ranges (see
+    :mod:`annotator.agreement.token_codes`), and per document where its tokens begin."""
+
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    #: ``bounds[i]:bounds[i + 1]`` are the tokens of the i-th document.
+    bounds: npt.NDArray[np.int64]
+    languages: Counter[str] = field(default_factory=Counter)
+    tokenised: int = 0  # documents tokenised now (the rest came from the cache)
+
+
+class _Tokenizers:
+    def __init__(self) -> None:
+        self._nlp: dict[str, Any] = {}
+
+    def spans(self, text: str, language: str) -> tuple[npt.NDArray[np.int64], ...]:
+        nlp = self._nlp.get(language)
+        if nlp is None:
+            from annotator.nlp.spacy_library import import_spacy
+
+            nlp = self._nlp[language] = import_spacy().blank(language)
+        doc = nlp.make_doc(text)
+        if len(doc) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        table = doc.to_array(["IDX", "LENGTH", "IS_SPACE"]).astype(np.int64)
+        table = table[table[:, 2] == 0]
+        return table[:, 0].copy(), table[:, 0] + table[:, 1]
+
+
+def corpus_tokens(
+    project: Project,
+    documents: Sequence[tuple[str, str]],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> CorpusTokens:
+    """The tokens of ``documents`` (``(document_id, text_sha256)`` pairs, in order), from the
+    project's cache where present; new ones are tokenised and cached."""
+    key = tokenizer_key()
+    tokenizers = _Tokenizers()
+    starts: list[npt.NDArray[np.int64]] = []
+    ends: list[npt.NDArray[np.int64]] = []
+    bounds = [0]
+    languages: Counter[str] = Counter()
+    pending: list[tuple[str, str, str, int, bytes, bytes]] = []
+    tokenised = 0
+    for index, (document_id, text_sha256) in enumerate(documents):
+        if cancel is not None and cancel():
+            raise Cancelled("computing agreement")
+        cached = project.cached_tokens(text_sha256, key)
+        if cached is not None:
+            language, start_bytes, end_bytes = cached
+            doc_starts = np.frombuffer(start_bytes, dtype="<i8").astype(np.int64)
+            doc_ends = np.frombuffer(end_bytes, dtype="<i8").astype(np.int64)
+        else:
+            text = project.document(document_id).text
+            language = guess_language(text)
+            doc_starts, doc_ends = tokenizers.spans(text, language)
+            del text
+            tokenised += 1
+            pending.append((
+                text_sha256, key, language, len(doc_starts),
+                doc_starts.astype("<i8").tobytes(), doc_ends.astype("<i8").tobytes(),
+            ))  # fmt: skip
+            if len(pending) >= _FLUSH:
+                project.cache_tokens(pending)
+                pending = []
+        languages[language] += 1
+        shift = np.int64(index) << DOCUMENT_SHIFT
+        starts.append(doc_starts + shift)
+        ends.append(doc_ends + shift)
+        bounds.append(bounds[-1] + len(doc_starts))
+        if progress is not None:
+            progress(index + 1, len(documents))
+    if pending:
+        project.cache_tokens(pending)
+    empty = np.zeros(0, dtype=np.int64)
+    return CorpusTokens(
+        starts=np.concatenate(starts) if starts else empty,
+        ends=np.concatenate(ends) if ends else empty,
+        bounds=np.array(bounds, dtype=np.int64),
+        languages=languages,
+        tokenised=tokenised,
+    )
