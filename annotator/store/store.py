@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import operator
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,13 +63,6 @@ def _annotation_row(a: Annotation) -> tuple[Any, ...]:
         json.dumps(list(a.rect)) if a.rect is not None else None, a.created, a.modified,
     )  # fmt: skip
 
-
-#: Sort key of :func:`_annotation_row` tuples: document, start, end.
-_READING_ORDER = operator.itemgetter(1, 4, 5)
-#: Bulk writes of at least this many rows get a larger page cache while they run ...
-_BULK_ROWS = 20_000
-#: ... of this size (negative: KiB, as PRAGMA cache_size takes it): 64 MB.
-_BULK_CACHE_SIZE = -65_536
 
 _KINDS = {kind.value: kind for kind in AnnotationKind}
 _STATUSES = {status.value: status for status in AnnotationStatus}
@@ -480,12 +472,9 @@ class Store:
         keeps a 100,000-annotation import close to the speed of the bare inserts.
         """
         at = utc_now()
-        # Sorted by id: the entries of one action share their time, and the entity_id index
-        # then takes them page after page (random ids cost a random page each: 15 s instead
-        # of 2 s for a million).
         self.conn.executemany(
             "INSERT INTO history (at, actor, action, entity, entity_id) VALUES (?, ?, ?, ?, ?)",
-            ((at, actor, action, entity, entity_id) for entity_id in sorted(entity_ids)),
+            ((at, actor, action, entity, entity_id) for entity_id in entity_ids),
         )
 
     def record_entries(self, entries: Iterable[tuple[str, str, str, str | None, Any, Any]]) -> None:
@@ -769,36 +758,12 @@ class Store:
         )
 
     def insert_annotations(self, annotations: Iterable[Annotation]) -> int:
-        """Bulk insert (imports, accepted suggestions): one statement, many rows.
-
-        The rows go in in reading order (a stable sort by document, start and end, so
-        annotations on the same span keep their order, as every read sorts them): the
-        ``(document, start)`` index then grows page after page instead of at random pages,
-        and with a larger page cache for the statement a million rows take linear time.
-        """
-        rows = sorted(map(_annotation_row, annotations), key=_READING_ORDER)
-        with self._bulk_cache(len(rows)):
-            cursor = self.conn.executemany(
-                f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
-                rows,
-            )
+        """Bulk insert (imports, accepted suggestions): one statement, many rows."""
+        cursor = self.conn.executemany(
+            f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+            (_annotation_row(a) for a in annotations),
+        )
         return cursor.rowcount
-
-    @contextlib.contextmanager
-    def _bulk_cache(self, rows: int) -> Iterator[None]:
-        """A page cache of up to 64 MB while a bulk write of many rows runs (SQLite's 2 MB
-        default makes every insert into the random-keyed id index of a large table a read
-        from the log), given back afterwards."""
-        if rows < _BULK_ROWS:
-            yield
-            return
-        previous = self.conn.execute("PRAGMA cache_size").fetchone()[0]
-        self.conn.execute(f"PRAGMA cache_size = {_BULK_CACHE_SIZE}")
-        try:
-            yield
-        finally:
-            self.conn.execute(f"PRAGMA cache_size = {int(previous)}")
-            self.conn.execute("PRAGMA shrink_memory")
 
     def replace_annotation(self, annotation: Annotation) -> None:
         row = _annotation_row(annotation)
