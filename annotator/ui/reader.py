@@ -578,8 +578,19 @@ class ReaderView(QPlainTextEdit):
         )
         out: list[QTextEdit.ExtraSelection] = []
         doc = self.document()
+        # A sweep over the segments between bounds: the layers covering a segment are the
+        # ones begun and not yet ended (kept in the index's order, which the formats key
+        # on). Asking every layer for every segment made a page of 1,000 marks take 0.2 s.
+        by_start = sorted(range(len(layers)), key=lambda i: layers[i].start)
+        waiting = 0
+        active: dict[int, Annotation] = {}
         for lo, hi in itertools.pairwise(bounds):
-            covering = [x for x in layers if x.start <= lo and x.end >= hi]
+            while waiting < len(by_start) and layers[by_start[waiting]].start <= lo:
+                active[by_start[waiting]] = layers[by_start[waiting]]
+                waiting += 1
+            for i in [i for i, x in active.items() if x.end <= lo]:
+                del active[i]
+            covering = [active[i] for i in sorted(active)]
             if not covering:
                 continue
             fmt = self._segment_format(covering)
