@@ -157,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     agreement.add_argument("--format", choices=("table", "json", "csv"), default="table")
     agreement.add_argument("-o", "--output", metavar="FILE")
+    agreement.add_argument(
+        "--confidence", type=float, default=0.95, metavar="LEVEL",
+        help="level of the confidence intervals (default 0.95)",
+    )  # fmt: skip
+    agreement.add_argument(
+        "--resamples", type=int, default=1000, metavar="N",
+        help="bootstrap resamples over documents for span F1 (default 1000)",
+    )  # fmt: skip
+    agreement.add_argument(
+        "--seed", type=int, default=20260101, help="bootstrap seed (same seed, same interval)"
+    )
 
     disagreements = commands.add_parser(
         "disagreements", help="passages where annotators differ, with what each one said"
@@ -550,6 +561,33 @@ class _ProgressBar:
             self.stream.flush()
 
 
+class _AgreementProgress:
+    """Documents tokenised so far, redrawn in place on a terminal (tokenising is the long
+    part of the token unit on a new corpus; cached documents pass at once)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        self.stream.write(f"\ragreement: tokens of {done:,}/{total:,} documents")
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _annotator_list(value: str) -> list[str]:
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
@@ -560,11 +598,17 @@ def _annotator_list(value: str) -> list[str]:
 def _agreement(project: Any, args: argparse.Namespace) -> int:
     from annotator.comparing.report import compute_agreement, report_json
 
+    if not 0.5 <= args.confidence < 1.0 or args.resamples < 10:
+        raise CliError("--confidence is a level such as 0.95 and --resamples at least 10")
+    progress = _AgreementProgress(sys.stderr)
     report = compute_agreement(
         project, _annotator_list(args.annotators), args.document, unit=args.unit,
         label_set=args.label_set,
         scale=[x.strip() for x in args.scale.split(",")] if args.scale else None,
+        progress=progress.update, confidence=args.confidence, resamples=args.resamples,
+        seed=args.seed,
     )  # fmt: skip
+    progress.close()
     if args.format == "json":
         text = report_json(report)
     elif args.format == "csv":

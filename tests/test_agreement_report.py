@@ -175,3 +175,34 @@ def test_a_version_1_project_gains_the_token_cache_on_opening(tmp_path):
         _annotate(p, doc.id, "ben", [(0, 12, "PER")])
         assert compute_agreement(p, ["ann", "ben"]).counts["tokens"] == len(token_spans(TEXT_EN))
     assert list(tmp_path.glob("old.*.bak"))  # the migration kept a copy of the old file
+
+
+def test_cli_agreement_prints_intervals_and_takes_confidence_level(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "cli.annotator"
+    with Project(path) as p:
+        for title in ("One", "Two"):
+            doc = p.add_text(title, TEXT_EN + " " + title)[0]
+            _annotate(p, doc.id, "ann", [(0, 12, "PER"), (36, 42, "GPE"), (66, 81, "PER")])
+            _annotate(p, doc.id, "ben", [(0, 3, "PER"), (36, 42, "LOC"), (66, 81, "PER")])
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "annotator", "--project", str(path), "agreement",
+             "--annotators", "ann,ben", *args],
+            capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+
+    table = run()
+    assert table.returncode == 0, table.stderr
+    assert "95% confidence intervals" in table.stdout and "SE " in table.stdout
+    assert "spacy.blank" in table.stdout
+    data = json.loads(run("--format", "json", "--confidence", "0.9", "--seed", "3").stdout)
+    kappa = data["pairs"][0]["figures"][0]
+    assert kappa["ci"]["level"] == 0.9
+    bad = run("--confidence", "95")
+    assert bad.returncode != 0 and "--confidence" in bad.stderr
