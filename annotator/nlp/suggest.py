@@ -7,7 +7,7 @@ Offsets are Python code points in the document's text, end exclusive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol
 
@@ -30,6 +30,7 @@ from annotator.nlp.chunks import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ def suggest_entities(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    scores: bool | None = None,
 ) -> Iterator[EntityResult[DocKey]]:
     """Yield the entities ``nlp`` finds in each ``(doc_id, text)``, as they are found.
 
@@ -77,21 +79,85 @@ def suggest_entities(
     (see :func:`annotator.nlp.chunks.split_into_chunks`) and yield one result per chunk with
     absolute offsets. Load ``nlp`` with ``load_pipeline(..., purpose="entities")`` so that
     components entities do not need are disabled.
+
+    Spans from a ``spancat`` component come with its score; ``ner`` entities get the
+    model's confidence (0–1) when ``scores`` is true (None: for a project-trained model,
+    see :func:`wants_scores`), else ``score`` None.
     """
+    found_in = _span_reader(nlp, scores)
     for chunk in pipe_chunks(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
         offset = chunk.offset
         suggestions = [
             Suggestion(
-                start=offset + ent.start_char,
-                end=offset + ent.end_char,
-                label=ent.label_,
-                quote=ent.text,
+                start=offset + start,
+                end=offset + end,
+                label=label,
+                quote=quote,
+                score=score,
             )
-            for ent in chunk.doc.ents
+            for start, end, label, quote, score in found_in(chunk.doc)
         ]
         yield EntityResult(
             chunk.doc_id, suggestions, chunk.complete, chunk.chars_done, chunk.chars_total
         )
+
+
+#: Parses kept per sentence when an entity recogniser's confidence is asked for: the
+#: probability of an entity is the share of the beam's parses that contain it.
+BEAM_WIDTH = 16
+_Found = tuple[int, int, str, str, float | None]
+
+
+def wants_scores(nlp: Language) -> bool:
+    """Whether confidence is worth its cost for this pipeline by default: for a model
+    trained on the project (its suggestions are reviewed least certain first), not for a
+    stock pipeline (a second, beam parse per chunk)."""
+    return "annotator" in nlp.meta
+
+
+def _span_reader(nlp: Language, scores: bool | None) -> Callable[[Doc], list[_Found]]:
+    """How to read a processed doc's suggestions, with the model's confidence when it has
+    one: ``spancat`` keeps a score per span; ``ner`` gets one from a beam parse
+    (``EntityRecognizer.scored_ents``), only when ``scores`` (None: :func:`wants_scores`)."""
+    spancats = [
+        nlp.get_pipe(name)
+        for name in nlp.pipe_names
+        if nlp.get_pipe_meta(name).factory in ("spancat", "spancat_singlelabel")
+    ]
+    recognisers = [
+        nlp.get_pipe(name)
+        for name in nlp.pipe_names
+        if nlp.get_pipe_meta(name).factory in ("ner", "beam_ner")
+    ]
+    if scores is None:
+        scores = wants_scores(nlp)
+
+    def read(doc: Doc) -> list[_Found]:
+        found: list[_Found] = []
+        seen: set[tuple[int, int, str]] = set()
+        for spancat in spancats:
+            group = doc.spans.get(spancat.key) if spancat.key in doc.spans else None
+            if group is None:
+                continue
+            values = group.attrs.get("scores")
+            for index, span in enumerate(group):
+                score = float(values[index]) if values is not None and index < len(values) else None
+                found.append((span.start_char, span.end_char, span.label_, span.text, score))
+                seen.add((span.start_char, span.end_char, span.label_))
+        entity_scores: dict[tuple[int, int, str], float] = {}
+        if scores and recognisers and len(doc):
+            for recogniser in recognisers:
+                beams = recogniser.beam_parse([doc], beam_width=BEAM_WIDTH)
+                for key, value in recogniser.scored_ents(beams)[0].items():
+                    entity_scores[key] = max(entity_scores.get(key, 0.0), float(value))
+        for ent in doc.ents:
+            if (ent.start_char, ent.end_char, ent.label_) in seen:
+                continue
+            score = entity_scores.get((ent.start, ent.end, ent.label_)) if scores else None
+            found.append((ent.start_char, ent.end_char, ent.label_, ent.text, score))
+        return found
+
+    return read
 
 
 class _LabelledSpan(Protocol):

@@ -210,6 +210,11 @@ def run_suggestions(
             f"unknown suggestion kind '{kind}' (use one of {', '.join(SUGGESTION_KINDS)})"
         )
     # Load the model first: a missing model is reported before the project is touched.
+    if isinstance(model, str):
+        from annotator.nlp.models import resolve_model
+
+        project_path = project.path if isinstance(project, Project) else Path(project)
+        model = resolve_model(model, project_path)
     nlp, source = _pipeline_for(kind, model)
     run = functools.partial(
         _run, document_ids=document_ids, kind=kind, nlp=nlp, source=source,
