@@ -950,13 +950,15 @@ class Project:
     def export_annotated_pdf(
         self, document_id: str, out_path: str | os.PathLike[str], *, password: str | None = None
     ) -> Any:
-        """Write a copy of a PDF document with its annotations as real PDF annotations.
-
-        Highlights carry their colour (a label's colour when they have none), the annotator
-        as author, the note as popup text and the label (or symbol) as subject. Returns the
+        """Write a copy of a PDF document with its annotations as real PDF annotations that
+        say what each meant (:func:`annotator.formats.pdf_meaning.pdf_marks`): highlights in their
+        colour with their note, symbols as underlines carrying the symbol, summaries and
+        links as notes. Returns the
         :class:`~annotator.documents.pdf_annotations.PdfWriteReport`.
         """
-        from annotator.documents.pdf_annotations import PdfMark, write_annotated_pdf
+        from annotator.documents.pdf import read_navigation
+        from annotator.documents.pdf_annotations import write_annotated_pdf
+        from annotator.formats.pdf_meaning import pdf_marks
 
         refuse_unsafe_output(self, out_path)
         document = self.document(document_id)
@@ -974,23 +976,16 @@ class Project:
                 "(its content has changed): re-anchor the annotations to it first (Document → "
                 "Re-anchor…), then export again"
             )
-        names = {a.id: a.name for a in self.annotators()}
-        label_colors = {label.name: label.color for s in self.label_sets() for label in s.labels}
-        marks = [
-            PdfMark(
-                start=a.start,
-                end=a.end,
-                color=a.color or label_colors.get(a.label or ""),
-                author=names.get(a.annotator_id, ""),
-                note=a.note,
-                label=a.label or a.symbol,
-                page=a.page if a.rect is not None else None,
-                rect=a.rect,
-                id=a.id,
-            )
-            for a in self.annotations(document_id)
-            if a.kind not in DOCUMENT_LEVEL_KINDS
-        ]
+        annotations = self.annotations(document_id)
+        marks, _losses = pdf_marks(
+            document,
+            annotations,
+            self.links(document_id),
+            names={a.id: a.name for a in self.annotators()},
+            label_colors={label.name: label.color for s in self.label_sets() for label in s.labels},
+            meanings={label.color: label.name for label in self.legend().labels},
+            navigation=read_navigation(document.path, len(document.page_map)),
+        )
         return write_file(
             out_path,
             lambda temporary: write_annotated_pdf(
@@ -1007,9 +1002,11 @@ class Project:
         adds nothing; marks that cannot be placed in the text are left out.
         """
         from annotator.documents.pdf_annotations import read_pdf_annotations
+        from annotator.formats.pdf_meaning import kind_of, own_color
 
         document = self.document(document_id)
         marks = read_pdf_annotations(document.path, document, password=password)
+        marks = [m for m in marks if m.kind != "link"]  # links are not annotations
         known = {a.id for a in self.store.annotations(statuses=None, include_deleted=True)}
         generic = {"highlight", "underline", "strikeout", "squiggly", "comment", "note",
                    "text", "freetext", "square", "sticky note"}  # fmt: skip
@@ -1021,8 +1018,9 @@ class Project:
             try:
                 a = self.build_annotation(
                     document_id, mark.start, mark.end,
-                    kind=AnnotationKind.COMMENT if mark.note else None,
-                    label=label, note=mark.note, color=mark.color,
+                    kind=kind_of(mark) if mark.kind or mark.note else None,
+                    label=label if not mark.kind else mark.label, note=mark.note,
+                    color=own_color(mark), symbol=mark.symbol,
                     annotator=mark.author or None, source="pdf",
                     page=mark.page if mark.rect is not None else None, rect=mark.rect,
                     text=document.text,

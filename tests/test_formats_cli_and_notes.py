@@ -41,7 +41,7 @@ def test_markdown_notes_group_by_section_in_reading_order(play):
     question = text.index("> not to be")
     motif = text.index("> \U0001d6fd of it")
     assert act_one < question < act_two < motif
-    assert "**Summary:**\n\nA play about doubt." in text
+    assert "**Summary of the whole reading:**\n\nA play about doubt." in text
     assert "> — ? · line 3\n\nthe question" in text
     assert "**MOTIF** · line 7" in text
 
@@ -115,7 +115,9 @@ def test_cli_format_follows_the_output_extension(play, tmp_path):
     path, _ = play
     out = tmp_path / "notes.md"
     assert main(["--project", str(path), "export", "-o", str(out)]) == 0
-    assert out.read_text(encoding="utf-8").startswith("# Act One\n\n**Summary:**")
+    assert out.read_text(encoding="utf-8").startswith(
+        "# Act One\n\n**Summary of the whole reading:**"
+    )
 
 
 def test_annotator_command_line_program_exports_markdown_to_stdout(play):

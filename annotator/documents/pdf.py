@@ -392,6 +392,130 @@ def _title(doc: pymupdf.Document, text: str, path: Path) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Printed page numbers (the PDF's page labels)
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))  # fmt: skip
+
+
+def _roman(number: int) -> str:
+    out = []
+    for value, letters in _ROMAN:
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def _letters(number: int) -> str:
+    """a…z, then aa…zz, aaa… (the PDF reference's rule for the ``a``/``A`` styles)."""
+    if number < 1:
+        return ""
+    repeat, index = divmod(number - 1, 26)
+    return chr(ord("a") + index) * (repeat + 1)
+
+
+def label_pages(rules: Sequence[dict[str, Any]], page_count: int) -> tuple[str, ...]:
+    """Every page's printed label from the PDF's page-label rules (``get_page_labels()``).
+
+    A page before the first rule, or under a rule with neither style nor prefix, gets ``""``
+    (no label: show the physical number). Styles: ``D`` decimal, ``r``/``R`` roman, ``a``/``A``
+    letters; ``firstpagenum`` is the number of a rule's first page (PDF 32000 §12.4.2).
+    """
+    ordered = sorted(
+        (r for r in rules if isinstance(r.get("startpage"), int) and r["startpage"] >= 0),
+        key=lambda r: r["startpage"],
+    )
+    labels = [""] * page_count
+    for i, rule in enumerate(ordered):
+        first = rule["startpage"]
+        last = ordered[i + 1]["startpage"] if i + 1 < len(ordered) else page_count
+        style = str(rule.get("style") or "")
+        prefix = str(rule.get("prefix") or "")
+        try:
+            number = max(1, int(rule.get("firstpagenum") or 1))
+        except (TypeError, ValueError):
+            number = 1
+        for page in range(first, min(last, page_count)):
+            n = number + page - first
+            digits = {
+                "D": str(n), "r": _roman(n), "R": _roman(n).upper(),
+                "a": _letters(n), "A": _letters(n).upper(),
+            }.get(style, "")  # fmt: skip
+            labels[page] = prefix + digits
+    return tuple(labels)
+
+
+def document_page_labels(doc: pymupdf.Document) -> tuple[str, ...]:
+    """The printed label of every page of an open document; ``()`` when it has none (or is
+    not a PDF, or its label tree cannot be read): show physical page numbers then."""
+    if not getattr(doc, "is_pdf", False):
+        return ()
+    try:
+        rules = doc.get_page_labels()
+    except (*pdf_errors(), TypeError, IndexError, KeyError):
+        return ()
+    labels = label_pages(rules, int(doc.page_count)) if rules else ()
+    return labels if any(labels) else ()
+
+
+@dataclass(frozen=True, slots=True)
+class PdfNavigation:
+    """What a reader finds pages by: printed page labels and the table of contents.
+
+    Empty for a document that is not a PDF, has neither, or whose file is gone; pages are
+    then named by their number."""
+
+    labels: tuple[str, ...] = ()
+    outline: tuple[OutlineEntry, ...] = ()
+
+    def page_name(self, page: int) -> str:
+        return page_name(self.labels, page)
+
+    def heading_at(self, page: int) -> str | None:
+        """The title of the contents entry a section starting on ``page`` begins with: the
+        first entry on that page (the outermost, if several), else the last one before."""
+        on_page = [e for e in self.outline if e.page == page]
+        if on_page:
+            return min(on_page, key=lambda e: e.level).title.strip() or None
+        before = [e for e in self.outline if e.page is not None and e.page < page]
+        return (before[-1].title.strip() or None) if before else None
+
+
+def read_navigation(path: str | Path, page_count: int | None = None) -> PdfNavigation:
+    """The page labels and contents of the PDF at ``path``; empty when it has none, cannot
+    be opened, or (with ``page_count``) no longer has that many pages. Reads only the
+    catalogue: milliseconds even for a 2,000-page manual."""
+    path = Path(path)
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        return PdfNavigation()
+    try:
+        doc = load_pymupdf().open(str(path))
+    except (*pdf_errors(), OSError):
+        return PdfNavigation()
+    try:
+        if page_count is not None and doc.page_count != page_count:
+            return PdfNavigation()
+        try:
+            toc = doc.get_toc(simple=True)
+        except pdf_errors():
+            toc = []
+        outline = tuple(
+            OutlineEntry(int(level), str(title), int(target) - 1 if target and target > 0 else None)
+            for level, title, target, *_ in toc
+        )
+        return PdfNavigation(document_page_labels(doc), outline)
+    finally:
+        doc.close()
+
+
+def page_name(labels: Sequence[str], page: int) -> str:
+    """How a reader names the 0-based ``page``: its printed label, else its number."""
+    if 0 <= page < len(labels) and labels[page]:
+        return labels[page]
+    return str(page + 1)
+
+
+# --------------------------------------------------------------------------------------------
 # The reader: rendering, boxes, selection, search
 
 
@@ -537,6 +661,7 @@ class PdfReader:
         self._layout_cache_pages = layout_cache_pages
         self._sizes: dict[int, tuple[float, float]] = {}
         self._rotations: dict[int, pymupdf.Matrix] = {}
+        self._labels: tuple[str, ...] | None = None
         if text is not None:
             self.attach_text(text)
 
@@ -621,6 +746,12 @@ class PdfReader:
             has_alpha=bool(pix.alpha),
             zoom=zoom,
         )
+
+    def page_labels(self) -> tuple[str, ...]:
+        """Every page's printed label (see :func:`document_page_labels`), read once."""
+        if self._labels is None:
+            self._labels = document_page_labels(self._doc)
+        return self._labels
 
     def outline(self) -> list[OutlineEntry]:
         """The document's table of contents (empty if it has none or it cannot be read)."""

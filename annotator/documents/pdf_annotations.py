@@ -3,12 +3,20 @@
 The records are plain :class:`PdfMark` values, not store objects, so that the service maps
 ``Annotation`` ↔ ``PdfMark`` and this module knows nothing of projects.
 
-* A span (``start < end``) becomes one Highlight annotation per page it covers, its quads the
-  line rectangles of its characters; the note becomes the annotation's text (shown in its
-  popup), the annotator its author (``/T``), the label its subject (``/Subj``), the id its
-  name (``/NM``), so a second import recognises it.
+* A span (``start < end``) becomes one Highlight annotation per page it covers (or an
+  Underline, ``pdf_type="Underline"``), its quads the line rectangles of its characters; the
+  note (or ``content``) becomes the annotation's text (shown in its popup), the annotator its
+  author (``/T``), the label (or ``subject``) its subject (``/Subj``), the id its name
+  (``/NM``), so a second import recognises it.
+* A mark with ``pdf_type="Text"`` becomes a sticky note in the margin beside the first line
+  of its passage, not a mark over the passage: a section summary, a link between passages.
 * An area mark (``page`` and ``rect`` set: a highlight on a scanned page) becomes a Square.
 * A note on an empty span (``start == end``) becomes a sticky note (Text annotation).
+
+What Annotator meant (its kind, symbol, label, note, span and link) is also kept in the
+annotation's own ``/AnnotatorData`` entry (a JSON string, which other readers ignore), so that
+importing Annotator's export gives back the same kinds, even for a sticky note that stands
+for a whole section.
 
 Reading maps Highlight / Underline / StrikeOut / Squiggly annotations to the characters whose
 centres lie under their quads, FreeText to the characters inside its box, a sticky note to the
@@ -18,6 +26,7 @@ written over several pages) come back as one record.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -25,6 +34,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from annotator.core.errors import DocumentError
 from annotator.documents.pdf import (
@@ -38,6 +48,9 @@ from annotator.documents.pdf_library import pymupdf
 
 MARKUP_TYPES = ("Highlight", "Underline", "StrikeOut", "Squiggly")
 NOTE_TYPES = ("Text", "FreeText")
+WRITTEN_TYPES = ("Highlight", "Underline", "Text")
+DATA_KEY = "AnnotatorData"
+"""The annotation-dictionary key holding what Annotator meant, as JSON (see the module doc)."""
 AREA_TYPES = ("Square",)
 DEFAULT_COLOR = "#ffd54f"
 AREA_OPACITY = 0.35
@@ -52,7 +65,14 @@ class PdfMark:
     ``start``/``end`` are canonical-text offsets (code points, end exclusive); ``rect`` and
     ``page`` (0-based) describe an area mark, in displayed page space. ``color`` is ``#rrggbb``.
     ``pdf_type`` is the PDF annotation subtype it was read from (``Highlight``, ``Underline``,
-    ``StrikeOut``, ``Squiggly``, ``Text``, ``FreeText``, ``Square``); writing ignores it.
+    ``StrikeOut``, ``Squiggly``, ``Text``, ``FreeText``, ``Square``), or the one to write
+    (``Highlight``, ``Underline`` or ``Text``; an area is always a Square).
+
+    ``kind``, ``symbol`` and ``links`` (pairs of linked annotation ids, from and to, for a
+    note that stands for a passage's links) say what Annotator meant; they are written into
+    the annotation's ``/AnnotatorData`` and read back from it. ``subject`` and ``content``,
+    when given, are what other readers show instead of the label and the note; ``icon`` names
+    a sticky note's icon and ``side`` the margin it sits in (``"left"`` or ``"right"``).
     """
 
     start: int
@@ -65,6 +85,13 @@ class PdfMark:
     rect: Rect | None = None
     id: str | None = None
     pdf_type: str = "Highlight"
+    kind: str | None = None
+    symbol: str | None = None
+    subject: str | None = None
+    content: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    icon: str = "Note"
+    side: str = "left"
 
     @property
     def is_area(self) -> bool:
@@ -172,13 +199,33 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
         annots = [_new_annot(page, pymupdf.PDF_ANNOT_SQUARE, rect=unrotated)]
         annots[0].set_colors(stroke=rgb, fill=rgb)
         annots[0].set_opacity(AREA_OPACITY)
+    elif mark.pdf_type == "Text":
+        # A note for the passage, beside its first line: a summary must not paint a section.
+        located = _first_line(reader, mark.start, mark.end)
+        if located is None:
+            return "the note's place has no character on any page (a scanned page?)"
+        number, (x0, y0, _x1, _y1) = located
+        page = page_of(number)
+        if mark.side == "right":
+            x = page.cropbox.width - NOTE_ICON_SIZE - 4  # unrotated, as the line's box
+        else:
+            x = max(2.0, x0 - NOTE_ICON_SIZE - 4)
+        point = (x, max(2.0, y0 - 2))
+        text = mark.content if mark.content is not None else mark.note
+        annots = [page.add_text_annot(point, text, icon=mark.icon)]
+        annots[0].set_colors(stroke=rgb)
     elif mark.start < mark.end:
         annots = []
+        subtype = (
+            pymupdf.PDF_ANNOT_UNDERLINE
+            if mark.pdf_type == "Underline"
+            else pymupdf.PDF_ANNOT_HIGHLIGHT
+        )
         for number, rects, _matrix in reader._span_rects_unrotated(mark.start, mark.end):
             quads = [pymupdf.Rect(rect).quad for rect in rects if _drawable(rect)]
             if not quads:
                 continue
-            annot = _new_annot(page_of(number), pymupdf.PDF_ANNOT_HIGHLIGHT, quads=quads)
+            annot = _new_annot(page_of(number), subtype, quads=quads)
             annot.set_colors(stroke=rgb)
             annots.append(annot)
         if not annots:
@@ -193,19 +240,71 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
         annots[0].set_colors(stroke=rgb)
     else:
         return "an empty passage without a note has nothing to show"
+    content = mark.content if mark.content is not None else mark.note
+    data = _data_of(mark)
     for annot in annots:
         annot.set_info(
             title=mark.author,
-            content=mark.note,
-            subject=mark.label or "",
+            content=content,
+            subject=mark.subject if mark.subject is not None else mark.label or "",
         )
         if mark.id:
             reader._doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(mark.id))
-        if mark.note and not mark.is_area and annot.type[1] != "Text":
+        if data:
+            reader._doc.xref_set_key(annot.xref, DATA_KEY, pymupdf.get_pdf_str(data))
+        if content and not mark.is_area and annot.type[1] != "Text":
             r = annot.rect
             annot.set_popup(pymupdf.Rect(r.x1 + 4, r.y0, r.x1 + 184, r.y0 + 100))
         annot.update()
     return None
+
+
+NOTE_ICON_SIZE = 20.0
+"""Points: the side of a sticky note's icon, placed this far left of its line."""
+
+
+def _first_line(reader: PdfReader, start: int, end: int) -> tuple[int, Rect] | None:
+    """The page and (unrotated) rectangle of the first line with a character in
+    ``[start, end)`` (or, for an empty span, at or after ``start`` on its page)."""
+    if end <= start:
+        end = reader._require_text().page_map[-1][1] if reader.page_count else start
+    for number, rects, _matrix in reader._span_rects_unrotated(start, end):
+        drawable = [rect for rect in rects if _drawable(rect)]
+        if drawable:
+            return number, drawable[0]
+    return None
+
+
+def _data_of(mark: PdfMark) -> str:
+    """What Annotator meant by ``mark``, as the JSON kept in ``/AnnotatorData`` ("" if the
+    mark says nothing beyond the standard entries: a mark not made by Annotator)."""
+    if mark.kind is None and mark.symbol is None and not mark.links:
+        return ""
+    data: dict[str, Any] = {"v": 1, "kind": mark.kind, "start": mark.start, "end": mark.end}
+    if mark.symbol:
+        data["symbol"] = mark.symbol
+    if mark.label:
+        data["label"] = mark.label
+    if mark.note:
+        data["note"] = mark.note
+    if mark.links:
+        data["links"] = [list(pair) for pair in mark.links]
+    return json.dumps(data)  # ASCII: a PDF string holds it unchanged
+
+
+def _read_data(doc: pymupdf.Document, xref: int) -> dict[str, Any]:
+    """``/AnnotatorData`` of an annotation, checked; ``{}`` when absent or not ours."""
+    try:
+        kind, value = doc.xref_get_key(xref, DATA_KEY)
+    except PDF_ERRORS:
+        return {}
+    if kind != "string" or not value:
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) and data.get("v") == 1 else {}
 
 
 def _drawable(rect: Rect) -> bool:
@@ -374,7 +473,7 @@ def _read_annot(
     mark_id = info.get("id") or None
     if mark_id and mark_id.startswith("fitz-"):
         mark_id = None  # PyMuPDF's generated names identify nothing outside this file
-    return PdfMark(
+    mark = PdfMark(
         start=start,
         end=end,
         color=color,
@@ -385,6 +484,37 @@ def _read_annot(
         rect=_transform(area, m) if area is not None else None,
         id=mark_id,
         pdf_type=kind,
+    )
+    data = _read_data(reader._doc, annot.xref)
+    return _meant(mark, data, len(canonical)) if data else mark
+
+
+def _meant(mark: PdfMark, data: dict[str, Any], length: int) -> PdfMark:
+    """``mark`` with what Annotator's ``/AnnotatorData`` says it meant: its kind, symbol,
+    label and note as typed (not as shown to other readers) and, for a sticky note standing
+    for a passage, that passage."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) and value else None
+
+    start, end = data.get("start"), data.get("end")
+    span_ok = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length
+    pairs = data.get("links")
+    links = tuple(
+        (pair[0], pair[1])
+        for pair in (pairs if isinstance(pairs, list) else [])
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+    )
+    return replace(
+        mark,
+        start=start if span_ok and mark.pdf_type in NOTE_TYPES else mark.start,  # type: ignore[arg-type]
+        end=end if span_ok and mark.pdf_type in NOTE_TYPES else mark.end,  # type: ignore[arg-type]
+        kind=text("kind"),
+        symbol=text("symbol"),
+        label=text("label"),
+        note=text("note") or "",
+        links=links,
     )
 
 

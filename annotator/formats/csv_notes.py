@@ -1,7 +1,8 @@
 """CSV: one row per annotation, for a spreadsheet or a notes app, and back.
 
-UTF-8 with a byte-order mark so that Excel reads accents and emoji right. ``page`` is
-1-based (PDFs), ``line`` the 1-based line of the text where the passage starts; ``start``
+UTF-8 with a byte-order mark so that Excel reads accents and emoji right. ``page`` is the
+page as printed on it (a PDF's page label, "iv" or "12"; its 1-based number where the PDF has
+no labels), ``line`` the 1-based line of the text where the passage starts; ``start``
 and ``end`` are code-point offsets (end exclusive) that lead back to the passage exactly.
 Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or carriage
 return first, after any apostrophes: OWASP's list) get one more apostrophe in front, which
@@ -59,13 +60,16 @@ def rows(data: ExportData) -> list[dict[str, Any]]:
     for item in data.each():
         document = item.document
         line_starts = _line_starts(document.text)
+        navigation = data.navigation(document) if document.page_map else None
         for a in item.annotations:
-            page = document.page_of(a.start)
+            page = a.page if a.rect is not None else document.page_of(a.start)
             out.append(
                 {
                     "document": document.title,
                     "document_id": document.id,
-                    "page": page + 1 if page is not None else "",
+                    "page": navigation.page_name(page)
+                    if navigation is not None and page is not None
+                    else "",
                     "line": _line_of(line_starts, a.start),
                     "start": a.start,
                     "end": a.end,

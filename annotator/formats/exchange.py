@@ -37,6 +37,8 @@ from annotator.core.model import (
     ImportPlan,
     LabelSet,
     LabelSetKind,
+    Link,
+    LinkId,
     new_id,
     utc_now,
 )
@@ -46,6 +48,7 @@ from annotator.documents.base import LoadedDocument, sha256_text
 from annotator.formats.text_checks import find_surrogate, id_collision_warning
 
 if TYPE_CHECKING:
+    from annotator.documents.pdf import PdfNavigation
     from annotator.project import Project
 
 #: The annotator whose annotations form the adjudicated ("gold") layer that trains models.
@@ -92,6 +95,9 @@ class ExportData:
     #: before each: True stops the export with :class:`Cancelled` before anything is written.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
     cancel: Callable[[], bool] | None = field(default=None, compare=False)
+    #: The links whose two annotations are both in the export ("connects to").
+    links: tuple[Link, ...] = ()
+    _navigation: dict[str, PdfNavigation] = field(default_factory=dict, compare=False)
 
     def each(self) -> Iterator[DocumentAnnotations]:
         """The documents in order, for a format to convert, reporting progress."""
@@ -105,6 +111,20 @@ class ExportData:
 
     def annotator_name(self, annotator_id: str) -> str:
         return self.annotator_names.get(annotator_id, annotator_id)
+
+    def navigation(self, document: Document) -> PdfNavigation:
+        """A PDF's printed page labels and contents, read from its file on first use (empty
+        for other documents, or when the file is gone): pages are named as printed."""
+        from annotator.documents.pdf import PdfNavigation, read_navigation
+
+        found = self._navigation.get(document.id)
+        if found is None:
+            paged = document.kind == DocumentKind.PDF and bool(document.page_map)
+            found = (
+                read_navigation(document.path, len(document.page_map)) if paged else PdfNavigation()
+            )
+            self._navigation[document.id] = found
+        return found
 
     @property
     def annotation_count(self) -> int:
@@ -198,7 +218,14 @@ def collect(project: Project, scope: ExportScope) -> tuple[ExportData, list[str]
             f"{orphaned} orphaned annotations were left out: their passages could not be "
             "found in the current text (re-attach them first)"
         )
-    return ExportData(tuple(result), names, tuple(project.label_sets())), warnings
+    kept_ids = {a.id for item in result for a in item.annotations}
+    links = tuple(
+        link
+        for link in project.links()
+        if link.from_annotation in kept_ids and link.to_annotation in kept_ids
+    )
+    data = ExportData(tuple(result), names, tuple(project.label_sets()), links=links)
+    return data, warnings
 
 
 @contextlib.contextmanager
@@ -289,6 +316,8 @@ class IncomingDocument:
     text_sha256: str | None = None
     field: str = "text"
     document_id: str | None = None
+    #: "connects to" links between its annotations, by the ids the file gives them.
+    links: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -343,6 +372,8 @@ def apply_import(
     current_name = project.current_annotator.name
     changed = 0
     collisions = 0
+    final_ids: dict[str, AnnotationId] = {}  # an id in the file -> the annotation's id here
+    wanted_links: list[tuple[str, str]] = []
 
     def annotator_id(name: str | None) -> AnnotatorId:
         name = (name or "").strip() or current_name
@@ -361,6 +392,7 @@ def apply_import(
                 _dedupe_key(a) for a in project.annotations(document.id, statuses=None)
             }
         text = document.text
+        wanted_links.extend(doc.links)
         for item in doc.annotations:
             annotation = _build(item, document, text, annotator_id(item.annotator), format_name)
             key = _dedupe_key(annotation)
@@ -381,7 +413,10 @@ def apply_import(
             )
             if stored is not None and _content(stored) != _content(annotation):
                 changed += 1
-            if known or key in seen_keys or key in existing_keys[document.id]:
+            duplicate = key in seen_keys or key in existing_keys[document.id]
+            if item.id is not None and (known or not duplicate):
+                final_ids.setdefault(item.id, AnnotationId(item.id) if known else annotation.id)
+            if known or duplicate:
                 result.annotations_unchanged += 1
                 continue
             seen_keys.add(key)
@@ -396,17 +431,35 @@ def apply_import(
         )
     if collisions:
         result.warnings.append(id_collision_warning(collisions))
+    links = _new_links(project, wanted_links, final_ids) if wanted_links else ()
     plan = ImportPlan(
         format=format_name,
         origin=origin,
         documents=tuple(new_documents),
         annotators=tuple(new_annotators),
         annotations=tuple(new_annotations),
+        links=links,
     )
     result.backup, result.changes = project.apply_import(plan, backup=bool(new_annotations))
     result.annotators_added = len(new_annotators)
     result.annotations_added = len(new_annotations)
     return result
+
+
+def _new_links(
+    project: Project, wanted: Sequence[tuple[str, str]], ids: dict[str, AnnotationId]
+) -> tuple[Link, ...]:
+    """The links a file asks for between annotations it brought (or that were already
+    here by the same id), less those the project already has either way round."""
+    have = {frozenset((x.from_annotation, x.to_annotation)) for x in project.links()}
+    links: list[Link] = []
+    for first, second in wanted:
+        a, b = ids.get(first), ids.get(second)
+        if a is None or b is None or a == b or frozenset((a, b)) in have:
+            continue
+        have.add(frozenset((a, b)))
+        links.append(Link(LinkId(new_id()), a, b))
+    return tuple(links)
 
 
 def _content(a: Annotation) -> tuple[Any, ...]:

@@ -1,9 +1,12 @@
-"""The annotated PDF: a copy of the reading with its highlights and notes as PDF annotations.
+"""The annotated PDF: a copy of the reading with what the reader meant as PDF annotations.
 
-Export writes one PDF document's annotations into a copy of its file (highlight
-annotations with popup text, colour, author, the label as subject and the annotation id as
-name, so importing the copy again recognises them). Import reads the highlights, notes
-and area marks already in any PDF and adds the PDF with them.
+Export writes one PDF document's annotations into a copy of its file so that Zotero, Okular,
+Acrobat or a browser shows what each one meant (:mod:`annotator.formats.pdf_meaning`:
+highlights stay highlights, symbols are underlines carrying the symbol, summaries and links
+are sticky notes in the margin, never marks painting a section). Every annotation also keeps
+its kind, symbol, label and note in its ``/AnnotatorData`` and its id as its name, so
+importing the copy again gives back the same kinds (and links). Import reads the highlights,
+notes and area marks already in any PDF and adds the PDF with them.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import AnnotationKind, DocumentKind
+from annotator.core.model import AnnotationKind, DocumentKind, LabelSetKind
 from annotator.documents.pdf import load_pdf
-from annotator.documents.pdf_annotations import PdfMark, read_pdf_marks, write_annotated_pdf
+from annotator.documents.pdf_annotations import read_pdf_marks, write_annotated_pdf
 from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument
+from annotator.formats.pdf_meaning import kind_of, own_color, pdf_marks
 from annotator.source_files import file_change
 
 
@@ -44,28 +48,22 @@ def export_to(data: ExportData, out: Path) -> list[str]:
             "content has changed): re-anchor the annotations to it first (Document → "
             f"Re-anchor…, or `annotator reanchor {document.id} {source}`), then export again"
         )
-    marks = [
-        PdfMark(
-            start=a.start,
-            end=a.end,
-            color=a.color,
-            author=data.annotator_name(a.annotator_id),
-            note=a.note,
-            label=a.label,
-            page=a.page,
-            rect=a.rect,
-            id=a.id,
-        )
-        for a in item.annotations
-        if a.kind != AnnotationKind.DOC_LABEL
-    ]
-    warnings = []
-    symbols = sum(1 for a in item.annotations if a.symbol)
-    if symbols:
-        warnings.append(f"PDF annotations have no symbols: {symbols} were left out")
-    labels = sum(1 for a in item.annotations if a.kind == AnnotationKind.DOC_LABEL)
-    if labels:
-        warnings.append(f"a PDF has no document labels: {labels} were left out")
+    label_colors = {label.name: label.color for s in data.label_sets for label in s.labels}
+    meanings = {
+        label.color: label.name
+        for s in data.label_sets
+        if s.kind == LabelSetKind.LEGEND
+        for label in s.labels
+    }
+    marks, warnings = pdf_marks(
+        document,
+        item.annotations,
+        data.links,
+        names=data.annotator_names,
+        label_colors=label_colors,
+        meanings=meanings,
+        navigation=data.navigation(document),
+    )
     report = write_annotated_pdf(source, out, marks, document)
     for mark, reason in report.skipped:
         quote = document.text[mark.start : mark.end][:40]
@@ -74,7 +72,8 @@ def export_to(data: ExportData, out: Path) -> list[str]:
 
 
 def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
-    """The PDF as a document, with the annotations already in it."""
+    """The PDF as a document, with the annotations already in it (and, for Annotator's own
+    export, their kinds, symbols and links as they were)."""
     loaded = load_pdf(path)
     read = read_pdf_marks(path, loaded)
     marks = read.marks
@@ -83,10 +82,14 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
     )
     empty = 0
     for number, mark in enumerate(marks, start=1):
-        if not mark.is_area and mark.start >= mark.end:
+        if mark.kind == "link":
+            incoming.links.extend(mark.links)
+            continue
+        kind = kind_of(mark)
+        whole = kind == AnnotationKind.SUMMARY and mark.start == mark.end
+        if not mark.is_area and mark.start >= mark.end and not whole:
             empty += 1  # a sticky note far from any text: nothing to anchor it to
             continue
-        kind = AnnotationKind.COMMENT if mark.note else AnnotationKind.HIGHLIGHT
         incoming.annotations.append(
             IncomingAnnotation(
                 start=mark.start,
@@ -97,7 +100,8 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
                 label=mark.label,
                 note=mark.note,
                 annotator=mark.author or None,
-                color=mark.color,
+                color=own_color(mark),
+                symbol=mark.symbol,
                 id=_uuid_or_none(mark.id),
                 page=mark.page if mark.is_area else None,
                 rect=mark.rect if mark.is_area else None,

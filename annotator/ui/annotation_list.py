@@ -48,8 +48,17 @@ class AnnotationList(QObject):
     def show_document(
         self, document_id: str | None, text: str = "", page_map: PageMap = ()
     ) -> None:
-        """An empty list for a newly opened document (or none); :meth:`fill` fills it."""
-        self.model.set_document(document_id, text, [], page_map)
+        """An empty list for a newly opened document (or none); :meth:`fill` fills it.
+
+        A PDF's pages are named as printed on them (its page labels, read by the PDF view's
+        reader), so the list says "p. 1" where the book does, not the file's page 7."""
+        self.model.set_document(document_id, text, [], page_map, self._page_labels(page_map))
+
+    def _page_labels(self, page_map: PageMap) -> tuple[str, ...]:
+        reader = self.area.pdf_view.reader
+        if not page_map or reader is None or not self.area.showing_pdf:
+            return ()
+        return reader.page_labels() if reader.page_count == len(page_map) else ()
 
     def fill_soon(self, document_id: str) -> None:
         """Fill the list on the next turn of the event loop: not needed for the first paint."""

@@ -158,6 +158,7 @@ class AnnotationTableModel(AnnotationRowsModel):
         self._line_starts: list[int] | None = [0]
         self._text = ""
         self._page_starts: list[int] = []
+        self._page_labels: tuple[str, ...] = ()
         self._names: dict[str, str] = {}
         self._meanings: dict[str, str] = {}
         self._sort_column = self.WHERE
@@ -172,14 +173,17 @@ class AnnotationTableModel(AnnotationRowsModel):
         text: str,
         annotations: list[Annotation],
         page_map: tuple[tuple[int, int], ...] = (),
+        page_labels: tuple[str, ...] = (),
     ) -> None:
-        """``page_map`` (of a PDF) makes the Where column say pages instead of lines."""
+        """``page_map`` (of a PDF) makes the Where column say pages instead of lines, named
+        by ``page_labels`` (the numbers printed on them) where the PDF has them."""
         self.beginResetModel()
         self.document_id = document_id
         # Line starts are worked out when the list first needs them: not before the first
         # paint of a long document.
         self._text, self._line_starts = text, None
         self._page_starts = [start for start, _end in page_map]
+        self._page_labels = page_labels
         self._set_rows(annotations)
         self.endResetModel()
 
@@ -296,11 +300,17 @@ class AnnotationTableModel(AnnotationRowsModel):
             self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
         return bisect_right(self._line_starts, offset)
 
+    def page_name(self, page: int) -> str:
+        """A 0-based page as printed on it (its label), else its number."""
+        if 0 <= page < len(self._page_labels) and self._page_labels[page]:
+            return self._page_labels[page]
+        return str(page + 1)
+
     def where(self, a: Annotation) -> str:
         if a.page is not None and a.rect is not None:
-            return f"p. {a.page + 1}"
+            return f"p. {self.page_name(a.page)}"
         if self._page_starts:
-            return f"p. {bisect_right(self._page_starts, a.start)}"
+            return f"p. {self.page_name(bisect_right(self._page_starts, a.start) - 1)}"
         return f"l. {self.line_of(a.start)}"
 
     def meaning(self, color: str | None) -> str:
@@ -330,7 +340,7 @@ class AnnotationTableModel(AnnotationRowsModel):
                 return self.where(a)
             if column == self.PASSAGE:
                 if a.rect is not None and a.page is not None:
-                    return f"(an area of page {a.page + 1})"
+                    return f"(an area of page {self.page_name(a.page)})"
                 if a.status == AnnotationStatus.ORPHANED:  # see the Orphans list
                     return f"(orphaned) “{' '.join(a.quote.split())[:100]}”"
                 if a.start == a.end:

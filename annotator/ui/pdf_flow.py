@@ -31,7 +31,13 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError, DocumentError
 from annotator.core.model import Annotation, Document, DocumentKind, ImportChanges
 from annotator.documents.base import LoadedDocument, sha256_file
-from annotator.documents.pdf import PasswordRequired, PdfExtraction, PdfReader, WrongPassword
+from annotator.documents.pdf import (
+    PasswordRequired,
+    PdfExtraction,
+    PdfReader,
+    WrongPassword,
+    page_name,
+)
 from annotator.project import Project
 from annotator.ui.commands import ImportAnnotations
 from annotator.ui.models import plural
@@ -463,7 +469,9 @@ class PdfController(QObject):
         view = self.area.pdf_view
         if view.reader is None:
             return
-        self.pages_panel.fill(view.load_outline(), view.page_count, view._sizes[0])
+        self.pages_panel.fill(
+            view.load_outline(), view.page_count, view._sizes[0], view.reader.page_labels()
+        )
 
     # -- PDF navigation and view ----------------------------------------------------------------
 
@@ -496,8 +504,15 @@ class PdfController(QObject):
             self._go_to_pdf_page(page - 1)
 
     def pdf_position_text(self) -> str:
+        """ "Page 1 (3 of 120)": the number printed on the page (its label) first, where the
+        PDF has one that differs from its place in the file."""
         view = self.area.pdf_view
-        return f"Page {view.current_page() + 1} of {view.page_count:,}"
+        page = view.current_page()
+        labels = view.reader.page_labels() if view.reader is not None else ()
+        printed = page_name(labels, page)
+        if printed != str(page + 1):
+            return f"Page {printed} ({page + 1:,} of {view.page_count:,})"
+        return f"Page {page + 1} of {view.page_count:,}"
 
     # -- export ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ and kept in a bounded cache; rows scrolled away fall back to a blank placeholder
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.documents.pdf import OutlineEntry
+from annotator.documents.pdf import OutlineEntry, page_name
 from annotator.ui.pdf_view import PdfView
 
 THUMB_WIDTH = 96
@@ -63,15 +64,21 @@ class PagesPanel(QTabWidget):
         view.thumbnail_ready.connect(self._thumbnail)
 
     def fill(
-        self, entries: list[OutlineEntry], page_count: int, page_size: tuple[float, float]
+        self,
+        entries: list[OutlineEntry],
+        page_count: int,
+        page_size: tuple[float, float],
+        labels: Sequence[str] = (),
     ) -> None:
+        """The outline and a thumbnail per page, named by ``labels`` (the printed page
+        numbers) where the PDF has them."""
         self.outline.clear()
         parents: list[QTreeWidgetItem] = []
         for entry in entries:
             item = QTreeWidgetItem([entry.title])
             item.setData(0, Qt.ItemDataRole.UserRole, entry.page)
             if entry.page is not None:
-                item.setToolTip(0, f"Page {entry.page + 1}")
+                item.setToolTip(0, f"Page {page_name(labels, entry.page)}")
             del parents[max(0, entry.level - 1) :]
             if parents:
                 parents[-1].addChild(item)
@@ -92,7 +99,7 @@ class PagesPanel(QTabWidget):
         self._blank = QIcon(blank)
         self.thumbs.clear()
         for page in range(page_count):
-            item = QListWidgetItem(self._blank, str(page + 1))
+            item = QListWidgetItem(self._blank, page_name(labels, page))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.thumbs.addItem(item)
         self.setCurrentIndex(0 if entries else 1)

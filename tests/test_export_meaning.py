@@ -1,0 +1,256 @@
+"""Exports that say what the reader meant: the annotated PDF and the Markdown notes.
+
+Every test goes through the real export (the registry's, as the CLI and the Export dialog
+use it, and the window's Project.export_annotated_pdf) and opens what it wrote with PyMuPDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from annotator.core.model import Annotation, AnnotationKind
+from annotator.documents.pdf_annotations import hex_to_rgb
+from annotator.formats.registry import export, import_file
+from annotator.project import Project
+from tests.test_page_labels import build_book
+
+SHOTS = Path("/tmp/h1")
+
+
+class Reading:
+    """A book with one of each: a legend highlight with a note, a question mark, an
+    exclamation mark, a comment, a section summary, a whole-reading summary and a link."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.project = Project(tmp_path / "book.annotator")
+        self.document, _ = self.project.add_document(build_book(tmp_path / "book.pdf"))
+        p, d = self.project, self.document
+        self.definition = p.legend().labels[0]
+        self.highlight = p.annotate(
+            d.id, *self.span("brown fox"), color=self.definition.color, note="A definition?"
+        )
+        self.question = p.annotate(d.id, *self.span("rewards patience"), symbol="?")
+        self.exclaim = p.annotate(d.id, *self.span("opens with a claim"), symbol="!")
+        self.comment = p.annotate(d.id, *self.span("argument continues"), note="Compare ch. 2")
+        # A section as the PDF view makes one: its outline entry's pages (Chapter One).
+        self.section = (d.page_map[2][0], d.page_map[3][1])
+        self.summary = p.annotate(
+            d.id, *self.section, kind=AnnotationKind.SUMMARY, note="Patience pays."
+        )
+        self.whole = p.annotate(d.id, 0, 0, kind=AnnotationKind.SUMMARY, note="A small book.")
+        p.link(self.highlight.id, self.exclaim.id)
+
+    def span(self, phrase: str) -> tuple[int, int]:
+        start = self.document.text.index(phrase)
+        return start, start + len(phrase)
+
+
+@pytest.fixture
+def reading(tmp_path: Path):
+    r = Reading(tmp_path)
+    yield r
+    r.project.close()
+
+
+def _by_registry(r: Reading, out: Path) -> None:
+    result, _ = export(r.project, "pdf", out)
+    assert result.warnings == []
+
+
+def _by_window(r: Reading, out: Path) -> None:
+    report = r.project.export_annotated_pdf(r.document.id, out)
+    assert not report.skipped
+
+
+EXPORTS: dict[str, Callable[[Reading, Path], None]] = {
+    "registry": _by_registry,
+    "window": _by_window,
+}
+
+
+def _annots(out: Path) -> list[dict]:
+    """Every annotation of the file: page, type, subject, content, rectangle, colour."""
+    found = []
+    with pymupdf.open(out) as doc:
+        for page in doc:
+            for annot in page.annots():
+                found.append(
+                    {
+                        "page": page.number,
+                        "type": annot.type[1],
+                        "subject": annot.info["subject"],
+                        "content": annot.info["content"],
+                        "rect": pymupdf.Rect(annot.rect),
+                        "stroke": tuple(round(c, 3) for c in annot.colors["stroke"] or ()),
+                        "words": page.get_text("text", clip=annot.rect),
+                    }
+                )
+    return found
+
+
+@pytest.mark.parametrize("way", sorted(EXPORTS))
+def test_a_section_summary_is_a_note_at_its_start_not_a_highlight_over_it(
+    reading: Reading, tmp_path: Path, way: str
+):
+    out = tmp_path / "out.pdf"
+    EXPORTS[way](reading, out)
+    annots = _annots(out)
+    summaries = [a for a in annots if a["subject"] == "Section summary"]
+    assert len(summaries) == 1
+    note = summaries[0]
+    assert note["type"] == "Text" and note["page"] == 2  # the section's first page
+    assert note["content"].startswith("Section summary: Chapter One (pp. 1–2)")
+    assert note["content"].endswith("Patience pays.")
+    # An icon in the left margin beside the heading, covering no word of the section.
+    assert note["rect"].width <= 24 and note["rect"].x1 < 72
+    assert note["words"].strip() == ""
+    assert not [a for a in annots if a["page"] == 3 and a["type"] != "Highlight"]
+    painted = [a for a in annots if a["type"] == "Highlight" and "Chapter One" in a["words"]]
+    assert painted == []
+
+
+@pytest.mark.parametrize("way", sorted(EXPORTS))
+def test_symbols_are_underlines_whose_subject_and_content_carry_them(
+    reading: Reading, tmp_path: Path, way: str
+):
+    out = tmp_path / "out.pdf"
+    EXPORTS[way](reading, out)
+    marks = {a["subject"]: a for a in _annots(out) if a["subject"] in ("?", "!")}
+    assert set(marks) == {"?", "!"}
+    assert marks["?"]["type"] == "Underline" and marks["?"]["content"] == "?"
+    assert " ".join(marks["?"]["words"].split()) == "rewards patience"
+    assert marks["!"]["type"] == "Underline" and marks["!"]["page"] == 4
+    assert marks["!"]["stroke"] != tuple(round(c, 3) for c in hex_to_rgb("#ffd54f"))
+
+
+@pytest.mark.parametrize("way", sorted(EXPORTS))
+def test_highlights_stay_highlights_with_their_legend_colour_meaning_and_note(
+    reading: Reading, tmp_path: Path, way: str
+):
+    out = tmp_path / "out.pdf"
+    EXPORTS[way](reading, out)
+    highlight = next(a for a in _annots(out) if a["content"] == "A definition?")
+    assert highlight["type"] == "Highlight"
+    assert highlight["subject"] == reading.definition.name  # what the colour means
+    expected = tuple(round(c, 3) for c in hex_to_rgb(reading.definition.color))
+    assert highlight["stroke"] == expected
+    assert "brown fox" in " ".join(highlight["words"].split())
+    comment = next(a for a in _annots(out) if a["content"] == "Compare ch. 2")
+    assert comment["type"] == "Highlight"
+    assert comment["stroke"] != expected  # an uncoloured comment is not "definition" yellow
+
+
+@pytest.mark.parametrize("way", sorted(EXPORTS))
+def test_links_are_notes_naming_the_other_passage_and_its_printed_page(
+    reading: Reading, tmp_path: Path, way: str
+):
+    out = tmp_path / "out.pdf"
+    EXPORTS[way](reading, out)
+    links = {a["page"]: a for a in _annots(out) if a["subject"] == "Link"}
+    assert set(links) == {2, 4}
+    assert links[2]["type"] == "Text"
+    assert links[2]["content"] == "Connects to “opens with a claim” (p. 3)"
+    assert links[4]["content"] == "Connected from “brown fox” (p. 1)"
+    assert links[2]["words"].strip() == ""  # in the margin
+
+
+def test_the_whole_reading_summary_is_a_note_on_the_first_page(reading: Reading, tmp_path):
+    out = tmp_path / "out.pdf"
+    _by_registry(reading, out)
+    whole = [a for a in _annots(out) if a["subject"] == "Summary of the whole reading"]
+    assert [(a["type"], a["page"]) for a in whole] == [("Text", 0)]
+    assert whole[0]["content"] == "Summary of the whole reading\n\nA small book."
+
+
+def _meaning(a: Annotation) -> tuple:
+    return (a.id, a.kind, a.start, a.end, a.symbol, a.label, a.note, a.color)
+
+
+def test_importing_our_export_gives_back_the_same_kinds_symbols_notes_and_links(
+    reading: Reading, tmp_path: Path
+):
+    out = tmp_path / "out.pdf"
+    _by_registry(reading, out)
+    fresh = Project(tmp_path / "fresh.annotator")
+    try:
+        report = import_file(fresh, out)
+        assert report.warnings == [] and report.annotations_added == 6
+        assert {_meaning(a) for a in fresh.annotations()} == {
+            _meaning(a) for a in reading.project.annotations()
+        }
+        links = {(x.from_annotation, x.to_annotation) for x in fresh.links()}
+        assert links == {(reading.highlight.id, reading.exclaim.id)}
+        again = import_file(fresh, out)  # the same file twice adds nothing
+        assert again.annotations_added == 0 and len(fresh.links()) == 1
+    finally:
+        fresh.close()
+
+
+def test_the_windows_pdf_import_of_our_export_gives_back_the_same_kinds(
+    reading: Reading, tmp_path: Path
+):
+    out = tmp_path / "out.pdf"
+    _by_window(reading, out)
+    fresh = Project(tmp_path / "fresh.annotator")
+    try:
+        document, _ = fresh.add_document(out)
+        added = fresh.import_pdf_annotations(document.id)
+        kinds = sorted((a.kind.value, a.symbol or "") for a in added)
+        assert kinds == sorted(
+            (a.kind.value, a.symbol or "") for a in reading.project.annotations()
+        )
+        assert not [a for a in added if a.note.startswith("Connect")]  # links are no comments
+    finally:
+        fresh.close()
+
+
+def test_the_exported_pdf_rendered_shows_notes_beside_the_text(reading: Reading, tmp_path):
+    out = tmp_path / "out.pdf"
+    _by_window(reading, out)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with pymupdf.open(out) as doc:
+        pix = doc[2].get_pixmap(annots=True, dpi=110)
+        pix.save(SHOTS / "exported-page-1.png")
+        # The section is not painted over: its heading line shows paper and ink, no colour.
+        line = doc[2].get_pixmap(annots=True, dpi=72, clip=pymupdf.Rect(70, 85, 560, 106))
+        samples = line.samples
+        colours = {tuple(samples[i : i + 3]) for i in range(0, len(samples), 3)}
+        assert all(max(c) - min(c) < 16 for c in colours)  # greys only
+
+
+# -- Markdown notes --------------------------------------------------------------------------
+
+
+def test_markdown_notes_have_links_headings_and_two_kinds_of_summary(reading, tmp_path):
+    out = tmp_path / "notes.md"
+    export(reading.project, "markdown", out)
+    notes = out.read_text(encoding="utf-8")
+    assert notes.count("**Summary of the whole reading:**\n\nA small book.") == 1
+    assert "**Section summary — “Chapter One”** (pp. 1–2):\n\nPatience pays." in notes
+    assert "The quick brown fox jumps" not in notes  # the section is not quoted whole
+    assert "- Connects to “opens with a claim” (p. 3)" in notes
+    assert "- Connected from “brown fox” (p. 1)" in notes
+    assert "line" not in notes
+
+
+def test_markdown_notes_of_a_markdown_reading_quote_the_sections_heading(project, tmp_path):
+    text = "# Act One\n\nTo be, or *not* to be.\n\n## Scene Two\n\nThe **rest** is silence.\n"
+    document, _ = project.add_text("play.md", text)
+    start = text.index("## Scene Two")
+    summary = project.annotate(
+        document.id, start, len(text), kind=AnnotationKind.SUMMARY, note="Silence."
+    )
+    start = text.index("not")
+    question = project.annotate(document.id, start, start + 5, symbol="?")
+    project.link(question.id, summary.id)
+    out = tmp_path / "notes.md"
+    export(project, "markdown", out)
+    notes = out.read_text(encoding="utf-8")
+    assert "**Section summary — “Scene Two”** (line 5):\n\nSilence." in notes
+    assert "rest" not in notes
+    assert "- Connects to the summary of “Scene Two” (line 5)" in notes
+    assert "- Connected from “not\\*” (line 3)" in notes
