@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import platformdirs
 from psygnal import Signal
@@ -145,6 +145,10 @@ class Project:
         self.events = ProjectEvents()
         self.store.on_failure.append(self.events.write_failed.emit)
         self._texts: dict[str, tuple[str, str]] = {}  # document id -> (text hash, text)
+        #: The current annotator as committed to the file: (name, id). Annotators are never
+        #: deleted, so once seen outside a transaction the id stays good, and building a
+        #: million annotations does not look the name up a million times.
+        self._saved_current: tuple[str, AnnotatorId] | None = None
         self._seed_defaults()
         self._current = self._load_current_annotator()
 
@@ -246,7 +250,12 @@ class Project:
         return self._current
 
     def _ensure_current_saved(self) -> AnnotatorId:
+        saved = self._saved_current
+        if saved is not None and saved[0] == self._current.name:
+            return saved[1]
         stored = self.store.annotator_by_name(self._current.name)
+        if stored is not None and not self.store.conn.in_transaction:
+            self._saved_current = (stored.name, stored.id)
         if stored is None:
             # Checked again under the write lock: a worker thread with its own connection may
             # be creating the same annotator at this very moment.
@@ -1081,6 +1090,29 @@ class Project:
             documents, annotations, self.annotators(), self.label_sets(), self.links()
         )
 
+    def write_json(
+        self, out: TextIO, document_ids: Sequence[str] | None = None
+    ) -> native.WrittenCounts:
+        """Write what :meth:`export_json` returns, as its JSON text (indented), to ``out``
+        record by record: one document's text and one batch of annotations in memory at a
+        time, whatever the size of the project."""
+        if document_ids is None:
+            ids = [d.id for d in self.store.documents()]
+        else:
+            ids = list(document_ids)
+            for document_id in ids:  # NotFoundError for a bad id, before anything is written
+                self.store.document_text_sha256(document_id)
+        wanted = set(ids)
+        used = self.store.annotators_of(wanted)
+        return native.write_project(
+            out,
+            (self.document(d) for d in ids),
+            (a for d in sorted(wanted) for a in self.store.iter_annotations(d)),
+            [a for a in self.annotators() if a.id in used],
+            self.label_sets(),
+            self.store.links_within(wanted),
+        )
+
     def import_json(self, data: Any) -> native.ImportReport:
         """Import Annotator's own JSON: checked completely first, then written as one action."""
         plan, counts = native.plan_import(self, data)
@@ -1108,7 +1140,7 @@ class Project:
         """
         store = self.store
         copy = None
-        if backup and store.annotations(statuses=None):
+        if backup and store.has_annotations():
             copy = str(store.backup("before-import"))
         actor = self.current_annotator.name
         after = [new for _, new in plan.replaced]

@@ -7,6 +7,12 @@ Each exporter is timed against the least work that produces the same file:
   ``filter_spans``, ``doc.ents``, ``doc.spans["sc"]``, ``doc.cats``, ``to_bytes``).
 Reading the same annotations out of a project file (``collect``) is timed once on its own.
 Medians of several runs. Run: ``.venv/bin/python bench/bench_export.py [--runs 5]``.
+
+``--native`` times the native JSON export instead (``annotator export --format json``, issue
+18): a project of 100,000 annotations (``--full``: 1,000,000) in 1,000 documents is exported
+by ``registry.export`` and, as the baseline, by sqlite3 reading the same rows and ``json.dump``
+writing the same records (indented); each run is a fresh process (wall time and peak memory,
+``ru_maxrss``), the two alternating. Target: at most 1.5x the time, peak memory under 300 MB.
 """
 
 from __future__ import annotations
@@ -140,10 +146,135 @@ def collect_from_project(data: ExportData) -> float:
         return elapsed
 
 
+NATIVE_CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+
+side, project_path, out = sys.argv[1:4]
+began = time.perf_counter()
+if side == "ours":
+    from annotator.formats import registry
+    from annotator.project import Project
+
+    with Project(project_path) as project:
+        result, _ = registry.export(project, "json", out)
+    count = result.annotations
+else:
+    import sqlite3
+
+    conn = sqlite3.connect(project_path)
+    documents = []
+    for row in conn.execute(
+        "SELECT id, title, path, kind, sha256, text_sha256, encoding, added, text, page_map "
+        "FROM documents WHERE deleted IS NULL ORDER BY added, title"
+    ):
+        keys = ("id", "title", "source", "kind", "sha256", "text_sha256", "encoding", "added",
+                "text")
+        record = dict(zip(keys, row[:9]))
+        if row[9] and json.loads(row[9]):
+            record["page_map"] = json.loads(row[9])
+        documents.append(record)
+    keys = ("id", "kind", "start", "end", "quote", "prefix", "suffix", "label", "color",
+            "symbol", "note", "source", "status", "score", "page", "rect", "created",
+            "modified", "document", "annotator")
+    annotations = [
+        dict(zip(keys, (*row[:15], json.loads(row[15]) if row[15] else None, *row[16:])))
+        for row in conn.execute(
+            "SELECT id, kind, start, end, quote, prefix, suffix, label, color, symbol, note, "
+            "source, status, score, page, rect, created, modified, document, annotator "
+            "FROM annotations WHERE deleted IS NULL ORDER BY document, start, end"
+        )
+    ]
+    data = {
+        "format": "annotator", "version": 1, "generator": "raw", "exported": "now",
+        "documents": documents,
+        "annotators": [dict(zip(("id", "name", "color"), r)) for r in conn.execute(
+            "SELECT id, name, color FROM annotators ORDER BY created, name")],
+        "label_sets": [],
+        "annotations": annotations,
+        "links": [],
+    }
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+    count = len(annotations)
+elapsed = time.perf_counter() - began
+print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF)
+                  .ru_maxrss / 1024, "annotations": count}))
+"""
+
+
+def build_native_project(path: Path, total: int) -> None:
+    """1,000 documents of ~8,000 characters and ``total`` annotations among them, written
+    through the store's bulk path (what an import or "accept all" writes)."""
+    from annotator.project import Project
+
+    per_document = total // DOCUMENTS
+    with Project(path) as project:
+        annotator = project._ensure_current_saved()
+        for d in range(DOCUMENTS):
+            words = [WORDS[(d * 7 + i * 3) % len(WORDS)] for i in range(1_200)]
+            text = " ".join(words) + "."
+            document, _ = project.add_text(f"doc {d}", text)
+            batch = []
+            for k in range(per_document):
+                start = (k * 7919) % (len(text) - 40)
+                end = start + 5 + k % 30
+                batch.append(
+                    Annotation(
+                        AnnotationId(new_id()), document.id, annotator,
+                        AnnotationKind.COMMENT if k % 3 else AnnotationKind.ENTITY,
+                        start, end, text[start:end], text[max(0, start - 32) : start],
+                        text[end : end + 32], label=None if k % 3 else LABELS[k % 4],
+                        note="a note" if k % 3 else "", color="#ffe066" if k % 5 == 0 else None,
+                    )
+                )  # fmt: skip
+            project.add_annotations(batch)
+
+
+def native_main(args: argparse.Namespace) -> None:
+    import subprocess
+    import sys
+
+    total = 1_000_000 if args.full else args.annotations
+    with tempfile.TemporaryDirectory() as folder:
+        project_path = Path(folder) / "native.annotator"
+        began = time.perf_counter()
+        build_native_project(project_path, total)
+        built = time.perf_counter() - began
+        print(f"built {total:,} annotations in {DOCUMENTS:,} documents ({built:.1f}s); "
+              f"{args.runs} runs each, interleaved")  # fmt: skip
+        results: dict[str, list[dict[str, float]]] = {"ours": [], "raw": []}
+        for run in range(args.runs):
+            for side in ("ours", "raw") if run % 2 == 0 else ("raw", "ours"):
+                out = Path(folder) / f"{side}.json"
+                done = subprocess.run(
+                    [sys.executable, "-c", NATIVE_CHILD, side, str(project_path), str(out)],
+                    check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                result = json.loads(done.stdout.strip().splitlines()[-1])
+                assert result["annotations"] == total, result
+                results[side].append(result)
+                out.unlink()
+    ours = statistics.median(r["seconds"] for r in results["ours"])
+    raw = statistics.median(r["seconds"] for r in results["raw"])
+    ours_mb = max(r["peak_mb"] for r in results["ours"])
+    raw_mb = max(r["peak_mb"] for r in results["raw"])
+    print(f"export --format json  ours {ours:7.2f}s {ours_mb:7.0f} MB peak   "
+          f"sqlite3 + json.dump {raw:7.2f}s {raw_mb:7.0f} MB peak   "
+          f"ratio {ours / raw:.2f}x  (target <= 1.5x, <= 300 MB)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--native", action="store_true", help="time the native JSON export")
+    parser.add_argument("--annotations", type=int, default=100_000, help="for --native")
+    parser.add_argument("--full", action="store_true", help="--native with 1,000,000")
     args = parser.parse_args()
+    if args.native:
+        native_main(args)
+        return
     data = make_data()
     print(f"{data.annotation_count:,} annotations in {len(data.documents):,} documents; "
           f"median of {args.runs} runs")  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 
 import jsonschema
@@ -127,3 +128,56 @@ def test_import_keeps_a_backup_of_a_project_that_has_annotations(filled, tmp_pat
         report = busy.import_json(exported)
         assert report.backup is not None
         assert busy.store.backups()
+
+
+def _streamed(project, document_ids=None) -> str:
+    out = io.StringIO()
+    project.write_json(out, document_ids)
+    return out.getvalue()
+
+
+def _as_dumped(project, streamed: str, document_ids=None) -> str:
+    """What the export wrote before it streamed: ``json.dumps`` of the whole object (with
+    the streamed file's time stamp)."""
+    data = project.export_json(document_ids)
+    data["exported"] = json.loads(streamed)["exported"]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_streamed_export_is_the_text_json_dumps_wrote(filled, tmp_path):
+    """Byte for byte, with awkward values: quotes, backslashes, control characters, astral
+    characters, a PDF rectangle, a score, a page map, a deleted annotation and a second
+    document (annotations ordered by document id) with a link across."""
+    text = 'He said "no" \\ then left.\tTabs\u2028and 𝛽.\n'
+    second, _ = filled.add_text("quoted", text)
+    odd = filled.annotate(
+        second.id, 0, 7, note='a "note"\nwith lines \\ and \x01', label="PERSON",
+        score=0.875, page=0, rect=(1.5, 2.0, 30.25, 40.0),
+    )  # fmt: skip
+    gone = filled.annotate(second.id, 8, 12)
+    filled.delete_annotation(gone.id)
+    first_annotation = filled.annotations(filled.document_headers()[0].id)[0]
+    filled.link(odd.id, first_annotation.id, note="across")
+    streamed = _streamed(filled)
+    assert streamed == _as_dumped(filled, streamed)
+    parsed = json.loads(streamed)
+    assert gone.id not in {a["id"] for a in parsed["annotations"]}
+    assert len(parsed["documents"]) == 2 and len(parsed["links"]) == 2
+    jsonschema.validate(parsed, native.schema())
+
+
+def test_streamed_export_of_some_documents_keeps_their_annotations_and_links_only(filled, tmp_path):
+    second, _ = filled.add_text("other", "Another text about Paris.")
+    there = filled.annotate(second.id, 19, 24, label="GPE")
+    filled.link(there.id, filled.annotations(filled.document_headers()[0].id)[0].id)
+    streamed = _streamed(filled, [second.id])
+    assert streamed == _as_dumped(filled, streamed, [second.id])
+    parsed = json.loads(streamed)
+    assert [a["id"] for a in parsed["annotations"]] == [there.id]
+    assert parsed["links"] == []
+    assert [a["id"] for a in parsed["annotators"]] == [there.annotator_id]
+
+
+def test_streamed_export_of_an_empty_project_is_the_dumped_text(project):
+    streamed = _streamed(project)
+    assert streamed == _as_dumped(project, streamed)

@@ -9,10 +9,11 @@ in one transaction. A bad file changes nothing, and the error names the record a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from annotator import __version__
 from annotator.core.errors import FormatError, NotFoundError, SpanError
@@ -130,28 +131,140 @@ def build_project(
             for a in annotators
             if a.id in used_annotators
         ],
-        "label_sets": [
-            {
-                "id": s.id,
-                "name": s.name,
-                "kind": s.kind.value,
-                "labels": [dataclasses.asdict(label) for label in s.labels],
-            }
-            for s in label_sets
-        ],
+        "label_sets": [_label_set_json(s) for s in label_sets],
         "annotations": [_annotation_json(a) for a in annotations],
         "links": [
-            {
-                "id": link.id,
-                "from": link.from_annotation,
-                "to": link.to_annotation,
-                "kind": link.kind,
-                "note": link.note,
-                "created": link.created,
-            }
+            _link_json(link)
             for link in links
             if link.from_annotation in kept and link.to_annotation in kept
         ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenCounts:
+    """What :func:`write_project` wrote."""
+
+    documents: int
+    annotations: int
+
+
+def write_project(
+    out: TextIO,
+    documents: Iterable[Document],
+    annotations: Iterable[Annotation],
+    annotators: Iterable[Annotator],
+    label_sets: Iterable[LabelSet],
+    links: Iterable[Link],
+    *,
+    include_text: bool = True,
+    exported: str | None = None,
+) -> WrittenCounts:
+    """Write a native JSON export to ``out`` record by record, the very text of
+    ``json.dumps(build_project(...), ensure_ascii=False, indent=2) + "\n"``.
+
+    Unlike :func:`build_project` it holds one record at a time, so the caller passes what
+    is to be written: ``annotations`` of these documents only (in reading order), the
+    ``annotators`` who made them, and the ``links`` between them. A million annotations then
+    take constant memory, and each record's text is put together from the values' own
+    encoders (``json.dumps`` with an indent runs the pure-Python encoder, ~15 µs a record).
+    """
+    write = out.write
+    write(
+        "{\n"
+        f'  "format": {_string(FORMAT_NAME)},\n'
+        f'  "version": {FORMAT_VERSION},\n'
+        f'  "generator": {_string(f"Annotator {__version__}")},\n'
+        f'  "exported": {_string(exported or utc_now())},\n'
+    )
+    counts = [0, 0]
+
+    def section(name: str, records: Iterable[str], last: bool = False, index: int = -1) -> None:
+        write(f'  "{name}": [')
+        first = True
+        for record in records:
+            write("\n    " if first else ",\n    ")
+            write(record)
+            first = False
+            if index >= 0:
+                counts[index] += 1
+        write(("]" if first else "\n  ]") + ("\n" if last else ",\n"))
+
+    section(
+        "documents",
+        (_indented(_document_json(d, include_text), 4) for d in documents),
+        index=0,
+    )
+    section(
+        "annotators",
+        (_indented({"id": a.id, "name": a.name, "color": a.color}, 4) for a in annotators),
+    )
+    section("label_sets", (_indented(_label_set_json(s), 4) for s in label_sets))
+    section("annotations", map(_annotation_text, annotations), index=1)
+    section("links", (_indented(_link_json(link), 4) for link in links), last=True)
+    write("}\n")
+    return WrittenCounts(*counts)
+
+
+_string = json.encoder.encode_basestring  # the C encoder of ensure_ascii=False strings
+
+
+def _indented(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it nested ``level`` spaces deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + " " * level) if level else text
+
+
+def _scalar(value: Any) -> str:
+    """A JSON scalar as ``json.dumps`` writes it; lists (a rect) through :func:`_indented`."""
+    kind = value.__class__
+    if kind is str:
+        return _string(value)  # type: ignore[no-any-return]
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value - value == 0:  # finite: NaN and infinities as json writes them
+        return float.__repr__(value)
+    return _indented(value, 6)
+
+
+def _annotation_text(a: Annotation) -> str:
+    """One annotation record as it stands in the export's list (keys in the order of
+    :func:`_annotation_json`), without building the dict."""
+    rect = "null" if a.rect is None else _indented(list(a.rect), 6)
+    return (
+        f'{{\n      "id": {_string(a.id)},\n      "kind": {_string(a.kind.value)},\n'
+        f'      "start": {_scalar(a.start)},\n      "end": {_scalar(a.end)},\n'
+        f'      "quote": {_string(a.quote)},\n      "prefix": {_string(a.prefix)},\n'
+        f'      "suffix": {_string(a.suffix)},\n      "label": {_scalar(a.label)},\n'
+        f'      "color": {_scalar(a.color)},\n      "symbol": {_scalar(a.symbol)},\n'
+        f'      "note": {_string(a.note)},\n      "source": {_string(a.source)},\n'
+        f'      "status": {_string(a.status.value)},\n      "score": {_scalar(a.score)},\n'
+        f'      "page": {_scalar(a.page)},\n      "rect": {rect},\n'
+        f'      "created": {_scalar(a.created)},\n      "modified": {_scalar(a.modified)},\n'
+        f'      "document": {_string(a.document_id)},\n'
+        f'      "annotator": {_string(a.annotator_id)}\n    }}'
+    )
+
+
+def _label_set_json(s: LabelSet) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "kind": s.kind.value,
+        "labels": [dataclasses.asdict(label) for label in s.labels],
+    }
+
+
+def _link_json(link: Link) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "from": link.from_annotation,
+        "to": link.to_annotation,
+        "kind": link.kind,
+        "note": link.note,
+        "created": link.created,
     }
 
 

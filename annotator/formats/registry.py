@@ -9,7 +9,9 @@ standard output; ``spacy``, ``brat`` and ``pdf`` need a path (brat writes a fold
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ from annotator.outputs import (
 )
 
 if TYPE_CHECKING:
+    from annotator.formats.native import WrittenCounts
     from annotator.project import Project
 
 TextExporter = Callable[[ExportData], tuple[str, list[str]]]
@@ -283,20 +286,31 @@ def _export_native(
             "the json format moves whole documents with everyone's annotations: use another "
             "format to export some annotators or the gold layer"
         )
-    data = project.export_json(list(scope.document_ids) if scope.document_ids else None)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    result = ExportResult(
-        format="json",
-        outputs=[],
-        documents=len(data["documents"]),
-        annotations=len(data["annotations"]),
-    )
+    document_ids = list(scope.document_ids) if scope.document_ids else None
     if output is None or str(output) == "-":
-        return result, text
+        buffer = io.StringIO()
+        counts = project.write_json(buffer, document_ids)
+        return _native_result(counts), buffer.getvalue()
     path = Path(output)
-    write_text(path, text)
+
+    def write(temporary: Path) -> WrittenCounts:
+        # Streamed record by record (constant memory for a million annotations) into a
+        # temporary file that is renamed into place once it is complete and on the disk.
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            counts = project.write_json(handle, document_ids)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return counts
+
+    result = _native_result(write_file(path, write))
     result.outputs.append(path)
     return result, None
+
+
+def _native_result(counts: WrittenCounts) -> ExportResult:
+    return ExportResult(
+        format="json", outputs=[], documents=counts.documents, annotations=counts.annotations
+    )
 
 
 def import_file(project: Project, path: str | Path, format_name: str | None = None) -> ImportResult:
