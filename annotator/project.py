@@ -455,6 +455,12 @@ class Project:
         with self.store.transaction():
             self.store.cache_tokens(rows)
 
+    def labelled_documents(self, annotator: str, kinds: Sequence[str]) -> set[DocumentId]:
+        """The documents where an annotator has an accepted labelled annotation of ``kinds``."""
+        annotator_id = self.annotator_named(annotator).id
+        found = self.store.labelled_documents(annotator_id, (AnnotationStatus.ACCEPTED,), kinds)
+        return {DocumentId(d) for d in found}
+
     def labelled_spans(
         self, annotator: str, kinds: Sequence[str]
     ) -> list[tuple[str, int, int, str]]:

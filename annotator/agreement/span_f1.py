@@ -33,17 +33,19 @@ _Span = tuple[Hashable, int, int, str]
 
 
 def _normalise(spans: Iterable[SpanTuple]) -> list[_Span]:
+    """The distinct spans as ``(document, start, end, label)``; their order does not matter
+    (only counts of matches are kept), so they are not sorted."""
     result: set[_Span] = set()
     for span in spans:
-        if len(span) == 3:
-            result.add((None, span[0], span[1], span[2]))  # type: ignore[misc]
-        elif len(span) == 4:
+        if len(span) == 4:
             result.add(span)  # type: ignore[arg-type]
+        elif len(span) == 3:
+            result.add((None, span[0], span[1], span[2]))  # type: ignore[misc]
         else:
             raise AgreementError(
                 f"a span is (start, end, label) or (document_id, start, end, label), got {span!r}"
             )
-    return sorted(result, key=lambda s: (str(s[0]), s[1], s[2], str(s[3])))
+    return list(result)
 
 
 def _score(n_a: int, n_b: int, matched_a: int, matched_b: int) -> LabelF1:
@@ -88,6 +90,8 @@ class _OverlapIndex:
 def _matched(
     spans: Sequence[_Span], other: Sequence[_Span], match: Match, labeled: bool
 ) -> list[bool]:
+    if match not in ("exact", "overlap"):
+        raise AgreementError(f"unknown span match {match!r}: use 'exact' or 'overlap'")
     if match == "exact":
         keys = {s if labeled else s[:3] for s in other}
         return [(s if labeled else s[:3]) in keys for s in spans]
@@ -110,11 +114,20 @@ def span_f1(
     ``labeled``); recall is the share of A's spans matched, precision the share of B's, and F1
     their harmonic mean. Per-label figures group each annotator's spans by their own label.
     """
-    if match not in ("exact", "overlap"):
-        raise AgreementError(f"unknown span match {match!r}: use 'exact' or 'overlap'")
     a, b = _normalise(spans_a), _normalise(spans_b)
     hits_a = _matched(a, b, match, labeled)
     hits_b = _matched(b, a, match, labeled)
+    return _result(a, b, hits_a, hits_b, match, labeled)
+
+
+def _result(
+    a: Sequence[_Span],
+    b: Sequence[_Span],
+    hits_a: Sequence[bool],
+    hits_b: Sequence[bool],
+    match: Match,
+    labeled: bool,
+) -> SpanF1Result:
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for span, hit in zip(a, hits_a, strict=True):
         tallies[span[3]][0] += 1
@@ -159,14 +172,47 @@ def span_f1_interval(
     """
     a, b = _normalise(spans_a), _normalise(spans_b)
     hits_a, hits_b = _matched(a, b, match, labeled), _matched(b, a, match, labeled)
+    return _bootstrap_f1(a, b, hits_a, hits_b, label, level, resamples, seed)
+
+
+def span_f1_with_interval(
+    spans_a: Iterable[SpanTuple],
+    spans_b: Iterable[SpanTuple],
+    match: Match = "exact",
+    labeled: bool = True,
+    *,
+    level: float = DEFAULT_LEVEL,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> tuple[SpanF1Result, Interval | None]:
+    """:func:`span_f1` and :func:`span_f1_interval` of the micro F1, matching the spans once."""
+    a, b = _normalise(spans_a), _normalise(spans_b)
+    hits_a, hits_b = _matched(a, b, match, labeled), _matched(b, a, match, labeled)
+    result = _result(a, b, hits_a, hits_b, match, labeled)
+    return result, _bootstrap_f1(a, b, hits_a, hits_b, None, level, resamples, seed)
+
+
+def _bootstrap_f1(
+    a: Sequence[_Span],
+    b: Sequence[_Span],
+    hits_a: Sequence[bool],
+    hits_b: Sequence[bool],
+    label: str | None,
+    level: float,
+    resamples: int,
+    seed: int,
+) -> Interval | None:
     groups = sorted({s[0] for s in a} | {s[0] for s in b}, key=str)
     index = {g: i for i, g in enumerate(groups)}
     tallies = np.zeros((4, len(groups)))
     for row, spans, hits in ((0, a, hits_a), (1, b, hits_b)):
-        for span, hit in zip(spans, hits, strict=True):
-            if label is None or span[3] == label:
-                tallies[row, index[span[0]]] += 1
-                tallies[row + 2, index[span[0]]] += hit
+        chosen = [(index[s[0]], hit) for s, hit in zip(spans, hits, strict=True)
+                  if label is None or s[3] == label]  # fmt: skip
+        if chosen:
+            where = np.array([g for g, _ in chosen], dtype=np.int64)
+            hit = np.array([h for _, h in chosen], dtype=np.float64)
+            tallies[row] = np.bincount(where, minlength=len(groups))
+            tallies[row + 2] = np.bincount(where, weights=hit, minlength=len(groups))
     n_a, n_b, m_a, m_b = (tallies[i] for i in range(4))
 
     def f1(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -12,11 +12,12 @@ so an unchanged corpus is tokenised once; a cached document is not even read.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,6 +63,23 @@ def token_definition(languages: Counter[str] | None = None) -> str:
 _stop_words: dict[str, frozenset[str]] = {}
 
 
+def _load_stop_words() -> dict[str, frozenset[str]]:
+    """spaCy's stop-word lists, each read from its own file: importing ``spacy.lang.fr``
+    itself would compile its tokenizer exceptions (six seconds for French alone)."""
+    spec = importlib.util.find_spec("spacy")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    found: dict[str, frozenset[str]] = {}
+    for code in LANGUAGES:
+        for folder in folders:
+            path = Path(folder) / "lang" / code / "stop_words.py"
+            if path.is_file():
+                namespace: dict[str, Any] = {}
+                exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+                found[code] = frozenset(namespace.get("STOP_WORDS", ()))
+                break
+    return found
+
+
 def guess_language(text: str) -> str:
     """The spaCy code of the language whose stop words make up most of ``text`` (its first
     20,000 characters); "en" when there are too few words to tell or no clear winner."""
@@ -69,9 +87,7 @@ def guess_language(text: str) -> str:
     if len(words) < 20:
         return "en"
     if not _stop_words:
-        for code in LANGUAGES:
-            module = importlib.import_module(f"spacy.lang.{code}.stop_words")
-            _stop_words[code] = frozenset(module.STOP_WORDS)
+        _stop_words.update(_load_stop_words())
     counts = Counter(words)
     scores = {
         code: sum(n for word, n in counts.items() if word in stops)

@@ -33,7 +33,7 @@ from annotator.agreement import (
 from annotator.agreement.categories import tallies_from_codes
 from annotator.agreement.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, Interval
 from annotator.agreement.results import plural
-from annotator.agreement.span_f1 import span_f1_interval
+from annotator.agreement.span_f1 import span_f1_interval, span_f1_with_interval
 from annotator.agreement.token_codes import DOCUMENT_SHIFT, label_codes
 from annotator.agreement.two_raters import (
     kappa_from_table,
@@ -634,7 +634,7 @@ def _token_figures(
         "token": token_definition(tokens.languages),
         "overlapping spans": OVERLAP_RULE,
     }
-    span_rows = {name: [(r[0], r[1], r[2], r[3]) for r in spans[name]] for name in names}
+    span_rows = spans  # (document, start, end, label) rows, as span_f1 takes them
     pairs = []
     for first, second in combinations(names, 2):
         a, b = codes[first], codes[second]
@@ -657,8 +657,7 @@ def _token_figures(
                 "a label)"
             ),
         )  # fmt: skip
-        f1 = span_f1(span_rows[first], span_rows[second], "exact")
-        f1_ci = span_f1_interval(
+        f1, f1_ci = span_f1_with_interval(
             span_rows[first], span_rows[second], "exact", level=ci.level,
             resamples=ci.resamples, seed=ci.seed,
         )  # fmt: skip

@@ -556,6 +556,19 @@ class Store:
             rows,
         )
 
+    def labelled_documents(
+        self, annotator_id: str, statuses: Sequence[AnnotationStatus], kinds: Sequence[str]
+    ) -> set[str]:
+        """The documents in which an annotator has a live labelled annotation of ``kinds``."""
+        rows = self.conn.execute(
+            f"SELECT DISTINCT document FROM annotations WHERE annotator = ? "
+            f"AND status IN ({', '.join('?' * len(statuses))}) "
+            f"AND kind IN ({', '.join('?' * len(kinds))}) AND label IS NOT NULL "
+            "AND deleted IS NULL",
+            (annotator_id, *(s.value for s in statuses), *kinds),
+        )
+        return {row[0] for row in rows}
+
     def labelled_spans(
         self, annotator_id: str, statuses: Sequence[AnnotationStatus], kinds: Sequence[str]
     ) -> list[tuple[str, int, int, str]]:
