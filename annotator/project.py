@@ -1011,16 +1011,27 @@ class Project:
     def import_pdf_annotations(
         self, document_id: str, *, password: str | None = None
     ) -> list[Annotation]:
-        """Turn the highlights and notes already in a PDF into annotations, as one action.
+        """Turn the highlights and notes already in a PDF into annotations, as one action
+        (:meth:`import_pdf_marks`, without what it changed)."""
+        return self.import_pdf_marks(document_id, password=password)[0]
+
+    def import_pdf_marks(
+        self, document_id: str, *, password: str | None = None
+    ) -> tuple[list[Annotation], ImportChanges]:
+        """Turn the highlights and notes already in a PDF into annotations, as one action;
+        the annotations added and the :class:`ImportChanges` that :meth:`undo_import` takes
+        back.
 
         Marks written by :meth:`export_annotated_pdf` keep their id, so importing them again
-        adds nothing; marks that cannot be placed in the text are left out.
+        adds nothing, and their kind, symbol and links; marks that cannot be placed in the
+        text are left out.
         """
         from annotator.documents.pdf_annotations import read_pdf_annotations
         from annotator.formats.pdf_meaning import kind_of, own_color
 
         document = self.document(document_id)
         marks = read_pdf_annotations(document.path, document, password=password)
+        pairs = [pair for m in marks if m.kind == "link" for pair in m.links]
         marks = [m for m in marks if m.kind != "link"]  # links are not annotations
         known = {a.id for a in self.store.annotations(statuses=None, include_deleted=True)}
         generic = {"highlight", "underline", "strikeout", "squiggly", "comment", "note",
@@ -1046,8 +1057,30 @@ class Project:
                 a = dataclasses.replace(a, id=AnnotationId(mark.id))
             known.add(a.id)
             built.append(a)
-        self.add_annotations(built, action="import")
-        return built
+        links = self._links_between(document_id, built, pairs)
+        if not built and not links:
+            return [], ImportChanges()
+        plan = ImportPlan(format="pdf", origin=document.path, annotations=tuple(built), links=links)
+        _backup, changes = self.apply_import(plan, backup=False)
+        return built, changes
+
+    def _links_between(
+        self, document_id: str, added: Sequence[Annotation], pairs: Sequence[tuple[str, str]]
+    ) -> tuple[Link, ...]:
+        """The links a PDF asks for between its annotations (added now or already here, in
+        this document), less those the project has either way round."""
+        if not pairs:
+            return ()
+        here = {a.id for a in added} | {a.id for a in self.annotations(document_id)}
+        have = {frozenset((x.from_annotation, x.to_annotation)) for x in self.links()}
+        links: list[Link] = []
+        for first, second in pairs:
+            pair = frozenset((first, second))
+            if first == second or not pair <= here or pair in have:
+                continue
+            have.add(pair)
+            links.append(Link(LinkId(new_id()), AnnotationId(first), AnnotationId(second)))
+        return tuple(links)
 
     def undo_import(self, changes: ImportChanges) -> None:
         """Take an import back as one step: what it added is soft-deleted, what it updated

@@ -198,12 +198,14 @@ def test_the_windows_pdf_import_of_our_export_gives_back_the_same_kinds(
     fresh = Project(tmp_path / "fresh.annotator")
     try:
         document, _ = fresh.add_document(out)
-        added = fresh.import_pdf_annotations(document.id)
-        kinds = sorted((a.kind.value, a.symbol or "") for a in added)
-        assert kinds == sorted(
-            (a.kind.value, a.symbol or "") for a in reading.project.annotations()
-        )
+        added, changes = fresh.import_pdf_marks(document.id)
+        assert {_meaning(a) for a in added} == {_meaning(a) for a in reading.project.annotations()}
         assert not [a for a in added if a.note.startswith("Connect")]  # links are no comments
+        links = {(x.from_annotation, x.to_annotation) for x in fresh.links()}
+        assert links == {(reading.highlight.id, reading.exclaim.id)}
+        fresh.undo_import(changes)  # one step takes back the annotations and the link
+        assert fresh.annotations() == [] and fresh.links() == []
+        assert fresh.import_pdf_annotations(document.id) == []  # undone ids stay known
     finally:
         fresh.close()
 
@@ -254,3 +256,47 @@ def test_markdown_notes_of_a_markdown_reading_quote_the_sections_heading(project
     assert "rest" not in notes
     assert "- Connects to the summary of “Scene Two” (line 5)" in notes
     assert "- Connected from “not\\*” (line 3)" in notes
+
+
+def test_opening_our_export_in_the_window_imports_the_same_kinds_and_links_as_one_step(
+    qtbot, reading: Reading, tmp_path: Path, monkeypatch
+):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.preferences import Preferences
+
+    out = tmp_path / "out.pdf"
+    _by_window(reading, out)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    fresh = Project(tmp_path / "fresh.annotator")
+    window = MainWindow(fresh, Preferences(tmp_path / "settings.ini"))
+    qtbot.addWidget(window)
+    try:
+        window.resize(1200, 850)
+        window.show()
+        window.activateWindow()
+        assert QTest.qWaitForWindowActive(window)
+        assert window.open_pdf_path(str(out))
+        qtbot.waitUntil(lambda: window.document is not None, timeout=15000)
+        qtbot.waitUntil(lambda: len(fresh.annotations()) == 6, timeout=10000)
+        assert {_meaning(a) for a in fresh.annotations()} == {
+            _meaning(a) for a in reading.project.annotations()
+        }
+        assert len(fresh.links()) == 1
+        model = window.list.model
+        qtbot.waitUntil(lambda: model.rowCount() == 6)
+        passages = [model.data(model.index(row, model.PASSAGE)) for row in range(6)]
+        assert "(the section “Chapter One”)" in passages  # not the whole section quoted
+        qtbot.wait(100)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "imported-export-window.png"))
+        window.undo.undo()  # the import, its link included, is one step
+        assert fresh.annotations() == [] and fresh.links() == []
+        window.undo.redo()
+        assert len(fresh.annotations()) == 6 and len(fresh.links()) == 1
+        qtbot.wait(100)  # the panels' deferred reloads run while the project is open
+    finally:
+        window.close()
+        fresh.close()

@@ -15,6 +15,7 @@ from annotator.documents.pdf import (
     document_page_labels,
     label_pages,
     page_name,
+    page_named,
     read_navigation,
 )
 from annotator.formats.registry import export
@@ -94,6 +95,15 @@ def test_a_page_without_a_label_is_named_by_its_number(tmp_path: Path):
         assert reader.page_labels() == ()
 
 
+def test_a_page_is_found_by_its_printed_label_or_by_its_place_in_the_file():
+    labels = ("i", "ii", "1", "2", "3", "4")
+    assert page_named(labels, "1", 6) == 2
+    assert page_named(labels, " II ", 6) == 1  # any case, spaces around
+    assert page_named(labels, "#1", 6) == 0
+    assert page_named(labels, "7", 6) is None and page_named(labels, "#9", 6) is None
+    assert page_named((), "3", 6) == 2  # no labels: the number is the page's place
+
+
 def test_navigation_reads_labels_and_contents_but_not_a_changed_file(tmp_path: Path):
     path = build_book(tmp_path / "book.pdf")
     navigation = read_navigation(path, page_count=6)
@@ -168,6 +178,19 @@ def test_the_annotation_list_and_the_page_indicator_say_the_printed_page(
         assert [thumbs.item(i).text() for i in range(thumbs.count())] == [
             "i", "ii", "1", "2", "3", "4",
         ]  # fmt: skip
+        from PySide6.QtWidgets import QInputDialog
+
+        asked: list[str] = []
+
+        def answer(_parent, _title, label, text=""):
+            asked.append(f"{label} [{text}]")
+            return "ii", True
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(QInputDialog, "getText", answer)
+            window.pdf.go_to_page()  # "Go to page" takes the printed number
+        assert asked == ["Page as printed (i–4), or #N for the file's Nth page (1–6): [1]"]
+        qtbot.waitUntil(lambda: window.pdf_view.current_page() == 1)
         qtbot.wait(100)  # the status bar lays out its new text
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "page-labels-window.png"))

@@ -508,6 +508,26 @@ def read_navigation(path: str | Path, page_count: int | None = None) -> PdfNavig
         doc.close()
 
 
+def page_named(labels: Sequence[str], name: str, page_count: int) -> int | None:
+    """The 0-based page a reader means by ``name``: a printed label ("iv", "12"; the first
+    page that carries it, any case), or ``#N`` for the file's Nth page; None if none is."""
+    name = name.strip()
+    if name.startswith("#") and name[1:].strip().isdigit():
+        number = int(name[1:])
+        return number - 1 if 1 <= number <= page_count else None
+    exact = next((page for page, label in enumerate(labels) if label and label == name), None)
+    if exact is not None:
+        return exact
+    folded = name.casefold()
+    for page, label in enumerate(labels):
+        if label and label.casefold() == folded:  # "IV" for "iv"
+            return page
+    if name.isdigit() and not any(labels):
+        number = int(name)
+        return number - 1 if 1 <= number <= page_count else None
+    return None
+
+
 def page_name(labels: Sequence[str], page: int) -> str:
     """How a reader names the 0-based ``page``: its printed label, else its number."""
     if 0 <= page < len(labels) and labels[page]:

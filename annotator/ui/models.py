@@ -345,6 +345,8 @@ class AnnotationTableModel(AnnotationRowsModel):
                     return f"(orphaned) “{' '.join(a.quote.split())[:100]}”"
                 if a.start == a.end:
                     return "(the whole document)"
+                if a.kind == AnnotationKind.SUMMARY:  # named by its heading, not quoted whole
+                    return f"(the section “{_first_line(a.quote)}”)"
                 quote = " ".join(a.quote.split())
                 return f"“{quote[:117]}…”" if len(quote) > 120 else f"“{quote}”"
             if column == self.MARK:
@@ -485,3 +487,10 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if isinstance(model, AnnotationTableModel):
             model.sort(column, order)
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    """A section's first line (its heading), without Markdown's hashes, shortened."""
+    line = next((x for x in text.splitlines() if x.strip()), "")
+    line = " ".join(line.lstrip("#").split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

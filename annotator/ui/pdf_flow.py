@@ -37,6 +37,7 @@ from annotator.documents.pdf import (
     PdfReader,
     WrongPassword,
     page_name,
+    page_named,
 )
 from annotator.project import Project
 from annotator.ui.commands import ImportAnnotations
@@ -417,10 +418,9 @@ class PdfController(QObject):
         document = self.project.document(document_id)
 
         def run() -> tuple[list[Annotation], ImportChanges]:
-            added = self.project.import_pdf_annotations(
+            return self.project.import_pdf_marks(
                 document_id, password=self._pdf_passwords.get(document.sha256)
             )
-            return added, ImportChanges(annotations=tuple(a.id for a in added))
 
         command = ImportAnnotations(self.project, run, "Import the PDF's Highlights")
         try:
@@ -491,6 +491,27 @@ class PdfController(QObject):
         view = self.area.pdf_view
         if not self.area.showing_pdf or view.page_count == 0:
             self.shell.show_error("Go to page works in a PDF.")
+            return
+        labels = view.reader.page_labels() if view.reader is not None else ()
+        if labels:
+            # The numbers printed on the pages, as a reader quotes them ("p. iv", "p. 12").
+            name, ok = QInputDialog.getText(
+                self.shell.dialog_parent(),
+                "Go to page",
+                f"Page as printed ({page_name(labels, 0)}–{page_name(labels, len(labels) - 1)}"
+                f"), or #N for the file's Nth page (1–{view.page_count}):",
+                text=page_name(labels, view.current_page()),
+            )
+            if not ok:
+                return
+            found = page_named(labels, name, view.page_count)
+            if found is None:
+                self.shell.show_error(
+                    f"No page is numbered “{name.strip()}” in this PDF: type a number printed "
+                    f"on a page, or #N for the file's Nth page (1–{view.page_count})."
+                )
+                return
+            self._go_to_pdf_page(found)
             return
         page, ok = QInputDialog.getInt(
             self.shell.dialog_parent(),
