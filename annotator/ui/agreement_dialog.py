@@ -99,12 +99,24 @@ def counted(f: Figure, *, short: bool = False) -> str:
     return text if short or not detail else f"{text} ({detail.strip()})"
 
 
+def interval_text(f: Figure) -> str:
+    """ "[0.612, 0.701] (SE 0.023)" for a table cell; "—" when the figure has no interval."""
+    i = f.interval
+    return "—" if i is None else f"{i.formatted()} (SE {i.se:.3f})"
+
+
 def figure_tip(f: Figure) -> str:
     counts = "".join(f"\n  {k}: {v}" for k, v in f.counts.items())
     who = " × ".join(f.annotators)
     label = f" — label {f.label}" if f.label else ""
+    interval = (
+        f"\n{f.interval.level:.0%} confidence interval {f.interval.formatted()}, standard "
+        f"error {f.interval.se:.3f} ({f.interval.method})"
+        if f.interval is not None
+        else ""
+    )
     return (
-        f"{f.measure}{label}: {f.formatted()}\n{who}\n"
+        f"{f.measure}{label}: {f.formatted()}{interval}\n{who}\n"
         f"counted over {counted(f)}{counts}\n\n{f.explanation}"
     )
 
@@ -475,7 +487,7 @@ class AgreementDialog(QDialog):
         self.matrix.setAccessibleName("Pairwise agreement matrix")
         layout.addWidget(self.matrix, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("<b>All chosen annotators</b>", page))
-        self.overall = self._table(["Measure", "Value", "Counted over"], page)
+        self.overall = self._table(["Measure", "Value", "Interval (SE)", "Counted over"], page)
         layout.addWidget(self.overall)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Per label and confusion</b> for", page))
@@ -484,7 +496,9 @@ class AgreementDialog(QDialog):
         self.pair_box.currentIndexChanged.connect(lambda _i: self.show_pair())
         row.addWidget(self.pair_box, 1)
         layout.addLayout(row)
-        self.per_label = self._table(["Label", "Measure", "Value", "Counted over"], page)
+        self.per_label = self._table(
+            ["Label", "Measure", "Value", "Interval (SE)", "Counted over"], page
+        )
         layout.addWidget(self.per_label)
         self.confusion_caption = QLabel(page)
         self.confusion_caption.setWordWrap(True)
@@ -752,6 +766,16 @@ class AgreementDialog(QDialog):
             f"on {plural(docs, 'document')}"
             + (f" — label set {report.label_set}" if report.label_set else " — all labels")
             + (f"<br>{counts}" if counts else "")
+            + (
+                "<br><small>Intervals: 95% confidence, Gwet's variance formulas; span F1 "
+                "bootstrapped over documents. Hover a figure for its method.</small>"
+                if any(f.interval is not None for f in report.overall)
+                else ""
+            )
+        )
+        # What a token is and how overlapping spans label one, in the reader's words.
+        self.summary.setToolTip(
+            "\n\n".join(f"{k.capitalize()}: {v}" for k, v in report.definitions.items())
         )
         if report.notes:
             self.notes.setText("ⓘ " + "<br>ⓘ ".join(report.notes))
@@ -794,7 +818,8 @@ class AgreementDialog(QDialog):
                     row_tip.append(f"{a} with themselves")
                     continue
                 f = report.pair(a, b).figure(str(measure))
-                row_t.append(f"{f.formatted()}\n{counted(f, short=True)}")
+                ci = f"\n{f.interval.formatted(2)}" if f.interval is not None else ""
+                row_t.append(f"{f.formatted()}{ci}\n{counted(f, short=True)}")
                 row_tip.append(figure_tip(f))
             texts.append(row_t)
             tips.append(row_tip)
@@ -814,12 +839,13 @@ class AgreementDialog(QDialog):
             cells = ([f.label or ""] if with_label else []) + [
                 f.measure,
                 f.formatted(),
+                interval_text(f),
                 counted(f) + "".join(f"; {k} {v}" for k, v in f.counts.items()),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(figure_tip(f))
-                if c == len(cells) - 2 and f.value is not None:
+                if c == len(cells) - 3 and f.value is not None:
                     item.setBackground(self.matrix_colour(f.value))
                 table.setItem(r, c, item)
         table.resizeRowsToContents()
