@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from annotator.agreement.token_codes import DOCUMENT_SHIFT
-from annotator.core.errors import Cancelled
+from annotator.core.errors import AnnotatorError, Cancelled
 
 if TYPE_CHECKING:
     from annotator.project import Project
@@ -130,6 +130,20 @@ class _Tokenizers:
         return table[:, 0].copy(), table[:, 0] + table[:, 1]
 
 
+def _keep(
+    project: Project, rows: list[tuple[str, str, str, int, bytes, bytes]], caching: bool
+) -> bool:
+    """Cache tokens; a project that cannot be written (read-only, full disk) still gets its
+    agreement, tokenised again next time. Returns whether to go on caching."""
+    if not caching:
+        return False
+    try:
+        project.cache_tokens(rows)
+    except AnnotatorError:
+        return False
+    return True
+
+
 def corpus_tokens(
     project: Project,
     documents: Sequence[tuple[str, str]],
@@ -146,6 +160,7 @@ def corpus_tokens(
     languages: Counter[str] = Counter()
     pending: list[tuple[str, str, str, int, bytes, bytes]] = []
     tokenised = 0
+    caching = True
     for index, (document_id, text_sha256) in enumerate(documents):
         if cancel is not None and cancel():
             raise Cancelled("computing agreement")
@@ -165,7 +180,7 @@ def corpus_tokens(
                 doc_starts.astype("<i8").tobytes(), doc_ends.astype("<i8").tobytes(),
             ))  # fmt: skip
             if len(pending) >= _FLUSH:
-                project.cache_tokens(pending)
+                caching = _keep(project, pending, caching)
                 pending = []
         languages[language] += 1
         shift = np.int64(index) << DOCUMENT_SHIFT
@@ -175,7 +190,7 @@ def corpus_tokens(
         if progress is not None:
             progress(index + 1, len(documents))
     if pending:
-        project.cache_tokens(pending)
+        _keep(project, pending, caching)
     empty = np.zeros(0, dtype=np.int64)
     return CorpusTokens(
         starts=np.concatenate(starts) if starts else empty,

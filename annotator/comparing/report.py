@@ -361,12 +361,6 @@ def _f1_figure(
     )
 
 
-def _concat(parts: Sequence[Units], unit: str, names: Sequence[str]) -> Units:
-    positions = tuple(p for part in parts for p in part.positions)
-    labels = {name: tuple(x for part in parts for x in part.labels[name]) for name in names}
-    return Units(unit=unit, positions=positions, labels=labels)
-
-
 def _scale(unit: Unit, scale: Sequence[str] | None, units: Units | None) -> tuple[str, ...] | None:
     """The ordered categories of an item scale: as given, or numeric labels in numeric order."""
     if unit != "item":
