@@ -598,7 +598,7 @@ def _store_document(
         a.id
         for k, a in pending.items()
         if k not in wanted
-        and a.source == source
+        and _same_model(a.source, source)
         and (covered is None or (a.end <= covered and a.kind != AnnotationKind.DOC_LABEL))
     ]
     project.change_annotations(
@@ -613,6 +613,12 @@ def _store_document(
         accepted=(len(added) + kept) if accept else 0,
         covered=covered,
     )
+
+
+def _same_model(recorded: str, source: str) -> bool:
+    """The same model, in this or another version (``name@version``): a retrained or
+    upgraded model's suggestions replace its earlier version's pending ones."""
+    return recorded.partition("@")[0] == source.partition("@")[0]
 
 
 def _claim(item: Annotation | _Candidate) -> tuple[AnnotationKind, int, int]:

@@ -110,8 +110,26 @@ def chosen_model(prefs: Preferences) -> str:
 
 def describe_model(name: str) -> str:
     from annotator.nlp.models import default_model_name
+    from annotator.training.saved import PROJECT_MODEL
 
+    if name == PROJECT_MODEL:
+        return "this project's model"
     return name or f"{default_model_name()} (default)"
+
+
+#: The orders the Suggestions panel and review mode go through suggestions in.
+ORDER_KEY = "suggest/order"
+BY_POSITION, LEAST_CERTAIN = "position", "uncertain"
+
+
+def least_certain_first(suggestions: list[Annotation]) -> list[Annotation]:
+    """Lowest confidence first (uncertainty sampling, as Prodigy's ``ner.teach``); sentiment
+    scores count by their distance from neutral; suggestions without a score go last, in
+    reading order."""
+    return sorted(
+        suggestions,
+        key=lambda a: (a.score is None, abs(a.score) if a.score is not None else 0.0, a.start),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +225,20 @@ class SuggestionsPanel(QWidget):
         bulk.addWidget(self.accept_label)
         bulk.addWidget(self.reject_label)
         layout.addLayout(bulk)
+        order = QHBoxLayout()
+        order.setSpacing(4)
+        order.addWidget(QLabel("Order:", self))
+        self.order_box = QComboBox(self)
+        self.order_box.setAccessibleName("Suggestion order")
+        self.order_box.addItem("By position in the text", BY_POSITION)
+        self.order_box.addItem("Least certain first", LEAST_CERTAIN)
+        self.order_box.setToolTip(
+            "Least certain first: review what the model is least sure of (its confidence, "
+            "lowest first) — where each decision teaches a retrained model the most"
+        )
+        self.order_box.setCurrentIndex(max(0, self.order_box.findData(controller.order)))
+        order.addWidget(self.order_box, 1)
+        layout.addLayout(order)
 
         self.table = QTableView(self)
         self.table.setObjectName("suggestionTable")
@@ -238,6 +270,8 @@ class SuggestionsPanel(QWidget):
         self.accept_label.clicked.connect(lambda: controller.review_all(True, self.chosen_label()))
         self.reject_label.clicked.connect(lambda: controller.review_all(False, self.chosen_label()))
         self.label_box.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.order_box.currentIndexChanged.connect(lambda _i: controller.set_order(
+            str(self.order_box.currentData())))  # fmt: skip
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.clicked.connect(lambda index: self._row_changed(index, QModelIndex()))
         self._update_buttons()
@@ -250,6 +284,8 @@ class SuggestionsPanel(QWidget):
         self, suggestions: list[Annotation], current: str | None, document: str | None
     ) -> None:
         chosen = self.chosen_label()
+        if self.controller.order == LEAST_CERTAIN:
+            suggestions = least_certain_first(suggestions)
         self.model.reload(suggestions)
         self._fit_columns(suggestions)
         counts: dict[str, int] = {}
@@ -337,9 +373,12 @@ class SuggestionsPanel(QWidget):
 class ModelDialog(QDialog):
     """Which spaCy pipeline suggests: an installed package or a model folder."""
 
-    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: str, parent: QWidget | None = None, project_path: Path | None = None
+    ) -> None:
         super().__init__(parent)
         from annotator.nlp.models import INSTALL_HINT, available_pipelines, default_model_name
+        from annotator.training.saved import PROJECT_MODEL, trained_models
 
         self.setWindowTitle("Suggestion Model")
         layout = QVBoxLayout(self)
@@ -356,6 +395,11 @@ class ModelDialog(QDialog):
         self.box = QComboBox(self)
         self.box.setAccessibleName("Model")
         self.box.addItem(f"Default — {default_model_name()}", "")
+        # The project's own models first: "project" is always its latest.
+        for number, trained in enumerate(trained_models(project_path) if project_path else []):
+            when = trained.trained.replace("T", " ")[:16]
+            value = PROJECT_MODEL if number == 0 else str(trained.path)
+            self.box.addItem(f"{trained.describe()} — {when}", value)
         for name in installed:
             self.box.addItem(name, name)
         if current and self.box.findData(current) < 0:
@@ -559,6 +603,12 @@ class SuggestionsController(QObject):
         self.task: SuggestionRun | None = None
         self.last_report: SuggestionRunReport | None = None
         self._saved_keys: dict[QAction, list[QKeySequence]] = {}
+        self.order = shell.prefs.text(ORDER_KEY, BY_POSITION)
+        from annotator.ui.training import TrainingController
+
+        self.training = TrainingController(
+            project, session, shell, refresh=self._refresh_after_training, parent=self
+        )
         self._build_actions()
         self._build_dock()
         self._build_menu()
@@ -655,6 +705,13 @@ class SuggestionsController(QObject):
             None,
             "Choose the spaCy pipeline (installed package or model folder)",
         )
+        self.act_train = a(
+            "&Train a Model on This Project…",
+            lambda: self.training.open_dialog(),
+            None,
+            "Learn your own labels from your annotations (spaCy, in the background), see "
+            "held-out scores and a learning curve, and keep the model learning as you label",
+        )
         self.act_sentiment_settings = a(
             "Sentiment Se&ttings…",
             self.edit_sentiment_settings,
@@ -729,6 +786,7 @@ class SuggestionsController(QObject):
         self.panel_toggle.setText("Suggestions &Panel")
         menu.addAction(self.panel_toggle)
         menu.addAction(self.act_model)
+        menu.addAction(self.act_train)
         menu.addAction(self.act_sentiment_settings)
         self.menu = menu
 
@@ -743,6 +801,22 @@ class SuggestionsController(QObject):
         button.setMenu(menu)
         button.clicked.connect(lambda: self.run("entities"))
         self.button = button
+
+    def set_order(self, order: str) -> None:
+        """By position, or least certain first: the list and review mode's N / P follow it."""
+        self.order = order
+        self.shell.prefs.set_text(ORDER_KEY, order)
+        self.panel.show_suggestions(self.suggestions_in_order(), self.current_id, self._document_id)
+
+    def suggestions_in_order(self) -> list[Annotation]:
+        rows = sorted(self.suggestions.all(), key=lambda a: (a.start, a.end))
+        return least_certain_first(rows) if self.order == LEAST_CERTAIN else rows
+
+    def _refresh_after_training(self, document_id: str) -> None:
+        """After the project's model is (re)trained: its suggestions for the open document,
+        again (decisions stay: see annotator.suggesting.running)."""
+        if self.task is None:
+            self.start_run("entities", [document_id])
 
     def annotate_actions(self) -> list[QAction]:
         """What the Annotate menu offers of suggestions' work."""
@@ -946,6 +1020,9 @@ class SuggestionsController(QObject):
             return
         if not self.mode:
             self.set_mode(True)
+        if self.order == LEAST_CERTAIN:
+            self._step_in_list(forward)
+            return
         view = self.area.view
         current = self._current()
         offset = (
@@ -965,6 +1042,17 @@ class SuggestionsController(QObject):
             self.shell.show_status("No pending suggestions in this document", 3000)
             return
         self.go_to(found.id)
+
+    def _step_in_list(self, forward: bool) -> None:
+        """N / P in the panel's order (least certain first), wrapping around."""
+        rows = self.panel.model.rows()
+        if not rows:
+            self.shell.show_status("No pending suggestions in this document", 3000)
+            return
+        at = self.panel.model.row_of(self.current_id)
+        if at < 0:
+            at = -1 if forward else 0
+        self.go_to(rows[(at + (1 if forward else -1)) % len(rows)].id)
 
     def _current(self) -> Annotation | None:
         if self.current_id and self.current_id in self.suggestions:
@@ -1234,7 +1322,9 @@ class SuggestionsController(QObject):
         self.shell.show_error(f"Suggesting stopped: {message}", dialog=True)
 
     def choose_model(self) -> None:
-        dialog = ModelDialog(chosen_model(self.shell.prefs), self.shell.dialog_parent())
+        dialog = ModelDialog(
+            chosen_model(self.shell.prefs), self.shell.dialog_parent(), self.project.path
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.shell.prefs.set_text(MODEL_KEY, dialog.model_name())
             self.shell.show_status(
