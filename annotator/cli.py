@@ -23,7 +23,11 @@ EXIT_USAGE = 2
 #: Modules that add verbs of their own: each has ``register(commands)``, which adds its
 #: subparsers and sets ``handler`` (a function of the open project and the arguments) as
 #: their default. They import only argparse at module level; the work is imported on use.
-VERB_MODULES: tuple[str, ...] = ("annotator.cli_train",)
+VERB_MODULES: tuple[str, ...] = (
+    "annotator.cli_annotators",
+    "annotator.cli_review",
+    "annotator.cli_train",
+)
 
 
 class CliError(AnnotatorError):
@@ -48,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="project file to open or create (default: one in your user data folder)",
     )
+    parser.add_argument(
+        "--annotator", dest="acting_annotator", metavar="NAME",
+        help="work as NAME for this command: what suggest --accept, annotate, import, review "
+        "and adjudicate do is theirs (default: the project's own, see 'annotator annotators')",
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="open the app (the default)")
@@ -57,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("files", nargs="+", metavar="FILE")
     add.add_argument("--password", help="password of encrypted PDFs")
 
-    listing = commands.add_parser("list", help="documents with ids, titles and annotation counts")
+    listing = commands.add_parser(
+        "list", help="documents with ids, annotation and suggestion counts, and titles"
+    )
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
     annotate = commands.add_parser("annotate", help="annotate a span; prints the annotation id")
@@ -70,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--symbol", help="a symbol such as ? ! *")
     annotate.add_argument("--kind", help="highlight, comment, entity, sentiment, summary...")
     annotate.add_argument("--annotator", metavar="NAME", help="default: the current annotator")
+    annotate.add_argument(
+        "--characters", action="store_true",
+        help="keep the span exactly (by default whitespace at its edges is trimmed)",
+    )  # fmt: skip
 
     suggest = commands.add_parser(
         "suggest", help="pre-annotate documents with a spaCy model (progress on stderr)"
@@ -195,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--rename", action="store_true",
         help="annotators with a name used here are others: keep theirs as 'NAME (OTHER)'",
     )  # fmt: skip
+    merge.add_argument(
+        "--their-name", action="append", metavar="THEIRS=NAME", default=[],
+        help="the other project's annotator THEIRS is NAME here (repeatable): two laptops "
+        "that both kept the default 'me' are two people with --their-name me=ben",
+    )  # fmt: skip
 
     reanchor = commands.add_parser(
         "reanchor",
@@ -248,7 +268,7 @@ def files_mean_gui(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list
     verbs = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     i = 0
     while i < len(args) and args[i].startswith("-"):
-        i += 2 if args[i] == "--project" else 1
+        i += 2 if args[i] in ("--project", "--annotator") else 1
     if i < len(args) and args[i] not in verbs:
         word = Path(args[i])
         if word.exists() or word.suffix or len(word.parts) > 1:
@@ -287,24 +307,61 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         path = Path(args.project) if args.project else default_project_path()
         if args.command in FILE_COMMANDS:  # these must work on a project that will not open
-            return FILE_COMMANDS[args.command](path, args)
-        existed = path.is_file()
-        with Project(path, check=True) as project:
-            if existed:  # a project made by this very command has nothing to back up yet
-                _daily_backup(path)
-            handler = getattr(args, "handler", None) or COMMANDS[args.command]
-            return handler(project, args)
+            code = FILE_COMMANDS[args.command](path, args)
+        else:
+            existed = path.is_file()
+            with Project(path, check=True) as project:
+                if existed:  # a project made by this very command has nothing to back up yet
+                    _daily_backup(path)
+                _act_as(project, args)
+                if isinstance(getattr(args, "annotators", None), str):  # comparing verbs
+                    names = _annotator_list(args.annotators)
+                    warn_label_set_drops(project, names, args.document, args.label_set)
+                handler = getattr(args, "handler", None) or COMMANDS[args.command]
+                code = handler(project, args)
+        sys.stdout.flush()  # here, not at exit: a reader that has gone is noticed below
+        return code
     except AnnotatorError as error:
         print(f"annotator: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("annotator: interrupted; the project is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except OSError as error:
         print(
             f"annotator: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr
         )
         return EXIT_ERROR
+
+
+#: The status of a process that SIGPIPE ended, as ``cat`` or ``grep`` end under ``| head``.
+EXIT_READER_GONE = 128 + 13
+
+
+def _reader_gone() -> int:
+    """Standard output's reader has gone (``annotator agreement | head``): stop quietly, as a
+    Unix tool does, with the status SIGPIPE gives. Output is pointed at nothing, or Python
+    would try to flush it again at exit and complain."""
+    import contextlib
+    import os
+
+    # ValueError: standard output has no descriptor (replaced): nothing to flush then.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
+def _act_as(project: Any, args: argparse.Namespace) -> None:
+    """``--annotator NAME`` before the command: work as NAME for this command only (the
+    project's own "who am I" is set with ``annotator annotators use NAME``)."""
+    name = getattr(args, "acting_annotator", None)
+    if name:
+        from annotator.cli_annotators import refuse_gold
+
+        refuse_gold(name)
+        project.act_as(name)
 
 
 def _daily_backup(path: Path) -> None:
@@ -413,15 +470,21 @@ def _list(project: Any, args: argparse.Namespace) -> int:
         print("No documents yet: add one with 'annotator add FILE'.")
         return 0
     for s in summaries:
-        print(f"{s.document.id}\t{s.annotations:>5} annotations\t{s.document.title}")
+        print(
+            f"{s.document.id}\t{s.annotations:>5} annotations\t{s.suggestions:>5} suggestions"
+            f"\t{s.document.title}"
+        )
     return 0
 
 
 def _annotate(project: Any, args: argparse.Namespace) -> int:
+    start, end = args.start, args.end
+    if not args.characters:
+        start, end = _trimmed(project, args.document, start, end)
     annotation = project.annotate(
         args.document,
-        args.start,
-        args.end,
+        start,
+        end,
         kind=args.kind,
         label=args.label,
         note=args.note,
@@ -431,6 +494,23 @@ def _annotate(project: Any, args: argparse.Namespace) -> int:
     )
     print(annotation.id)
     return 0
+
+
+def _trimmed(project: Any, document_id: str, start: int, end: int) -> tuple[int, int]:
+    """A span without whitespace at its edges, as the window's token mode makes them (the
+    line break after a name is never meant); said on stderr when it changes anything."""
+    from annotator.core.spans import trim_whitespace
+
+    text = project.text_of(document_id)
+    if not 0 <= start < end <= len(text):
+        return start, end  # the service says what is wrong with it
+    span = trim_whitespace(text, start, end)
+    if span is None:
+        raise CliError(f"{start}..{end} holds only whitespace: there is nothing to annotate")
+    if span != (start, end):
+        print(f"annotator: note: trimmed to {span[0]}..{span[1]} (whitespace at the edges; "
+              "--characters keeps it)", file=sys.stderr)  # fmt: skip
+    return span
 
 
 def _color(value: str | None) -> str | None:
@@ -451,6 +531,8 @@ def _export(project: Any, args: argparse.Namespace) -> int:
     if format_name is None:
         format_name = _format_from_extension(args.output) or "json"
     format_spec(format_name)  # an unknown name fails before any work
+    if format_name in ONE_LAYER_FORMATS and not (args.annotator or args.gold):
+        _require_one_layer(project, format_name, args)
     scope = ExportScope(
         document_ids=tuple(args.document) if args.document else None,
         annotators=tuple(args.annotator) if args.annotator else None,
@@ -465,6 +547,38 @@ def _export(project: Any, args: argparse.Namespace) -> int:
     if result.outputs:
         print(result.summary(), file=sys.stderr)
     return 0
+
+
+#: Training formats that hold one layer of labels: mixing annotators in them makes
+#: training data no one annotated, so with several a choice is required.
+ONE_LAYER_FORMATS = ("conll", "spacy")
+
+
+def _require_one_layer(project: Any, format_name: str, args: argparse.Namespace) -> None:
+    """Refuse to mix annotators into one CoNLL or DocBin layer: name the ones there are and
+    the options that choose (a researcher trains on one annotator or on the gold layer)."""
+    from annotator.core.model import AnnotationStatus
+
+    statuses = [AnnotationStatus.ACCEPTED]
+    if args.suggestions:
+        statuses.append(AnnotationStatus.SUGGESTED)
+    wanted = set(args.document) if args.document else None
+    used = {
+        a.annotator_id
+        for a in project.annotations(statuses=statuses)
+        if (wanted is None or a.document_id in wanted) and a.label
+    }
+    if len(used) < 2:
+        return
+    names = sorted(a.name for a in project.annotators() if a.id in used)
+    listed = ", ".join(f"'{n}'" for n in names)
+    shown = "CoNLL" if format_name == "conll" else "A spaCy DocBin"
+    gold = " or --gold for the adjudicated layer" if "gold" in names else ""
+    raise CliError(
+        f"{shown} holds one layer of labels, and these documents hold the labels of "
+        f"{len(names)} annotators ({listed}): choose one with --annotator NAME{gold} "
+        "(run once per annotator for one file each)"
+    )
 
 
 def _format_from_extension(output: str | None) -> str | None:
@@ -595,6 +709,45 @@ def _annotator_list(value: str) -> list[str]:
     return names
 
 
+def warn_label_set_drops(
+    project: Any, names: Sequence[str], documents: Sequence[str] | None, label_set: str | None
+) -> None:
+    """Say on stderr how many of the compared annotations a ``--label-set`` leaves out, by
+    label: a set that lacks some of the labels used must never drop spans silently."""
+    if label_set is None:
+        return
+    from collections import Counter
+
+    from annotator.core.model import AnnotationKind, LabelSetKind
+
+    chosen = project.label_set(label_set)
+    kinds = {
+        LabelSetKind.SPAN: {AnnotationKind.ENTITY},
+        LabelSetKind.SENTENCE: {AnnotationKind.SENTIMENT},
+        LabelSetKind.DOCUMENT: {AnnotationKind.DOC_LABEL},
+    }.get(chosen.kind, {AnnotationKind.ENTITY})
+    inside = {label.name for label in chosen.labels}
+    wanted = set(documents) if documents else None
+    total = 0
+    outside: Counter[str] = Counter()
+    for name in names:
+        annotator = project.find_annotator(name)
+        if annotator is None:
+            continue  # the comparison itself names the unknown annotator
+        for a in project.annotations(annotator_id=annotator.id):
+            if a.kind not in kinds or not a.label or (wanted and a.document_id not in wanted):
+                continue
+            total += 1
+            if a.label not in inside:
+                outside[a.label] += 1
+    if outside:
+        dropped = sum(outside.values())
+        listed = ", ".join(f"{label} {n:,}" for label, n in outside.most_common())
+        print(f"annotator: warning: {dropped:,} of {total:,} annotations have labels that are "
+              f"not in the label set '{chosen.name}' and are not compared ({listed}); "
+              "leave out --label-set to compare every label", file=sys.stderr)  # fmt: skip
+
+
 def _agreement(project: Any, args: argparse.Namespace) -> int:
     from annotator.comparing.report import compute_agreement, report_json
 
@@ -633,7 +786,7 @@ def _disagreements(project: Any, args: argparse.Namespace) -> int:
         return 0
     for v in views:
         said = "; ".join(f"{name}: {reading}" for name, reading in v.said.items())
-        print(f"{v.document_id}\t{v.start}-{v.end}\t{v.kind}\t{v.quote!r}\t{said}")
+        print(f"{v.document_title}\t{v.start}-{v.end}\t{v.kind}\t{v.quote!r}\t{said}")
     return 0
 
 
@@ -682,10 +835,20 @@ def _merge(project: Any, args: argparse.Namespace) -> int:
     from annotator.comparing.merging import AnnotatorNameConflict, merge_project
 
     same = "same" if args.same_people else "rename" if args.rename else "ask"
+    their_names: dict[str, str] = {}
+    for pair in args.their_name:
+        old, equals, new = pair.partition("=")
+        if not equals or not old.strip() or not new.strip():
+            raise CliError(f"write --their-name as THEIRS=NAME (e.g. me=ben), not '{pair}'")
+        their_names[old.strip()] = new.strip()
     try:
-        report = merge_project(project, args.other, same_name=same)
+        report = merge_project(project, args.other, same_name=same, their_names=their_names)
     except AnnotatorNameConflict as conflict:
-        raise CliError(f"{conflict}; run again with --same-people or --rename") from None
+        example = conflict.names[0]
+        raise CliError(
+            f"{conflict}; run again with --same-people (one person), "
+            f"--their-name {example}=THEIR_NAME (another person: name them), or --rename"
+        ) from None
     print(report.summary())
     return 0
 

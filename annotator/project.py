@@ -316,6 +316,45 @@ class Project:
         self.events.current_annotator_changed.emit(annotator)
         return annotator
 
+    def act_as(self, name: str) -> Annotator:
+        """Work as ``name`` from now on in this session only (the command line's
+        ``--annotator``), leaving the project's own "who am I" as it is. Like the default
+        annotator, a new name is written only once it annotates."""
+        name = name.strip()
+        if not name:
+            raise AnnotatorError("an annotator needs a name")
+        self._current = self.store.annotator_by_name(name) or Annotator(AnnotatorId(new_id()), name)
+        return self._current
+
+    def rename_annotator(self, old: str, new: str) -> Annotator:
+        """Give an annotator another name; their annotations follow (they hold the id), and
+        if they are the current annotator they stay so. A name in use is refused: merging
+        two people's work is ``merge --same-people``, not a rename."""
+        annotator = self.annotator_named(old)
+        new = new.strip()
+        if not new:
+            raise AnnotatorError("an annotator needs a name")
+        if new == annotator.name:
+            return annotator
+        if self.store.annotator_by_name(new) is not None:
+            raise AnnotatorError(f"there is already an annotator called '{new}'")
+        current = self._current.name == annotator.name
+        with self.store.transaction():
+            self.store.rename_annotator(annotator.id, new)
+            if current or self.store.get_setting("current_annotator") == annotator.name:
+                self.store.set_setting("current_annotator", new)
+            self.store.record(
+                "rename", "annotator", annotator.id, actor=self._current.name,
+                before=annotator.name, after=new,
+            )  # fmt: skip
+        renamed = dataclasses.replace(annotator, name=new)
+        if current:
+            self._current = renamed
+        self.events.annotators_changed.emit()
+        if current:
+            self.events.current_annotator_changed.emit(renamed)
+        return renamed
+
     def _annotator_id(self, name: str | None) -> AnnotatorId:
         if name is None or name == self._current.name:
             return self._ensure_current_saved()

@@ -105,7 +105,8 @@ def test_cli_merge_is_idempotent_and_asks_about_same_names(annotated, tmp_path):
         project.annotate(doc.id, 0, 12, label="PER", annotator="cy")
         project.annotate(doc.id, 36, 42, label="GPE", annotator="ann")
     asked = run("merge", str(other), project=path)
-    assert asked.returncode == 1 and "--same-people or --rename" in asked.stderr
+    assert asked.returncode == 1 and "--same-people (one person)" in asked.stderr
+    assert "--their-name ann=THEIR_NAME" in asked.stderr and "--rename" in asked.stderr
     first = run("merge", str(other), "--rename", project=path)
     assert first.returncode == 0, first.stderr
     assert "2 annotations added" in first.stdout and "'ann' renamed to 'ann (cy)'" in first.stdout

@@ -67,7 +67,11 @@ SameName = Literal["ask", "same", "rename"]
 
 
 def merge_project(
-    project: Project, other_project_path: str | Path, *, same_name: SameName = "ask"
+    project: Project,
+    other_project_path: str | Path,
+    *,
+    same_name: SameName = "ask",
+    their_names: Mapping[str, str] | None = None,
 ) -> MergeReport:
     """Bring another project's documents and annotations into this one (by UUID, so merging
     the same project twice changes nothing).
@@ -76,6 +80,11 @@ def merge_project(
     guessed at: with ``same_name="ask"`` :class:`AnnotatorNameConflict` is raised (the GUI
     asks, the CLI says which option to give); ``"same"`` merges them into ours, ``"rename"``
     keeps them apart as ``"<name> (<other project>)"``. The gold layer always merges.
+
+    ``their_names`` says who the other project's annotators are (their name → the name
+    here): two laptops that both kept the default ``me`` become two people, ``me`` and
+    ``ben``, only when the user says ``{"me": "ben"}``. A name given that is already used
+    here is that person: their work merges (the user said so).
     """
     from annotator.project import Project as OpenProject
 
@@ -89,6 +98,7 @@ def merge_project(
         theirs = _change_states(other)
     ours = _change_states(project)
     our_names = {a.name: a.id for a in project.annotators()}
+    renamed: dict[str, str] = _name_theirs(data, their_names or {}, path)
     conflicts = [
         a["name"]
         for a in data["annotators"]
@@ -96,7 +106,7 @@ def merge_project(
         and our_names[a["name"]] != a["id"]
         and a["name"] != GOLD_ANNOTATOR
     ]
-    renamed: dict[str, str] = {}
+    conflicts = [name for name in conflicts if name not in renamed.values()]
     if conflicts and same_name == "ask":
         raise AnnotatorNameConflict(path, conflicts)
     if conflicts and same_name == "rename":
@@ -117,6 +127,28 @@ def merge_project(
         kept_ours=kept,
         tombstones=tombstones,
     )
+
+
+def _name_theirs(
+    data: dict[str, Any], their_names: Mapping[str, str], other: Path
+) -> dict[str, str]:
+    """Give the other project's annotators the names the user chose (in ``data``); returns
+    old → new. An old name the other project does not have is refused, not ignored."""
+    theirs = {record["name"] for record in data["annotators"]}
+    for old, new in their_names.items():
+        if old not in theirs:
+            listed = ", ".join(f"'{n}'" for n in sorted(theirs)) or "nobody"
+            raise AnnotatorError(
+                f"'{other.name}' has no annotator called '{old}' (it has {listed})"
+            )
+        if not new.strip() or GOLD_ANNOTATOR in (old, new.strip()):
+            raise AnnotatorError(f"'{old}' cannot be named '{new}' here")
+    renamed = {}
+    for record in data["annotators"]:
+        if record["name"] in their_names:
+            renamed[record["name"]] = their_names[record["name"]].strip()
+            record["name"] = renamed[record["name"]]
+    return renamed
 
 
 # The merge rule: for an annotation both projects hold, the later change wins, deletions

@@ -156,17 +156,42 @@ def load_text(path: str | os.PathLike[str]) -> LoadedDocument:
     )
 
 
+#: A word, for telling a title from a date or a code: two or more letters.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+TITLE_MAX_CHARS = 100
+
+
 def guess_title(text: str, path: Path, kind: DocumentKind) -> str:
-    """The first Markdown heading, else the first short line, else the file name."""
-    for line in text.splitlines()[:50]:
+    """A real heading, else the file name (its stem).
+
+    Markdown: the first ``#`` heading. Plain text: the first non-blank line, when it reads
+    as a title: it stands alone (a blank line or the end of the text follows it), it is at
+    most 100 characters, it holds at least two words, and letters make up at least half of
+    its characters. So "ABLE blog: thoughts, learnings and experiences" is a title, while
+    slides beginning "19.11.2019 1" or a dump beginning "en" are named after their files.
+    """
+    lines = text.splitlines()
+    if kind is DocumentKind.MARKDOWN:
+        for line in lines[:50]:
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                return stripped.lstrip("#").strip()[:120] or path.stem
+        return path.stem
+    for number, line in enumerate(lines[:50]):
         stripped = line.strip()
         if not stripped:
             continue
-        if kind is DocumentKind.MARKDOWN:
-            if stripped.startswith("#"):
-                return stripped.lstrip("#").strip()[:120] or path.stem
-            continue
-        if len(stripped) <= 120:
-            return stripped
-        break
+        alone = number + 1 >= len(lines) or not lines[number + 1].strip()
+        return stripped if alone and reads_as_title(stripped) else path.stem
     return path.stem
+
+
+def reads_as_title(line: str) -> bool:
+    """Short, at least two words, mostly letters (see :func:`guess_title`)."""
+    visible = [c for c in line if not c.isspace()]
+    letters = sum(c.isalpha() for c in visible)
+    return (
+        len(line) <= TITLE_MAX_CHARS
+        and len(_WORD.findall(line)) >= 2
+        and letters * 2 >= len(visible)
+    )

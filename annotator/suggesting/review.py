@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.model import (
     Annotation,
@@ -199,3 +199,119 @@ def next_suggestion(
     if after:
         return suggestions[after[0]]
     return suggestions[0] if wrap and suggestions[0].id != current else None
+
+
+# --------------------------------------------------------------------------------------------
+# Undo from another session (the command line): the history is the stack
+# --------------------------------------------------------------------------------------------
+
+_REVIEW_ACTIONS = ("accept", "reject")
+UNDO_REVIEW = "undo review"
+
+
+def undo_last_review(project: Project) -> AnnotationChanges | None:
+    """Take back the latest accept or reject of suggestions still in force, as one action.
+
+    The window keeps its undo stack in memory; a command runs once, so this reads the
+    project's history instead: each accept/reject is one batch of entries (one time, one
+    action), and each ``"undo review"`` batch took back the latest one before it. A batch
+    the window has already undone (nothing in it is as it left it) is passed over; one that
+    was partly changed since is refused, so no later work is overwritten. Returns what was
+    undone, None when there is nothing to undo.
+    """
+    from annotator.core.errors import AnnotatorError
+
+    stack: list[list[dict[str, Any]]] = []
+    batch: list[dict[str, Any]] = []
+    for entry in [*project.history(), None]:
+        same = (
+            entry is not None
+            and batch
+            and (entry["at"], entry["action"]) == (batch[0]["at"], batch[0]["action"])
+        )
+        if batch and not same:
+            if batch[0]["action"] in _REVIEW_ACTIONS:
+                stack.append(batch)
+            elif batch[0]["action"] == UNDO_REVIEW and stack:
+                stack.pop()
+            batch = []
+        if entry is not None and entry["entity"] == "annotation":
+            batch.append(entry)
+    while stack:
+        entries = stack.pop()
+        changes, untouched, changed = _undo_of(project, entries)
+        if changed and not untouched:
+            continue  # undone already (in the window) or wholly redone since: look further
+        if changed:
+            raise AnnotatorError(
+                f"the last review ({entries[0]['action']} of {len(entries)} suggestions at "
+                f"{entries[0]['at']}) was partly changed since: nothing was undone"
+            )
+        project.change_annotations(
+            replace=changes.after,
+            delete=[a.id for a in changes.added],
+            restore=[a.id for a in changes.removed],
+            action=UNDO_REVIEW,
+        )
+        return changes
+    return None
+
+
+def _undo_of(project: Project, entries: list[dict[str, Any]]) -> tuple[AnnotationChanges, int, int]:
+    """What undoing a review batch writes (``after``: the versions to put back in place of
+    ``before``; ``added``: to delete; ``removed``: to restore), how many of its entries are
+    still as the batch left them, and how many have changed since."""
+    put_back: list[Annotation] = []
+    as_now: list[Annotation] = []
+    delete: list[Annotation] = []
+    restore: list[Annotation] = []
+    untouched = changed = 0
+    for entry in entries:
+        current = _live(project, entry["entity_id"])
+        before, after = entry["before"], entry["after"]
+        if before is not None and after is not None:  # changed in place: put it back
+            if current is not None and _as_left(current, after):
+                put_back.append(
+                    dataclasses.replace(
+                        current, status=AnnotationStatus(before["status"]),
+                        annotator_id=AnnotatorId(before["annotator_id"]),
+                        modified=before["modified"],
+                    )
+                )  # fmt: skip
+                as_now.append(current)
+                untouched += 1
+            else:
+                changed += 1
+        elif before is not None:  # removed (an accepted duplicate): restore it
+            if current is None:
+                restore.append(project.annotation(entry["entity_id"], include_deleted=True))
+                untouched += 1
+            else:
+                changed += 1
+        elif current is not None:  # added (suggest --accept): delete it
+            delete.append(current)
+            untouched += 1
+        else:
+            changed += 1
+    count = untouched
+    changes = AnnotationChanges(
+        description=f"Undo {entries[0]['action']} of {count} suggestion{'s' * (count != 1)}",
+        added=tuple(delete),
+        removed=tuple(restore),
+        before=tuple(as_now),
+        after=tuple(put_back),
+    )
+    return changes, untouched, changed
+
+
+def _live(project: Project, annotation_id: str) -> Annotation | None:
+    from annotator.core.errors import NotFoundError
+
+    try:
+        return project.annotation(annotation_id)
+    except NotFoundError:
+        return None
+
+
+def _as_left(current: Annotation, after: dict[str, Any]) -> bool:
+    return current.status.value == after["status"] and current.annotator_id == after["annotator_id"]
