@@ -81,6 +81,23 @@ def test_labels_are_the_ones_pymupdf_reads_for_every_page(tmp_path: Path):
     assert labels[30] == "A-1" and labels[35] == "IX"
 
 
+def test_labels_written_as_hex_strings_are_decoded(tmp_path: Path):
+    """As LaTeX (hyperref) writes them, e.g. /usr/share/doc/shared-mime-info's spec: PyMuPDF
+    itself hands the prefix over undecoded ("<FEFF0031>")."""
+    doc = pymupdf.open()
+    for _ in range(3):
+        doc.new_page()
+    doc.xref_set_key(
+        doc.pdf_catalog(),
+        "PageLabels",
+        "<</Nums[0<</P<FEFF0031>>>1<</P<FEFF00C40020>/S/D/St 2>>2<</P(\\376\\377\\000x)>>]>>",
+    )
+    path = tmp_path / "latex.pdf"
+    doc.save(path)
+    assert doc[0].get_label() == "<FEFF0031>"  # PyMuPDF's own reading
+    assert read_navigation(path).labels == ("1", "Ä 2", "x")
+
+
 def test_letter_labels_follow_the_pdf_reference_after_z():
     labels = label_pages([{"startpage": 0, "style": "a", "firstpagenum": 1}], 28)
     assert labels[:3] == ("a", "b", "c") and labels[25:] == ("z", "aa", "bb")

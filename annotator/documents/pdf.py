@@ -31,6 +31,7 @@ Threads: a ``pymupdf.Document`` must be used from one thread at a time. The GUI 
 from __future__ import annotations
 
 import difflib
+import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -414,6 +415,38 @@ def _letters(number: int) -> str:
     return chr(ord("a") + index) * (repeat + 1)
 
 
+_HEX_STRING = re.compile(r"<([0-9A-Fa-f\s]*)>")
+_ESCAPE = re.compile(r"\\([0-7]{1,3}|.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+def pdf_text(raw: str) -> str:
+    """A PDF text string as PyMuPDF's page-label rules hand it over, decoded: a hex string
+    (``<FEFF0031>``, as LaTeX writes page-label prefixes) or a literal one with escapes
+    (``\\376\\377…``), UTF-16 when it starts with its byte-order mark, else PDFDocEncoding
+    (read as Latin-1). Plain text comes back unchanged."""
+    hex_string = _HEX_STRING.fullmatch(raw.strip())
+    if hex_string:
+        digits = "".join(hex_string[1].split())
+        data = bytes.fromhex(digits + "0" * (len(digits) % 2))
+    elif "\\" in raw:
+        text = _ESCAPE.sub(_unescape, raw)
+        data = text.encode("latin-1", errors="replace")
+    else:
+        return raw
+    if data[:2] == b"\xfe\xff":
+        return data[2:].decode("utf-16-be", errors="replace")
+    return data.decode("latin-1")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """One escape of a PDF literal string: ``\\ddd`` octal, ``\\n`` & co, ``\\(``."""
+    code = match[1]
+    if code[0] in "01234567":
+        return chr(int(code, 8) & 0xFF)
+    return _ESCAPES.get(code, code)
+
+
 def label_pages(rules: Sequence[dict[str, Any]], page_count: int) -> tuple[str, ...]:
     """Every page's printed label from the PDF's page-label rules (``get_page_labels()``).
 
@@ -430,7 +463,7 @@ def label_pages(rules: Sequence[dict[str, Any]], page_count: int) -> tuple[str, 
         first = rule["startpage"]
         last = ordered[i + 1]["startpage"] if i + 1 < len(ordered) else page_count
         style = str(rule.get("style") or "")
-        prefix = str(rule.get("prefix") or "")
+        prefix = pdf_text(str(rule.get("prefix") or ""))
         try:
             number = max(1, int(rule.get("firstpagenum") or 1))
         except (TypeError, ValueError):
