@@ -206,3 +206,24 @@ def test_cli_agreement_prints_intervals_and_takes_confidence_level(tmp_path):
     assert kappa["ci"]["level"] == 0.9
     bad = run("--confidence", "95")
     assert bad.returncode != 0 and "--confidence" in bad.stderr
+
+
+def test_token_kappa_explains_a_bootstrap_over_documents_too(project):
+    rng = np.random.default_rng(2)
+    words = TEXT_EN.split(" ")
+    for d in range(6):
+        text = " ".join(rng.choice(words, size=40))
+        doc = project.add_text(f"doc {d}", text)[0]
+        for name, share in (("ann", 0.3), ("ben", 0.2 + 0.05 * d)):
+            spans, position = [], 0
+            for word in text.split(" "):
+                if rng.random() < share:
+                    spans.append((position, position + len(word), "X"))
+                position += len(word) + 1
+            _annotate(project, doc.id, name, spans)
+    kappa = (
+        compute_agreement(project, ["ann", "ben"], seed=4)
+        .pair("ann", "ben")
+        .figure("Cohen's kappa (with")
+    )
+    assert "Resampling whole documents (1000 resamples, seed 4)" in kappa.explanation

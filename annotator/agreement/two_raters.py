@@ -14,6 +14,7 @@ Conventions (also stated in each result's explanation):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from itertools import combinations
 from typing import Literal, TypeVar
@@ -25,7 +26,11 @@ from annotator.agreement.categories import Category, pair_codes
 from annotator.agreement.intervals import (
     ANALYTIC_TWO,
     DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    Interval,
     agreement_weights,
+    bootstrap_interval,
     t_interval,
     table_se,
 )
@@ -246,6 +251,35 @@ def per_label_kappa(
     which labels the annotators agree on and which they confuse."""
     codes_a, codes_b, order, _ = pair_codes(a, b, labels)
     return per_label_kappa_from_table(_confusion(codes_a, codes_b, len(order)), order)
+
+
+def kappa_bootstrap(
+    tables: npt.NDArray[np.float64],
+    *,
+    level: float = DEFAULT_LEVEL,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Interval | None:
+    """A bootstrap interval of Cohen's kappa over groups (documents): ``tables[g]`` is group
+    g's ``k × k`` table. Units of one document are not independent; resampling whole
+    documents shows how much the coefficient depends on which documents were read."""
+    groups, k = tables.shape[0], tables.shape[1]
+    flat = tables.reshape(groups, k * k)
+
+    def kappa(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        summed = (weights @ flat).reshape(-1, k, k)
+        n = summed.sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_o = np.trace(summed, axis1=1, axis2=2) / n
+            p_e = (summed.sum(axis=2) * summed.sum(axis=1)).sum(axis=1) / n**2
+            return (p_o - p_e) / (1.0 - p_e)
+
+    point = kappa(np.ones((1, groups)))[0] if groups else math.nan
+    if not math.isfinite(point):
+        return None
+    return bootstrap_interval(
+        float(point), kappa, groups, level=level, resamples=resamples, seed=seed
+    )
 
 
 def per_label_kappa_from_table(

@@ -36,6 +36,7 @@ from annotator.agreement.results import plural
 from annotator.agreement.span_f1 import span_f1_interval, span_f1_with_interval
 from annotator.agreement.token_codes import DOCUMENT_SHIFT, label_codes
 from annotator.agreement.two_raters import (
+    kappa_bootstrap,
     kappa_from_table,
     per_label_kappa_from_table,
     percent_from_table,
@@ -262,7 +263,8 @@ class AgreementReport:
             lines.append(
                 f"Intervals: {shown.level:.0%} confidence intervals and standard errors; "
                 "kappa, alpha, AC1 and percent agreement by Gwet's (2014) variance formulas "
-                "(units taken as independent), span F1 by a bootstrap over documents"
+                "(units taken as independent; token kappa's explanation adds a bootstrap over "
+                "documents), span F1 by a bootstrap over documents"
             )
         for pair in self.pairs:
             lines += ["", f"{pair.first} × {pair.second}"]
@@ -623,6 +625,7 @@ def _token_figures(
         )
     k = len(used_labels)
     n_tokens = len(tokens.starts)
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(tokens.bounds))
     counts["tokens"] = n_tokens
     definitions = {
         "token": token_definition(tokens.languages),
@@ -651,6 +654,12 @@ def _token_figures(
                 "a label)"
             ),
         )  # fmt: skip
+        per_document = np.bincount(
+            (doc_of * k + a) * k + b, minlength=len(docs) * k * k
+        ).reshape(len(docs), k, k).astype(np.float64)  # fmt: skip
+        kappa_o = _with_document_bootstrap(kappa_o, per_document, ci)
+        per_document[:, outside, outside] = 0.0
+        kappa_annotated = _with_document_bootstrap(kappa_annotated, per_document, ci)
         f1, f1_ci = span_f1_with_interval(
             span_rows[first], span_rows[second], "exact", level=ci.level,
             resamples=ci.resamples, seed=ci.seed,
@@ -690,6 +699,27 @@ def _token_figures(
             )
         )
     return pairs, overall, definitions
+
+
+def _with_document_bootstrap(
+    result: AgreementResult, tables: npt.NDArray[np.float64], ci: _Confidence
+) -> AgreementResult:
+    """Say in the explanation what resampling whole documents gives: the analytic interval
+    takes tokens as independent, which tokens of one document are not."""
+    interval = kappa_bootstrap(tables, level=ci.level, resamples=ci.resamples, seed=ci.seed)
+    if interval is None or result.value is None:
+        return result
+    from dataclasses import replace
+
+    return replace(
+        result,
+        explanation=(
+            f"{result.explanation} Resampling whole documents ({interval.method.split('(')[1]}"
+            f" gives a {interval.level:.0%} interval {interval.formatted()} (SE "
+            f"{interval.se:.3f}): the interval above takes tokens as independent, this one "
+            "shows how much kappa depends on which documents were read."
+        ),
+    )
 
 
 def _rename(result: AgreementResult, measure: str) -> AgreementResult:
