@@ -304,3 +304,16 @@ def test_annotate_trims_whitespace_unless_characters_are_asked_for(two_readers):
     with Project(path) as project:
         assert project.annotation(trimmed.stdout.strip()).quote == "London"
         assert project.annotation(exact.stdout.strip()).quote == " London "
+
+
+def test_suggest_accept_is_attributed_to_the_global_annotator(tmp_path):
+    path = tmp_path / "suggest.annotator"
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Ada Lovelace met Charles Babbage in London.\n", "utf-8")
+    assert run("add", str(letter), project=path).returncode == 0
+    result = run("--annotator", "model-ann", "suggest", "--accept", project=path)
+    assert result.returncode == 0, result.stderr
+    with Project(path) as project:
+        spans = project.annotations(annotator="model-ann")
+        assert spans and all(a.quote == a.quote.strip() for a in spans)
+        assert project.current_annotator.name == "me"
