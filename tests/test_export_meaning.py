@@ -300,3 +300,30 @@ def test_opening_our_export_in_the_window_imports_the_same_kinds_and_links_as_on
     finally:
         window.close()
         fresh.close()
+
+
+def test_a_section_summary_stands_beside_its_heading_not_the_running_header(tmp_path: Path):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 40), "A Running Header 7", fontsize=9)
+    page.insert_text((72, 120), "The end of an earlier section.", fontsize=12)
+    page.insert_text((72, 300), "3.1 Close Reading", fontsize=16)
+    page.insert_text((72, 330), "Its first sentence.", fontsize=12)
+    doc.set_toc([[1, "Close Reading", 1]])
+    doc.save(tmp_path / "headed.pdf")
+    project = Project(tmp_path / "p.annotator")
+    try:
+        document, _ = project.add_document(tmp_path / "headed.pdf")
+        start, end = document.page_map[0]
+        project.annotate(document.id, start, end, kind=AnnotationKind.SUMMARY, note="Read it.")
+        out = tmp_path / "out.pdf"
+        _by_window_of(project, document.id, out)
+        (note,) = _annots(out)
+        assert note["content"].startswith("Section summary: Close Reading (p. 1)")
+        assert 280 < note["rect"].y0 < 300  # beside "3.1 Close Reading", not the header
+    finally:
+        project.close()
+
+
+def _by_window_of(project: Project, document_id: str, out: Path) -> None:
+    assert not project.export_annotated_pdf(document_id, out).skipped

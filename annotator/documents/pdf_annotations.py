@@ -72,7 +72,8 @@ class PdfMark:
     note that stands for a passage's links) say what Annotator meant; they are written into
     the annotation's ``/AnnotatorData`` and read back from it. ``subject`` and ``content``,
     when given, are what other readers show instead of the label and the note; ``icon`` names
-    a sticky note's icon and ``side`` the margin it sits in (``"left"`` or ``"right"``).
+    a sticky note's icon, ``side`` the margin it sits in (``"left"`` or ``"right"``) and ``at``
+    the offset of the line it stands beside (default: its start; a section's heading).
     """
 
     start: int
@@ -92,6 +93,7 @@ class PdfMark:
     links: tuple[tuple[str, str], ...] = ()
     icon: str = "Note"
     side: str = "left"
+    at: int | None = None
 
     @property
     def is_area(self) -> bool:
@@ -201,7 +203,8 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
         annots[0].set_opacity(AREA_OPACITY)
     elif mark.pdf_type == "Text":
         # A note for the passage, beside its first line: a summary must not paint a section.
-        located = _first_line(reader, mark.start, mark.end)
+        at = mark.at if mark.at is not None and mark.start <= mark.at < mark.end else mark.start
+        located = _first_line(reader, at, mark.end)
         if located is None:
             return "the note's place has no character on any page (a scanned page?)"
         number, (x0, y0, _x1, _y1) = located

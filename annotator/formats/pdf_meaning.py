@@ -99,11 +99,14 @@ def _summary_mark(
     color: str | None,
     navigation: PdfNavigation,
 ) -> PdfMark:
-    """A sticky note at the section's start (the first line, for the whole reading)."""
+    """A sticky note at the section's start, beside its heading (the first line, for the
+    whole reading)."""
+    at = None
     if a.start == a.end:
         title, subject = WHOLE_READING, WHOLE_READING
     else:
         heading = section_heading(document, a.start, a.end, navigation)
+        at = _heading_offset(document, a.start, a.end, heading)
         title = f"{SECTION_SUMMARY}: {heading} ({_pages(document, a.start, a.end, navigation)})"
         subject = SECTION_SUMMARY
     content = f"{title}\n\n{a.note}" if a.note.strip() else title
@@ -114,7 +117,25 @@ def _summary_mark(
         subject=subject,
         content=content,
         icon="Paragraph",
+        at=at,
     )
+
+
+def _heading_offset(document: Document, start: int, end: int, heading: str) -> int | None:
+    """Where the section's heading line is on its first page ("2.2 Naming" for the contents'
+    "Naming"), so that the note stands beside it and not beside a running header."""
+    page = document.page_of(start)
+    page_end = document.page_map[page][1] if page is not None else end
+    wanted = " ".join(heading.split()).casefold()
+    if not wanted:
+        return None
+    offset = start
+    for line in document.text[start : min(end, page_end)].splitlines(keepends=True):
+        words = " ".join(line.split()).casefold()
+        if words and (words == wanted or words.endswith(" " + wanted)):
+            return offset + (len(line) - len(line.lstrip()))
+        offset += len(line)
+    return None
 
 
 def _link_marks(
