@@ -4,11 +4,12 @@
 ``.ann`` line by line, breaking at every character ``str.splitlines`` breaks at (its reader
 is Python's). As brat's own editor writes a span that holds line breaks or tabs
 (``server/src/annotator.py``: the span is cut at each one and each piece loses the
-whitespace around the cut), a span across them is written as fragments (``0 4;5 8``) and
-its text column is the fragments' texts joined by one space: no raw tab or line break is
-ever in the text column, where tab-separated readers would split it. Reading takes the
-first fragment's start and the last one's end; a text column holding a raw tab (brat reads
-the column by its length) is read too.
+whitespace at its ends, so a span's own edges are trimmed too, and counted), a span across
+them is written as fragments (``0 4;5 8``) and its text column is the fragments' texts
+joined by one space: no raw tab or line break, and no whitespace at its end, is ever in the
+text column, where tab-separated readers (or an editor trimming lines) would break it.
+Reading takes the first fragment's start and the last one's end; a text column holding a
+raw tab (brat reads the column by its length) is read too.
 
 Notes are ``#1<TAB>AnnotatorNotes T1<TAB>note``. brat has no way to write a line break in a
 note, so Annotator escapes them: a line feed is ``\\n``, a carriage return ``\\r``, U+2028
@@ -34,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from annotator.core.errors import FormatError
 from annotator.core.model import Annotation, AnnotationKind
+from annotator.core.spans import trim_whitespace
 from annotator.formats.archives import (
     ArchiveLimits,
     check_zip,
@@ -119,7 +121,13 @@ def _ann(text: str, annotations: list[Annotation], losses: Losses) -> str:
             kind_type = _TYPE_BAD.sub("_", kind_type)
         if a.color or a.symbol:
             losses.add("brat has no colours or symbols: {n} were left out")
-        fragments = _fragments(text, a.start, a.end)
+        edges = trim_whitespace(text, a.start, a.end)
+        if edges is not None and edges != (a.start, a.end):
+            losses.add(
+                "brat's editor trims whitespace at a span's edges, and so does this export: "
+                "{n} spans were trimmed"
+            )
+        fragments = _fragments(text, *edges) if edges is not None else []
         if not fragments:
             losses.add(
                 "a brat span cannot be only tabs and line breaks: {n} such spans were left out"
