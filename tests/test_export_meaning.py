@@ -327,3 +327,22 @@ def test_a_section_summary_stands_beside_its_heading_not_the_running_header(tmp_
 
 def _by_window_of(project: Project, document_id: str, out: Path) -> None:
     assert not project.export_annotated_pdf(document_id, out).skipped
+
+
+def test_markdown_notes_of_a_selected_passage_keep_the_links_inside_it(reading, tmp_path):
+    from annotator.formats.exchange import ExportScope
+    from annotator.ui.export_dialog import ExportRequest, run_export
+
+    page_two = reading.document.page_map[2]
+    page_four = reading.document.page_map[4]
+    out = tmp_path / "passage.md"
+    scope = ExportScope(document_ids=(reading.document.id,))
+    request = ExportRequest(
+        "markdown", out, scope, (reading.document.id, page_two[0], page_four[1])
+    )
+    run_export(reading.project, request)
+    notes = out.read_text(encoding="utf-8")
+    assert "- Connects to “opens with a claim” (p. 3)" in notes
+    request = ExportRequest("markdown", out, scope, (reading.document.id, *page_two))
+    run_export(reading.project, request)
+    assert "Connects to" not in out.read_text(encoding="utf-8")  # its other end is outside

@@ -117,6 +117,7 @@ def run_export(
         data.label_sets,
         progress=progress,
         cancel=cancel,
+        links=data.links,  # a format keeps those whose two passages are both exported
     )
     result = ExportResult(
         format=spec.name, outputs=[request.output], documents=len(data.documents),
