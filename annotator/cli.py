@@ -716,35 +716,14 @@ def warn_label_set_drops(
     label: a set that lacks some of the labels used must never drop spans silently."""
     if label_set is None:
         return
-    from collections import Counter
+    from annotator.comparing.selection import left_out_by_label_set
 
-    from annotator.core.model import AnnotationKind, LabelSetKind
-
-    chosen = project.label_set(label_set)
-    kinds = {
-        LabelSetKind.SPAN: {AnnotationKind.ENTITY},
-        LabelSetKind.SENTENCE: {AnnotationKind.SENTIMENT},
-        LabelSetKind.DOCUMENT: {AnnotationKind.DOC_LABEL},
-    }.get(chosen.kind, {AnnotationKind.ENTITY})
-    inside = {label.name for label in chosen.labels}
-    wanted = set(documents) if documents else None
-    total = 0
-    outside: Counter[str] = Counter()
-    for name in names:
-        annotator = project.find_annotator(name)
-        if annotator is None:
-            continue  # the comparison itself names the unknown annotator
-        for a in project.annotations(annotator_id=annotator.id):
-            if a.kind not in kinds or not a.label or (wanted and a.document_id not in wanted):
-                continue
-            total += 1
-            if a.label not in inside:
-                outside[a.label] += 1
+    total, outside = left_out_by_label_set(project, names, documents, label_set)
     if outside:
         dropped = sum(outside.values())
         listed = ", ".join(f"{label} {n:,}" for label, n in outside.most_common())
         print(f"annotator: warning: {dropped:,} of {total:,} annotations have labels that are "
-              f"not in the label set '{chosen.name}' and are not compared ({listed}); "
+              f"not in the label set '{label_set}' and are not compared ({listed}); "
               "leave out --label-set to compare every label", file=sys.stderr)  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -79,6 +80,33 @@ def own_annotations(
             and (labels is None or a.label in labels)
         ]
     return result
+
+
+def left_out_by_label_set(
+    project: Project,
+    names: Sequence[str],
+    documents: Collection[str] | None,
+    label_set: str,
+) -> tuple[int, Counter[str]]:
+    """How many accepted, labelled annotations of ``names`` (in ``documents``, None: all)
+    of the set's kind there are, and per label how many the set leaves out: a comparison by
+    label set must say what it drops, never drop it silently."""
+    chosen = project.label_set(label_set)
+    kinds = _KINDS_OF_LABEL_SET.get(chosen.kind, SPAN_KINDS)
+    inside = {label.name for label in chosen.labels}
+    wanted = set(documents) if documents else None
+    total = 0
+    outside: Counter[str] = Counter()
+    for name in names:
+        if project.find_annotator(name) is None:
+            continue  # the comparison itself names the unknown annotator
+        for a in own_annotations(project, [name], kinds)[name]:
+            if wanted is not None and a.document_id not in wanted:
+                continue
+            total += 1
+            if a.label not in inside:
+                outside[a.label or ""] += 1
+    return total, outside
 
 
 def done_documents(project: Project) -> dict[str, set[DocumentId]]:
