@@ -346,3 +346,35 @@ def test_markdown_notes_of_a_selected_passage_keep_the_links_inside_it(reading, 
     request = ExportRequest("markdown", out, scope, (reading.document.id, *page_two))
     run_export(reading.project, request)
     assert "Connects to" not in out.read_text(encoding="utf-8")  # its other end is outside
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"v": 1, "kind": "doc_label", "start": -5, "end": 99999, "links": [[1, 2]], "symbol": 7}',
+        '{"v": 1, "kind": "no such kind", "note": ["not", "text"]}',
+        "{not json",
+        '{"v": 2, "kind": "summary"}',
+    ],
+)
+def test_annotator_data_that_is_not_ours_or_is_damaged_leaves_a_plain_highlight(
+    tmp_path: Path, data: str
+):
+    path = build_book(tmp_path / "book.pdf")
+    with pymupdf.open(path) as doc:
+        page = doc[2]
+        (quad,) = page.search_for("brown fox", quads=True)
+        annot = page.add_highlight_annot(quad)
+        annot.set_info(content="Someone's note")
+        doc.xref_set_key(annot.xref, "AnnotatorData", pymupdf.get_pdf_str(data))
+        annot.update()
+        doc.save(tmp_path / "marked.pdf")
+    project = Project(tmp_path / "p.annotator")
+    try:
+        report = import_file(project, tmp_path / "marked.pdf")
+        (a,) = project.annotations()
+        assert report.annotations_added == 1 and project.links() == []
+        assert a.kind == AnnotationKind.COMMENT and a.quote == "brown fox"
+        assert a.note == "Someone's note" and a.symbol is None
+    finally:
+        project.close()

@@ -51,6 +51,8 @@ NOTE_TYPES = ("Text", "FreeText")
 WRITTEN_TYPES = ("Highlight", "Underline", "Text")
 DATA_KEY = "AnnotatorData"
 """The annotation-dictionary key holding what Annotator meant, as JSON (see the module doc)."""
+DATA_KINDS = ("highlight", "comment", "entity", "sentiment", "summary", "link")
+"""The kinds ``/AnnotatorData`` may name (a document label has no place on a page)."""
 AREA_TYPES = ("Square",)
 DEFAULT_COLOR = "#ffd54f"
 AREA_OPACITY = 0.35
@@ -305,9 +307,14 @@ def _read_data(doc: pymupdf.Document, xref: int) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
-    return data if isinstance(data, dict) and data.get("v") == 1 else {}
+    if not isinstance(data, dict) or data.get("v") != 1 or data.get("kind") not in DATA_KINDS:
+        return {}
+    texts = ("symbol", "label", "note")
+    if any(key in data and not isinstance(data[key], str) for key in texts):
+        return {}  # not what Annotator writes: the annotation's visible text is kept instead
+    return data
 
 
 def _drawable(rect: Rect) -> bool:

@@ -90,10 +90,11 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
         if not mark.is_area and mark.start >= mark.end and not whole:
             empty += 1  # a sticky note far from any text: nothing to anchor it to
             continue
+        start = 0 if whole else mark.start  # the whole reading's summary sits at 0, 0
         incoming.annotations.append(
             IncomingAnnotation(
-                start=mark.start,
-                end=mark.start if mark.is_area else mark.end,
+                start=start,
+                end=start if mark.is_area or whole else mark.end,
                 kind=kind,
                 record=f"PDF annotation {number} (page {(mark.page or 0) + 1})",
                 field=mark.pdf_type,

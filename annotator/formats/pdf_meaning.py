@@ -206,13 +206,18 @@ def own_color(mark: PdfMark) -> str | None:
     return mark.color
 
 
+PASSAGE_KINDS = frozenset(AnnotationKind) - {AnnotationKind.DOC_LABEL}
+"""The kinds a PDF annotation can stand for (a document label has no place in a page)."""
+
+
 def kind_of(mark: PdfMark) -> AnnotationKind:
-    """The kind Annotator wrote the mark as; for another reader's, a comment if it has a
-    note, else a highlight."""
+    """The kind Annotator wrote the mark as; for another reader's (or a kind a PDF cannot
+    hold), a comment if it has a note, else a highlight."""
     try:
-        return AnnotationKind(mark.kind) if mark.kind else _plain_kind(mark)
+        kind = AnnotationKind(mark.kind) if mark.kind else None
     except ValueError:
-        return _plain_kind(mark)
+        kind = None
+    return kind if kind in PASSAGE_KINDS else _plain_kind(mark)
 
 
 def _plain_kind(mark: PdfMark) -> AnnotationKind:
