@@ -660,6 +660,12 @@ class Project:
         except NotFoundError:
             return None
 
+    def find_annotations(self, annotation_ids: Sequence[str]) -> dict[str, Annotation]:
+        """Those of these ids the project holds (deleted or not), each with its annotation."""
+        if not self.store.has_annotations(include_deleted=True):
+            return {}  # an import into a new project: nothing to look up
+        return self.store.annotations_by_id(annotation_ids)
+
     def annotations(
         self,
         document_id: str | None = None,

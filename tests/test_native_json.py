@@ -8,6 +8,8 @@ import json
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.core.errors import FormatError
 from annotator.formats import native
@@ -181,3 +183,89 @@ def test_streamed_export_of_some_documents_keeps_their_annotations_and_links_onl
 def test_streamed_export_of_an_empty_project_is_the_dumped_text(project):
     streamed = _streamed(project)
     assert streamed == _as_dumped(project, streamed)
+
+
+# -- the fast structural checks agree with the schema ---------------------------------------
+
+_JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "x", "#ffe066", "#FFE06", "#ffe066\n", "yellow", "a" * 201, "accepted",
+                     "entity", "suggested", "2026-01-31T09:30:00Z", "🙂"]),
+    st.lists(st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=2)), max_size=5),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)  # fmt: skip
+_ANNOTATION_KEYS = [*sorted(native.schema()["$defs"]["annotation"]["properties"]), "extra"]
+_LINK_KEYS = [*sorted(native.schema()["$defs"]["link"]["properties"]), "extra"]
+
+
+def _schema_accepts(definition: str, record) -> bool:
+    schema = {"$defs": native.schema()["$defs"], "$ref": f"#/$defs/{definition}"}
+    return jsonschema.Draft202012Validator(schema).is_valid(record)
+
+
+@pytest.fixture(scope="module")
+def exported_records(tmp_path_factory):
+    with Project(tmp_path_factory.mktemp("records") / "r.annotator") as project:
+        document, _ = project.add_text("t", "Alice met Bob in Paris 😀 on Monday.")
+        project.annotate(document.id, 0, 5, label="PERSON", score=0.5)
+        a = project.annotate(document.id, 10, 13, note="who?", color="#ffe066", symbol="?")
+        b = project.annotate(document.id, 17, 22, page=0, rect=(1, 2.5, 3, 4))
+        project.link(a.id, b.id, note="see")
+        data = project.export_json()
+    return data["annotations"], data["links"]
+
+
+def test_exported_records_pass_the_fast_checks(exported_records):
+    annotations, links = exported_records
+    assert all(native.plain_annotation(a) for a in annotations)
+    assert all(native.plain_link(link) for link in links)
+
+
+@given(data=st.data())
+def test_fast_checks_pass_only_what_the_schema_accepts(exported_records, data):
+    """A record changed in one field (any JSON value, or the field removed): whenever the
+    fast check passes it, the schema accepts it too; the schema decides every other case."""
+    annotations, links = exported_records
+    for records, keys, plain, definition in (
+        (annotations, _ANNOTATION_KEYS, native.plain_annotation, "annotation"),
+        (links, _LINK_KEYS, native.plain_link, "link"),
+    ):
+        record = dict(data.draw(st.sampled_from(records)))
+        key = data.draw(st.sampled_from(keys))
+        if data.draw(st.booleans()):
+            record.pop(key, None)
+        else:
+            record[key] = data.draw(_JSON_VALUES)
+        if plain(record):
+            assert _schema_accepts(definition, record), record
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": 2.0}, None),  # an integer to the schema: left to it, and accepted
+        ({"start": True}, "start"),
+        ({"color": "yellow"}, "color"),
+        ({"score": "high"}, "score"),
+        ({"rect": [1, 2, 3]}, "rect"),
+        ({"extra": 1}, None),
+    ],
+)
+def test_records_the_fast_check_leaves_in_doubt_get_the_schemas_verdict(
+    exported_records, change, field
+):
+    record = {**exported_records[0][0], **change}
+    assert not native.plain_annotation(record)
+    data = {"format": "annotator", "version": 1, "documents": [], "annotators": [],
+            "annotations": [record]}  # fmt: skip
+    if _schema_accepts("annotation", record):
+        native.validate(data)
+        return
+    with pytest.raises(FormatError) as caught:
+        native.validate(data)
+    assert caught.value.record.startswith("annotations[0]")
+    if field is not None:
+        assert caught.value.field == field

@@ -879,6 +879,20 @@ class Store:
             )
         )
 
+    def annotations_by_id(self, annotation_ids: Sequence[str]) -> dict[str, Annotation]:
+        """The annotations (deleted ones too) that have these ids, read 500 at a time; ids
+        the project does not hold are left out."""
+        found: dict[str, Annotation] = {}
+        for start in range(0, len(annotation_ids), 500):
+            batch = list(annotation_ids[start : start + 500])
+            rows = self.conn.execute(
+                f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+                f"WHERE id IN ({', '.join('?' * len(batch))})",
+                batch,
+            )
+            found.update((a.id, a) for a in _annotations_from_rows(rows))
+        return found
+
     def iter_annotations(self, document_id: str, *, batch: int = 2000) -> Iterator[Annotation]:
         """A document's live annotations (any status) in reading order, read in batches:
         a streaming export holds one batch, not the project's million annotations."""
@@ -890,9 +904,10 @@ class Store:
         while rows := cursor.fetchmany(batch):
             yield from _annotations_from_rows(rows)
 
-    def has_annotations(self) -> bool:
-        """Whether the project holds a live annotation, without reading them all."""
-        row = self.conn.execute("SELECT 1 FROM annotations WHERE deleted IS NULL LIMIT 1")
+    def has_annotations(self, *, include_deleted: bool = False) -> bool:
+        """Whether the project holds a live annotation (or any), without reading them."""
+        where = "" if include_deleted else " WHERE deleted IS NULL"
+        row = self.conn.execute(f"SELECT 1 FROM annotations{where} LIMIT 1")
         return row.fetchone() is not None
 
     def annotators_of(self, document_ids: Collection[str]) -> set[AnnotatorId]:
