@@ -166,7 +166,9 @@ def _adjudicate(project: Any, args: argparse.Namespace) -> int:
     if len(names) < 2:
         raise AnnotatorError("adjudication compares at least two annotators: --annotators A,B")
     if args.action == "agreed":
-        decision = adjudication.accept_agreed(project, names, args.document)
+        decision = adjudication.accept_agreed(
+            project, names, args.document, label_set=args.label_set
+        )
         count = len(decision.written)
         print(f"{count} agreed passage{'s' * (count != 1)} copied into the gold layer "
               "(annotator adjudicate undo agreed takes it back)")  # fmt: skip

@@ -317,3 +317,17 @@ def test_suggest_accept_is_attributed_to_the_global_annotator(tmp_path):
         spans = project.annotations(annotator="model-ann")
         assert spans and all(a.quote == a.quote.strip() for a in spans)
         assert project.current_annotator.name == "me"
+
+
+def test_adjudicate_agreed_keeps_to_the_label_set(two_readers):
+    path, _ = two_readers
+    with Project(path) as project:
+        project.annotate(project.document_headers()[0].id, *span("1833"), label="DATE",
+                         annotator="ben")  # fmt: skip
+    agreed = run("adjudicate", "agreed", "--annotators", "ann,ben", "--label-set",
+                 "Named entities", project=path)  # fmt: skip
+    assert agreed.returncode == 0, agreed.stderr
+    # Only DATE: the PER spans both marked are not in the set.
+    assert agreed.stdout.startswith("1 agreed passage copied")
+    with Project(path) as project:
+        assert [a.label for a in project.annotations(annotator="gold")] == ["DATE"]

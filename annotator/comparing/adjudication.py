@@ -273,10 +273,12 @@ def _agreed_spans(
     names: Sequence[str],
     document_ids: Sequence[DocumentId],
     kinds: frozenset[AnnotationKind],
+    labels: Collection[str] | None = None,
 ) -> tuple[list[Annotation], list[Disagreement]]:
     """Annotations (of the first annotator) that every other annotator marked identically and
-    that lie outside every disagreement passage; and the disagreements."""
-    by_annotator = own_annotations(project, names, kinds)
+    that lie outside every disagreement passage; and the disagreements. ``labels``: only
+    these (a label set's), as the disagreements list compares them."""
+    by_annotator = own_annotations(project, names, kinds, labels)
     wanted = set(document_ids)
     found = disagreements(by_annotator, wanted, kinds=None)
     contested: dict[DocumentId, list[tuple[int, int]]] = {}
@@ -304,16 +306,23 @@ def accept_agreed(
     documents: Sequence[str] | None = None,
     *,
     kinds: Collection[AnnotationKind | str] | None = None,
+    label_set: str | None = None,
 ) -> Decision:
     """Copy every passage all ``annotators`` marked identically into the gold layer, in one
     action; those already in gold are skipped, so running it twice adds nothing. Returns the
-    decision (``undo_adjudication(project, decision)`` takes it back)."""
+    decision (``undo_adjudication(project, decision)`` takes it back). With ``label_set``,
+    only its labels (and its kind of annotation), as :func:`list_disagreements` takes them."""
     names = annotator_names(project, annotators)
     if len(names) < 2:
         raise AnnotatorError("accepting agreed passages needs at least two annotators")
-    wanted = compared_kinds("span", kinds, None)
+    labels = None
+    set_kind = None
+    if label_set is not None:
+        chosen = project.label_set(label_set)
+        labels, set_kind = {x.name for x in chosen.labels}, chosen.kind
+    wanted = compared_kinds("span", kinds, set_kind)
     document_ids = documents_for(project, names, documents, wanted)
-    agreed, _ = _agreed_spans(project, names, document_ids, wanted)
+    agreed, _ = _agreed_spans(project, names, document_ids, wanted, labels)
     in_gold = {(a.document_id, a.start, a.end, a.label) for a in gold_annotations(project)}
     decider = project.current_annotator.name
     source = f"agreed, accepted by {decider}"
