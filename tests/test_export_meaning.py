@@ -378,3 +378,32 @@ def test_annotator_data_that_is_not_ours_or_is_damaged_leaves_a_plain_highlight(
         assert a.note == "Someone's note" and a.symbol is None
     finally:
         project.close()
+
+
+def test_notes_edited_in_another_reader_come_back_edited(reading: Reading, tmp_path: Path):
+    out = tmp_path / "out.pdf"
+    _by_registry(reading, out)
+    edits = {
+        "A definition?": "A definition, says Okular.",
+        "?": "? Why patience?",
+        "Section summary: Chapter One (pp. 1–2)\n\nPatience pays.": (
+            "Section summary: Chapter One (pp. 1–2)\n\nPatience pays, mostly."
+        ),
+    }
+    with pymupdf.open(out) as doc:
+        for page in doc:
+            for annot in page.annots():
+                if annot.info["content"] in edits:
+                    annot.set_info(content=edits[annot.info["content"]])
+                    annot.update()
+        doc.save(tmp_path / "edited.pdf")
+    fresh = Project(tmp_path / "fresh.annotator")
+    try:
+        import_file(fresh, tmp_path / "edited.pdf")
+        notes = {a.id: a.note for a in fresh.annotations()}
+        assert notes[reading.highlight.id] == "A definition, says Okular."
+        assert notes[reading.question.id] == "Why patience?"
+        assert notes[reading.summary.id] == "Patience pays, mostly."
+        assert notes[reading.comment.id] == "Compare ch. 2"  # untouched
+    finally:
+        fresh.close()

@@ -294,6 +294,9 @@ def _data_of(mark: PdfMark) -> str:
         data["note"] = mark.note
     if mark.links:
         data["links"] = [list(pair) for pair in mark.links]
+    shown = mark.content if mark.content is not None else mark.note
+    if shown != mark.note:
+        data["shown"] = shown  # to tell a note edited in another reader (see _meant)
     return json.dumps(data)  # ASCII: a PDF string holds it unchanged
 
 
@@ -311,7 +314,7 @@ def _read_data(doc: pymupdf.Document, xref: int) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("v") != 1 or data.get("kind") not in DATA_KINDS:
         return {}
-    texts = ("symbol", "label", "note")
+    texts = ("symbol", "label", "note", "shown")
     if any(key in data and not isinstance(data[key], str) for key in texts):
         return {}  # not what Annotator writes: the annotation's visible text is kept instead
     return data
@@ -502,7 +505,9 @@ def _read_annot(
 def _meant(mark: PdfMark, data: dict[str, Any], length: int) -> PdfMark:
     """``mark`` with what Annotator's ``/AnnotatorData`` says it meant: its kind, symbol,
     label and note as typed (not as shown to other readers) and, for a sticky note standing
-    for a passage, that passage."""
+    for a passage, that passage. A note edited since in another reader (its text is no
+    longer what was written) keeps the edit: what follows the words Annotator put before
+    the note ("? ", a summary's heading), or the whole text."""
 
     def text(key: str) -> str | None:
         value = data.get(key)
@@ -516,6 +521,10 @@ def _meant(mark: PdfMark, data: dict[str, Any], length: int) -> PdfMark:
         for pair in (pairs if isinstance(pairs, list) else [])
         if isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
     )
+    note = text("note") or ""
+    written = text("shown") or note
+    if data.get("kind") != "link" and mark.note != written:
+        note = _edited(mark.note, written, note)
     return replace(
         mark,
         start=start if span_ok and mark.pdf_type in NOTE_TYPES else mark.start,  # type: ignore[arg-type]
@@ -523,9 +532,20 @@ def _meant(mark: PdfMark, data: dict[str, Any], length: int) -> PdfMark:
         kind=text("kind"),
         symbol=text("symbol"),
         label=text("label"),
-        note=text("note") or "",
+        note=note,
         links=links,
     )
+
+
+def _edited(visible: str, written: str, note: str) -> str:
+    """The note in ``visible``, a text first written as ``written`` (``note`` after some
+    words of Annotator's own) and edited since in another reader."""
+    lead = written[: len(written) - len(note)] if note and written.endswith(note) else written
+    if note == written:
+        lead = ""
+    if lead and visible.startswith(lead):
+        return visible[len(lead) :].strip()
+    return visible
 
 
 def _quad_rects(vertices: Sequence[Sequence[float]] | None) -> list[Rect]:
