@@ -100,7 +100,16 @@ def _train(project: Any, args: argparse.Namespace) -> int:
         print("annotator: interrupted; no model was saved", file=sys.stderr)
         return 130
     print(report.summary())
+    _print_review_precision(project)
     return 0
+
+
+def _print_review_precision(project: Any) -> None:
+    from annotator.training.data import describe_review_precision, review_precision
+
+    described = describe_review_precision(review_precision(project))
+    if described:
+        print(f"Your review of this project's models' suggestions so far: {described}")
 
 
 def _learning_curve(project: Any, args: argparse.Namespace) -> int:
@@ -125,4 +134,5 @@ def _learning_curve(project: Any, args: argparse.Namespace) -> int:
         print(f"Wrote the learning curve to {target}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    _print_review_precision(project)
     return 0

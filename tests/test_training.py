@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,75 @@ def test_a_model_trained_on_a_custom_label_suggests_it_in_an_unseen_document(pro
     assert {a.label for a in found} == {"MARKING"}
     assert all(a.score is not None and 0.0 <= a.score <= 1.0 for a in found)
     assert all(MARKING.fullmatch(a.quote) for a in found[:3])
+
+    # Keep learning: a retrained model (a newer version in the models folder) refreshes
+    # the pending suggestions and leaves the reader's decisions as they are.
+    if len(found) >= 3:
+        from annotator.suggesting.review import accept, reject
+
+        accept(project, [found[0].id])
+        reject(project, [found[1].id])
+        retrained = report.path.with_name(report.path.name + "-retrained")
+        shutil.copytree(report.path, retrained)
+        meta = json.loads((retrained / "meta.json").read_text(encoding="utf-8"))
+        meta["version"] = meta["annotator"]["version"] = "2999.1.1.000000"
+        meta["annotator"]["trained"] = "2999-01-01T00:00:00+00:00"
+        (retrained / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        assert latest_model(project.path).path == retrained
+        run_suggestions(project, [unseen.id], model="project")
+        assert project.annotation(found[0].id).status == AnnotationStatus.ACCEPTED
+        assert project.annotation(found[1].id).status == AnnotationStatus.REJECTED
+        again = pending_suggestions(project, unseen.id)
+        # Proposals the new version makes again are kept as they were (with their ids).
+        assert {a.id for a in again} == {a.id for a in found[2:]}
+        assert {a.source for a in again} <= {found[2].source, "en_project_model@2999.1.1.000000"}
+        assert found[1].start not in {a.start for a in again}  # rejected: not brought back
+        assert found[0].start not in {a.start for a in again}  # accepted: not suggested again
+
+
+def test_a_document_classifier_suggests_a_document_label_once(project, samples):
+    from annotator.core.model import AnnotationKind
+    from annotator.suggesting.review import accept, pending_suggestions
+    from annotator.suggesting.running import run_suggestions
+    from annotator.training.trainer import TrainingOptions, default_output, train_model
+
+    slides = "deep-learning-lecture-slides.txt"
+    readings = [(GUIDE, (60, 120), "GUIDE"), (GUIDE, (300, 360), "GUIDE"),
+                (GUIDE, (600, 660), "GUIDE"), (slides, (0, 60), "LECTURE"),
+                (slides, (100, 160), "LECTURE"), (slides, (200, 260), "LECTURE")]  # fmt: skip
+    for number, (name, (start, end), label) in enumerate(readings):
+        lines = (samples / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        document, _ = project.add_text(f"reading {number}", "".join(lines[start:end]))
+        project.annotate(document.id, 0, 0, kind="doc_label", label=label)
+    training_set = build_training_set(project, TrainingRequest(kind="documents"))
+    assert training_set.exclusive and training_set.labels == ("GUIDE", "LECTURE")
+    report = train_model(
+        training_set, TrainingOptions(epochs=3), output=default_output(project.path, "documents")
+    )
+    assert report.component == "textcat"
+
+    unseen, _ = project.add_text("unseen", _passage(samples, (1250, 1285)))
+    run_suggestions(project, [unseen.id], model="project")
+    found = pending_suggestions(project, unseen.id)
+    assert [a.kind for a in found] == [AnnotationKind.DOC_LABEL]
+    assert found[0].label in ("GUIDE", "LECTURE") and 0.5 <= found[0].score <= 1.0
+    accept(project, [found[0].id])
+    run_suggestions(project, [unseen.id], model="project")
+    assert pending_suggestions(project, unseen.id) == []  # decided: not suggested again
+
+
+def test_review_decisions_give_each_labels_running_precision(project):
+    from annotator.training.data import describe_review_precision, review_precision
+
+    document, _ = project.add_text("a", "Highlight it, underline it, circle it, then star it.")
+    for start, end, status in ((0, 9, "accepted"), (14, 23, "accepted"), (28, 34, "rejected")):
+        project.annotate(
+            document.id, start, end, kind="entity", label="MARKING", status=status,
+            source="en_project_model@2026.12.2.120000",
+        )  # fmt: skip
+    project.annotate(document.id, 45, 49, kind="entity", label="MARKING", source="manual")
+    assert review_precision(project) == {"MARKING": (2, 1)}
+    assert describe_review_precision(review_precision(project)) == "MARKING 2 of 3 accepted (67%)"
 
 
 def test_suggest_with_project_model_before_training_says_to_train(project):

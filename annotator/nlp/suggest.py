@@ -62,6 +62,10 @@ class EntityResult(NamedTuple, Generic[DocKey]):
     complete: bool = True
     chars_done: int = 0
     chars_total: int = 0
+    #: With a text classifier in the pipeline, on the ``complete`` result: the document's
+    #: labels and their probability (chunks averaged by length): the best one for an
+    #: exclusive ``textcat``, every one from 0.5 for ``textcat_multilabel``.
+    categories: tuple[tuple[str, float], ...] = ()
 
 
 def suggest_entities(
@@ -85,8 +89,19 @@ def suggest_entities(
     see :func:`wants_scores`), else ``score`` None.
     """
     found_in = _span_reader(nlp, scores)
+    classifiers = document_classifiers(nlp)
+    totals: dict[Any, dict[str, float]] = {}
     for chunk in pipe_chunks(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
         offset = chunk.offset
+        categories: tuple[tuple[str, float], ...] = ()
+        if classifiers:
+            weights = totals.setdefault(chunk.doc_id, {})
+            length = len(chunk.doc.text)
+            for label, value in chunk.doc.cats.items():
+                weights[label] = weights.get(label, 0.0) + value * length
+            weights[""] = weights.get("", 0.0) + length
+            if chunk.complete:
+                categories = _document_labels(totals.pop(chunk.doc_id), classifiers)
         suggestions = [
             Suggestion(
                 start=offset + start,
@@ -98,8 +113,31 @@ def suggest_entities(
             for start, end, label, quote, score in found_in(chunk.doc)
         ]
         yield EntityResult(
-            chunk.doc_id, suggestions, chunk.complete, chunk.chars_done, chunk.chars_total
-        )
+            chunk.doc_id, suggestions, chunk.complete, chunk.chars_done, chunk.chars_total,
+            categories,
+        )  # fmt: skip
+
+
+def document_classifiers(nlp: Language) -> dict[str, bool]:
+    """The enabled text classifiers' labels: ``label: exclusive``."""
+    found: dict[str, bool] = {}
+    for name in nlp.pipe_names:
+        factory = nlp.get_pipe_meta(name).factory
+        if factory in ("textcat", "textcat_multilabel"):
+            for label in nlp.get_pipe(name).labels:
+                found[label] = factory == "textcat"
+    return found
+
+
+def _document_labels(
+    weights: dict[str, float], classifiers: dict[str, bool]
+) -> tuple[tuple[str, float], ...]:
+    length = weights.pop("", 0.0) or 1.0
+    means = {label: weights.get(label, 0.0) / length for label in classifiers}
+    exclusive = {label: p for label, p in means.items() if classifiers[label]}
+    chosen = [max(exclusive.items(), key=lambda item: item[1])] if exclusive else []
+    chosen += [(label, p) for label, p in means.items() if not classifiers[label] and p >= 0.5]
+    return tuple(chosen)
 
 
 #: Parses kept per sentence when an entity recogniser's confidence is asked for: the

@@ -349,6 +349,12 @@ def _run(
         sentiment_config = project.sentiment_config()
     kinds = _kinds_of(kind)
     label_filter = _sentiment_labels(sentiment_config) if kind == "sentiment" else None
+    if kind == "entities":
+        from annotator.nlp.suggest import document_classifiers
+
+        classified = frozenset(document_classifiers(nlp))
+        if classified:  # a model trained on document labels suggests them too
+            kinds, label_filter = kinds | {AnnotationKind.DOC_LABEL}, classified
     outcomes: list[DocumentOutcome] = []
     finished_chars = 0
     cancelled = False
@@ -362,7 +368,11 @@ def _run(
         if kind == "entities":
             from annotator.nlp.markup import has_words
 
-            found = [c for c in found if has_words(text[c.start : c.end])]
+            found = [
+                c
+                for c in found
+                if c.kind == AnnotationKind.DOC_LABEL or has_words(text[c.start : c.end])
+            ]
         candidates.extend(found)
         if complete:
             if document is not None:
@@ -458,6 +468,10 @@ def _model_results(
             found = [
                 _Candidate(AnnotationKind.ENTITY, s.start, s.end, s.label, s.score)
                 for s in result.suggestions
+            ]
+            found += [
+                _Candidate(AnnotationKind.DOC_LABEL, 0, 0, label, score)
+                for label, score in result.categories
             ]
             yield result.doc_id, found, result.complete, result.chars_done, None
         return

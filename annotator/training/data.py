@@ -210,6 +210,34 @@ def build_training_set(project: Project, request: TrainingRequest) -> TrainingSe
     )
 
 
+#: The pipeline name a project-trained model has (its suggestions' source is
+#: ``<lang>_project_model@<version>``).
+PROJECT_MODEL_NAME = "project_model"
+
+
+def review_precision(project: Project) -> dict[str, tuple[int, int]]:
+    """``label: (accepted, rejected)`` of the project's own models' suggestions, from the
+    review decisions (every annotator's): the running precision a reader sees of what the
+    model proposes, on documents it was never measured on."""
+    counts: dict[str, list[int]] = {}
+    decided = (AnnotationStatus.ACCEPTED, AnnotationStatus.REJECTED)
+    for a in project.annotations(statuses=decided):
+        if not a.label or not a.source.partition("@")[0].endswith(f"_{PROJECT_MODEL_NAME}"):
+            continue
+        row = counts.setdefault(a.label, [0, 0])
+        row[0 if a.status == AnnotationStatus.ACCEPTED else 1] += 1
+    return {label: (row[0], row[1]) for label, row in sorted(counts.items())}
+
+
+def describe_review_precision(precision: dict[str, tuple[int, int]]) -> str:
+    """``MARKING 12 of 14 accepted (86%)``, one label after another; empty without any."""
+    return "; ".join(
+        f"{label} {ok} of {ok + no} accepted ({ok / (ok + no):.0%})"
+        for label, (ok, no) in precision.items()
+        if ok + no
+    )
+
+
 def _layer(project: Project, request: TrainingRequest) -> tuple[set[str], str]:
     if request.gold:
         gold = project.find_annotator(GOLD_ANNOTATOR)
@@ -268,6 +296,7 @@ __all__ = [
     "EXAMPLE_CHARS",
     "HELD_OUT_SHARE",
     "MIN_PER_LABEL",
+    "PROJECT_MODEL_NAME",
     "TRAINING_KINDS",
     "Example",
     "TrainingDataError",
@@ -275,4 +304,6 @@ __all__ = [
     "TrainingRequest",
     "TrainingSet",
     "build_training_set",
+    "describe_review_precision",
+    "review_precision",
 ]

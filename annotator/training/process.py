@@ -48,6 +48,11 @@ class CurveResult:
 
 
 def _child(job: TrainingJob, replies: Any, cancel_flag: Any) -> None:
+    import os
+
+    if hasattr(os, "nice"):  # background work: the window (and the reader) come first
+        with contextlib.suppress(OSError):
+            os.nice(10)
     try:
         result = _work(job, replies, lambda: bool(cancel_flag.value))
     except Cancelled:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError, Cancelled
 from annotator.nlp.spacy_library import import_spacy
-from annotator.training.data import TrainingSet
+from annotator.training.data import PROJECT_MODEL_NAME, TrainingSet
 from annotator.training.saved import META_KEY
 
 if TYPE_CHECKING:
@@ -309,7 +309,7 @@ def train_model(
             if best_weights is not None:
                 nlp.from_bytes(best_weights)
             report_meta = _meta(training_set, options, component, best)
-            nlp.meta["name"] = "project_model"
+            nlp.meta["name"] = PROJECT_MODEL_NAME
             nlp.meta["version"] = report_meta["version"]
             nlp.meta["description"] = f"Trained by Annotator on {training_set.layer}"
             nlp.meta[META_KEY] = report_meta

@@ -1431,10 +1431,19 @@ class SuggestionsController(QObject):
 
     def snap(self, span: tuple[int, int]) -> tuple[int, int]:
         """A reader selection as it becomes an annotation: whole tokens unless snapping is
-        off, in the PDF view, or nothing would be left."""
+        off (character mode) or nothing would be left; on a PDF page, where the selection
+        follows the page's characters, only the whitespace at its edges goes (a line's
+        break is never meant)."""
         document = self.session.document
-        if not self.snapping or document is None or self.area.showing_pdf:
+        if not self.snapping or document is None:
             return span
+        if self.area.showing_pdf:
+            from annotator.core.spans import trim_whitespace
+
+            text = self.project.text_of(document.id)
+            if not 0 <= span[0] <= span[1] <= len(text):
+                return span
+            return trim_whitespace(text, *span) or span
         try:
             snapped = snap_selection(
                 self.project, document.id, span[0], span[1], "token", text=self.area.reader.text

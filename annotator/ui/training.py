@@ -388,9 +388,18 @@ class TrainingController(QObject):
     def open_dialog(self) -> TrainingDialog:
         if self.dialog is None:
             self.dialog = TrainingDialog(self, self.shell.dialog_parent())
+        if not self.running:
+            self.dialog.status.setText(self.review_summary())
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
+
+    def review_summary(self) -> str:
+        """What the reader's decisions say of the project's model so far."""
+        from annotator.training.data import describe_review_precision, review_precision
+
+        described = describe_review_precision(review_precision(self.project))
+        return f"Your review of its suggestions so far: {described}" if described else ""
 
     # -- running ----------------------------------------------------------------------------
 
