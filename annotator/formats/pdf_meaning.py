@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from annotator.core.model import Annotation, AnnotationKind, Document, Link
 from annotator.documents.pdf import PdfNavigation
@@ -62,13 +63,13 @@ def pdf_marks(
             continue
         author = names.get(a.annotator_id, "")
         color = a.color or label_colors.get(a.label or "")
-        common = dict(
+        base = PdfMark(
             start=a.start, end=a.end, author=author, note=a.note, label=a.label,
             page=a.page if a.rect is not None else None, rect=a.rect, id=a.id,
             kind=a.kind.value, symbol=a.symbol or None,
         )  # fmt: skip
         if a.kind == AnnotationKind.SUMMARY and a.rect is None:
-            marks.append(_summary_mark(document, a, common, color, navigation))
+            marks.append(_summary_mark(document, a, base, color, navigation))
             continue
         meaning = meanings.get((color or "").lower()) if not a.label else None
         named = a.label or meaning or ""
@@ -76,18 +77,18 @@ def pdf_marks(
             content = f"{a.symbol} {a.note}".strip()
             subject = f"{a.symbol} {named}".strip()
             if color or a.rect is not None:
-                marks.append(PdfMark(**common, color=color, subject=subject, content=content))
+                marks.append(replace(base, color=color, subject=subject, content=content))
             else:
                 marks.append(
-                    PdfMark(
-                        **common, color=SYMBOL_COLOR, subject=subject, content=content,
+                    replace(
+                        base, color=SYMBOL_COLOR, subject=subject, content=content,
                         pdf_type="Underline",
                     )
                 )  # fmt: skip
             continue
         if color is None and a.kind == AnnotationKind.COMMENT:
             color = COMMENT_COLOR
-        marks.append(PdfMark(**common, color=color, subject=named))
+        marks.append(replace(base, color=color, subject=named))
     marks.extend(_link_marks(document, by_id, links, names, navigation))
     return marks, [message.format(n=n) for message, n in losses.items()]
 
@@ -95,7 +96,7 @@ def pdf_marks(
 def _summary_mark(
     document: Document,
     a: Annotation,
-    common: dict[str, object],
+    base: PdfMark,
     color: str | None,
     navigation: PdfNavigation,
 ) -> PdfMark:
@@ -110,8 +111,8 @@ def _summary_mark(
         title = f"{SECTION_SUMMARY}: {heading} ({_pages(document, a.start, a.end, navigation)})"
         subject = SECTION_SUMMARY
     content = f"{title}\n\n{a.note}" if a.note.strip() else title
-    return PdfMark(
-        **common,  # type: ignore[arg-type]
+    return replace(
+        base,
         color=color or SUMMARY_COLOR,
         pdf_type="Text",
         subject=subject,
