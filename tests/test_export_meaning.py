@@ -158,6 +158,17 @@ def test_links_are_notes_naming_the_other_passage_and_its_printed_page(
     assert links[2]["words"].strip() == ""  # in the margin
 
 
+def test_a_link_to_a_section_summary_names_its_heading_not_the_section(
+    reading: Reading, tmp_path: Path
+):
+    reading.project.link(reading.comment.id, reading.summary.id)
+    out = tmp_path / "out.pdf"
+    _by_window(reading, out)
+    contents = [a["content"] for a in _annots(out) if a["subject"] == "Link"]
+    assert "Connects to the summary of “Chapter One” (pp. 1–2)" in contents
+    assert not [c for c in contents if "quick brown fox jumps" in c]
+
+
 def test_the_whole_reading_summary_is_a_note_on_the_first_page(reading: Reading, tmp_path):
     out = tmp_path / "out.pdf"
     _by_registry(reading, out)

@@ -180,6 +180,9 @@ def _describe(document: Document, a: Annotation, navigation: PdfNavigation) -> s
         return "the summary of the whole reading"
     if a.rect is not None and a.page is not None:
         return f"an area of p. {navigation.page_name(a.page)}"
+    if a.kind == AnnotationKind.SUMMARY:  # a section's: named by its heading
+        heading = section_heading(document, a.start, a.end, navigation)
+        return f"the summary of “{heading}” ({_pages(document, a.start, a.end, navigation)})"
     quote = " ".join(a.quote.split())
     if len(quote) > QUOTE_LENGTH:
         quote = quote[: QUOTE_LENGTH - 1] + "…"
