@@ -248,6 +248,11 @@ def test_markdown_notes_have_links_headings_and_two_kinds_of_summary(reading, tm
     assert "- Connects to “opens with a claim” (p. 3)" in notes
     assert "- Connected from “brown fox” (p. 1)" in notes
     assert "line" not in notes
+    reading.project.link(reading.comment.id, reading.summary.id)
+    export(reading.project, "markdown", out)
+    notes = out.read_text(encoding="utf-8")
+    assert "- Connects to the summary of “Chapter One” (pp. 1–2)" in notes
+    assert "- Connected from “argument continues” (p. 2)" in notes
 
 
 def test_markdown_notes_of_a_markdown_reading_quote_the_sections_heading(project, tmp_path):

@@ -207,16 +207,22 @@ def _summary_entry(
 ) -> list[str]:
     """A section summary: its section named by its heading (not the section quoted)."""
     heading = section_heading(document, a.start, a.end, navigation)
-    if document.page_map:
-        last = document.page_of(max(a.start, a.end - 1)) or 0
-        first = document.page_of(a.start) or 0
-        if last != first:
-            where = f"pp. {page_name(document, first, navigation)}–"
-            where += page_name(document, last, navigation)
+    where = _pages(document, a, navigation) or where
     lines = [f"**{SECTION_SUMMARY} — “{escape_inline(heading)}”** ({where}):", ""]
     if a.note and a.note.strip():
         lines += [*escape_paragraphs(a.note), ""]
     return lines
+
+
+def _pages(document: Document, a: Annotation, navigation: PdfNavigation | None) -> str:
+    """The printed pages a section summary covers ("p. 3", "pp. 3–7"); "" unpaged."""
+    if not document.page_map:
+        return ""
+    first = document.page_of(a.start) or 0
+    last = document.page_of(max(a.start, a.end - 1)) or first
+    if last == first:
+        return f"p. {page_name(document, first, navigation)}"
+    return f"pp. {page_name(document, first, navigation)}–{page_name(document, last, navigation)}"
 
 
 def _linked(
@@ -247,6 +253,8 @@ def _describe(document: Document, a: Annotation, navigation: PdfNavigation | Non
     if a.kind == AnnotationKind.SUMMARY:
         heading = section_heading(document, a.start, a.end, navigation)
         words = f"the summary of “{escape_inline(heading)}”"
+        if document.page_map:
+            return f"{words} ({_pages(document, a, navigation)})"
     else:
         quote = " ".join(a.quote.split())
         if len(quote) > LINKED_QUOTE_LIMIT:
