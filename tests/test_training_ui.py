@@ -79,6 +79,25 @@ def test_cancel_stops_training_and_saves_nothing(qtbot, window, project):
     dialog.close()
 
 
+def test_keep_learning_retrains_after_every_n_new_labels(qtbot, window, project):
+    from annotator.ui.training import TrainingChoice
+
+    training = window.suggestions.training
+    training.set_keep_learning(True)
+    training.set_every(5)
+    training.last_choice = TrainingChoice("entities", None, (), False, None, 1)
+    seen: list[object] = []
+    training.trained.connect(seen.append)
+    document = window.session.document
+    for at in range(0, 40, 10):
+        project.annotate(document.id, at, at + 3, kind="entity", label="MARKING")
+    assert not training.running  # four new labels: not yet
+    project.annotate(document.id, 45, 48, kind="entity", label="MARKING")
+    assert training.running
+    qtbot.waitUntil(lambda: BackgroundTask.pending() == 0 and bool(seen), timeout=120000)
+    assert training.new_labels == 0
+
+
 def test_least_certain_suggestions_come_first_in_the_panel(qtbot, window, project):
     document = window.session.document
     for at, score in ((0, 0.9), (10, 0.2), (20, None), (30, 0.55)):

@@ -98,9 +98,10 @@ class TrainingSet:
     def held_out_annotations(self) -> int:
         return sum(e.annotations for e in self.held_out)
 
-    def label_counts(self) -> dict[str, int]:
+    def label_counts(self, *, held_out: bool = False) -> dict[str, int]:
+        """Annotations per label in the training (or the held-out) examples."""
         counts: Counter[str] = Counter()
-        for example in self.train:
+        for example in self.held_out if held_out else self.train:
             counts.update(label for _, _, label in example.spans)
             counts.update(example.cats)
         return {label: counts[label] for label in self.labels}

@@ -124,6 +124,7 @@ class TrainingReport:
     seconds: float
     warnings: tuple[str, ...] = field(default=())
     base: str | None = None
+    held_out_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def f1(self) -> float | None:
@@ -142,7 +143,7 @@ class TrainingReport:
             lines.append(f"  {'label':<20} {'P':>5} {'R':>5} {'F1':>5}")
             for label in self.labels:
                 score = self.best.scores.get(label)
-                if score is None:
+                if score is None or self.held_out_counts.get(label, 1) == 0:
                     lines.append(f"  {label:<20}  (not in the held-out documents)")
                 else:
                     lines.append(
@@ -195,11 +196,19 @@ def make_config(
     if options.base:
         width = _base_tok2vec_width(options.base, options.lang)
         config["components"]["tok2vec"] = {"source": options.base}
-        listener = config["components"][component]["model"].get("tok2vec")
-        if listener is None:  # textcat's ensemble: the listener is inside
-            listener = config["components"][component]["model"]["tok2vec"] = {}
-        listener.update({"@architectures": "spacy.Tok2VecListener.v1", "width": width})
-        listener["upstream"] = "*"
+        listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": width, "upstream": "*"}
+        model = config["components"][component]["model"]
+        if "tok2vec" in model:
+            model["tok2vec"] = listener
+        else:  # the efficient text classifier is bag-of-words: add the base's view of words
+            config["components"][component]["model"] = {
+                "@architectures": "spacy.TextCatEnsemble.v2",
+                "nO": None,
+                "tok2vec": listener,
+                "linear_model": dict(model),
+            }
+        if "tok2vec" not in config["nlp"]["pipeline"]:
+            config["nlp"]["pipeline"] = ["tok2vec", *config["nlp"]["pipeline"]]
     return config
 
 
@@ -328,6 +337,7 @@ def train_model(
         seconds=time.perf_counter() - began,
         warnings=tuple(warnings),
         base=options.base,
+        held_out_counts=training_set.label_counts(held_out=True),
     )
 
 

@@ -471,7 +471,13 @@ class TrainingController(QObject):
         if self.dialog is not None:
             self.dialog.status.setText(report.summary().replace("\n", "<br>"))
             if report.best is not None:
-                self.dialog.show_scores(report.best.scores)
+                self.dialog.show_scores(
+                    {
+                        label: score
+                        for label, score in report.best.scores.items()
+                        if report.held_out_counts.get(label, 1)
+                    }
+                )
             self.dialog.use_button.setVisible(True)
         self.trained.emit(report)
         self._refresh_if_chosen()
