@@ -122,6 +122,21 @@ ORDER_KEY = "suggest/order"
 BY_POSITION, LEAST_CERTAIN = "position", "uncertain"
 
 
+def _is_sentiment(a: Annotation) -> bool:
+    return a.kind == AnnotationKind.SENTIMENT or a.source.startswith("asent@")
+
+
+def score_text(a: Annotation, digits: int = 2) -> str:
+    """A sentiment score with its sign (−1 to +1); a model's confidence (0 to 1) without."""
+    if a.score is None:
+        return ""
+    return f"{a.score:+.{digits}f}" if _is_sentiment(a) else f"{a.score:.{digits}f}"
+
+
+def score_name(a: Annotation) -> str:
+    return "score" if _is_sentiment(a) else "confidence"
+
+
 def least_certain_first(suggestions: list[Annotation]) -> list[Annotation]:
     """Lowest confidence first (uncertainty sampling, as Prodigy's ``ner.teach``); sentiment
     scores count by their distance from neutral; suggestions without a score go last, in
@@ -171,13 +186,13 @@ class SuggestionTableModel(AnnotationRowsModel):
             if column == self.LABEL:
                 return a.label or ""
             if column == self.SCORE:
-                return "" if a.score is None else f"{a.score:+.2f}"
+                return score_text(a)
             if column == self.SOURCE:
                 return a.source
         if role == Qt.ItemDataRole.ToolTipRole:
             detail = f"{a.label or ''} suggested by {a.source}"
             if a.score is not None:
-                detail += f", score {a.score:+.3f}"
+                detail += f", {score_name(a)} {score_text(a, 3)}"
             if a.note:
                 detail += f"\n{a.note}"
             return f"“{a.quote}”\n{detail}\nEnter accepts, Backspace rejects"
@@ -325,7 +340,7 @@ class SuggestionsPanel(QWidget):
         texts: dict[int, set[str]] = {model.LABEL: set(), model.SCORE: set(), model.SOURCE: set()}
         for a in suggestions:
             texts[model.LABEL].add(a.label or "")
-            texts[model.SCORE].add("" if a.score is None else f"{a.score:+.2f}")
+            texts[model.SCORE].add(score_text(a))
             texts[model.SOURCE].add(a.source)
         metrics = self.table.fontMetrics()
         margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
@@ -1005,7 +1020,7 @@ class SuggestionsController(QObject):
         if not from_list:
             self.panel.select(annotation_id)
         if a is not None:
-            score = "" if a.score is None else f" (score {a.score:+.2f})"
+            score = "" if a.score is None else f" ({score_name(a)} {score_text(a)})"
             why = f" · {a.note}" if a.note else ""  # sentiment: the words that drove it
             self.shell.show_status(
                 f"Suggestion: {a.label} “{a.quote[:60]}”{score}{why} — Enter accepts, "
