@@ -227,3 +227,59 @@ def test_token_kappa_explains_a_bootstrap_over_documents_too(project):
         .figure("Cohen's kappa (with")
     )
     assert "Resampling whole documents (1000 resamples, seed 4)" in kappa.explanation
+
+
+def test_token_unit_span_f1_equals_span_f1_of_the_same_spans(project):
+    from annotator.agreement import span_f1
+
+    rng = np.random.default_rng(3)
+    words = TEXT_EN.split(" ")
+    spans: dict[str, list[tuple[str, int, int, str]]] = {"ann": [], "ben": []}
+    for d in range(5):
+        text = " ".join(rng.choice(words, size=50))
+        doc = project.add_text(f"doc {d}", text)[0]
+        position = 0
+        for word in text.split(" "):
+            for name in spans:
+                if rng.random() < 0.3:
+                    label = str(rng.choice(["X", "Y", "Z"]))
+                    spans[name].append((doc.id, position, position + len(word), label))
+            position += len(word) + 1
+        for name in spans:
+            mine = [(s, e, label) for d_id, s, e, label in spans[name] if d_id == doc.id]
+            _annotate(project, doc.id, name, mine)
+    pair = compute_agreement(project, ["ann", "ben"]).pair("ann", "ben")
+    expected = span_f1(spans["ann"], spans["ben"], "exact")
+    figure = pair.figure("Span F1")
+    assert figure.value == pytest.approx(expected.f1)
+    assert figure.counts["matched ann"] == expected.micro.matched_a
+    assert figure.interval is not None and figure.interval.low <= figure.value
+
+
+def test_exact_span_f1_arrays_gives_the_same_for_packed_and_long_spans():
+    from annotator.agreement import span_f1
+    from annotator.agreement.span_f1 import exact_span_f1_arrays
+
+    a = [(0, 0, 5, "X"), (0, 10, 20, "Y"), (1, 3, 9000, "X"), (1, 3, 9000, "X")]
+    b = [(0, 0, 5, "X"), (0, 10, 20, "X"), (1, 3, 9000, "X")]
+    names = ["O", "X", "Y"]
+
+    def arrays(spans):
+        return tuple(
+            np.array(column, dtype=np.int64)
+            for column in (
+                [(d << 36) + s for d, s, _, _ in spans],
+                [(d << 36) + e for d, _, e, _ in spans],
+                [names.index(label) for *_, label in spans],
+            )
+        )
+
+    expected = span_f1(a, b)
+    for left, right in ((a, b), (a[:2], b[:2])):  # with and without a span too long to pack
+        result, _ = exact_span_f1_arrays(
+            arrays(left), arrays(right), names, lambda s: s >> 36, 2
+        )
+        reference = span_f1(left, right)
+        assert result.f1 == pytest.approx(reference.f1)
+        assert result.per_label == reference.per_label
+    assert expected.micro.matched_a == 2

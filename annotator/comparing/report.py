@@ -33,7 +33,7 @@ from annotator.agreement import (
 from annotator.agreement.categories import tallies_from_codes
 from annotator.agreement.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, Interval
 from annotator.agreement.results import plural
-from annotator.agreement.span_f1 import span_f1_interval, span_f1_with_interval
+from annotator.agreement.span_f1 import exact_span_f1_arrays, span_f1_interval
 from annotator.agreement.token_codes import DOCUMENT_SHIFT, label_codes
 from annotator.agreement.two_raters import (
     kappa_bootstrap,
@@ -464,18 +464,11 @@ def compute_agreement(
     definitions: dict[str, str] = {}
     scale_used: tuple[str, ...] | None = None
     if unit == "token":
-        # Plain (document, start, end, label) rows: a corpus has millions of them.
-        spans = {
-            name: [
-                row
-                for row in project.labelled_spans(name, sorted(k.value for k in wanted))
-                if row[0] in chosen_ids and (labels is None or row[3] in labels)
-            ]
-            for name in names
-        }
-        for name, rows in spans.items():
-            counts[f"annotations {name}"] = len(rows)
-        nothing = all(not rows for rows in spans.values())
+        # Plain (document, start, end, label) rows as arrays: a corpus has millions of them.
+        spans = _span_arrays(project, names, docs, wanted, labels)
+        for name, found in spans.rows.items():
+            counts[f"annotations {name}"] = len(found[0])
+        nothing = all(len(found[0]) == 0 for found in spans.rows.values())
     else:
         by_annotator = {
             name: [a for a in anns if a.document_id in chosen_ids]
@@ -591,11 +584,69 @@ def _used(
     return matrix[np.ix_(keep, keep)], tuple(x for x, k in zip(order, keep, strict=True) if k)
 
 
+@dataclass
+class _SpanArrays:
+    """Each annotator's spans as ``(global start, global end, label code)`` arrays (see
+    :mod:`annotator.agreement.token_codes`), and the label of each code."""
+
+    labels: list[str]
+    rows: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+
+
+def _span_arrays(
+    project: Project,
+    names: Sequence[str],
+    docs: Sequence[Any],
+    kinds: Collection[AnnotationKind],
+    labels: Collection[str] | None,
+) -> _SpanArrays:
+    """Read each annotator's labelled spans and turn them into arrays at once, with ``map``
+    over dicts (C loops), so only one annotator's rows are ever held as Python objects;
+    documents not compared and labels outside the label set are left out."""
+    from collections import defaultdict
+    from itertools import repeat
+
+    position = {d.id: i for i, d in enumerate(docs)}
+    chosen = sorted(k.value for k in kinds)
+    provisional: defaultdict[str, int] = defaultdict()
+    provisional.default_factory = provisional.__len__  # a new label gets the next code
+    provisional[OUTSIDE]
+    found: dict[str, tuple[npt.NDArray[np.int64], ...]] = {}
+    for name in names:
+        rows = project.labelled_spans(name, chosen)
+        n = len(rows)
+        if n == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            found[name] = (empty, empty, empty, empty)
+            continue
+        doc_ids, starts, ends, label_names = zip(*rows, strict=True)
+        del rows
+        found[name] = (
+            np.fromiter(map(position.get, doc_ids, repeat(-1)), dtype=np.int64, count=n),
+            np.fromiter(starts, dtype=np.int64, count=n),
+            np.fromiter(ends, dtype=np.int64, count=n),
+            np.fromiter(map(provisional.__getitem__, label_names), dtype=np.int64, count=n),
+        )
+        del doc_ids, starts, ends, label_names
+    allowed = [x for x in provisional if labels is None or x in labels or x == OUTSIDE]
+    ordered = sorted(allowed)
+    final = np.full(len(provisional), -1, dtype=np.int64)
+    for label in allowed:
+        final[provisional[label]] = ordered.index(label)
+    result = {}
+    for name, (where, starts_, ends_, codes) in found.items():
+        codes = final[codes]
+        keep = (where >= 0) & (codes >= 0)
+        shift = where[keep] << DOCUMENT_SHIFT
+        result[name] = (starts_[keep] + shift, ends_[keep] + shift, codes[keep])
+    return _SpanArrays(ordered, result)
+
+
 def _token_figures(
     project: Project,
     names: Sequence[str],
     docs: Sequence[Any],
-    spans: Mapping[str, list[tuple[str, int, int, str]]],
+    spans: _SpanArrays,
     counts: dict[str, int],
     ci: _Confidence,
     progress: Callable[[int, int], None] | None = None,
@@ -607,22 +658,11 @@ def _token_figures(
     from annotator.comparing.corpus_tokens import corpus_tokens, token_definition
 
     tokens = corpus_tokens(project, [(d.id, d.text_sha256) for d in docs], progress, cancel)
-    position = {d.id: i for i, d in enumerate(docs)}
-    used_labels = sorted({row[3] for rows in spans.values() for row in rows} | {OUTSIDE})
-    code_of = {label: i for i, label in enumerate(used_labels)}
-    outside = code_of[OUTSIDE]
-    codes: dict[str, npt.NDArray[np.int16]] = {}
-    for name in names:
-        rows = spans[name]
-        shift = np.array([position[r[0]] for r in rows], dtype=np.int64) << DOCUMENT_SHIFT
-        codes[name] = label_codes(
-            tokens.starts,
-            tokens.ends,
-            np.array([r[1] for r in rows], dtype=np.int64) + shift,
-            np.array([r[2] for r in rows], dtype=np.int64) + shift,
-            np.array([code_of[r[3]] for r in rows], dtype=np.int64),
-            outside,
-        )
+    used_labels = spans.labels
+    outside = used_labels.index(OUTSIDE)
+    codes: dict[str, npt.NDArray[np.int16]] = {
+        name: label_codes(tokens.starts, tokens.ends, *spans.rows[name], outside) for name in names
+    }
     k = len(used_labels)
     n_tokens = len(tokens.starts)
     doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(tokens.bounds))
@@ -631,7 +671,6 @@ def _token_figures(
         "token": token_definition(tokens.languages),
         "overlapping spans": OVERLAP_RULE,
     }
-    span_rows = spans  # (document, start, end, label) rows, as span_f1 takes them
     pairs = []
     for first, second in combinations(names, 2):
         a, b = codes[first], codes[second]
@@ -660,9 +699,10 @@ def _token_figures(
         kappa_o = _with_document_bootstrap(kappa_o, per_document, ci)
         per_document[:, outside, outside] = 0.0
         kappa_annotated = _with_document_bootstrap(kappa_annotated, per_document, ci)
-        f1, f1_ci = span_f1_with_interval(
-            span_rows[first], span_rows[second], "exact", level=ci.level,
-            resamples=ci.resamples, seed=ci.seed,
+        f1, f1_ci = exact_span_f1_arrays(
+            spans.rows[first], spans.rows[second], used_labels,
+            lambda starts: starts >> DOCUMENT_SHIFT, len(docs),
+            level=ci.level, resamples=ci.resamples, seed=ci.seed,
         )  # fmt: skip
         both = (first, second)
         figures = (

@@ -145,7 +145,7 @@ def add_token_cache_v2(db: sqlite_utils.Database) -> None:
 
     Keyed by the text's SHA-256 and the tokeniser (spaCy version and language), so an edited
     text or another tokeniser never reads stale tokens; ``starts``/``ends`` are little-endian
-    int64 arrays of code-point offsets (whitespace tokens left out).
+    uint32 arrays of code-point offsets (whitespace tokens left out).
     """
     db.execute(
         "CREATE TABLE IF NOT EXISTS token_cache (text_sha256 TEXT NOT NULL, "
