@@ -144,6 +144,21 @@ def _keep(
     return True
 
 
+_NOTHING = np.zeros(0, dtype=np.uint32)
+
+
+def _global(parts: list[npt.NDArray[np.uint32]], bounds: list[int]) -> npt.NDArray[np.int64]:
+    """One int64 array of every document's offsets shifted by its index (filled in place,
+    no concatenated copy); the parts are released as they are copied."""
+    result = np.empty(bounds[-1], dtype=np.int64)
+    for index in range(len(parts)):
+        part = parts[index]
+        result[bounds[index] : bounds[index + 1]] = part
+        result[bounds[index] : bounds[index + 1]] += np.int64(index) << DOCUMENT_SHIFT
+        parts[index] = _NOTHING  # let the document's buffer go
+    return result
+
+
 def corpus_tokens(
     project: Project,
     documents: Sequence[tuple[str, str]],
@@ -154,8 +169,9 @@ def corpus_tokens(
     project's cache where present; new ones are tokenised and cached."""
     key = tokenizer_key()
     tokenizers = _Tokenizers()
-    starts: list[npt.NDArray[np.int64]] = []
-    ends: list[npt.NDArray[np.int64]] = []
+    # Per document as uint32 (half the memory of the global int64 arrays built at the end).
+    starts: list[npt.NDArray[np.uint32]] = []
+    ends: list[npt.NDArray[np.uint32]] = []
     bounds = [0]
     languages: Counter[str] = Counter()
     pending: list[tuple[str, str, str, int, bytes, bytes]] = []
@@ -167,34 +183,33 @@ def corpus_tokens(
         cached = project.cached_tokens(text_sha256, key)
         if cached is not None:
             language, start_bytes, end_bytes = cached
-            doc_starts = np.frombuffer(start_bytes, dtype="<u4").astype(np.int64)
-            doc_ends = np.frombuffer(end_bytes, dtype="<u4").astype(np.int64)
+            doc_starts = np.frombuffer(start_bytes, dtype="<u4")
+            doc_ends = np.frombuffer(end_bytes, dtype="<u4")
         else:
             text = project.document(document_id).text
             language = guess_language(text)
-            doc_starts, doc_ends = tokenizers.spans(text, language)
+            wide_starts, wide_ends = tokenizers.spans(text, language)
             del text
+            doc_starts, doc_ends = wide_starts.astype("<u4"), wide_ends.astype("<u4")
             tokenised += 1
             pending.append((
                 text_sha256, key, language, len(doc_starts),
-                doc_starts.astype("<u4").tobytes(), doc_ends.astype("<u4").tobytes(),
+                doc_starts.tobytes(), doc_ends.tobytes(),
             ))  # fmt: skip
             if len(pending) >= _FLUSH:
                 caching = _keep(project, pending, caching)
                 pending = []
         languages[language] += 1
-        shift = np.int64(index) << DOCUMENT_SHIFT
-        starts.append(doc_starts + shift)
-        ends.append(doc_ends + shift)
+        starts.append(doc_starts)
+        ends.append(doc_ends)
         bounds.append(bounds[-1] + len(doc_starts))
         if progress is not None:
             progress(index + 1, len(documents))
     if pending:
         _keep(project, pending, caching)
-    empty = np.zeros(0, dtype=np.int64)
     return CorpusTokens(
-        starts=np.concatenate(starts) if starts else empty,
-        ends=np.concatenate(ends) if ends else empty,
+        starts=_global(starts, bounds),
+        ends=_global(ends, bounds),
         bounds=np.array(bounds, dtype=np.int64),
         languages=languages,
         tokenised=tokenised,
