@@ -86,7 +86,8 @@ def suggest_entities(
 
     Spans from a ``spancat`` component come with its score; ``ner`` entities get the
     model's confidence (0–1) when ``scores`` is true (None: for a project-trained model,
-    see :func:`wants_scores`), else ``score`` None.
+    see :func:`wants_scores`), else ``score`` None. With scores, spans the beam holds with
+    at least :data:`UNSURE_FROM` that the best parse left out are suggested too.
     """
     found_in = _span_reader(nlp, scores)
     classifiers = document_classifiers(nlp)
@@ -143,6 +144,9 @@ def _document_labels(
 #: Parses kept per sentence when an entity recogniser's confidence is asked for: the
 #: probability of an entity is the share of the beam's parses that contain it.
 BEAM_WIDTH = 16
+#: A span in at least this share of the beam's parses is suggested even when the best parse
+#: leaves it out: the reviewer's decision on it is what teaches a retrained model most.
+UNSURE_FROM = 0.2
 _Found = tuple[int, int, str, str, float | None]
 
 
@@ -188,11 +192,21 @@ def _span_reader(nlp: Language, scores: bool | None) -> Callable[[Doc], list[_Fo
                 beams = recogniser.beam_parse([doc], beam_width=BEAM_WIDTH)
                 for key, value in recogniser.scored_ents(beams)[0].items():
                     entity_scores[key] = max(entity_scores.get(key, 0.0), float(value))
+        taken: set[int] = set()
         for ent in doc.ents:
+            taken.update(range(ent.start, ent.end))
             if (ent.start_char, ent.end_char, ent.label_) in seen:
                 continue
             score = entity_scores.get((ent.start, ent.end, ent.label_)) if scores else None
             found.append((ent.start_char, ent.end_char, ent.label_, ent.text, score))
+        # What the model is unsure of: entities in enough of the beam's parses that the
+        # best parse left out (Prodigy's ner.teach asks about these), most likely first.
+        for (start, end, label), score in sorted(entity_scores.items(), key=lambda x: -x[1]):
+            if score < UNSURE_FROM or taken.intersection(range(start, end)):
+                continue
+            taken.update(range(start, end))
+            span = doc[start:end]
+            found.append((span.start_char, span.end_char, label, span.text, score))
         return found
 
     return read
