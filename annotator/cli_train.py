@@ -100,6 +100,11 @@ def _train(project: Any, args: argparse.Namespace) -> int:
         print("annotator: interrupted; no model was saved", file=sys.stderr)
         return 130
     print(report.summary())
+    if not args.output:
+        from annotator.training.saved import prune_models
+
+        for old in prune_models(project.path):
+            print(f"Removed an older model: {old}", file=sys.stderr)
     _print_review_precision(project)
     return 0
 

@@ -325,3 +325,23 @@ def test_cli_train_without_labels_is_one_clear_line(tmp_path, capsys):
     assert (
         err.startswith("annotator: error: there are no labelled spans") and "Traceback" not in err
     )
+
+
+def test_only_the_newest_trained_models_are_kept_in_the_models_folder(tmp_path):
+    from annotator.training.saved import latest_model, models_folder, prune_models
+
+    project_path = tmp_path / "reading.annotator"
+    folder = models_folder(project_path)
+    for day in range(1, 8):
+        model = folder / f"2026120{day}-entities"
+        model.mkdir(parents=True)
+        (model / "config.cfg").write_text("[nlp]\n", encoding="utf-8")
+        meta = {"annotator": {"trained": f"2026-12-0{day}T10:00:00+00:00", "annotations": day}}
+        (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    elsewhere = tmp_path / "my-model"  # saved with -o: never pruned
+    shutil.copytree(folder / "20261201-entities", elsewhere)
+    removed = prune_models(project_path, keep=5)
+    assert sorted(p.name for p in removed) == ["20261201-entities", "20261202-entities"]
+    assert sorted(p.name for p in folder.iterdir())[0] == "20261203-entities"
+    assert latest_model(project_path).annotations == 7
+    assert elsewhere.is_dir()

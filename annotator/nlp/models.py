@@ -92,10 +92,24 @@ def load_pipeline(
     with _cache_lock:
         nlp = _cache.get(key)
         if nlp is None:
+            _forget_older_versions(name)
             nlp = _load(name)
             _configure_for(nlp, purpose)
             _cache[key] = nlp
     return nlp
+
+
+def _forget_older_versions(name: str) -> None:
+    """A project's retrained model is a new folder beside the last one: loading it lets the
+    earlier ones in the same folder go, so a long-lived suggestion process keeping the model
+    learning does not keep every version in memory."""
+    if not _looks_like_path(name):
+        return
+    parent = Path(name).parent
+    if not parent.name.endswith("-models"):
+        return
+    for key in [k for k in _cache if k[0] != name and Path(k[0]).parent == parent]:
+        del _cache[key]
 
 
 def clear_pipeline_cache() -> None:

@@ -83,9 +83,14 @@ def _work(job: TrainingJob, replies: Any, cancelled: Callable[[], bool]) -> Any:
         points = learning_curve(training_set, job.options, progress=progress, cancel=cancelled)
         return CurveResult(points, training_set.labels, training_set.annotations)
     output = Path(job.output) if job.output else default_output(path, job.request.kind)
-    return train_model(
+    report = train_model(
         training_set, job.options, output=output, progress=progress, cancel=cancelled
     )
+    if not job.output:
+        from annotator.training.saved import prune_models
+
+        prune_models(path)
+    return report
 
 
 def run_in_process(

@@ -80,12 +80,29 @@ def latest_model(project_path: str | os.PathLike[str]) -> TrainedModel | None:
     return models[0] if models else None
 
 
+#: Trained models kept in a project's models folder (keep learning makes one per retrain).
+KEEP_MODELS = 5
+
+
+def prune_models(project_path: str | os.PathLike[str], keep: int = KEEP_MODELS) -> list[Path]:
+    """Delete all but the ``keep`` newest trained models in the project's models folder (a
+    folder elsewhere, saved with ``-o``, is never touched); returns what was deleted."""
+    import shutil
+
+    old = trained_models(project_path)[keep:]
+    for model in old:
+        shutil.rmtree(model.path, ignore_errors=True)
+    return [m.path for m in old]
+
+
 __all__ = [
+    "KEEP_MODELS",
     "META_KEY",
     "PROJECT_MODEL",
     "TrainedModel",
     "latest_model",
     "models_folder",
+    "prune_models",
     "read_trained",
     "trained_models",
 ]
