@@ -38,6 +38,8 @@ CARD_GAP = 8
 MARGIN_WIDTH = 290
 #: How long typing must pause before a note saves itself: a crash loses at most this much.
 AUTOSAVE_MS = 1000
+#: The tallest the note editor grows, in lines of text; longer notes scroll inside it.
+EDITOR_MAX_LINES = 12
 EDITING_HINT = "Saved as you type · Ctrl+Enter to finish · Esc to discard changes"
 
 _sessions = itertools.count(1)
@@ -85,6 +87,7 @@ class Card(QFrame):
     saved = Signal(object, str, bool)  # this card, the note as typed, whether writing is over
     cancelled = Signal(object)  # this card: Escape, discard this session's changes
     handed_back = Signal()  # closed from the keyboard: the keyboard goes back to the text
+    grew = Signal()  # the editor changed height with its text: place the cards again
     link_clicked = Signal(str)
 
     def __init__(self, annotation: Annotation | None, parent: QWidget) -> None:
@@ -188,7 +191,7 @@ class Card(QFrame):
         self.body.hide()
         self.editor.show()
         self.hint.show()
-        self.editor.setFixedHeight(max(70, min(200, self.editor.document().lineCount() * 22 + 30)))
+        self._fit_editor()
         self.editor.setFocus()
         self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
 
@@ -223,6 +226,24 @@ class Card(QFrame):
     def _typed(self) -> None:
         if self._editing:
             self._autosave.start()
+            self._fit_editor()
+
+    def _fit_editor(self) -> None:
+        """The editor as tall as its text (wrapped at its width), within bounds: a long note
+        scrolls inside it rather than pushing the hint out of the margin."""
+        editor = self.editor
+        lines = 0
+        block = editor.document().firstBlock()
+        while block.isValid():
+            layout = block.layout()
+            lines += max(1, layout.lineCount() if layout is not None else 1)
+            block = block.next()
+        line = editor.fontMetrics().lineSpacing()
+        frame = 2 * editor.frameWidth() + round(editor.document().documentMargin() * 2) + 4
+        height = max(3 * line + frame, min(EDITOR_MAX_LINES * line + frame, lines * line + frame))
+        if height != editor.height() or editor.minimumHeight() != height:
+            editor.setFixedHeight(height)
+            self.grew.emit()
 
     def _left(self, closing: bool) -> None:
         if not self._editing:
@@ -350,7 +371,12 @@ class MarginView(QWidget):
         self.relayout()
 
     def _shows(self, a: Annotation) -> bool:
-        return wants_card(a) or a.id in self._linked_ids
+        """A card for notes and links, and for any annotation whose note is being written
+        (C on a plain highlight: it has no card of its own until the note is saved)."""
+        if wants_card(a) or a.id in self._linked_ids:
+            return True
+        card = self._cards.get(a.id)
+        return card is not None and card.editing
 
     def _fill(self, card: Card, a: Annotation) -> None:
         mark, color, who = self._describe(a)
@@ -389,6 +415,7 @@ class MarginView(QWidget):
         card.saved.connect(self._on_saved)
         card.cancelled.connect(self._on_cancelled)
         card.handed_back.connect(lambda: self.reader.setFocus())
+        card.grew.connect(self._editor_grew)
         card.link_clicked.connect(self.link_clicked)
         return card
 
@@ -466,10 +493,21 @@ class MarginView(QWidget):
             h = card.heightForWidth(width) if card.hasHeightForWidth() else -1
             h = max(h, card.sizeHint().height())
             top = max(y - 4, bottom + CARD_GAP)
+            if card.editing and top < height and top + h > height - CARD_GAP:
+                # An open editor is never cut off by the bottom edge (a passage low on the
+                # last page cannot be scrolled up): it rises over the cards above it.
+                top = max(float(CARD_GAP), height - CARD_GAP - h)
+                card.raise_()
             card.setGeometry(CARD_GAP, round(top), width, h)
-            bottom = top + h
+            bottom = max(bottom, top + h)
             card.setVisible(top < height + 400)
         self.update()
+
+    def _editor_grew(self) -> None:
+        self.relayout()
+        card = next((c for c in self._cards.values() if c.editing), self._draft)
+        if card is not None and card.editing:
+            self._reveal(card)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         background = QPainter(self)
@@ -531,22 +569,22 @@ class MarginView(QWidget):
         return card
 
     def _reveal(self, card: Card) -> None:
-        """Scroll the text up until an open editor fits in the margin: typing below the
-        bottom edge, where it cannot be seen, is how words get lost."""
+        """Scroll the text up until an open editor fits beside its passage: typing below the
+        bottom edge, where it cannot be seen, is how words get lost. Where the text cannot
+        scroll further (the end of a document), :meth:`relayout` lifts the card instead."""
         bar = self.reader.verticalScrollBar()
         step = max(1, bar.singleStep())  # a line of text, or some pixels of a PDF
-        for _ in range(100):
-            if card.geometry().bottom() + CARD_GAP <= self.height() or bar.value() >= bar.maximum():
-                return
-            top = card.y()
+        for _ in range(200):
+            y = self.reader.offset_y(card.anchor)
+            if y is None or bar.value() >= bar.maximum():
+                break
+            top = y + self._viewport_top() - 4
+            if top + card.height() + CARD_GAP <= self.height():
+                break
+            if top - step < CARD_GAP:
+                break  # one step more and the passage itself goes out of sight
             bar.setValue(bar.value() + step)
-            self.relayout()
-            if card.y() < CARD_GAP:  # one step too far: the top of the card went out of sight
-                bar.setValue(bar.value() - step)
-                self.relayout()
-                return
-            if card.y() >= top:
-                return  # the card does not move up (held down by the cards above it)
+        self.relayout()
 
     @property
     def draft(self) -> Card | None:
