@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -1199,7 +1199,16 @@ class Project:
 
     def import_json(self, data: Any) -> native.ImportReport:
         """Import Annotator's own JSON: checked completely first, then written as one action."""
-        plan, counts = native.plan_import(self, data)
+        return self._import_native(*native.plan_import(self, data))
+
+    def import_json_file(
+        self, path: str | os.PathLike[str], read_whole: Callable[[], Any]
+    ) -> native.ImportReport:
+        """:meth:`import_json` of a file, read as a stream; ``read_whole()`` reads it whole
+        when it cannot be (see :func:`~annotator.formats.native.plan_import_file`)."""
+        return self._import_native(*native.plan_import_file(self, Path(path), read_whole))
+
+    def _import_native(self, plan: ImportPlan, counts: native.ImportCounts) -> native.ImportReport:
         backup, changes = self.apply_import(plan, backup=True)
         return native.ImportReport(
             documents_added=len(plan.documents),

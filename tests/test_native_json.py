@@ -269,3 +269,90 @@ def test_records_the_fast_check_leaves_in_doubt_get_the_schemas_verdict(
     assert caught.value.record.startswith("annotations[0]")
     if field is not None:
         assert caught.value.field == field
+
+
+# -- importing a file as a stream ------------------------------------------------------------
+
+
+def _whole(file):
+    from annotator.formats.exchange import load_json, read_utf8
+
+    return lambda: load_json(read_utf8(file), name=file.name)
+
+
+def _export_file(project, path):
+    from annotator.formats import registry
+
+    registry.export(project, "json", path)
+    return path
+
+
+def test_an_exported_file_is_read_as_a_stream_and_imports_whole(filled, tmp_path):
+    file = _export_file(filled, tmp_path / "out.json")
+    with open(file, encoding="utf-8") as handle:
+        header, records = native._read_streamed(handle)
+        assert "annotations" not in header and header["format"] == "annotator"
+        collections = [collection for collection, _, _ in records]
+    exported = json.loads(file.read_text(encoding="utf-8"))
+    assert collections.count("annotations") == len(exported["annotations"])
+    assert collections.count("links") == len(exported["links"])
+    with Project(tmp_path / "empty.annotator") as empty:
+        report = empty.import_json_file(file, _whole(file))
+        again = empty.export_json()
+    assert report.annotations_added == len(exported["annotations"])
+    assert again["annotations"] == exported["annotations"]
+    assert again["links"] == exported["links"]
+
+
+@pytest.mark.parametrize(("mutate", "record", "field"), _mutations())
+def test_a_bad_streamed_file_names_record_and_field_and_changes_nothing(
+    filled, tmp_path, mutate, record, field
+):
+    data = json.loads(_export_file(filled, tmp_path / "out.json").read_text(encoding="utf-8"))
+    mutate(data)
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    with Project(tmp_path / "target.annotator") as target:
+        with pytest.raises(FormatError) as caught:
+            target.import_json_file(file, _whole(file))
+        assert caught.value.record and caught.value.record.startswith(record)
+        assert caught.value.field == field
+        assert target.export_json()["annotations"] == []
+        assert target.export_json()["documents"] == []
+
+
+def test_a_file_in_another_order_is_read_whole_and_imports(filled, tmp_path):
+    data = json.loads(_export_file(filled, tmp_path / "out.json").read_text(encoding="utf-8"))
+    reordered = {key: data[key] for key in ("links", "annotations", "format", "version",
+                                            "documents", "annotators", "label_sets")}  # fmt: skip
+    file = tmp_path / "reordered.json"
+    file.write_text(json.dumps(reordered), encoding="utf-8")
+    with open(file, encoding="utf-8") as handle, pytest.raises(native._NotStreamable):
+        native._read_streamed(handle)
+    with Project(tmp_path / "empty.annotator") as empty:
+        report = empty.import_json_file(file, _whole(file))
+    assert report.annotations_added == len(data["annotations"])
+
+
+def test_broken_json_deep_in_a_streamed_file_is_named_by_line_and_column(filled, tmp_path):
+    text = _export_file(filled, tmp_path / "out.json").read_text(encoding="utf-8")
+    cut = text.index('  "links"')  # after the annotations, which have passed by then
+    file = tmp_path / "broken.json"
+    file.write_text(text[:cut] + "oops, " + text[cut:], encoding="utf-8")
+    line = text[:cut].count("\n") + 1
+    with Project(tmp_path / "empty.annotator") as empty:
+        with pytest.raises(FormatError, match=f"not valid JSON: .* at line {line}, column"):
+            empty.import_json_file(file, _whole(file))
+        assert empty.export_json()["annotations"] == []
+
+
+def test_a_lone_surrogate_deep_in_a_streamed_file_is_refused_naming_the_field(filled, tmp_path):
+    text = _export_file(filled, tmp_path / "out.json").read_text(encoding="utf-8")
+    file = tmp_path / "surrogate.json"
+    file.write_text(text.replace('"note": "see also"', '"note": "see \\ud83d"'), encoding="utf-8")
+    with (
+        Project(tmp_path / "empty.annotator") as empty,
+        pytest.raises(FormatError, match="surrogate") as caught,
+    ):
+        empty.import_json_file(file, _whole(file))
+    assert caught.value.field == "links[0].note"

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from annotator import __version__
@@ -298,8 +299,11 @@ def _annotation_json(a: Annotation) -> dict[str, Any]:
 # -- import ---------------------------------------------------------------------------------
 
 
-def validate(data: Any) -> None:
+def validate(data: Any, *, bulk_follows: bool = False) -> None:
     """Raise :class:`FormatError` naming the first bad record and field, else return.
+
+    ``bulk_follows``: ``data`` is the start of a streamed file, whose annotations (and
+    links) are checked as they are read (:func:`plan_import_file`).
 
     The JSON Schema in ``resources/schema`` decides what is valid. Checking a million
     annotations with ``jsonschema`` takes minutes, so annotations and links (the lists that
@@ -333,17 +337,22 @@ def validate(data: Any) -> None:
 
     bulk = {name: data[name] for name in _CHECKS if isinstance(data.get(name), list)}
     rest = {**data, **{name: [] for name in bulk}}  # the bulk lists: record by record
+    if bulk_follows:
+        rest["annotations"] = []
     _raise_first(jsonschema.Draft202012Validator(schema()), rest, rest, [])
     for name, records in bulk.items():
         plain = _CHECKS[name]
-        record_validator = None
         for index, raw in enumerate(records):
-            if plain(raw):
-                continue
-            if record_validator is None:
-                definition = {"$defs": schema()["$defs"], "$ref": f"#/$defs/{name[:-1]}"}
-                record_validator = jsonschema.Draft202012Validator(definition)
-            _raise_first(record_validator, data, raw, [name, index])
+            if not plain(raw):
+                _check_record(name, index, raw)
+
+
+def _check_record(collection: str, index: int, raw: Any) -> None:
+    """Raise the schema's error in one record of ``annotations`` or ``links``, if any."""
+    import jsonschema
+
+    definition = {"$defs": schema()["$defs"], "$ref": f"#/$defs/{collection[:-1]}"}
+    _raise_first(jsonschema.Draft202012Validator(definition), {}, raw, [collection, index])
 
 
 def _raise_first(validator: Any, data: dict[str, Any], instance: Any, at: list[Any]) -> None:
@@ -358,7 +367,7 @@ def _raise_first(validator: Any, data: dict[str, Any], instance: Any, at: list[A
             "nests lists or objects too deeply to be checked (an Annotator export has a few levels)"
         ) from None
     if error is not None:
-        raise _schema_error(data, error, [*at, *error.absolute_path])
+        raise _schema_error(data, error, [*at, *error.absolute_path], instance if at else None)
 
 
 def _encodable(data: Any) -> bool:
@@ -372,14 +381,16 @@ def _encodable(data: Any) -> bool:
 
 
 def _schema_error(
-    data: dict[str, Any], error: jsonschema.ValidationError, path: list[Any]
+    data: dict[str, Any], error: jsonschema.ValidationError, path: list[Any], item: Any = None
 ) -> FormatError:
-    """The :class:`FormatError` of a schema error found at ``path`` in ``data``."""
+    """The :class:`FormatError` of a schema error found at ``path`` in ``data`` (in the
+    record ``item`` when given: a streamed file has no list to look it up in)."""
     record = None
     field = None
     if len(path) >= 2 and isinstance(path[1], int):
         collection, index = path[0], path[1]
-        item = data.get(collection, [])[index] if isinstance(data.get(collection), list) else None
+        if item is None and isinstance(data.get(collection), list):
+            item = data[collection][index]
         ident = item.get("id") if isinstance(item, dict) else None
         record = f"{collection}[{index}]" + (f" (id {ident})" if ident else "")
         rest = [str(p) for p in path[2:]]
@@ -484,6 +495,8 @@ def plain_link(raw: Any) -> bool:
 
 #: The lists checked record by record, and each one's structural check.
 _CHECKS = {"annotations": plain_annotation, "links": plain_link}
+#: The lists that grow with a project: read (and streamed) record by record, in this order.
+_BULK = ("annotations", "links")
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,7 +512,10 @@ def plan_import(project: ProjectContents, data: Any) -> tuple[ImportPlan, Import
     """Validate ``data`` completely and check it against ``project``: what an import adds
     and updates. Writes nothing (:meth:`Project.import_json` writes the plan)."""
     validate(data)
-    plan = _plan(project, data)
+    return _planned(_plan(project, data, _records_of(data), checked=True))
+
+
+def _planned(plan: _Plan) -> tuple[ImportPlan, ImportCounts]:
     return ImportPlan(
         format=FORMAT_NAME,
         documents=tuple(plan.new_documents),
@@ -509,6 +525,152 @@ def plan_import(project: ProjectContents, data: Any) -> tuple[ImportPlan, Import
         replaced=tuple(zip(plan.replaced_versions, plan.updated_annotations, strict=True)),
         links=tuple(plan.new_links),
     ), ImportCounts(plan.documents_matched, plan.unchanged, plan.renamed)
+
+
+# -- reading a file as a stream --------------------------------------------------------------
+
+
+class _NotStreamable(Exception):
+    """The file cannot be read in one pass (sections out of order, a suspect escape, bad
+    JSON): it is read whole instead, which also words any error exactly as before."""
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Reader:
+    """JSON values out of a text file one at a time, each parsed by the C decoder.
+
+    A value cut by the end of the buffer is parsed again with twice as much text read, so a
+    large document costs at most twice its parse, and a record at most one more.
+    """
+
+    def __init__(self, handle: TextIO, chunk: int = 1 << 20) -> None:
+        self.handle = handle
+        self.chunk = chunk
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+
+    def _more(self, size: int) -> bool:
+        if self.eof:
+            return False
+        data = self.handle.read(size)
+        if not data:
+            self.eof = True
+            return False
+        self.buffer = self.buffer[self.pos :] + data
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end of the file)."""
+        while True:
+            self.pos = _SPACE.match(self.buffer, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buffer) or not self._more(self.chunk):
+                return self.buffer[self.pos : self.pos + 1]
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
+            raise _NotStreamable
+        self.pos += 1
+
+    def value(self) -> Any:
+        """The next value; :class:`_NotStreamable` when it might hold a lone surrogate
+        (a ``\\ud…`` escape) or is not JSON."""
+        self.peek()
+        size = self.chunk
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError:
+                if self._more(size):
+                    size *= 2
+                    continue
+                raise _NotStreamable from None
+            except RecursionError:
+                raise _NotStreamable from None
+            if end == len(self.buffer) and self._more(size):
+                continue  # a number may go on in the next chunk
+            break
+        if (
+            self.buffer.find("\\ud", self.pos, end) >= 0
+            or self.buffer.find("\\uD", self.pos, end) >= 0
+        ):
+            raise _NotStreamable
+        self.pos = end
+        return value
+
+
+def _read_streamed(handle: TextIO) -> tuple[dict[str, Any], Iterator[tuple[str, int, Any]]]:
+    """The file's top-level fields up to its annotations, and an iterator over the
+    annotations and then the links, ``(collection, index, record)``, read as they are used.
+
+    Needs the order Annotator writes: every other field first, then ``annotations``, then
+    ``links``; anything else raises :class:`_NotStreamable` (now or while iterating).
+    """
+    reader = _Reader(handle)
+    header: dict[str, Any] = {}
+    reader.take("{")
+    key = None
+    while reader.peek() != "}":
+        if header:
+            reader.take(",")
+        key = reader.value()
+        if not isinstance(key, str) or key in header:
+            raise _NotStreamable
+        reader.take(":")
+        if key in _BULK:
+            break
+        header[key] = reader.value()
+    else:
+        raise _NotStreamable  # no annotations: small enough to read whole
+    if key != "annotations" or not {"documents", "annotators"} <= header.keys():
+        raise _NotStreamable
+
+    def records() -> Iterator[tuple[str, int, Any]]:
+        for collection in _BULK:
+            if collection == "links":
+                if reader.peek() == "}":
+                    break
+                reader.take(",")
+                if reader.value() != "links":
+                    raise _NotStreamable
+                reader.take(":")
+            reader.take("[")
+            index = 0
+            while reader.peek() != "]":
+                if index:
+                    reader.take(",")
+                yield collection, index, reader.value()
+                index += 1
+            reader.take("]")
+        reader.take("}")
+        if reader.peek() != "":
+            raise _NotStreamable
+
+    return header, records()
+
+
+def plan_import_file(
+    project: ProjectContents, path: Path, read_whole: Callable[[], Any]
+) -> tuple[ImportPlan, ImportCounts]:
+    """:func:`plan_import` of a file, read as a stream: the annotations are checked and
+    planned a batch at a time instead of all being loaded first (a million of them as
+    dicts took 2 GB). A file that cannot be read in one pass is read whole by
+    ``read_whole`` (which words what is wrong with the file's bytes or JSON)."""
+    try:
+        with open(path, "rb") as probe:
+            if probe.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                raise _NotStreamable
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header, records = _read_streamed(handle)
+            validate(header, bulk_follows=True)
+            plan = _plan(project, header, records, checked=False)
+        return _planned(plan)
+    except (_NotStreamable, UnicodeDecodeError):
+        return plan_import(project, read_whole())
 
 
 @dataclass
@@ -525,10 +687,43 @@ class _Plan:
     new_links: list[Link] = dataclasses.field(default_factory=list)
 
 
-def _plan(project: ProjectContents, data: dict[str, Any]) -> _Plan:
-    """Check every reference and quote, and work out what to add; writes nothing."""
+def _records_of(data: dict[str, Any]) -> Iterator[tuple[str, int, Any]]:
+    """``(collection, index, record)`` of a file's annotations, then its links."""
+    for collection in _BULK:
+        for index, raw in enumerate(data.get(collection, [])):
+            yield collection, index, raw
+
+
+def _batches(
+    records: Iterable[tuple[str, int, Any]], size: int = 1000
+) -> Iterator[tuple[str, list[tuple[int, Any]]]]:
+    """Consecutive records of one collection, ``size`` at a time."""
+    collection, batch = "", []
+    for name, index, raw in records:
+        if batch and (name != collection or len(batch) >= size):
+            yield collection, batch
+            batch = []
+        collection = name
+        batch.append((index, raw))
+    if batch:
+        yield collection, batch
+
+
+def _plan(
+    project: ProjectContents,
+    data: dict[str, Any],
+    records: Iterable[tuple[str, int, Any]],
+    *,
+    checked: bool,
+) -> _Plan:
+    """Check every reference and quote, and work out what to add; writes nothing.
+
+    ``data`` holds the documents, annotators and label sets; ``records`` the annotations and
+    then the links, read one batch at a time (a streamed file, or ``data``'s own lists).
+    ``checked``: whether the records have passed the schema already.
+    """
     plan = _Plan()
-    _check_unique_ids(data)
+    _check_unique_ids(data, ("documents", "annotators", "label_sets"))
 
     texts: dict[str, str] = {}  # file document id -> canonical text
     doc_ids: dict[str, DocumentId] = {}  # file document id -> project document id
@@ -627,116 +822,134 @@ def _plan(project: ProjectContents, data: dict[str, Any]) -> _Plan:
         )
 
     annotation_ids: dict[str, AnnotationId] = {}  # file id -> id in the project
-    # The project's versions of the incoming ids, read in batches (one query per record
-    # was a fifth of a large import).
-    stored = project.find_annotations([raw["id"] for raw in data["annotations"]])
-    for index, raw in enumerate(data["annotations"]):
-        record = f"annotations[{index}] (id {raw['id']})"
-        if raw["document"] not in doc_ids:
-            if not project.has_document(raw["document"]):
+    seen: dict[str, set[str]] = {name: set() for name in _BULK}
+    existing_links: set[str] | None = None
+    for collection, batch in _batches(records):
+        for index, raw in batch:
+            if not checked and not _CHECKS[collection](raw):
+                _check_record(collection, index, raw)
+            if raw["id"] in seen[collection]:
                 raise FormatError(
-                    f"names document '{raw['document']}', which is neither in the file nor in "
-                    "the project",
-                    record=record,
-                    field="document",
+                    f"the id '{raw['id']}' is used twice",
+                    record=f"{collection}[{index}]",
+                    field="id",
                 )
-            doc_ids[raw["document"]] = DocumentId(raw["document"])
-            texts[raw["document"]] = project.document(raw["document"]).text
-        if raw["annotator"] not in annotator_ids:
-            if raw["annotator"] not in known:
-                raise FormatError(
-                    f"names annotator '{raw['annotator']}', who is not in the file's annotators",
-                    record=record,
-                    field="annotator",
+            seen[collection].add(raw["id"])
+        if collection == "links":
+            if existing_links is None:
+                existing_links = {link.id for link in project.links()}
+            for index, raw in batch:
+                record = f"links[{index}] (id {raw['id']})"
+                for field in ("from", "to"):
+                    target = raw[field]
+                    if target not in annotation_ids and not _has_live_annotation(project, target):
+                        raise FormatError(
+                            f"names annotation '{target}', which is not in the file or the project",
+                            record=record,
+                            field=field,
+                        )
+                if raw["id"] in existing_links:
+                    continue
+                plan.new_links.append(
+                    Link(
+                        LinkId(raw["id"]),
+                        annotation_ids.get(raw["from"], AnnotationId(raw["from"])),
+                        annotation_ids.get(raw["to"], AnnotationId(raw["to"])),
+                        raw.get("kind", "connects"),
+                        raw.get("note", ""),
+                        _time(raw, "created", record) or utc_now(),
+                    )
                 )
-            annotator_ids[raw["annotator"]] = AnnotatorId(raw["annotator"])
-        text = texts[raw["document"]]
-        start, end = int(raw["start"]), int(raw["end"])  # the schema allows 3.0 for 3
-        for field, offset in (("start", start), ("end", end)):
-            if offset > len(text):
-                raise FormatError(
-                    f"{offset} is past the end of the document ({len(text)} characters)",
-                    record=record,
-                    field=field,
-                )
-        if end < start:
-            raise FormatError(f"end {end} is before start {start}", record=record, field="end")
-        try:
-            # An orphan's quote is the passage it lost; its (empty) span only marks where
-            # the passage would have been, so the two are not expected to agree.
-            if raw.get("status") != AnnotationStatus.ORPHANED.value:
-                check_quote(text, start, end, raw["quote"])
-        except SpanError as error:
-            raise FormatError(str(error), record=record, field="quote") from None
-        try:
-            if raw.get("status") != AnnotationStatus.ORPHANED.value:
-                check_whole_characters(text, start, end)
-        except SpanError as error:
-            raise FormatError(str(error), record=record, field="start") from None
-        created = _time(raw, "created", record)
-        modified = _time(raw, "modified", record)
-        annotation = Annotation(
-            id=AnnotationId(raw["id"]),
-            document_id=doc_ids[raw["document"]],
-            annotator_id=annotator_ids[raw["annotator"]],
-            kind=_KINDS[raw["kind"]],
-            start=start,
-            end=end,
-            quote=raw["quote"],
-            prefix=raw.get("prefix", ""),
-            suffix=raw.get("suffix", ""),
-            label=raw.get("label"),
-            color=raw.get("color"),
-            symbol=raw.get("symbol"),
-            note=raw.get("note", ""),
-            source=raw.get("source", "manual"),
-            status=_STATUSES[raw.get("status", "accepted")],
-            score=raw.get("score"),
-            page=raw.get("page"),
-            rect=tuple(raw["rect"]) if raw.get("rect") else None,  # type: ignore[arg-type]
-            created=created or utc_now(),
-            modified=modified or created or utc_now(),
-        )
-        current = stored.get(annotation.id)
-        if current is not None and current.document_id != annotation.document_id:
-            # A different annotation that happens to hold the same id: keep both.
-            annotation = dataclasses.replace(annotation, id=AnnotationId(_fresh()))
-            plan.renamed += 1
-            current = None
-        annotation_ids[raw["id"]] = annotation.id
-        if current is None:
-            plan.new_annotations.append(annotation)
             continue
-        if current == annotation:
-            plan.unchanged += 1
-        elif is_later(annotation.modified, current.modified):
-            plan.updated_annotations.append(annotation)
-            plan.replaced_versions.append(current)
-        else:
-            plan.unchanged += 1
-
-    existing_links = {link.id for link in project.links()}
-    for index, raw in enumerate(data.get("links", [])):
-        record = f"links[{index}] (id {raw['id']})"
-        for field in ("from", "to"):
-            if raw[field] not in annotation_ids and not _has_live_annotation(project, raw[field]):
-                raise FormatError(
-                    f"names annotation '{raw[field]}', which is not in the file or the project",
-                    record=record,
-                    field=field,
-                )
-        if raw["id"] in existing_links:
-            continue
-        plan.new_links.append(
-            Link(
-                LinkId(raw["id"]),
-                annotation_ids.get(raw["from"], AnnotationId(raw["from"])),
-                annotation_ids.get(raw["to"], AnnotationId(raw["to"])),
-                raw.get("kind", "connects"),
-                raw.get("note", ""),
-                _time(raw, "created", record) or utc_now(),
+        # The project's versions of the incoming ids, a batch at a time (one query per
+        # record was a fifth of a large import).
+        stored = project.find_annotations([raw["id"] for _, raw in batch])
+        for index, raw in batch:
+            record = f"annotations[{index}] (id {raw['id']})"
+            if raw["document"] not in doc_ids:
+                if not project.has_document(raw["document"]):
+                    raise FormatError(
+                        f"names document '{raw['document']}', which is neither in the file "
+                        "nor in the project",
+                        record=record,
+                        field="document",
+                    )
+                doc_ids[raw["document"]] = DocumentId(raw["document"])
+                texts[raw["document"]] = project.document(raw["document"]).text
+            if raw["annotator"] not in annotator_ids:
+                if raw["annotator"] not in known:
+                    raise FormatError(
+                        f"names annotator '{raw['annotator']}', who is not in the file's "
+                        "annotators",
+                        record=record,
+                        field="annotator",
+                    )
+                annotator_ids[raw["annotator"]] = AnnotatorId(raw["annotator"])
+            text = texts[raw["document"]]
+            start, end = int(raw["start"]), int(raw["end"])  # the schema allows 3.0 for 3
+            for field, offset in (("start", start), ("end", end)):
+                if offset > len(text):
+                    raise FormatError(
+                        f"{offset} is past the end of the document ({len(text)} characters)",
+                        record=record,
+                        field=field,
+                    )
+            if end < start:
+                raise FormatError(f"end {end} is before start {start}", record=record, field="end")
+            try:
+                # An orphan's quote is the passage it lost; its (empty) span only marks
+                # where the passage would have been, so the two are not expected to agree.
+                if raw.get("status") != AnnotationStatus.ORPHANED.value:
+                    check_quote(text, start, end, raw["quote"])
+            except SpanError as error:
+                raise FormatError(str(error), record=record, field="quote") from None
+            try:
+                if raw.get("status") != AnnotationStatus.ORPHANED.value:
+                    check_whole_characters(text, start, end)
+            except SpanError as error:
+                raise FormatError(str(error), record=record, field="start") from None
+            created = _time(raw, "created", record)
+            modified = _time(raw, "modified", record)
+            annotation = Annotation(
+                id=AnnotationId(raw["id"]),
+                document_id=doc_ids[raw["document"]],
+                annotator_id=annotator_ids[raw["annotator"]],
+                kind=_KINDS[raw["kind"]],
+                start=start,
+                end=end,
+                quote=raw["quote"],
+                prefix=raw.get("prefix", ""),
+                suffix=raw.get("suffix", ""),
+                label=raw.get("label"),
+                color=raw.get("color"),
+                symbol=raw.get("symbol"),
+                note=raw.get("note", ""),
+                source=raw.get("source", "manual"),
+                status=_STATUSES[raw.get("status", "accepted")],
+                score=raw.get("score"),
+                page=raw.get("page"),
+                rect=tuple(raw["rect"]) if raw.get("rect") else None,  # type: ignore[arg-type]
+                created=created or utc_now(),
+                modified=modified or created or utc_now(),
             )
-        )
+            current = stored.get(annotation.id)
+            if current is not None and current.document_id != annotation.document_id:
+                # A different annotation that happens to hold the same id: keep both.
+                annotation = dataclasses.replace(annotation, id=AnnotationId(_fresh()))
+                plan.renamed += 1
+                current = None
+            annotation_ids[raw["id"]] = annotation.id
+            if current is None:
+                plan.new_annotations.append(annotation)
+                continue
+            if current == annotation:
+                plan.unchanged += 1
+            elif is_later(annotation.modified, current.modified):
+                plan.updated_annotations.append(annotation)
+                plan.replaced_versions.append(current)
+            else:
+                plan.unchanged += 1
+
     return plan
 
 
@@ -752,8 +965,8 @@ def _time(raw: dict[str, Any], field: str, record: str) -> str | None:
         raise FormatError(str(error), record=record, field=field) from None
 
 
-def _check_unique_ids(data: dict[str, Any]) -> None:
-    for collection in ("documents", "annotators", "label_sets", "annotations", "links"):
+def _check_unique_ids(data: dict[str, Any], collections: Sequence[str]) -> None:
+    for collection in collections:
         seen: set[str] = set()
         for index, raw in enumerate(data.get(collection, [])):
             if raw["id"] in seen:

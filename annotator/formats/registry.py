@@ -336,8 +336,7 @@ def import_file(project: Project, path: str | Path, format_name: str | None = No
 
 
 def _import_native(project: Project, file: Path) -> ImportResult:
-    data: Any = load_json(read_utf8(file), name=file.name)
-    report = project.import_json(data)
+    report = project.import_json_file(file, lambda: load_json(read_utf8(file), name=file.name))
     return ImportResult(
         format="json",
         documents_added=report.documents_added,
