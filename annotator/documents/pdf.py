@@ -837,6 +837,21 @@ class PdfReader:
             for offset, box in zip(layout.offsets, layout.boxes, strict=True)
         ]
 
+    def word_spans(self, page: int) -> list[tuple[int, int]]:
+        """The words of ``page`` as canonical-text spans ``(start, end)``, sorted: PyMuPDF's
+        word boxes (``get_text("words")``), each the characters whose centres lie in it.
+        What a dragged selection snaps to, as a text document's snaps to its tokens."""
+        layout = self._layout(page)
+        if not layout.offsets:
+            return []
+        spans: list[tuple[int, int]] = []
+        for word in self._page(page).get_text("words", flags=text_flags()):
+            inside = [layout.offsets[i] for i in layout.indexes_under(tuple(word[:4]))]
+            if inside:
+                spans.append((min(inside), max(inside) + 1))
+        spans.sort()
+        return spans
+
     def offset_at(self, page: int, x: float, y: float) -> int:
         """The caret offset nearest to point ``(x, y)`` of ``page`` (displayed space).
 

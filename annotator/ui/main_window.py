@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
         self.suggestions.chosen_documents = self.library.panel.selected_ids
         self.suggestions.current_label_set = self.legend.current_label_set
         self.annotating.snap = self.suggestions.snap
+        self.pdf_view.snap_to_words = self.suggestions.snapping  # a PDF drag snaps as it goes
+        self.suggestions.act_snap.toggled.connect(
+            lambda on: setattr(a.pdf_view, "snap_to_words", on)
+        )
         self.layers = AnnotatorLayers(project, s, a, self.library, self)  # layers, blind, Agreement
         self.reliability = ReliabilityController(project, s, a, self.library, self)  # files
         self.on_screen = AnnotationsOnScreen(project, s, a, self.list, self.layers, self.show_error)

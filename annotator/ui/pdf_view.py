@@ -139,6 +139,11 @@ class PdfView(QAbstractScrollArea):
         self._find_current = -1
         self._sel_anchor: int | None = None
         self._sel_caret: int | None = None
+        #: Where the drag began, to the character: the selection is this and the caret
+        #: grown to whole words (``snap_to_words``, the same setting as a text's tokens).
+        self._press_offset: int | None = None
+        self.snap_to_words = True
+        self._words: OrderedDict[int, tuple[list[int], list[int]]] = OrderedDict()
         self._area_start: tuple[int, QPointF] | None = None
         self.area: AreaSelection | None = None
         self._press_pos: QPoint | None = None
@@ -226,6 +231,7 @@ class PdfView(QAbstractScrollArea):
         self._rects.clear()
         self._find_hits, self._find_current = [], -1
         self._clear_selection()
+        self._words.clear()
         self._sizes, self._tops = [], []
         self._shown_first = False
         self._last_page = -1
@@ -1017,7 +1023,7 @@ class PdfView(QAbstractScrollArea):
 
     def _clear_selection(self) -> bool:
         had = self._sel_anchor is not None or self.area is not None
-        self._sel_anchor = self._sel_caret = None
+        self._sel_anchor = self._sel_caret = self._press_offset = None
         self.area = None
         self._area_start = None
         return had
@@ -1093,6 +1099,7 @@ class PdfView(QAbstractScrollArea):
                 self._sel_anchor = self._sel_caret = self.reader.offset_at(page, x, y)
             except (AnnotatorError, TextNotExtracted, IndexError):
                 self._sel_anchor = self._sel_caret = None
+            self._press_offset = self._sel_anchor
         self.viewport().update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -1136,12 +1143,72 @@ class PdfView(QAbstractScrollArea):
         if not self._text_page(page):
             return
         try:
-            self._sel_caret = self.reader.offset_at(page, x, y)
+            caret = self.reader.offset_at(page, x, y)
         except (AnnotatorError, TextNotExtracted, IndexError):
             return
+        self._select_dragged(caret)
         self.viewport().update()
         self.selectionChanged.emit()
         self._autoscroll(pos)
+
+    def _select_dragged(self, caret: int) -> None:
+        """The selection from the press to ``caret``; with word snapping on, grown at both
+        ends to whole words, so a drag that stops mid-word ("graphica") takes the word."""
+        press = self._press_offset if self._press_offset is not None else self._sel_anchor
+        if press is None:
+            return
+        if not self.snap_to_words or caret == press:
+            self._sel_anchor, self._sel_caret = press, caret
+            return
+        low, high = sorted((press, caret))
+        low, high = self._word_start(low), self._word_end(high)
+        self._sel_anchor, self._sel_caret = (low, high) if caret > press else (high, low)
+
+    def _word_bounds(self, page: int) -> tuple[list[int], list[int]]:
+        """The starts and ends of ``page``'s words (PyMuPDF's word boxes, punctuation at
+        their edges split off as a tokeniser would: "sentence." is "sentence" and ".")."""
+        cached = self._words.get(page)
+        if cached is not None:
+            return cached
+        starts: list[int] = []
+        ends: list[int] = []
+        try:
+            spans = self.reader.word_spans(page) if self.reader is not None else []
+        except (AnnotatorError, TextNotExtracted, IndexError):
+            spans = []
+        for start, end in spans:
+            core_start, core_end = start, end
+            while core_start < core_end and not self.text[core_start].isalnum():
+                core_start += 1
+            while core_end > core_start and not self.text[core_end - 1].isalnum():
+                core_end -= 1
+            pieces = [(start, core_start), (core_start, core_end), (core_end, end)]
+            if core_start == core_end:
+                pieces = [(start, end)]  # all punctuation: one piece
+            for a, b in pieces:
+                if b > a:
+                    starts.append(a)
+                    ends.append(b)
+        self._words[page] = (starts, ends)
+        while len(self._words) > 16:
+            self._words.popitem(last=False)
+        return starts, ends
+
+    def _word_start(self, offset: int) -> int:
+        """The start of the word ``offset`` is inside (``offset`` itself between words)."""
+        if not self.page_map:
+            return offset
+        starts, ends = self._word_bounds(self.page_of(offset))
+        i = bisect_right(starts, offset) - 1
+        return starts[i] if i >= 0 and offset < ends[i] else offset
+
+    def _word_end(self, offset: int) -> int:
+        """The end of the word that ends at or runs past ``offset`` (a caret inside it)."""
+        if not self.page_map or offset <= 0:
+            return offset
+        starts, ends = self._word_bounds(self.page_of(offset - 1))
+        i = bisect_right(starts, offset - 1) - 1
+        return ends[i] if i >= 0 and offset <= ends[i] else offset
 
     def _handle_at(self, pos: QPointF) -> _ResizeDrag | None:
         """The drag that grabbing the selected annotation's handle at ``pos`` starts."""
