@@ -11,7 +11,7 @@ window's longest stall while a model trains (issue 17).
    the window's way of training runs (a BackgroundTask around ``run_in_process``, progress
    relayed to the GUI thread): the longest gap between two ticks. Target: <= 50 ms.
 
-    .venv/bin/python bench/bench_train.py [--runs 3] [--epochs 5]
+    .venv/bin/python bench/bench_train.py [--runs 3] [--epochs 15]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 from annotator.project import Project  # noqa: E402
 from annotator.training.data import TrainingRequest, build_training_set  # noqa: E402
 from annotator.training.trainer import (  # noqa: E402
+    DEFAULT_EPOCHS,
     TrainingOptions,
     make_config,
     prepare,
@@ -197,7 +198,7 @@ def stall(project_path: Path, epochs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help="default: the app's")
     parser.add_argument("--skip-stall", action="store_true")
     parser.add_argument("--skip-compare", action="store_true")
     args = parser.parse_args()

@@ -19,6 +19,7 @@ Progress comes after every step and every epoch; ``cancel()`` is polled after ev
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import shutil
 import tempfile
@@ -176,11 +177,10 @@ def make_config(
     steps_per_epoch: int = 0,
 ) -> Config:
     """``spacy init config``'s defaults for the component, pointed at the two DocBins."""
-    import_spacy()
-    from spacy.cli.init_config import init_config
+    from thinc.api import Config
 
     component = component_for(training_set)
-    config = init_config(lang=options.lang, pipeline=[component], optimize="efficiency")
+    config = Config().from_str(_default_config(options.lang, component), interpolate=False)
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
     config["system"]["seed"] = options.seed
@@ -210,6 +210,22 @@ def make_config(
         if "tok2vec" not in config["nlp"]["pipeline"]:
             config["nlp"]["pipeline"] = ["tok2vec", *config["nlp"]["pipeline"]]
     return config
+
+
+@functools.cache
+def _default_config(lang: str, component: str) -> str:
+    """``spacy init config --lang LANG --pipeline COMPONENT --optimize efficiency`` (its
+    template takes a moment to render: once per process)."""
+    import_spacy()
+    from spacy.cli.init_config import init_config
+
+    return init_config(lang=lang, pipeline=[component], optimize="efficiency").to_str()
+
+
+@functools.cache
+def _blank(lang: str) -> Language:
+    """A blank pipeline of ``lang``, for its tokenizer (the one the trained model uses)."""
+    return import_spacy().blank(lang)
 
 
 def _base_tok2vec_width(base: str, lang: str) -> int:
@@ -243,11 +259,11 @@ def _base_tok2vec_width(base: str, lang: str) -> int:
 
 def write_docbins(training_set: TrainingSet, folder: Path, lang: str = "en") -> list[str]:
     """``train.spacy`` and ``dev.spacy`` in ``folder``; returns what could not be placed."""
-    spacy = import_spacy()
+    import_spacy()
     from spacy.tokens import DocBin
     from spacy.util import filter_spans
 
-    nlp = spacy.blank(lang)
+    nlp = _blank(lang)
     component = component_for(training_set)
     labels = training_set.labels
     counts = {"inside": 0, "overlap": 0}
