@@ -300,7 +300,7 @@ def _table_line(f: Figure, *, with_label: bool = False) -> str:
     extra = ", ".join(f"{k} {v}" for k, v in f.counts.items())
     i = f.interval
     ci = f" {i.formatted():<16} SE {i.se:.3f}" if i is not None else " " * 27
-    return f"  {name:<46} {f.formatted():>9}{ci}  n={f.n} ({f.unit})" + (
+    return f"  {name:<54} {f.formatted():>9}{ci}  n={f.n} ({f.unit})" + (
         f"; {extra}" if extra else ""
     )
 
