@@ -454,10 +454,9 @@ def compute_agreement(
         if not document_ids:
             notes.append("No documents were chosen.")
     headers = {d.id: d for d in project.document_headers()}
-    for d in document_ids:
-        if d not in headers:
-            project.document(d)  # NotFoundError names the unknown id
-    docs = [headers[d] for d in document_ids]
+    # Headers carry no text (a corpus need not be read to count cached tokens); a document
+    # missing from them (removed) is read itself, and NotFoundError names an unknown id.
+    docs = [headers.get(d) or project.document(d) for d in document_ids]
     chosen_ids = set(document_ids)
     ci = _Confidence(confidence, resamples, seed)
     counts: dict[str, int] = {"documents": len(docs), "annotators": len(names)}
