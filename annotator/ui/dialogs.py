@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -68,11 +70,19 @@ class LegendEntryDialog(QDialog):
         self.setWindowTitle("Edit colour" if label else "Add a colour")
         self.color = QColor(label.color if label else "#c3e88d")
         form = QFormLayout(self)
+        # Room for a sentence: the description was cut to "stand or want to ask" (issue 15).
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setMinimumWidth(440)
         self.name = QLineEdit(label.name if label else "", self)
         self.name.setPlaceholderText("what this colour means, e.g. “method”")
-        self.description = QLineEdit(label.description if label else "", self)
+        self.description = QPlainTextEdit(label.description if label else "", self)
+        self.description.setPlaceholderText("a longer note on when to use it (optional)")
+        self.description.setTabChangesFocus(True)
+        lines = self.description.fontMetrics().lineSpacing()
+        self.description.setFixedHeight(3 * lines + 14)
         self.color_button = QPushButton(self)
         self.color_button.clicked.connect(self._pick)
+        self.color_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._show_color()
         form.addRow("Meaning:", self.name)
         form.addRow("Colour:", self.color_button)
@@ -107,7 +117,10 @@ class LegendEntryDialog(QDialog):
 
     def label(self, key: str = "") -> Label:
         return Label(
-            self.name.text().strip(), self.color.name(), key, self.description.text().strip()
+            self.name.text().strip(),
+            self.color.name(),
+            key,
+            " ".join(self.description.toPlainText().split()),
         )
 
 

@@ -99,6 +99,10 @@ class LegendController(QObject):
     def set_highlight_action(self, action: QAction) -> None:
         """The Highlight action the highlight button runs and whose tooltip names the colour."""
         self._highlight = action
+        # The swatch is the action's from the start (the button takes its icon from it): set
+        # on the button only later, it widened the button and shifted the toolbar after the
+        # first edit (issue 15).
+        action.setIcon(swatch(self.current_color or DEFAULT_COLOR, 14))
         self.highlight_button.setDefaultAction(action)
         self.highlight_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.highlight_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
@@ -248,8 +252,8 @@ class LegendController(QObject):
             act.triggered.connect(lambda _=False, c=label.color: self._color_picked(c))
         self.color_menu.addSeparator()
         self.color_menu.addAction("Add a Colour…").triggered.connect(self.add_legend_entry)
-        self.highlight_button.setIcon(swatch(self.current_color, 14))
         if self._highlight is not None:
+            self._highlight.setIcon(swatch(self.current_color, 14))
             name = self.annotation_model.meaning(self.current_color) or "highlight"
             self._highlight.setToolTip(f"Highlight as “{name}” (H) — Shift+H to choose")
 
@@ -266,8 +270,17 @@ class LegendController(QObject):
         self._fill_color_menu(self.project.legend())
 
     def _color_picked(self, color: str) -> None:
+        """A colour from the menu (Shift+H) or the bar: used now, and by H from now on, as a
+        pen keeps its colour; the status line says so, as the Highlight button's swatch and
+        the Colours bar show it (issue 15: H changed without a word)."""
+        changed = color.lower() != self.current_color.lower()
         self.set_current_color(color)
         self.color_applied.emit(color)
+        if changed:
+            name = self.annotation_model.meaning(color) or color
+            said = self.shell.status_message()
+            note = f"H now highlights as “{name}”"
+            self.shell.show_status(f"{said} · {note}" if said else note, 6000)
 
     def _legend_clicked(self, color: str) -> None:
         self._color_picked(color)

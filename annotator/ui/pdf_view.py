@@ -715,18 +715,17 @@ class PdfView(QAbstractScrollArea):
         from bisect import bisect_left
 
         i = bisect_left(self._find_hits, (lo, -1))
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-        painter.setPen(Qt.PenStyle.NoPen)
+        # Outlined, never filled (as in the text reader): no highlight colour looks like a
+        # hit. Pages are paper-white in either theme: the light theme's find colour.
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         while i < len(self._find_hits) and self._find_hits[i][0] <= hi:
             s, e = self._find_hits[i]
-            color = QColor("#ff8c1a") if i == self._find_current else QColor("#ffd27a")
-            color.setAlpha(200 if i == self._find_current else 170)
-            painter.setBrush(color)
+            current = i == self._find_current
+            painter.setPen(QPen(LIGHT.find_line, 2.5 if current else 1.25))
             for page, rects in self._page_rects((s, e), pages):
                 for r in rects:
-                    painter.drawRect(self.to_view_rect(page, r).adjusted(-1, -1, 1, 1))
+                    painter.drawRoundedRect(self.to_view_rect(page, r).adjusted(-2, -1, 2, 1), 2, 2)
             i += 1
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
 
     def _paint_selection(self, painter: QPainter, pages: set[int]) -> None:
         span = self.selection_span()

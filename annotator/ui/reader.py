@@ -556,9 +556,7 @@ class ReaderView(QPlainTextEdit):
         pad = max(200, self.viewport().height() // 2)
         a, b = self.visible_range(pad)
         self._painted_range = (a, b)
-        selections = self._annotation_selections(a, b)
-        selections.extend(self._find_selections(a, b))
-        self.setExtraSelections(selections)
+        self.setExtraSelections(self._annotation_selections(a, b))
 
     def _annotation_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
         start_cp, end_cp = self.to_cp(a), self.to_cp(b)
@@ -641,30 +639,6 @@ class ReaderView(QPlainTextEdit):
             fmt.setUnderlineColor(theme.muted)
         return fmt
 
-    def _find_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
-        from bisect import bisect_left
-
-        out = []
-        doc = self.document()
-        i = bisect_left(self._find_hits, (a, -1))
-        i = max(0, i - 1)
-        while i < len(self._find_hits) and self._find_hits[i][0] <= b:
-            s, e = self._find_hits[i]
-            sel = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(doc)
-            cursor.setPosition(s)
-            cursor.setPosition(e, QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            fmt = QTextCharFormat()
-            current = i == self._find_current
-            fmt.setBackground(self.theme.find_current if current else self.theme.find_hit)
-            if current:
-                fmt.setForeground(QColor("#000000") if not self.theme.dark else QColor("#ffffff"))
-            sel.format = fmt
-            out.append(sel)
-            i += 1
-        return out
-
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         painter = QPainter(self.viewport())
@@ -701,9 +675,28 @@ class ReaderView(QPlainTextEdit):
                     painter.drawEllipse(
                         QPointF(x, top - 3 if x == first.left() - 1 else bottom + 3), 3.5, 3.5
                     )
+        self._paint_find(painter)
         for overlay in self.overlays:
             overlay(painter)
         painter.end()
+
+    def _paint_find(self, painter: QPainter) -> None:
+        """Find hits as outlines in the find colour (the current one thicker): no fill, so
+        no highlight colour, whatever the legend holds, can look like a hit."""
+        if not self._find_hits:
+            return
+        from bisect import bisect_left
+
+        a, b = self.visible_range()
+        i = max(0, bisect_left(self._find_hits, (a, -1)) - 1)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        while i < len(self._find_hits) and self._find_hits[i][0] <= b:
+            s, e = self._find_hits[i]
+            current = i == self._find_current
+            painter.setPen(QPen(self.theme.find_line, 2.5 if current else 1.25))
+            for rect in self.span_rects(self.to_cp(s), self.to_cp(e)):
+                painter.drawRoundedRect(rect.adjusted(-1.5, -0.5, 1.5, 0.5), 2.5, 2.5)
+            i += 1
 
     def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
         painter = QPainter(gutter)

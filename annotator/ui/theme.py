@@ -31,8 +31,9 @@ class Theme:
     card: QColor  # margin card background
     card_border: QColor
     accent: QColor  # selection outline, links, focus
-    find_hit: QColor
-    find_current: QColor
+    #: Find hits are outlined in this colour, never filled: a fill could be any legend
+    #: colour the reader picks (the old orange was "question"'s), an outline is none.
+    find_line: QColor
     gutter: QColor
 
     def highlight(self, color: str | QColor, strength: float = 1.0) -> QColor:
@@ -40,8 +41,12 @@ class Theme:
         base = QColor(color)
         if not base.isValid():
             base = QColor("#ffe066")
-        amount = (0.85 if not self.dark else 0.42) * strength
-        return mix(self.paper, base, min(amount, 1.0))
+        if not self.dark:
+            return mix(self.paper, base, min(0.85 * strength, 1.0))
+        shade = DARK_SHADES.get(base.name())
+        if shade is not None:  # the app's note and symbol tints: greys, not a weak colour
+            return QColor(shade)
+        return mix(self.paper, dark_tint(base, self.ink), min(strength, 1.0))
 
     def label_line(self, color: str | QColor) -> QColor:
         """A label's underline: the label colour, darkened on paper and lightened on dark."""
@@ -57,8 +62,7 @@ LIGHT = Theme(
     card=QColor("#ffffff"),
     card_border=QColor("#d9d6cc"),
     accent=QColor("#2f6fd6"),
-    find_hit=QColor("#ffd27a"),
-    find_current=QColor("#ff8c1a"),
+    find_line=QColor("#7e22ce"),
     gutter=QColor("#f3f1ea"),
 )
 
@@ -70,10 +74,52 @@ DARK = Theme(
     card=QColor("#2a2c30"),
     card_border=QColor("#3d4046"),
     accent=QColor("#6ea8ff"),
-    find_hit=QColor("#7a5a10"),
-    find_current=QColor("#c26a00"),
+    find_line=QColor("#c084fc"),
     gutter=QColor("#25262a"),
 )
+
+
+#: On dark paper the app's own tints (marks.COMMENT_TINT for a note, marks.SYMBOL_TINT for a
+#: symbol) are a cool and a warm grey: a pale blue faded into the page looked like a blue
+#: highlight (issue 15). tests/test_ui_polish.py checks every pair numerically.
+DARK_SHADES = {"#b9c7ee": "#414144", "#d9d4c5": "#514c41"}
+
+#: The least contrast of the ink on a dark highlight (WCAG AA for text is 4.5).
+DARK_INK_CONTRAST = 4.6
+DARK_SATURATION = 0.55
+
+
+def luminance(color: QColor) -> float:
+    """Relative luminance (WCAG 2)."""
+
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.red())
+        + 0.7152 * channel(color.green())
+        + 0.0722 * channel(color.blue())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def dark_tint(base: QColor, ink: QColor) -> QColor:
+    """A colour for dark paper: its own hue, fairly saturated, as light as it can be with
+    the ink still readable on it. Fading the pastel into the page (the old way) left every
+    colour a murky grey-blue or grey-brown."""
+    hue, saturation, _ = base.getHslF()[:3]
+    saturation = min(saturation, DARK_SATURATION)
+    for step in range(50, 5, -1):
+        color = QColor.fromHslF(max(hue, 0.0), saturation, step / 100)
+        if contrast(ink, color) >= DARK_INK_CONTRAST:
+            return color
+    return QColor.fromHslF(max(hue, 0.0), saturation, 0.05)
 
 
 def mix(a: QColor, b: QColor, amount: float) -> QColor:
