@@ -262,6 +262,26 @@ def test_suggest_with_project_model_before_training_says_to_train(project):
         run_suggestions(project, kind="entities", model="project")
 
 
+def test_overlapping_spans_train_a_span_categoriser_with_scores(project, samples, tmp_path):
+    import spacy
+
+    from annotator.nlp.suggest import suggest_entities
+    from annotator.training.trainer import TrainingOptions, train_model
+
+    _marked_project(project, samples)
+    first = project.document_headers()[0]
+    text = project.text_of(first.id)
+    for m in list(MARKING.finditer(text))[:3]:  # a wider span around each: they overlap
+        project.annotate(first.id, max(0, m.start() - 4), m.end(), kind="entity", label="WIDE")
+    training_set = build_training_set(project, TrainingRequest(kind="spans"))
+    report = train_model(training_set, TrainingOptions(epochs=1), output=tmp_path / "spans")
+    assert report.component == "spancat" and set(report.labels) == {"MARKING", "WIDE"}
+    nlp = spacy.load(report.path)
+    assert "spancat" in nlp.pipe_names
+    results = list(suggest_entities([("x", _passage(samples, UNSEEN_PASSAGE))], nlp))
+    assert all(s.score is not None for r in results for s in r.suggestions)
+
+
 def test_a_model_can_start_from_an_installed_pipelines_tok2vec(project, samples, tmp_path):
     import spacy
 

@@ -417,7 +417,9 @@ class ModelDialog(QDialog):
             self.box.addItem(f"{trained.describe()} — {when}", value)
         for name in installed:
             self.box.addItem(name, name)
-        if current and self.box.findData(current) < 0:
+        if current == PROJECT_MODEL and self.box.findData(current) < 0:
+            self.box.addItem("This project's model (none trained yet)", current)
+        elif current and self.box.findData(current) < 0:
             self.box.addItem(current, current)
         self.box.setCurrentIndex(max(0, self.box.findData(current)))
         row = QHBoxLayout()
