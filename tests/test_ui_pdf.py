@@ -489,3 +489,17 @@ def test_a_resized_pdf_highlight_stays_selected_when_others_are_listed(
     drag(qtbot, window.pdf_view.viewport(), end_handle, target)
     assert project.annotation(a.id).quote == "small argument about meaning"
     assert window.selected_id == a.id
+
+
+def test_a_pdf_selection_loses_the_whitespace_at_its_edges_unless_character_mode(
+    qtbot, window, project, tmp_path
+):
+    open_pdf(qtbot, window, build_pdf(tmp_path / "reading.pdf"))
+    text = window.pdf_view.text
+    start = text.index("small argument")
+    end = start + len("small argument")
+    edged = (start - 1, end + 1)  # the spaces either side, as a drag past a word gives
+    assert text[edged[0]].isspace() and text[edged[1] - 1].isspace()
+    assert window.suggestions.snap(edged) == (start, end)
+    window.suggestions.act_snap.trigger()  # off: character mode keeps it exactly
+    assert window.suggestions.snap(edged) == edged
