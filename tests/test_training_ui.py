@@ -64,6 +64,19 @@ def test_training_from_the_window_shows_held_out_scores_and_offers_the_model(
     dialog.close()
 
 
+def test_the_dialog_says_how_often_the_models_suggestions_were_accepted(qtbot, window, project):
+    document = window.session.document
+    for at, status in ((0, "accepted"), (10, "accepted"), (20, "rejected")):
+        project.annotate(
+            document.id, at, at + 4, kind="entity", label="MARKING", status=status,
+            source="en_project_model@2026.12.2.120000",
+        )  # fmt: skip
+    dialog = window.suggestions.training.open_dialog()
+    qtbot.waitUntil(lambda: "accepted" in dialog.status.text(), timeout=10000)
+    assert dialog.status.text().endswith("MARKING 2 of 3 accepted (67%)")
+    dialog.close()
+
+
 def test_cancel_stops_training_and_saves_nothing(qtbot, window, project):
     from annotator.training.saved import trained_models
 

@@ -389,17 +389,30 @@ class TrainingController(QObject):
         if self.dialog is None:
             self.dialog = TrainingDialog(self, self.shell.dialog_parent())
         if not self.running:
-            self.dialog.status.setText(self.review_summary())
+            self._show_review_summary()
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
 
-    def review_summary(self) -> str:
-        """What the reader's decisions say of the project's model so far."""
+    def _show_review_summary(self) -> None:
+        """What the reader's decisions say of the project's model so far: read on a worker
+        thread (every decided annotation of the project), shown when nothing else is."""
+        from annotator.project import Project
         from annotator.training.data import describe_review_precision, review_precision
 
-        described = describe_review_precision(review_precision(self.project))
-        return f"Your review of its suggestions so far: {described}" if described else ""
+        path = self.project.path
+
+        def work(_context: TaskContext) -> str:
+            with Project(path) as project:
+                described = describe_review_precision(review_precision(project))
+            return f"Your review of its suggestions so far: {described}" if described else ""
+
+        def show(text: str) -> None:
+            if self.dialog is not None and not self.running and not self.dialog.status.text():
+                self.dialog.status.setText(text)
+
+        BackgroundTask(work, parent=self.dialog, what="reading the review decisions",
+                       on_success=show).start()  # fmt: skip
 
     # -- running ----------------------------------------------------------------------------
 
