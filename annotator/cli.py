@@ -16,6 +16,7 @@ from typing import Any
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
+from annotator.core.words import agree, counted
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -471,8 +472,9 @@ def _list(project: Any, args: argparse.Namespace) -> int:
         return 0
     for s in summaries:
         print(
-            f"{s.document.id}\t{s.annotations:>5} annotations\t{s.suggestions:>5} suggestions"
-            f"\t{s.document.title}"
+            f"{s.document.id}\t{s.annotations:>5} "
+            f"{agree(s.annotations, 'annotation', 'annotations'):<11}\t{s.suggestions:>5} "
+            f"{agree(s.suggestions, 'suggestion', 'suggestions'):<11}\t{s.document.title}"
         )
     return 0
 
@@ -692,7 +694,8 @@ class _AgreementProgress:
         if not self.enabled or (now - self._last < 0.1 and done < total):
             return
         self._last = now
-        self.stream.write(f"\ragreement: tokens of {done:,}/{total:,} documents")
+        documents = agree(total, "document", "documents")
+        self.stream.write(f"\ragreement: tokens of {done:,}/{total:,} {documents}")
         self.stream.flush()
         self._drawn = True
 
@@ -722,7 +725,9 @@ def warn_label_set_drops(
     if outside:
         dropped = sum(outside.values())
         listed = ", ".join(f"{label} {n:,}" for label, n in outside.most_common())
-        print(f"annotator: warning: {dropped:,} of {total:,} annotations have labels that are "
+        have = agree(dropped, "has", "have")
+        print(f"annotator: warning: {dropped:,} of {counted(total, 'annotation')} {have} labels "
+              "that are "
               f"not in the label set '{label_set}' and are not compared ({listed}); "
               "leave out --label-set to compare every label", file=sys.stderr)  # fmt: skip
 

@@ -75,7 +75,7 @@ def test_export_to_file_then_import_into_another_project(project_file, document_
     other = tmp_path / "other.annotator"
     result = run("import", str(out), project=other)
     assert result.returncode == 0, result.stderr
-    assert "1 annotations added" in result.stdout
+    assert "1 annotation added" in result.stdout
 
 
 def _expect_error(result, fragment):

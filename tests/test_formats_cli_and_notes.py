@@ -82,7 +82,7 @@ def test_cli_exports_with_warnings_on_stderr_and_imports_into_another_project(
     assert "annotator: warning: Prodigy holds labelled spans" in err
     other = tmp_path / "other.annotator"
     assert main(["--project", str(other), "import", str(out)]) == 0  # prodigy detected
-    assert "1 annotations added" in capsys.readouterr().out
+    assert "1 annotation added" in capsys.readouterr().out
     with Project(other) as project:
         (annotation,) = project.annotations()
         assert annotation.label == "MOTIF" and annotation.quote == "\U0001d6fd of it"

@@ -229,7 +229,7 @@ def test_an_edited_row_with_a_stored_id_is_reported_not_applied(reading, tmp_pat
     before = _held(project)
     report = import_file(project, path)
     assert report.annotations_added == 0
-    assert any("1 annotations in the file have the id of one" in w for w in report.warnings)
+    assert any("1 annotation in the file has the id of one" in w for w in report.warnings)
     assert _held(project) == before
 
 
@@ -246,7 +246,7 @@ def test_area_highlights_without_text_are_reported_on_export_and_skipped_on_impo
         fresh.add_text("scan", "Page one text.")
         report = import_file(fresh, out)
         assert report.annotations_added == 1
-        assert any("1 rows cover no text" in w for w in report.warnings)
+        assert any("1 row covers no text" in w for w in report.warnings)
 
 
 # -- bad files ---------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def test_file_import_in_the_window_describes_a_csv_before_importing(reading, tmp
     out = _export_csv(project, tmp_path)
     assert "*.csv" in IMPORT_FILTER
     assert describe_import(out, "csv") == (
-        "“notes.csv” is CSV, one row per annotation with 15 annotations in 1 documents."
+        "“notes.csv” is CSV, one row per annotation with 15 annotations in 1 document."
     )
 
 

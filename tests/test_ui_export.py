@@ -160,7 +160,7 @@ def test_import_doccano_through_the_window_adds_the_document_and_its_annotations
     asked = answer_yes(monkeypatch)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(file), ""))
     window.act_import.trigger()
-    assert asked and "2 annotations in 1 documents" in asked[0] and "doccano" in asked[0]
+    assert asked and "2 annotations in 1 document." in asked[0] and "doccano" in asked[0]
     imported = next(s.document for s in project.documents() if s.document.title == "Hopper")
     found = {(a.start, a.end, a.label) for a in project.annotations(imported.id, annotator=None)}
     assert found == {(0, 12, "PERSON"), (23, 30, "ORG")}

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from annotator.core.errors import DocumentError
 from annotator.core.model import DocumentKind
+from annotator.core.words import agree, counted
 from annotator.documents.base import LoadedDocument, sha256_file, sha256_text
 from annotator.documents.find import iter_spans
 from annotator.documents.pdf_library import load_pymupdf
@@ -360,12 +361,13 @@ def _warnings(
         )
     elif scanned:
         warnings.append(
-            f"{len(scanned)} of {total} pages of '{name}' have no text layer "
+            f"{len(scanned)} of {counted(total, 'page')} of '{name}' "
+            f"{agree(len(scanned), 'has', 'have')} no text layer "
             f"(pages {_page_list(scanned)}): only areas of them can be highlighted."
         )
     if failed:
         warnings.append(
-            f"The text of {len(failed)} pages of '{name}' could not be read "
+            f"The text of {counted(len(failed), 'page')} of '{name}' could not be read "
             f"(pages {_page_list([p.page for p in failed])}); the rest of the document works."
         )
     return tuple(warnings)

@@ -36,6 +36,7 @@ from typing import Any
 
 from annotator.core.errors import FormatError
 from annotator.core.model import AnnotationKind, AnnotationStatus
+from annotator.core.words import agree, counted
 from annotator.formats.escapes import TERMINAL_CONTROLS, ReversibleEscape
 from annotator.formats.exchange import (
     DOCUMENT_LEVEL_KINDS,
@@ -212,8 +213,9 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
         documents[key].annotations.append(annotation)
     if skipped_areas:
         warnings.append(
-            f"{skipped_areas} rows cover no text and quote nothing (area highlights on a "
-            "scanned page, whose area CSV does not hold): they were not imported"
+            f"{counted(skipped_areas, 'row')} {agree(skipped_areas, 'covers', 'cover')} no text "
+            "and quote nothing (area highlights on a scanned page, whose area CSV does not "
+            "hold): not imported"
         )
     if odd_times:
         warnings.append(

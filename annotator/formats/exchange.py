@@ -44,6 +44,7 @@ from annotator.core.model import (
 )
 from annotator.core.spans import check_quote, make_selector, snap_to_characters, validate_span
 from annotator.core.timestamps import normalize_timestamp
+from annotator.core.words import agree, counted
 from annotator.documents.base import LoadedDocument, sha256_text
 from annotator.formats.text_checks import find_surrogate, id_collision_warning
 
@@ -156,7 +157,8 @@ class ExportResult:
     def summary(self) -> str:
         where = ", ".join(str(p) for p in self.outputs) or "standard output"
         return (
-            f"{self.annotations} annotations of {self.documents} documents exported as "
+            f"{counted(self.annotations, 'annotation')} of "
+            f"{counted(self.documents, 'document')} exported as "
             f"{self.format} to {where}"
         )
 
@@ -337,8 +339,9 @@ class ImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.annotations_added} annotations added, {self.annotations_unchanged} already "
-            f"present; {self.documents_added} documents added, {self.documents_matched} matched"
+            f"{counted(self.annotations_added, 'annotation')} added, "
+            f"{self.annotations_unchanged:,} already present; "
+            f"{counted(self.documents_added, 'document')} added, {self.documents_matched:,} matched"
         )
 
 
@@ -425,7 +428,8 @@ def apply_import(
 
     if changed:
         result.warnings.append(
-            f"{changed} annotations in the file have the id of one already in the project but "
+            f"{counted(changed, 'annotation')} in the file {agree(changed, 'has', 'have')} the "
+            "id of one already in the project but "
             "differ from it (span, kind, label, note, colour or symbol): the project's version "
             "was kept"
         )
@@ -603,7 +607,8 @@ def _resolve_held(project: Project, doc: IncomingDocument, result: ImportResult)
     document = best[0]
     if named:
         result.warnings.append(
-            f"this project has no document {named}: its {len(doc.annotations)} annotations "
+            f"this project has no document {named}: its "
+            f"{counted(len(doc.annotations), 'annotation')} "
             f"({doc.record}) went to '{document.title}', whose text holds {best_score} of "
             f"their {len(quoted)} quoted passages"
         )

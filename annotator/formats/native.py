@@ -42,6 +42,7 @@ from annotator.core.model import (
 )
 from annotator.core.spans import check_quote, check_whole_characters
 from annotator.core.timestamps import is_later, normalize_timestamp
+from annotator.core.words import counted
 from annotator.documents.base import sha256_text
 from annotator.formats.text_checks import find_surrogate, id_collision_warning
 from annotator.resources import load_json_resource
@@ -79,9 +80,10 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{self.annotations_added} annotations added, {self.annotations_updated} updated, "
-            f"{self.annotations_unchanged} already present; {self.documents_added} documents "
-            f"added, {self.documents_matched} matched"
+            f"{counted(self.annotations_added, 'annotation')} added, "
+            f"{self.annotations_updated:,} updated, {self.annotations_unchanged:,} already "
+            f"present; {counted(self.documents_added, 'document')} added, "
+            f"{self.documents_matched:,} matched"
         )
 
     @property

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotationKind, DocumentKind, LabelSetKind
+from annotator.core.words import agree, counted
 from annotator.documents.pdf import load_pdf
 from annotator.documents.pdf_annotations import read_pdf_marks, write_annotated_pdf
 from annotator.formats.exchange import ExportData, IncomingAnnotation, IncomingDocument
@@ -109,7 +110,10 @@ def parse(path: Path) -> tuple[list[IncomingDocument], list[str]]:
                 source="import:pdf",
             )
         )
-    warnings = [f"{empty} notes in the PDF lie on no text and were not imported"] if empty else []
+    warnings = []
+    if empty:
+        lie = agree(empty, "lies", "lie")
+        warnings.append(f"{counted(empty, 'note')} in the PDF {lie} on no text: not imported")
     if read.clamped:
         warnings.append(f"{read.clamped} areas reached past their page and were cut to it")
     if read.dropped:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.words import agree, counted
 from annotator.formats.exchange import (
     ExportData,
     ExportResult,
@@ -347,7 +348,10 @@ def _import_native(project: Project, file: Path) -> ImportResult:
         backup=report.backup,
         changes=report.changes,
         warnings=(
-            [f"{report.annotations_updated} annotations were updated to newer versions"]
+            [
+                f"{counted(report.annotations_updated, 'annotation')} "
+                f"{agree(report.annotations_updated, 'was', 'were')} updated to newer versions"
+            ]
             if report.annotations_updated
             else []
         )

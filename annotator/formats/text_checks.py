@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.core.words import agree, counted
+
 
 def id_collision_warning(count: int) -> str:
     """The one wording, for every importer, of incoming annotations whose id the project
     already gives an annotation on another document: both are kept, never silently one."""
     return (
-        f"{count} annotations in the file have the id of an annotation on another document "
+        f"{counted(count, 'annotation')} in the file {agree(count, 'has', 'have')} the id of an "
+        "annotation on another document "
         "of the project: both were kept, the imported ones under new ids"
     )
 

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import ImportChanges
+from annotator.core.words import agree, counted
 from annotator.formats.exchange import (
     DocumentAnnotations,
     ExportData,
@@ -425,7 +426,7 @@ class ExportDialog(QDialog):
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
-        self.message.setText(f"Exporting… {done} of {total} documents")
+        self.message.setText(f"Exporting… {done} of {counted(total, 'document')}")
 
     def reject(self) -> None:
         """Cancel while exporting stops the export (nothing is written) and keeps the
@@ -464,7 +465,9 @@ class ExportDialog(QDialog):
         self.task = None
         self.result = result
         where = ", ".join(str(p) for p in result.outputs)
-        self.shell.show_status(f"Exported {result.annotations} annotations to {where}", 10000)
+        self.shell.show_status(
+            f"Exported {counted(result.annotations, 'annotation')} to {where}", 10000
+        )
         if self._abandoned:
             self.deleteLater()
             return
@@ -473,8 +476,10 @@ class ExportDialog(QDialog):
         if result.warnings:
             show_warnings(
                 self.shell.dialog_parent(), "Export finished with losses",
-                f"{result.annotations} annotations of {result.documents} documents were "
-                f"exported as {result.format} to {where}, but the format could not hold "
+                f"{counted(result.annotations, 'annotation')} of "
+                f"{counted(result.documents, 'document')} "
+                f"{agree(result.annotations, 'was', 'were')} exported as {result.format} to "
+                f"{where}, but the format could not hold "
                 "everything:",
                 result.warnings,
             )  # fmt: skip
@@ -541,8 +546,8 @@ def describe_import(path: Path, format_name: str) -> str:
         documents = len(incoming)
         annotations = sum(len(d.annotations) for d in incoming)
     return (
-        f"“{path.name}” is {spec.description} with {annotations} annotations in "
-        f"{documents} documents."
+        f"“{path.name}” is {spec.description} with {counted(annotations, 'annotation')} in "
+        f"{counted(documents, 'document')}."
     )
 
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import label_set_problems
 from annotator.core.model import Label, LabelSet, LabelSetId, LabelSetKind, new_id
+from annotator.core.words import counted
 from annotator.suggesting.labelling import labelled_with, relabel
 from annotator.ui.commands import ChangeAnnotations, EditLabelSets
 from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
@@ -184,7 +185,7 @@ class LabelSetsDialog(QDialog):
         for label_set in self._sets:
             self.list.addItem(label_set.name or "(no name)")
             item = self.list.item(self.list.count() - 1)
-            item.setToolTip(f"{label_set.name}: {len(label_set.labels)} labels")
+            item.setToolTip(f"{label_set.name}: {counted(len(label_set.labels), 'label')}")
         self.list.blockSignals(False)
 
     # -- the result ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import Annotation, AnnotationStatus, LabelSetKind
+from annotator.core.words import counted
 from annotator.ui.tasks import BackgroundTask, TaskContext, describe_failure
 
 if TYPE_CHECKING:
@@ -104,7 +105,10 @@ class CurveChart(QWidget):
     def show_curve(self, points: list[CurvePoint], labels: tuple[str, ...]) -> None:
         self.points, self.labels = list(points), tuple(labels)
         self.setToolTip(
-            "\n".join(f"{p.annotations} annotations ({p.share:.0%}): F1 {p.f1:.2f}" for p in points)
+            "\n".join(
+                f"{counted(p.annotations, 'annotation')} ({p.share:.0%}): F1 {p.f1:.2f}"
+                for p in points
+            )
         )
         self.update()
 
@@ -479,7 +483,8 @@ class TrainingController(QObject):
         self.last_report = report
         f1 = f"held-out F1 {report.f1:.2f}" if report.f1 is not None else "no held-out score"
         self.shell.show_status(
-            f"Trained this project's model on {report.annotations} annotations, {f1}", 8000
+            f"Trained this project's model on {counted(report.annotations, 'annotation')}, {f1}",
+            8000,
         )
         if self.dialog is not None:
             self.dialog.status.setText(report.summary().replace("\n", "<br>"))
