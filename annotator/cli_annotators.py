@@ -74,30 +74,17 @@ def _annotators(project: Any, args: argparse.Namespace) -> int:
 def annotator_rows(project: Any) -> list[dict[str, Any]]:
     """One row per annotator: name, annotations (accepted), pending suggestions, documents
     with any of their annotations, and whether they are the current annotator."""
-    from collections import Counter
-
     from annotator.comparing.selection import GOLD_ANNOTATOR
-    from annotator.core.model import AnnotationStatus
 
-    accepted: Counter[str] = Counter()
-    suggested: Counter[str] = Counter()
-    documents: dict[str, set[str]] = {}
-    for a in project.annotations(
-        statuses=(AnnotationStatus.ACCEPTED, AnnotationStatus.ORPHANED, AnnotationStatus.SUGGESTED)
-    ):
-        if a.status == AnnotationStatus.SUGGESTED:
-            suggested[a.annotator_id] += 1
-        else:
-            accepted[a.annotator_id] += 1
-        documents.setdefault(a.annotator_id, set()).add(a.document_id)
+    counts = project.annotator_counts()
     current = project.current_annotator.name
     return [
         {
             "name": a.name,
             "id": a.id,
-            "annotations": accepted[a.id],
-            "suggestions": suggested[a.id],
-            "documents": len(documents.get(a.id, ())),
+            "annotations": counts.get(a.id, (0, 0, 0))[0],
+            "suggestions": counts.get(a.id, (0, 0, 0))[1],
+            "documents": counts.get(a.id, (0, 0, 0))[2],
             "current": a.name == current,
             "gold": a.name == GOLD_ANNOTATOR,
         }

@@ -276,6 +276,10 @@ class Project:
     def annotators(self) -> list[Annotator]:
         return self.store.annotators()
 
+    def annotator_counts(self) -> dict[AnnotatorId, tuple[int, int, int]]:
+        """Per annotator id: (annotations, pending suggestions, documents with either)."""
+        return {AnnotatorId(k): v for k, v in self.store.annotator_counts().items()}
+
     def find_annotator(self, name: str) -> Annotator | None:
         """The annotator called ``name``, None if the project has none (nothing is created)."""
         return self.store.annotator_by_name(name)

@@ -675,6 +675,18 @@ class Store:
         ).fetchall()
         return {DocumentId(doc): count for doc, count in rows}
 
+    def annotator_counts(self) -> dict[str, tuple[int, int, int]]:
+        """Annotator id -> (annotations, pending suggestions, documents with either), from
+        one grouped query: a corpus has millions of annotations."""
+        rows = self.conn.execute(
+            "SELECT annotator, sum(status IN ('accepted', 'orphaned')), "
+            "sum(status = 'suggested'), count(DISTINCT document) FROM annotations "
+            "WHERE deleted IS NULL AND status IN ('accepted', 'orphaned', 'suggested') "
+            "GROUP BY annotator"
+        ).fetchall()
+        return {annotator: (accepted, suggested, documents)
+                for annotator, accepted, suggested, documents in rows}  # fmt: skip
+
     def suggestion_counts(self) -> dict[DocumentId, int]:
         rows = self.conn.execute(
             "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "
