@@ -559,20 +559,23 @@ ONE_LAYER_FORMATS = ("conll", "spacy")
 def _require_one_layer(project: Any, format_name: str, args: argparse.Namespace) -> None:
     """Refuse to mix annotators into one CoNLL or DocBin layer: name the ones there are and
     the options that choose (a researcher trains on one annotator or on the gold layer)."""
-    from annotator.core.model import AnnotationStatus
+    from annotator.core.model import AnnotationKind, AnnotationStatus
 
-    statuses = [AnnotationStatus.ACCEPTED]
-    if args.suggestions:
-        statuses.append(AnnotationStatus.SUGGESTED)
     wanted = set(args.document) if args.document else None
-    used = {
-        a.annotator_id
-        for a in project.annotations(statuses=statuses)
-        if (wanted is None or a.document_id in wanted) and a.label
-    }
-    if len(used) < 2:
+    kinds = [k.value for k in AnnotationKind]
+    names = sorted(  # one DISTINCT query per annotator: a corpus has millions of annotations
+        a.name
+        for a in project.annotators()
+        if (found := project.labelled_documents(a.name, kinds))
+        and (wanted is None or found & wanted)
+    )
+    if args.suggestions:  # pending suggestions are the current annotator's
+        me = project.current_annotator
+        pending = project.annotations(annotator_id=me.id, statuses=[AnnotationStatus.SUGGESTED])
+        if any(wanted is None or a.document_id in wanted for a in pending):
+            names = sorted({*names, me.name})
+    if len(names) < 2:
         return
-    names = sorted(a.name for a in project.annotators() if a.id in used)
     listed = ", ".join(f"'{n}'" for n in names)
     shown = "CoNLL" if format_name == "conll" else "A spaCy DocBin"
     gold = " or --gold for the adjudicated layer" if "gold" in names else ""
