@@ -50,6 +50,25 @@ def test_markdown_title_comes_from_the_first_heading(tmp_path):
     assert loaded.title == "The Real Title"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Reading notes on Bacon\n\nHe writes of studies.", "Reading notes on Bacon"),
+        ("\n\nA title after blank lines\n\nBody.", "A title after blank lines"),
+        ("A second reading.\n", "A second reading."),  # the whole text is one line
+        ("19.11.2019 1\nLearning State of the Art", "slides"),  # a date, and no line apart
+        ("en\n  array(2) {", "slides"),  # one short word
+        ("Time and place run on\ninto the next line.", "slides"),  # a sentence, not apart
+        ("#### 12 | 13 | 14 ####\n\nBody", "slides"),  # mostly not letters
+        ("A" + " very" * 30 + " long first line\n\nBody", "slides"),  # over 100 characters
+    ],
+)
+def test_a_plain_texts_title_is_a_real_heading_or_the_file_name(tmp_path, text, title):
+    path = tmp_path / "slides.txt"
+    path.write_text(text, encoding="utf-8")
+    assert load_text(path).title == title
+
+
 def test_same_bytes_give_the_same_identity_wherever_the_file_is(tmp_path):
     a = tmp_path / "a.txt"
     b = tmp_path / "sub" / "b.txt"
