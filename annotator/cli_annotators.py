@@ -58,13 +58,17 @@ def _annotators(project: Any, args: argparse.Namespace) -> int:
         print(f"No annotators yet: you are '{current}' (set another name with "
               "'annotator annotators use NAME').")  # fmt: skip
         return 0
+    from annotator.core.words import agree
+
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         mark = "*" if r["current"] else " "
         role = "  (the adjudicated gold layer)" if r["gold"] else ""
         print(
-            f"{mark} {r['name']:<{width}}  {r['annotations']:>6} annotations  "
-            f"{r['suggestions']:>6} suggestions  {r['documents']:>4} documents{role}"
+            f"{mark} {r['name']:<{width}}  {r['annotations']:>6} "
+            f"{agree(r['annotations'], 'annotation ', 'annotations')}  {r['suggestions']:>6} "
+            f"{agree(r['suggestions'], 'suggestion ', 'suggestions')}  {r['documents']:>4} "
+            f"{agree(r['documents'], 'document', 'documents')}{role}"
         )
     if not any(r["current"] for r in rows):
         print(f"* {project.current_annotator.name} (you; nothing annotated yet)")
