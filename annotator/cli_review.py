@@ -125,7 +125,24 @@ def _review(project: Any, args: argparse.Namespace) -> int:
         f"{past} {count} suggestion{'s' * (count != 1)}"
         + (" (annotator review undo takes it back)" if count else "")
     )
+    if not count:
+        _whose_suggestions(project)
     return 0
+
+
+def _whose_suggestions(project: Any) -> None:
+    """Nothing matched: say who does have pending suggestions (they are the annotator's
+    who ran ``suggest``), so that ``--annotator NAME`` is the obvious next step."""
+    counts = project.annotator_counts()
+    me = project.current_annotator.name
+    others = [
+        f"'{a.name}' has {counts[a.id][1]:,}"
+        for a in project.annotators()
+        if a.name != me and counts.get(a.id, (0, 0, 0))[1]
+    ]
+    if others:
+        print(f"'{me}' has no such pending suggestions; {', '.join(others)} "
+              "(annotator --annotator NAME review ... reviews theirs)")  # fmt: skip
 
 
 def _pending(project: Any, args: argparse.Namespace) -> list[Any]:

@@ -183,6 +183,7 @@ def test_review_of_another_annotators_suggestions_with_the_global_option(suggest
     path, _ = suggested
     result = run("--annotator", "ben", "review", "accept", "--all", project=path)
     assert result.stdout.startswith("accepted 0 suggestions")  # they are me's, not ben's
+    assert "'me' has 5 (annotator --annotator NAME review" in result.stdout
 
 
 # -- adjudicating ---------------------------------------------------------------------------
