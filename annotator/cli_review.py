@@ -95,6 +95,7 @@ def _review(project: Any, args: argparse.Namespace) -> int:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not pending:
             print(f"No pending suggestions for '{project.current_annotator.name}'.")
+            _whose_suggestions(project)
         for a in pending if not args.json else ():
             print(f"{a.id}\t{a.label or a.kind.value}\t{a.quote[:60]!r}\t"
                   f"{titles.get(a.document_id, a.document_id)} {a.start}-{a.end}")  # fmt: skip
