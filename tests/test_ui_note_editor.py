@@ -93,11 +93,12 @@ def test_the_editor_grows_with_its_text_and_stays_whole(
     qtbot, project: Project, sample_document, prefs
 ):
     window = open_window(qtbot, project, prefs, sample_document.id)
-    select(window, "Reading maketh a full man")
+    start, _end = select(window, "Reading maketh a full man")
     qtbot.keyClick(window.reader, Qt.Key.Key_C)
     card = window.margin.draft
     assert card is not None
     fully_visible(window, card)
+    assert abs(card.y() - passage_y(window, start)) <= 12  # a new note: beside it too
     before = card.editor.height()
     for line in range(6):
         qtbot.keyClicks(card.editor, f"Line {line} of a longer thought about this passage")
