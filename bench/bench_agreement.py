@@ -198,7 +198,9 @@ a = np.concatenate(labels[first])
 b = np.concatenate(labels[second])
 kappa = cohen_kappa_score(a, b)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking parent.
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM")) / 1024
 print(f"{seconds} {peak} {kappa} {len(a)}")
 """
 
@@ -210,7 +212,9 @@ path, first, second, out = sys.argv[1:5]
 code = main(["--project", path, "agreement", "--annotators", f"{first},{second}",
              "--unit", "token", "--format", "json", "-o", out])
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking parent.
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM")) / 1024
 data = json.load(open(out, encoding="utf-8"))
 kappa = data["pairs"][0]["figures"][0]["value"]
 print(f"{seconds} {peak} {kappa} {data['counts']['tokens']} {code}")

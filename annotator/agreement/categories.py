@@ -165,8 +165,17 @@ class Tallies:
 
 
 def _distinct(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    if len(counts) == 0:
+    """Distinct rows and how often each occurs. Rows are read as numbers in base (largest
+    count + 1) when that fits in 63 bits (an integer sort), else compared whole; when
+    nearly every row is distinct they are kept as they are."""
+    n, q = counts.shape
+    if n == 0:
         return counts, np.zeros(0, dtype=np.int64)
+    base = int(counts.max()) + 1
+    if q * np.log2(max(base, 2)) < 62:
+        key = counts @ (base ** np.arange(q - 1, -1, -1, dtype=np.int64))
+        _, first, multiplicity = np.unique(key, return_index=True, return_counts=True)
+        return counts[first].astype(np.int64), multiplicity.astype(np.int64)
     rows, multiplicity = np.unique(counts, axis=0, return_counts=True)
     return rows.astype(np.int64), multiplicity.astype(np.int64)
 
