@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtCore import QPoint, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         tools.setObjectName("toolsBar")
         tools.setMovable(False)
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.setIconSize(QSize(14, 14))  # the one icon is the Highlight swatch: a low bar
         tools.addAction(self.library.act_open)
         tools.addSeparator()
         tools.addWidget(self.legend.highlight_button)
