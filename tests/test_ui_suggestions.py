@@ -396,3 +396,34 @@ def test_ctrl_click_chooses_several_documents_and_suggest_runs_on_those(
     assert pending_suggestions(project, paragraph.id)
     assert pending_suggestions(project, third.id)
     assert not pending_suggestions(project, second.id)  # not chosen
+
+
+def test_the_current_suggestions_tag_sits_on_its_own_line_and_covers_no_line_above(
+    qtbot, window, project, paragraph
+):
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    suggest(qtbot, window)
+    viewport = window.reader.viewport()
+    image = QImage(viewport.size(), QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        for s in pending_suggestions(project, paragraph.id):
+            rects = window.reader.span_rects(s.start, s.end)
+            tag = window.suggestions._paint_tag(
+                painter, rects, f"{s.label}?", QColor("#444"), QFont(), viewport.rect()
+            )
+            line = next(
+                r for r in (rects[-1], rects[0]) if abs(r.center().y() - tag.center().y()) < 1
+            )
+            assert line.top() - 0.5 <= tag.top() and tag.bottom() <= line.bottom() + 0.5
+            assert not any(tag.intersects(r) for r in rects)  # the words themselves stay clear
+        # No room after the span at the right edge: the tag goes before it, on the same line.
+        edge = [QRectF(viewport.width() - 40, 20, 36, 16)]
+        tag = window.suggestions._paint_tag(
+            painter, edge, "ORG?", QColor("#444"), QFont(), QRect(0, 0, viewport.width(), 400)
+        )
+        assert tag.right() <= edge[0].left() and tag.top() >= edge[0].top() - 0.5
+    finally:
+        painter.end()

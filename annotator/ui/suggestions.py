@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPointF,
+    QRect,
     QRectF,
     Qt,
     QTimer,
@@ -948,7 +949,7 @@ class SuggestionsController(QObject):
             if current and s.kind == AnnotationKind.SENTIMENT:
                 self._paint_driving_words(painter, view, s)
             if current and rects and s.label:
-                self._paint_tag(painter, rects[0], f"{s.label}?", line, font)
+                self._paint_tag(painter, rects, f"{s.label}?", line, font, painter.window())
 
     @staticmethod
     def _paint_driving_words(painter: QPainter, view: ReaderView | PdfView, s: Annotation) -> None:
@@ -965,20 +966,30 @@ class SuggestionsController(QObject):
 
     @staticmethod
     def _paint_tag(
-        painter: QPainter, anchor: QRectF, text: str, colour: QColor, font: QFont
-    ) -> None:
+        painter: QPainter,
+        rects: list[QRectF],
+        text: str,
+        colour: QColor,
+        font: QFont,
+        bounds: QRect,
+    ) -> QRectF:
+        """The label tag on the suggestion's own line, just after its last word (as displaCy
+        sets it), or before its first when the line has no room: above the span it hid the
+        words of the line above. Returns where it was drawn."""
         painter.setFont(font)
         metrics = painter.fontMetrics()
         width = metrics.horizontalAdvance(text) + 8
-        height = metrics.height() + 2
-        tag = QRectF(anchor.left() - 1, anchor.top() - height - 1, width, height)
-        if tag.top() < 0:
-            tag.moveTop(anchor.bottom() + 1)
+        last, first = rects[-1], rects[0]
+        height = min(metrics.height() + 2, max(8.0, last.height()))
+        tag = QRectF(last.right() + 3, last.center().y() - height / 2, width, height)
+        if tag.right() > bounds.right() and first.left() - width - 3 >= bounds.left():
+            tag.moveTo(first.left() - width - 3, first.center().y() - height / 2)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(tag, 3, 3)
         painter.setPen(QColor("#ffffff") if colour.lightness() < 150 else QColor("#111111"))
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+        return tag
 
     # -- navigating --------------------------------------------------------------------------
 
@@ -1483,7 +1494,10 @@ class SuggestionsController(QObject):
         self._idle_timer.stop()
         self.task = None
         if self.process is not None:
-            self.process.close(timeout=3.0)  # then stopped: SQLite rolls back its write
+            # A short wait: an idle process ends at once; one busy loading spaCy or writing a
+            # document is stopped, and SQLite rolls back the document it was writing (each
+            # document is one transaction). Waiting 3 s here made quitting take 3 s.
+            self.process.close(timeout=0.3)
             self.process = None
 
 
