@@ -695,6 +695,11 @@ class Project:
             include_deleted=include_deleted,
         )
 
+    def has_file_marks_imported(self, document_id: str) -> bool:
+        """Whether the PDF's own highlights and notes are annotations here now (imported and
+        not all deleted since): the view then shows those instead of the file's."""
+        return self.store.has_annotations_from(document_id, "pdf")
+
     def annotations_in_range(
         self,
         document_id: str,

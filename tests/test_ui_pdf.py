@@ -503,3 +503,33 @@ def test_a_pdf_selection_loses_the_whitespace_at_its_edges_unless_character_mode
     assert window.suggestions.snap(edged) == (start, end)
     window.suggestions.act_snap.trigger()  # off: character mode keeps it exactly
     assert window.suggestions.snap(edged) == edged
+
+
+def test_a_pdfs_own_highlights_are_drawn_once_after_import_and_again_after_undo(
+    qtbot, window, project, tmp_path, monkeypatch
+):
+    """Once imported, the annotations made of the file's marks are what the page shows:
+    the file's own drawing is left out (else each mark shows twice, and one deleted here
+    stays on the page); undoing the import shows the file's marks again."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    path = build_pdf(tmp_path / "marked.pdf", highlight=True)
+    with pymupdf.open(path) as pdf:
+        (box,) = pdf[0].search_for("small argument")
+    view = window.pdf_view
+
+    def file_mark_drawn() -> bool:
+        cached = view._cache[0]
+        point = (box.x0 + 10) * cached.scale, (box.y0 + box.y1) / 2 * cached.scale
+        pixel = cached.image.pixelColor(int(point[0]), int(point[1]))
+        return pixel.blue() < 200 < pixel.red()  # the highlight's yellow, not the white page
+
+    open_pdf(qtbot, window, path)
+    qtbot.waitUntil(lambda: bool(project.annotations(window.document.id)), timeout=10000)
+    qtbot.waitUntil(lambda: not view.file_marks and 0 in view.cached_pages, timeout=10000)
+    assert not file_mark_drawn()
+    window.undo.undo()
+    qtbot.waitUntil(lambda: view.file_marks and 0 in view.cached_pages, timeout=10000)
+    assert file_mark_drawn()
+    window.undo.redo()
+    qtbot.waitUntil(lambda: not view.file_marks and 0 in view.cached_pages, timeout=10000)
+    assert not file_mark_drawn()

@@ -668,6 +668,15 @@ class Store:
             (utc_now() if deleted else None, document_id),
         )
 
+    def has_annotations_from(self, document_id: str, source: str) -> bool:
+        """Whether a document has a live annotation that came from ``source``."""
+        row = self.conn.execute(
+            "SELECT 1 FROM annotations WHERE document = ? AND source = ? AND deleted IS NULL "
+            "AND status IN ('accepted', 'orphaned') LIMIT 1",
+            (document_id, source),
+        ).fetchone()
+        return row is not None
+
     def annotation_counts(self) -> dict[DocumentId, int]:
         rows = self.conn.execute(
             "SELECT document, count(*) FROM annotations WHERE deleted IS NULL "

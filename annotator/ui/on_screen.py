@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Annotation, Document
+from annotator.core.model import Annotation, Document, DocumentKind
 from annotator.project import Project
 from annotator.ui.annotation_list import AnnotationList
 from annotator.ui.annotators import AnnotatorLayers
@@ -109,7 +109,17 @@ class AnnotationsOnScreen(QObject):
 
     # -- following the project -------------------------------------------------------------------
 
+    def follow_file_marks(self) -> None:
+        """A PDF's own marks are drawn on its pages until they are imported; then the
+        annotations made of them are (each drawn once, and one deleted here is gone)."""
+        document = self.session.document
+        if document is not None and document.kind == DocumentKind.PDF:
+            shown = not self.project.has_file_marks_imported(document.id)
+            self.area.pdf_view.show_file_marks(shown)
+
     def _added(self, a: Annotation) -> None:
+        if a.source == "pdf":
+            self.follow_file_marks()
         self.list.ensure_choice(a)
         for view in self.area.views():
             view.add_annotation(a)
@@ -124,6 +134,8 @@ class AnnotationsOnScreen(QObject):
         self._after_change()
 
     def _removed(self, a: Annotation) -> None:
+        if a.source == "pdf":
+            self.follow_file_marks()
         for view in self.area.views():
             view.remove_annotation(a.id)
         self.list.model.remove(a.id)
@@ -139,6 +151,7 @@ class AnnotationsOnScreen(QObject):
             self.changed.emit()
             return
         annotations = self.layers.visible(document.id)
+        self.follow_file_marks()
         for view in self.area.views():
             view.reset_annotations(annotations)
         self.list.model.reload(annotations)

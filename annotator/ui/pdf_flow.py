@@ -215,6 +215,7 @@ class PdfController(QObject):
             "remember": remember,
             "started": False,
         }
+        self.area.pdf_view.file_marks = True  # a new file: nothing of it imported yet
         self.area.pdf_view.open_reader(reader, password)
         self.shell.set_title(f"{Path(path).name} — Annotator")
         self.extract_progress.setValue(0)
@@ -405,8 +406,8 @@ class PdfController(QObject):
             self.shell.dialog_parent(),
             "Highlights in this PDF",
             f"“{document.title}” already contains {plural(len(marks), 'highlight or note')}"
-            f"{who}. Import them as annotations? (You can undo nothing here, but you can "
-            "delete them like any annotation.)",
+            f"{who}. Import them as annotations? They are then shown, edited and exported like "
+            "your own (Ctrl+Z takes the import back).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -442,6 +443,7 @@ class PdfController(QObject):
         path = Path(document.path)
         if view.reader is not None and view.reader.path.resolve() == path.resolve():
             self.show_pages(True)
+            view.show_file_marks(not self.project.has_file_marks_imported(document.id))
             return True
         if not path.is_file():
             self.shell.show_status(
@@ -461,6 +463,7 @@ class PdfController(QObject):
             starts = [s for s, _ in document.page_map]
             start_page = max(0, bisect_right(starts, offset) - 1)
         self.show_pages(True)
+        view.file_marks = not self.project.has_file_marks_imported(document.id)
         view.open_reader(reader, password, start_page=start_page)
         self._fill_pages_panel()
         return True

@@ -48,6 +48,7 @@ class RenderJob:
     page: int
     scale: float
     device_pixel_ratio: float = 1.0
+    annots: bool = True  # draw the annotations already in the file
 
 
 class PageRenderer(QThread):
@@ -124,7 +125,7 @@ class PageRenderer(QThread):
                     self.sizes_ready.emit(list(sizes))
                 continue
             try:
-                image = reader.render_page(job.page, job.scale)
+                image = reader.render_page(job.page, job.scale, annots=job.annots)
             except PageError as error:
                 self.rendered.emit(job, None, str(error))
                 continue

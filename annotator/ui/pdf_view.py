@@ -131,6 +131,10 @@ class PdfView(QAbstractScrollArea):
         self._zoom = 1.0
         self._fit: str | None = "width"
         self._cache: OrderedDict[int, _Cached] = OrderedDict()
+        #: Whether pages show the annotations already in the file. Once they are imported
+        #: the project's annotations are what is shown (else each would be drawn twice, and
+        #: one deleted here would stay on the page).
+        self.file_marks = True
         self._cache_bytes = 0
         self.cache_limit = CACHE_BYTES
         self._errors: dict[int, str] = {}
@@ -453,12 +457,23 @@ class PdfView(QAbstractScrollArea):
     def _scale(self) -> float:
         return self._zoom * self.devicePixelRatioF()
 
+    def show_file_marks(self, shown: bool) -> None:
+        """Draw (or leave out) the annotations already in the file, rendering pages anew."""
+        if shown == self.file_marks:
+            return
+        self.file_marks = shown
+        self._cache.clear()
+        self._cache_bytes = 0
+        self._errors.clear()
+        self._send_wishes()
+        self.viewport().update()
+
     def _render_now(self, page: int) -> None:
         if self.reader is None:
             return
         scale = self._scale()
         try:
-            image = self.reader.render_page(page, scale)
+            image = self.reader.render_page(page, scale, annots=self.file_marks)
         except AnnotatorError as error:
             self._errors[page] = str(error)
             self.page_failed.emit(page, str(error))
@@ -502,7 +517,7 @@ class PdfView(QAbstractScrollArea):
             cached = self._cache.get(page)
             if page in self._errors or (cached is not None and abs(cached.scale - scale) < 1e-6):
                 continue
-            jobs.append(RenderJob("page", page, scale, dpr))
+            jobs.append(RenderJob("page", page, scale, dpr, self.file_marks))
         self._renderer.want(jobs)
 
     def request_thumbnails(self, pages: list[int], width: int) -> None:
@@ -511,7 +526,7 @@ class PdfView(QAbstractScrollArea):
             return
         dpr = self.devicePixelRatioF()
         jobs = [
-            RenderJob("thumb", p, width * dpr / max(1.0, self._sizes[p][0]), dpr)
+            RenderJob("thumb", p, width * dpr / max(1.0, self._sizes[p][0]), dpr, self.file_marks)
             for p in pages
             if 0 <= p < len(self._sizes)
         ]
@@ -520,6 +535,8 @@ class PdfView(QAbstractScrollArea):
     def _on_rendered(self, job: RenderJob, image: QImage | None, error: str) -> None:
         if self.reader is None:
             return
+        if job.annots != self.file_marks:
+            return  # asked for before the file's own marks were shown or hidden
         if job.kind == "thumb":
             if image is not None:
                 self.thumbnail_ready.emit(job.page, image)
