@@ -526,21 +526,21 @@ def _color(value: str | None) -> str | None:
 
 
 def _export(project: Any, args: argparse.Namespace) -> int:
-    from annotator.formats.exchange import ExportScope
+    from annotator.formats.exchange import ONE_LAYER_FORMATS, ExportScope
     from annotator.formats.registry import export, format_spec
 
     format_name = args.format
     if format_name is None:
         format_name = _format_from_extension(args.output) or "json"
     format_spec(format_name)  # an unknown name fails before any work
-    if format_name in ONE_LAYER_FORMATS and not (args.annotator or args.gold):
-        _require_one_layer(project, format_name, args)
     scope = ExportScope(
         document_ids=tuple(args.document) if args.document else None,
         annotators=tuple(args.annotator) if args.annotator else None,
         gold_only=args.gold,
         include_suggestions=args.suggestions,
     )
+    if format_name in ONE_LAYER_FORMATS:
+        _require_one_layer(project, format_name, scope)
     result, text = export(project, format_name, args.output, scope)
     if text is not None:
         sys.stdout.write(text)
@@ -551,29 +551,12 @@ def _export(project: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-#: Training formats that hold one layer of labels: mixing annotators in them makes
-#: training data no one annotated, so with several a choice is required.
-ONE_LAYER_FORMATS = ("conll", "spacy")
-
-
-def _require_one_layer(project: Any, format_name: str, args: argparse.Namespace) -> None:
+def _require_one_layer(project: Any, format_name: str, scope: Any) -> None:
     """Refuse to mix annotators into one CoNLL or DocBin layer: name the ones there are and
     the options that choose (a researcher trains on one annotator or on the gold layer)."""
-    from annotator.core.model import AnnotationKind, AnnotationStatus
+    from annotator.formats.exchange import labelling_annotators
 
-    wanted = set(args.document) if args.document else None
-    kinds = [k.value for k in AnnotationKind]
-    names = sorted(  # one DISTINCT query per annotator: a corpus has millions of annotations
-        a.name
-        for a in project.annotators()
-        if (found := project.labelled_documents(a.name, kinds))
-        and (wanted is None or found & wanted)
-    )
-    if args.suggestions:  # pending suggestions are the current annotator's
-        me = project.current_annotator
-        pending = project.annotations(annotator_id=me.id, statuses=[AnnotationStatus.SUGGESTED])
-        if any(wanted is None or a.document_id in wanted for a in pending):
-            names = sorted({*names, me.name})
+    names = labelling_annotators(project, scope)
     if len(names) < 2:
         return
     listed = ", ".join(f"'{n}'" for n in names)

@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -261,3 +262,32 @@ def test_cancel_while_exporting_stops_it_and_writes_nothing(
     assert dialog.message.text() == "Export cancelled: nothing was written."
     assert not output.exists()
     assert dialog.export_button.isEnabled()  # and it can be run again
+
+
+def test_conll_export_of_two_annotators_labels_asks_for_one_and_writes_nothing(
+    qtbot, window, project, reading, tmp_path
+):
+    """CoNLL holds one layer: with a second annotator's labels in the document the dialog
+    names both and writes nothing until one (or the gold layer) is checked."""
+    project.switch_annotator("ben")
+    start = TEXT.index("London")
+    project.annotate(reading.id, start, start + 6, kind=AnnotationKind.ENTITY, label="LOC")
+    project.switch_annotator("me")
+    dialog = open_export(qtbot, window)
+    dialog.select_format("conll")
+    output = tmp_path / "tags.conll"
+    dialog.output.setText(str(output))
+    dialog.export_button.click()
+    assert "one layer" in dialog.message.text()
+    assert "ben" in dialog.message.text() and "me" in dialog.message.text()
+    assert dialog.task is None and not output.exists()
+    for i in range(dialog.annotators.count()):  # only ben's labels
+        item = dialog.annotators.item(i)
+        item.setCheckState(
+            Qt.CheckState.Checked if item.text() == "ben" else Qt.CheckState.Unchecked
+        )
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: output.exists() and dialog.task is None, timeout=20000)
+    tags = [line.split()[-1] for line in output.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("-DOCSTART-")]  # fmt: skip
+    assert "B-LOC" in tags and "B-PERSON" not in tags

@@ -77,6 +77,37 @@ class ExportScope:
     include_suggestions: bool = False
 
 
+#: Formats that hold one layer of labels (training data): annotators mixed into one make
+#: labels no one made, so an export to them needs one annotator or the gold layer.
+ONE_LAYER_FORMATS = ("conll", "spacy")
+
+
+def labelling_annotators(project: Project, scope: ExportScope) -> list[str]:
+    """The names of the annotators in ``scope`` whose labels its documents hold (an accepted
+    labelled annotation; with suggestions, the current annotator's pending ones too): more
+    than one cannot go into a :data:`ONE_LAYER_FORMATS` file. One DISTINCT query each."""
+    from annotator.core.model import AnnotationKind, AnnotationStatus
+
+    if scope.gold_only:
+        return []
+    wanted = set(scope.document_ids) if scope.document_ids is not None else None
+    chosen = set(scope.annotators) if scope.annotators is not None else None
+    kinds = [k.value for k in AnnotationKind]
+    names = {
+        a.name
+        for a in project.annotators()
+        if (chosen is None or a.name in chosen)
+        and (found := project.labelled_documents(a.name, kinds))
+        and (wanted is None or found & wanted)
+    }
+    me = project.current_annotator
+    if scope.include_suggestions and (chosen is None or me.name in chosen):
+        pending = project.annotations(annotator_id=me.id, statuses=[AnnotationStatus.SUGGESTED])
+        if any(wanted is None or a.document_id in wanted for a in pending):
+            names.add(me.name)
+    return sorted(names)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentAnnotations:
     """One document and its annotations in the scope, in reading order."""

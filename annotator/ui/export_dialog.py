@@ -50,11 +50,13 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import ImportChanges
 from annotator.core.words import agree, counted
 from annotator.formats.exchange import (
+    ONE_LAYER_FORMATS,
     DocumentAnnotations,
     ExportData,
     ExportResult,
     ExportScope,
     ImportResult,
+    labelling_annotators,
 )
 from annotator.project import Project
 from annotator.ui.commands import ImportAnnotations
@@ -387,6 +389,16 @@ class ExportDialog(QDialog):
         if request.scope.annotators == ():
             self.message.setText("Check at least one annotator, or export the gold layer only.")
             return None
+        if request.format in ONE_LAYER_FORMATS:
+            names = labelling_annotators(self.project, request.scope)
+            if len(names) > 1:
+                shown = "CoNLL" if request.format == "conll" else "A spaCy DocBin"
+                self.message.setText(
+                    f"{shown} holds one layer of labels, and these documents hold the labels "
+                    f"of {len(names)} annotators ({', '.join(names)}): check one of them, or "
+                    "the gold layer only, and export once for each."
+                )
+                return None
         from annotator.formats.registry import writes_folder
         from annotator.outputs import refuse_unsafe_output
 
