@@ -230,7 +230,7 @@ def test_compute_shows_progress_and_the_button_cancels(qtbot, window, project):
 def test_merging_another_annotators_project_asks_about_same_names_and_undoes(
     qtbot, window, project, two_readers, tmp_path, monkeypatch
 ):
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     other_path = tmp_path / "dana.annotator"
     with Project(other_path) as other:
@@ -245,15 +245,23 @@ def test_merging_another_annotators_project_asks_about_same_names_and_undoes(
         next(b for b in box.buttons() if b.text() == "Other People").click()
         return 0
 
+    offered: list[str] = []
+
+    def name_them(_parent, _title, label, text=""):
+        offered.append(text)
+        return "Dana", True  # the user says who the other Alice is
+
     monkeypatch.setattr(QMessageBox, "exec", answer)
+    monkeypatch.setattr(QInputDialog, "getText", name_them)
     report = window.layers.merge_project(str(other_path))
     assert asked and "Alice" in asked[0]
-    assert report.renamed == {"Alice": "Alice (dana)"}
-    merged = project.annotations(two_readers.id, annotator="Alice (dana)")
+    assert offered == ["Alice (dana)"]  # offered, not imposed
+    assert report.renamed == {"Alice": "Dana"}
+    merged = project.annotations(two_readers.id, annotator="Dana")
     assert [(a.quote, a.label) for a in merged] == [("Paris", "GPE")]
     assert "Ctrl+Z" in window.statusBar().currentMessage()
     window.undo.undo()
-    assert project.annotations(two_readers.id, annotator="Alice (dana)") == []
+    assert project.annotations(two_readers.id, annotator="Dana") == []
     # Merging again after redo adds nothing: annotations are matched by their ids.
     window.undo.redo()
     again = window.layers.merge_project(str(other_path))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from annotator.comparing.layers import (
     blind_mode,
@@ -129,17 +129,24 @@ class AnnotatorLayers(QObject):
             if not path:
                 return None
         same_name: SameName = "ask"
+        their_names: dict[str, str] = {}
         while True:
             command = ImportAnnotations(
                 self.project,
-                lambda mode=same_name: self._merge(path, mode),
+                lambda mode=same_name, names=dict(their_names): self._merge(path, mode, names),
                 f"Merge “{Path(path).name}”",
             )
             try:
                 command.execute()
             except AnnotatorNameConflict as conflict:
                 same_name = self._ask_same_people(conflict)
-                if same_name == "ask":
+                if same_name == "rename":
+                    named = self._ask_their_names(conflict)
+                    if named is None:
+                        return None
+                    their_names.update(named)
+                    same_name = "ask"  # a name given that is in use here is that person
+                elif same_name == "ask":
                     return None
                 continue
             except AnnotatorError as error:
@@ -163,9 +170,28 @@ class AnnotatorLayers(QObject):
         )
         return report
 
-    def _merge(self, path: str, same_name: SameName) -> tuple[MergeReport, ImportChanges]:
-        report = merge_project(self.project, path, same_name=same_name)
+    def _merge(
+        self, path: str, same_name: SameName, their_names: dict[str, str]
+    ) -> tuple[MergeReport, ImportChanges]:
+        report = merge_project(self.project, path, same_name=same_name, their_names=their_names)
         return report, report.imported.changes
+
+    def _ask_their_names(self, conflict: AnnotatorNameConflict) -> dict[str, str] | None:
+        """Who the other project's people are: a name for each, offered as
+        "name (project)"; None when the user cancels."""
+        names: dict[str, str] = {}
+        for name in conflict.names:
+            given, ok = QInputDialog.getText(
+                self.shell.dialog_parent(),
+                "Name the other annotator",
+                f"“{name}” in “{conflict.other.name}” is someone else. What is their name here?",
+                text=f"{name} ({conflict.other.stem})",
+            )
+            given = given.strip()
+            if not ok or not given:
+                return None
+            names[name] = given
+        return names
 
     def _ask_same_people(self, conflict: AnnotatorNameConflict) -> SameName:
         names = ", ".join(f"“{n}”" for n in conflict.names)
@@ -178,7 +204,7 @@ class AnnotatorLayers(QObject):
         )
         box.setInformativeText(
             "If they are the same people, their work is merged into theirs here. If they are "
-            f"other people, theirs are kept apart as “name ({conflict.other.stem})”."
+            "other people, you give each a name of their own and their work is kept apart."
         )
         same = box.addButton("Same People", QMessageBox.ButtonRole.AcceptRole)
         others = box.addButton("Other People", QMessageBox.ButtonRole.ActionRole)
