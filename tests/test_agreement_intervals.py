@@ -183,3 +183,17 @@ def test_bootstrap_is_seeded_and_reproducible():
     assert first.low < values.mean() < first.high
     assert first.se == pytest.approx(values.std(ddof=0) / math.sqrt(len(values)), rel=0.15)
     assert "seed 3" in first.method
+
+
+def test_interval_alpha_standard_error_equals_irrcac_with_quadratic_weights():
+    rng = np.random.default_rng(11)
+    truth = rng.integers(1, 6, size=90)
+    data = np.clip(truth[:, None] + rng.integers(-1, 2, (90, 3)), 1, 5).astype(float)
+    data[rng.random((90, 3)) < 0.1] = np.nan
+    frame = pd.DataFrame(data)
+    reference = RawCAC(frame, weights="quadratic", categories=[1.0, 2.0, 3.0, 4.0, 5.0])
+    est = reference.krippendorff()["est"]
+    ours = krippendorff_alpha(_rows_of(frame.dropna(how="all")), "interval")
+    assert ours.value == pytest.approx(est["coefficient_value"], abs=5e-6)
+    assert ours.interval is not None
+    assert ours.interval.se == pytest.approx(est["se"], abs=5e-6)
