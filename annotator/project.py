@@ -513,21 +513,15 @@ class Project:
         return self.store.labelled_spans(annotator_id, (AnnotationStatus.ACCEPTED,), kinds)
 
     def documents(self) -> list[DocumentSummary]:
-        counts = self.store.annotation_counts()
-        suggestions = self.store.suggestion_counts()
+        counts = self.store.document_counts()
         statuses = self.store.document_statuses()
-        return [
-            DocumentSummary(
-                document=doc,
-                annotations=counts.get(doc.id, 0),
-                suggestions=suggestions.get(doc.id, 0),
-                status=statuses.get(
-                    (doc.id, self.current_annotator.id),
-                    "in progress" if counts.get(doc.id) else "not started",
-                ),
-            )
-            for doc in self.store.documents()
-        ]
+        me = self.current_annotator.id
+        summaries = []
+        for doc in self.store.documents():
+            annotations, suggestions = counts.get(doc.id, (0, 0))
+            status = statuses.get((doc.id, me), "in progress" if annotations else "not started")
+            summaries.append(DocumentSummary(doc, annotations, suggestions, status))
+        return summaries
 
     def rename_document(self, document_id: str, title: str) -> None:
         title = title.strip()

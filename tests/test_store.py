@@ -180,3 +180,42 @@ def test_deleted_annotations_are_found_only_when_asked_for(tmp_path):
         store.annotation("a-1")
     assert store.annotation("a-1", include_deleted=True) == kept
     assert store.annotations("doc-1", include_deleted=True) == [kept]
+
+
+def test_a_version_2_project_gains_the_count_index_and_the_documents_panel_reads_only_it(
+    tmp_path,
+):
+    """Version 3 indexes live annotations by document and status: the Documents panel's
+    counts come from that index alone, in one pass, and still count what they did."""
+    import sqlite3
+
+    from annotator.core.model import AnnotationStatus
+    from annotator.project import Project
+
+    path = tmp_path / "old.annotator"
+    with Project(path) as project:
+        first = project.add_text("One", "Studies serve for delight, for ornament.")[0]
+        second = project.add_text("Two", "Reading maketh a full man.")[0]
+        kept = project.annotate(first.id, 0, 7)
+        gone = project.annotate(first.id, 8, 13)
+        project.delete_annotation(gone.id)
+        suggested = project.build_annotation(second.id, 0, 7, status=AnnotationStatus.SUGGESTED)
+        project.add_annotations([suggested])
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX idx_annotations_live_status")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with Project(path) as project:
+        assert project.store.schema_version == SCHEMA_VERSION >= 3
+        plan = " ".join(
+            str(row)
+            for row in project.store.conn.execute(
+                "EXPLAIN QUERY PLAN SELECT document, status, count(*) FROM annotations "
+                "INDEXED BY idx_annotations_live_status WHERE deleted IS NULL "
+                "GROUP BY document, status"
+            )
+        )
+        assert "COVERING INDEX idx_annotations_live_status" in plan
+        counts = {s.document.title: (s.annotations, s.suggestions) for s in project.documents()}
+        assert counts == {"One": (1, 0), "Two": (0, 1)}
+        assert [a.id for a in project.annotations(first.id)] == [kept.id]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # imported only when a schema is built (annotator.store.sqlit
 # Marks a SQLite file as an Annotator project ("ANNO"), so that opening some other
 # application's database is refused instead of being "migrated".
 APPLICATION_ID = 0x414E4E4F
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def create_v1(db: sqlite_utils.Database) -> None:
@@ -154,8 +154,20 @@ def add_token_cache_v2(db: sqlite_utils.Database) -> None:
     )
 
 
+def add_count_index_v3(db: sqlite_utils.Database) -> None:
+    """Version 3: an index of live annotations by document and status, so the Documents
+    panel's counts read the index alone (two scans of a 1 M-annotation table took 1.1 s of
+    opening the window). ``deleted`` is in it too: without it SQLite reads every row to check
+    the condition the partial index already guarantees."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_annotations_live_status "
+        "ON annotations (document, status, deleted) WHERE deleted IS NULL"
+    )
+
+
 #: Migration steps: MIGRATIONS[n] turns a version n-1 project into version n.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: create_v1,
     2: add_token_cache_v2,
+    3: add_count_index_v3,
 }
