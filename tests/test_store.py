@@ -219,3 +219,39 @@ def test_a_version_2_project_gains_the_count_index_and_the_documents_panel_reads
         counts = {s.document.title: (s.annotations, s.suggestions) for s in project.documents()}
         assert counts == {"One": (1, 0), "Two": (0, 1)}
         assert [a.id for a in project.annotations(first.id)] == [kept.id]
+
+
+def test_a_bulk_add_keeps_annotations_on_one_span_in_the_order_given(project):
+    """Bulk inserts go in sorted by place (issue 18): annotations sharing a span still come
+    back in the order they were added, and every one has its history entry."""
+    from annotator.core.model import new_id
+
+    document, _ = project.add_text("t", "Alice met Bob in Paris on Monday. " * 2_000)
+    author = project._ensure_current_saved()
+    same = [
+        Annotation(AnnotationId(new_id()), document.id, author, AnnotationKind.COMMENT, 10, 13,
+                   "Bob", note=f"note {i}")
+        for i in range(5)
+    ]  # fmt: skip
+    others = [
+        Annotation(AnnotationId(new_id()), document.id, author, AnnotationKind.HIGHLIGHT,
+                   start, start + 5, document.text[start : start + 5])
+        for start in range(60_000, 0, -2)
+    ]  # fmt: skip
+    project.add_annotations(others[:15_000] + same + others[15_000:])
+    stored = project.annotations(document.id)
+    assert [a.note for a in stored if a.start == 10 and a.end == 13] == [a.note for a in same]
+    assert [(a.start, a.end) for a in stored] == sorted((a.start, a.end) for a in stored)
+    added = {e["entity_id"] for e in project.history() if e["action"] == "add"}
+    assert {a.id for a in same + others} <= added
+
+
+def test_a_bulk_add_gives_back_its_larger_page_cache(project):
+    document, _ = project.add_text("t", "Alice met Bob in Paris on Monday. " * 2_000)
+    before = project.store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    text = document.text
+    project.add_annotations(
+        [project.build_annotation(document.id, s, s + 5, text=text) for s in range(0, 60_000, 2)]
+    )
+    assert project.store.conn.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert len(project.annotations(document.id)) == 30_000
