@@ -203,6 +203,7 @@ def test_a_version_2_project_gains_the_count_index_and_the_documents_panel_reads
         project.add_annotations([suggested])
     with sqlite3.connect(path) as conn:
         conn.execute("DROP INDEX idx_annotations_live_status")
+        conn.execute("DROP INDEX idx_annotations_labelled_by")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
     with Project(path) as project:
@@ -216,6 +217,16 @@ def test_a_version_2_project_gains_the_count_index_and_the_documents_panel_reads
             )
         )
         assert "COVERING INDEX idx_annotations_live_status" in plan
+        labelled = " ".join(
+            str(row)
+            for row in project.store.conn.execute(
+                "EXPLAIN QUERY PLAN SELECT DISTINCT document FROM annotations WHERE annotator = ? "
+                "AND status IN ('accepted') AND kind IN ('entity', 'span') "
+                "AND label IS NOT NULL AND deleted IS NULL",
+                ("someone",),
+            )
+        )
+        assert "COVERING INDEX idx_annotations_labelled_by" in labelled
         counts = {s.document.title: (s.annotations, s.suggestions) for s in project.documents()}
         assert counts == {"One": (1, 0), "Two": (0, 1)}
         assert [a.id for a in project.annotations(first.id)] == [kept.id]

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.comparing.adjudication import (
+    AdjudicationProgress,
     Decision,
     accept_agreed,
     adjudicate,
@@ -355,6 +356,11 @@ class Layers(Protocol):
         """Show the layers of the annotators called ``names`` (and hide the others)."""
 
 
+#: What computing agreement gives the dialog: the figures, the disagreements to list, and
+#: how far their adjudication is.
+Computed = tuple[AgreementReport, list[DisagreementView], AdjudicationProgress]
+
+
 class AgreementDialog(QDialog):
     """Agreement between annotators, disagreements and adjudication."""
 
@@ -376,7 +382,10 @@ class AgreementDialog(QDialog):
         self.setObjectName("agreementDialog")
         self.report: AgreementReport | None = None
         self.views: list[DisagreementView] = []
-        self.task: BackgroundTask[tuple[AgreementReport, list[DisagreementView]]] | None = None
+        self.task: BackgroundTask[Computed] | None = None
+        #: Adjudication progress, read on a worker (over a corpus it reads every annotation).
+        self.progress_task: BackgroundTask[AdjudicationProgress] | None = None
+        self.adjudication_figures: AdjudicationProgress | None = None
         self.compared: list[str] = []
 
         outer = QVBoxLayout(self)
@@ -685,7 +694,7 @@ class AgreementDialog(QDialog):
             return
         self.compute()
 
-    def compute(self) -> BackgroundTask[tuple[AgreementReport, list[DisagreementView]]] | None:
+    def compute(self) -> BackgroundTask[Computed] | None:
         if self.task is not None:
             return self.task
         names = self.chosen_annotators()
@@ -696,7 +705,7 @@ class AgreementDialog(QDialog):
         if path is None:
             return None
 
-        def work(task: TaskContext) -> tuple[AgreementReport, list[DisagreementView]]:
+        def work(task: TaskContext) -> Computed:
             from annotator.comparing.report import compute_agreement
             from annotator.project import Project
 
@@ -707,7 +716,9 @@ class AgreementDialog(QDialog):
                 )  # fmt: skip
                 task.raise_if_cancelled()
                 views = list_disagreements(own, names, documents, label_set=label_set)
-            return report, views
+                task.raise_if_cancelled()
+                progress = adjudication_progress(own, names, documents or None)
+            return report, views, progress
 
         self.compute_button.setText("Cancel")
         self.compute_button.setToolTip("Stop computing; the last results stay shown")
@@ -745,9 +756,9 @@ class AgreementDialog(QDialog):
         self._end_computing()
         self.summary.setText(f"Could not compute agreement: {describe_failure(error)}")
 
-    def _computed(self, result: tuple[AgreementReport, list[DisagreementView]]) -> None:
+    def _computed(self, result: Computed) -> None:
         self._end_computing()
-        self.report, self.views = result
+        self.report, self.views, self.adjudication_figures = result
         self.show_report()
 
     def show_report(self) -> None:
@@ -938,7 +949,10 @@ class AgreementDialog(QDialog):
             self.adjudication.setValue(0)
             self.adjudication.setFormat("Adjudication needs two annotators")
             return
-        progress = adjudication_progress(self.project, names, self.chosen_documents() or None)
+        progress = self.adjudication_figures
+        if progress is None:
+            self.adjudication.setFormat("Counting decisions…")
+            return
         self.adjudication.setRange(0, max(1, progress.total))
         self.adjudication.setValue(progress.decided)
         self.adjudication.setFormat(str(progress))
@@ -1039,6 +1053,43 @@ class AgreementDialog(QDialog):
             self.disagreements.setCurrentCell(row, 0)
             self.disagreements.blockSignals(False)
         self._update_choice_buttons()
+        self.recount_decisions()
+
+    def recount_decisions(self) -> BackgroundTask[AdjudicationProgress] | None:
+        """Count the decided and agreed passages again, on a worker; the bar follows."""
+        path, names = self.project.path, list(self.compared)
+        documents = self.chosen_documents() or None
+        if path is None or len(names) < 2:
+            return None
+        if self.progress_task is not None:
+            self.progress_task.cancel()
+
+        def work(_task: TaskContext) -> AdjudicationProgress:
+            from annotator.project import Project
+
+            with Project(path) as own:  # the worker's own connection
+                return adjudication_progress(own, names, documents)
+
+        def counted(progress: AdjudicationProgress) -> None:
+            if task is self.progress_task:
+                self.progress_task = None
+                self.adjudication_figures = progress
+                self._update_progress()
+
+        def failed(error: Failure) -> None:
+            if task is self.progress_task:
+                self.progress_task = None
+                self.adjudication.setFormat(f"Could not count decisions: {describe_failure(error)}")
+
+        task = BackgroundTask(
+            work,
+            parent=self,
+            what="counting adjudication decisions",
+            on_success=counted,
+            on_failure=failed,
+        )
+        self.progress_task = task
+        return task.start()
 
     # -- export -------------------------------------------------------------------------------
 
