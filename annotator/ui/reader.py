@@ -121,6 +121,7 @@ class ReaderView(QPlainTextEdit):
         self._find_hits: list[tuple[int, int]] = []  # UTF-16, sorted
         self._find_current = -1
         self._painted_range = (0, -1)  # UTF-16 range the extra selections cover
+        self._painting = False  # inside setExtraSelections (see _paint_visible)
         self._drag: _Drag | None = None
         self._press_pos: QPoint | None = None
         self._point_size = 13
@@ -553,10 +554,19 @@ class ReaderView(QPlainTextEdit):
         self.layout_changed.emit()
 
     def _paint_visible(self) -> None:
+        if self._painting:
+            # Called again from inside setExtraSelections (it relays out, which scrolls):
+            # replacing the list Qt is still applying crashed the app. Once more, later.
+            self._refresh_timer.start()
+            return
         pad = max(200, self.viewport().height() // 2)
         a, b = self.visible_range(pad)
         self._painted_range = (a, b)
-        self.setExtraSelections(self._annotation_selections(a, b))
+        self._painting = True
+        try:
+            self.setExtraSelections(self._annotation_selections(a, b))
+        finally:
+            self._painting = False
 
     def _annotation_selections(self, a: int, b: int) -> list[QTextEdit.ExtraSelection]:
         start_cp, end_cp = self.to_cp(a), self.to_cp(b)
