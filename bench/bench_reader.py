@@ -164,16 +164,15 @@ def store_load(project: Project, document_id: str) -> float:
 
 
 def ours_open(app: QApplication, window: MainWindow, document_id: str) -> tuple[float, float]:
-    window.document = None
+    window.session.close()  # no document: the next open starts from nothing
     window.reader.load(None, [])
-    window.annotation_model.set_document(None, "", [])
     app.processEvents()
     t0 = time.perf_counter()
     window.open_document(document_id)
     window.reader.viewport().repaint()  # the first paint, highlights included
     first_paint = time.perf_counter() - t0
     app.processEvents()  # the list fills after the first paint
-    view = window.annotations_panel.view
+    view = window.list.panel.view
     view.viewport().repaint()
     everything = time.perf_counter() - t0
     return first_paint, everything
@@ -188,7 +187,7 @@ def add_highlight(window: MainWindow, offset: int) -> float:
     QApplication.processEvents()  # the reader has scrolled there and settled
     reader.viewport().repaint()
     t0 = time.perf_counter()
-    window.highlight()
+    window.annotating.highlight()
     paint(reader.viewport())
     return time.perf_counter() - t0
 
