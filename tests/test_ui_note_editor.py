@@ -173,3 +173,25 @@ def test_the_editor_of_a_passage_at_the_bottom_of_the_last_page_is_not_cut_off(
     qtbot.keyClicks(card.editor, "Kept whole")
     qtbot.keyClick(card.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert project.annotation(highlight.id).note == "Kept whole"
+
+
+def test_a_comment_on_a_passage_scrolled_away_brings_it_back_and_opens_beside_it(
+    qtbot, project: Project, prefs
+):
+    """Select, scroll elsewhere with the scroll bar, press C: the card stands by its
+    passage (it used to sit squashed at the top of the margin, with no line to stand by)."""
+    text = "\n\n".join(f"Paragraph {i}: close reading is slow reading." for i in range(400))
+    document, _ = project.add_text("long", text)
+    window = open_window(qtbot, project, prefs, document.id)
+    start, _end = select(window, "Paragraph 3:")
+    bar = window.reader.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the passage is far off screen now
+    qtbot.wait(50)
+    assert not 0 <= window.reader.offset_y(start) <= window.reader.viewport().height()
+    window.annotating.comment()
+    card = window.margin.draft
+    assert card is not None
+    qtbot.wait(50)
+    fully_visible(window, card)
+    assert abs(card.y() - passage_y(window, start)) <= 12
+    window.close()

@@ -417,6 +417,12 @@ class AnnotatingController(QObject):
         # The selection is remembered with the draft: it is saved where it was begun.
         self._draft = {"document_id": document.id, "start": start, "end": end, **fields}
         self.show_margin()
+        view = self.area.view
+        y = view.offset_y(start)
+        if y is None or not 0 <= y <= view.viewport().height():
+            # The passage was scrolled away after it was selected: its card goes beside it,
+            # so bring it back first (else the card had no line to stand by).
+            view.scroll_to_offset(start)
         margin.start_draft(start, title, fields.get("color") or "")
 
     def _draft_saved(self, note: str, session: int, done: bool) -> None:

@@ -421,13 +421,21 @@ class ReaderView(QPlainTextEdit):
             self.ensureCursorVisible()
             self.scroll_top_to(offset)
             return
-        rect = self.cursorRect(cursor)
-        if rect.top() < 0 or rect.bottom() > self.viewport().height():
-            # Put the passage a third of the way down, where the eye looks first.
-            target = self.verticalScrollBar().value() + round(
-                (rect.top() - self.viewport().height() / 3) / max(1, rect.height())
-            )
-            self.verticalScrollBar().setValue(max(0, target))
+        a, b = self.visible_range()
+        if a <= cursor.position() <= b:
+            rect = self.cursorRect(cursor)
+            if rect.top() >= 0 and rect.bottom() <= self.viewport().height():
+                return
+        # Put the passage a third of the way down, where the eye looks first. The scroll bar
+        # counts lines; a block far off screen has no pixel place yet (it is laid out
+        # lazily), but its line number is kept, so scroll by that.
+        block = cursor.block()
+        line = block.firstLineNumber()
+        layout = block.layout()
+        if layout is not None and layout.lineCount():
+            line += max(0, layout.lineForTextPosition(cursor.positionInBlock()).lineNumber())
+        lines_on_screen = self.viewport().height() / max(1, self.fontMetrics().lineSpacing())
+        self.verticalScrollBar().setValue(max(0, round(line - lines_on_screen / 3)))
 
     def span_rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles of the lines of ``[start, end)`` that are laid out on screen."""
