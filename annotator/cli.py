@@ -620,6 +620,7 @@ def _suggest(project: Any, args: argparse.Namespace) -> int:
         report = run_suggestions(
             project, args.document, kind=args.kind, model=args.model, accept=args.accept,
             progress=bar.update, on_document=lambda outcome: finished.append(outcome.document_id),
+            processes=None,  # both cores on a corpus
         )  # fmt: skip
     except KeyboardInterrupt:
         bar.close()

@@ -110,3 +110,33 @@ def test_cli_sentiment_settings_are_shown_set_checked_and_used_by_suggest(corpus
     with Project(project) as opened:
         labels = {a.label for a in pending_suggestions(opened, document_id)}
     assert labels and labels <= {"pos", "neg", "meh", "both"}
+
+
+def test_cli_suggest_on_a_corpus_uses_two_processes_and_finds_what_one_finds(tmp_path, samples):
+    """Several documents and enough text: the command line runs the recogniser in two
+    processes (both cores); the suggestions are the very ones a single process stores."""
+    import shutil
+
+    from annotator.nlp.chunks import PROCESSES_FROM_CHARS, processes_for
+    from annotator.suggesting.running import run_suggestions
+
+    files = sorted(samples.glob("*.txt"))
+    total = sum(len(f.read_text(encoding="utf-8")) for f in files)
+    assert total >= PROCESSES_FROM_CHARS and processes_for(len(files), total) == 2
+    one = tmp_path / "one.annotator"
+    assert _run("--project", str(one), "add", *map(str, files)).returncode == 0
+    two = tmp_path / "two.annotator"
+    shutil.copy(one, two)
+    run_suggestions(one, processes=1)  # here, in this process
+    result = _run("--project", str(two), "suggest")
+    assert result.returncode == 0, result.stderr
+
+    def found(path: Path) -> set[tuple[str, int, int, str | None]]:
+        with Project(path) as project:
+            return {
+                (s.document_id, s.start, s.end, s.label)
+                for d in project.document_headers()
+                for s in pending_suggestions(project, d.id)
+            }
+
+    assert found(two) == found(one) and len(found(one)) > 100

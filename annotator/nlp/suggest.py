@@ -75,6 +75,7 @@ def suggest_entities(
     batch_size: int = DEFAULT_BATCH_SIZE,
     chunk_chars: int = DEFAULT_CHUNK_CHARS,
     scores: bool | None = None,
+    n_process: int = 1,
 ) -> Iterator[EntityResult[DocKey]]:
     """Yield the entities ``nlp`` finds in each ``(doc_id, text)``, as they are found.
 
@@ -88,11 +89,23 @@ def suggest_entities(
     model's confidence (0–1) when ``scores`` is true (None: for a project-trained model,
     see :func:`wants_scores`), else ``score`` None. With scores, spans the beam holds with
     at least :data:`UNSURE_FROM` that the best parse left out are suggested too.
+
+    ``n_process`` > 1 (see :func:`annotator.nlp.chunks.processes_for`) runs a stock
+    recogniser in worker processes; with scores, spancat or document labels it runs here.
     """
     found_in = _span_reader(nlp, scores)
     classifiers = document_classifiers(nlp)
+    spancat = any(
+        nlp.get_pipe_meta(name).factory in ("spancat", "spancat_singlelabel")
+        for name in nlp.pipe_names
+    )
+    scored = wants_scores(nlp) if scores is None else scores
+    if n_process > 1 and (classifiers or spancat or scored):
+        n_process = 1  # scores and categories are read from the pipeline's own state
     totals: dict[Any, dict[str, float]] = {}
-    for chunk in pipe_chunks(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
+    for chunk in pipe_chunks(
+        texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars, n_process=n_process
+    ):
         offset = chunk.offset
         categories: tuple[tuple[str, float], ...] = ()
         if classifiers:

@@ -178,6 +178,7 @@ def run_suggestions(
     on_document: Callable[[DocumentOutcome], None] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    processes: int | None = 1,
 ) -> SuggestionRunReport:
     """Run a spaCy pipeline over documents and store its suggestions.
 
@@ -204,6 +205,11 @@ def run_suggestions(
     found in the part of the current document it read (``DocumentOutcome.covered``), and the
     report says ``cancelled``. ``on_document(outcome)`` is called after each document is
     committed.
+
+    ``processes``: how many processes run the entity recogniser (None: two on a machine with
+    two cores or more, when there are several documents and enough text, see
+    :func:`annotator.nlp.chunks.processes_for`). The command line lets it choose; the window's
+    suggestion process keeps one, so that stopping it stops all its work.
     """
     if kind not in SUGGESTION_KINDS:
         raise AnnotatorError(
@@ -220,7 +226,7 @@ def run_suggestions(
         _run, document_ids=document_ids, kind=kind, nlp=nlp, source=source,
         annotator=annotator, accept=accept, sentiment_config=sentiment_config,
         progress=progress, cancel=cancel, on_document=on_document, batch_size=batch_size,
-        chunk_chars=chunk_chars,
+        chunk_chars=chunk_chars, processes=processes,
     )  # fmt: skip
     if isinstance(project, Project):
         return run(project)
@@ -317,6 +323,7 @@ def _run(
     on_document: Callable[[DocumentOutcome], None] | None,
     batch_size: int,
     chunk_chars: int,
+    processes: int | None,
 ) -> SuggestionRunReport:
     began = time.perf_counter()
     if document_ids is None:
@@ -360,8 +367,12 @@ def _run(
     cancelled = False
     candidates: list[_Candidate] = []
     reading: tuple[DocumentId, int] | None = None  # the document in progress, chars read
+    if processes is None:
+        from annotator.nlp.chunks import processes_for
+
+        processes = processes_for(len(ids), total)
     for document_id, found, complete, chars_done, document in _model_results(
-        kind, stream(), nlp, sentiment_config, batch_size, chunk_chars
+        kind, stream(), nlp, sentiment_config, batch_size, chunk_chars, processes
     ):
         text = texts[document_id]
         found = _trimmed(found, text)
@@ -459,12 +470,15 @@ def _model_results(
     config: SentimentConfig | None,
     batch_size: int,
     chunk_chars: int,
+    processes: int = 1,
 ) -> Iterator[_ModelResult]:
     """``(document_id, candidates, complete, chars_done, document_candidate)`` per chunk."""
     if kind == "entities":
         from annotator.nlp.suggest import suggest_entities
 
-        for result in suggest_entities(texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars):
+        for result in suggest_entities(
+            texts, nlp, batch_size=batch_size, chunk_chars=chunk_chars, n_process=processes
+        ):
             found = [
                 _Candidate(AnnotationKind.ENTITY, s.start, s.end, s.label, s.score)
                 for s in result.suggestions
