@@ -276,9 +276,7 @@ def test_exact_span_f1_arrays_gives_the_same_for_packed_and_long_spans():
 
     expected = span_f1(a, b)
     for left, right in ((a, b), (a[:2], b[:2])):  # with and without a span too long to pack
-        result, _ = exact_span_f1_arrays(
-            arrays(left), arrays(right), names, lambda s: s >> 36, 2
-        )
+        result, _ = exact_span_f1_arrays(arrays(left), arrays(right), names, lambda s: s >> 36, 2)
         reference = span_f1(left, right)
         assert result.f1 == pytest.approx(reference.f1)
         assert result.per_label == reference.per_label
