@@ -266,3 +266,17 @@ def test_merging_another_annotators_project_asks_about_same_names_and_undoes(
     window.undo.redo()
     again = window.layers.merge_project(str(other_path))
     assert again.imported.annotations_added == 0
+
+
+def test_the_confidence_level_chosen_in_the_dialog_sets_every_interval(qtbot, window):
+    at_95 = computed(qtbot, window, "token")
+    figure = at_95.report.overall[0]
+    narrow = figure.interval
+    assert narrow is not None and narrow.level == 0.95
+    at_95.confidence_box.setCurrentIndex(at_95.confidence_box.findData(0.99))
+    at_95.compute()
+    qtbot.waitUntil(lambda: at_95.task is None, timeout=30000)
+    wide = at_95.report.overall[0].interval
+    assert all(f.interval.level == 0.99 for f in at_95.report.overall if f.interval)
+    assert wide.low <= narrow.low and narrow.high <= wide.high
+    assert "99% confidence" in at_95.summary.text()

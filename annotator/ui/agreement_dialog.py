@@ -424,6 +424,16 @@ class AgreementDialog(QDialog):
         self.label_set_box = QComboBox(box)
         self.label_set_box.setAccessibleName("Label set")
         form.addRow("Labels:", self.label_set_box)
+        self.confidence_box = QComboBox(box)
+        self.confidence_box.setAccessibleName("Confidence level")
+        for level in (0.90, 0.95, 0.99):
+            self.confidence_box.addItem(f"{level:.0%}", level)
+        self.confidence_box.setCurrentIndex(1)
+        self.confidence_box.setToolTip(
+            "The confidence level of the intervals shown beside every figure (a journal may "
+            "ask for 99%); compute again after changing it"
+        )
+        form.addRow("Intervals:", self.confidence_box)
         layout.addLayout(form)
         self.unit_help = QLabel(box)
         self.unit_help.setWordWrap(True)
@@ -701,6 +711,7 @@ class AgreementDialog(QDialog):
         documents = self.chosen_documents()
         unit = str(self.unit_box.currentData())
         label_set = str(self.label_set_box.currentData() or "") or None
+        level = float(self.confidence_box.currentData())
         path = self.project.path
         if path is None:
             return None
@@ -712,7 +723,7 @@ class AgreementDialog(QDialog):
             with Project(path) as own:  # the worker's own connection
                 report = compute_agreement(
                     own, names, documents, unit, label_set,  # type: ignore[arg-type]
-                    progress=task.report, cancel=task.cancelled,
+                    progress=task.report, cancel=task.cancelled, confidence=level,
                 )  # fmt: skip
                 task.raise_if_cancelled()
                 views = list_disagreements(own, names, documents, label_set=label_set)
@@ -778,9 +789,9 @@ class AgreementDialog(QDialog):
             + (f" — label set {report.label_set}" if report.label_set else " — all labels")
             + (f"<br>{counts}" if counts else "")
             + (
-                "<br><small>Intervals: 95% confidence, Gwet's variance formulas; span F1 "
-                "bootstrapped over documents. Hover a figure for its method.</small>"
-                if any(f.interval is not None for f in report.overall)
+                f"<br><small>Intervals: {levels[0]:.0%} confidence, Gwet's variance formulas; "
+                "span F1 bootstrapped over documents. Hover a figure for its method.</small>"
+                if (levels := [f.interval.level for f in report.overall if f.interval])
                 else ""
             )
         )
