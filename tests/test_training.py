@@ -313,6 +313,40 @@ def test_a_base_model_of_another_language_is_refused(project, samples, tmp_path)
         train_model(training_set, TrainingOptions(base=str(german), epochs=1))
 
 
+def test_a_base_model_with_another_tokenizer_is_refused(project, samples, tmp_path):
+    """Its tok2vec has read other tokens than the trained model would give it."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from annotator.training.trainer import BaseModelError, TrainingOptions, train_model
+
+    class SpacesOnly:  # splits on spaces alone: "word," stays one token
+        def __init__(self, vocab):
+            self.vocab = vocab
+
+        def __call__(self, text):
+            return Doc(self.vocab, words=text.split(" "))
+
+        def to_disk(self, path, **_kwargs):
+            path.mkdir(parents=True, exist_ok=True)
+
+        def from_disk(self, _path, **_kwargs):
+            return self
+
+    @spacy.registry.tokenizers("annotator_test.spaces_only.v1")
+    def spaces_only():
+        return lambda nlp: SpacesOnly(nlp.vocab)
+
+    spaces = tmp_path / "spaces"
+    spacy.blank(
+        "en", config={"nlp": {"tokenizer": {"@tokenizers": "annotator_test.spaces_only.v1"}}}
+    ).to_disk(spaces)
+    _marked_project(project, samples)
+    training_set = build_training_set(project, TrainingRequest())
+    with pytest.raises(BaseModelError, match=r"another tokenizer.*standard tokenizer"):
+        train_model(training_set, TrainingOptions(base=str(spaces), epochs=1))
+
+
 # -- the command line ----------------------------------------------------------------------
 
 
