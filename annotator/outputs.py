@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fnmatch
 import os
 import secrets
 import shutil
@@ -22,6 +21,7 @@ from typing import Protocol, TypeVar
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document
+from annotator.recovery import is_backup_name
 
 T = TypeVar("T")
 
@@ -85,16 +85,6 @@ class ProtectedFiles:
         """Those of an open project."""
         return cls(project.path, (document.path for document in project.document_headers()))
 
-    def _backup(self, target: Path) -> bool:
-        """Whether ``target`` is named as a backup of the project is (see
-        :mod:`annotator.store.backups`): it would be listed, restored and pruned as one."""
-        if target.parent != self.project.parent:
-            return False
-        stem, suffix = glob_escape(self.project.stem), glob_escape(self.project.suffix)
-        patterns = (f"{stem}.*.bak", f"{stem}.*.bak.part", f"{stem}.replaced-*{suffix}",
-                    f"{stem}.damaged-*{suffix}")  # fmt: skip
-        return any(fnmatch.fnmatchcase(target.name, pattern) for pattern in patterns)
-
     def check(self, output: str | os.PathLike[str], *, folder: bool = False) -> None:
         """Raise :class:`OutputError` when writing ``output`` would replace one of the files
         (symlinks resolved). ``folder``: the output is a folder of files (brat), refused
@@ -105,7 +95,7 @@ class ProtectedFiles:
         what = self.what.get(target) or (self.by_identity.get(identity) if identity else None)
         if what is not None:
             raise OutputError(f"'{output}' is {what}: writing there would replace it; {advice}")
-        if self._backup(target):
+        if is_backup_name(self.project, target):
             raise OutputError(
                 f"'{output}' is named as a backup of the project '{self.project.name}': writing "
                 f"there would replace or pose as one; {advice}"
@@ -115,11 +105,6 @@ class ProtectedFiles:
                 f"the folder '{output}' holds the project file '{self.project.name}': export "
                 "to a folder of its own"
             )
-
-
-def glob_escape(text: str) -> str:
-    """``text`` with ``*``, ``?`` and ``[`` matched literally."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def refuse_unsafe_output(

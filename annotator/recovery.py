@@ -11,6 +11,7 @@ from __future__ import annotations
 from annotator.store.backups import (
     BackupInfo,
     daily_backup,
+    is_backup_name,
     list_backups,
     newest_intact_backup,
     restore_backup,
@@ -30,6 +31,7 @@ __all__ = [
     "SalvageReport",
     "daily_backup",
     "describe_sqlite",
+    "is_backup_name",
     "list_backups",
     "newest_intact_backup",
     "restore_backup",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import math
 import os
 import re
@@ -154,6 +155,19 @@ def _scan(project: Path) -> list[tuple[Path, str, datetime, bool]]:
 def _glob_escape(text: str) -> str:
     """``text`` with glob wildcards taken literally (a project may be called ``[draft]``)."""
     return re.sub(r"([*?[])", r"[\1]", text)
+
+
+def is_backup_name(project_path: str | os.PathLike[str], target: str | os.PathLike[str]) -> bool:
+    """Whether ``target`` is named as a backup of the project (``NAME.<reason>.<stamp>.bak``,
+    its ``.part`` while written, or what a restore kept aside): it would be listed, restored
+    and pruned as one, so nothing else may be written there."""
+    project, path = Path(project_path), Path(target)
+    if path.parent != project.parent:
+        return False
+    stem, suffix = _glob_escape(project.stem), _glob_escape(project.suffix)
+    patterns = (f"{stem}.*.bak", f"{stem}.*.bak.part", f"{stem}.replaced-*{suffix}",
+                f"{stem}.damaged-*{suffix}")  # fmt: skip
+    return any(fnmatch.fnmatchcase(path.name, pattern) for pattern in patterns)
 
 
 def list_backups(project_path: str | os.PathLike[str]) -> list[BackupInfo]:
