@@ -651,12 +651,15 @@ class _ProgressBar:
         if not self.enabled or (now - self._last < 0.1 and done < total):
             return
         self._last = now
+        self.stream.write(f"\r{self.line(done, total)}")
+        self.stream.flush()
+        self._drawn = True
+
+    def line(self, done: int, total: int) -> str:
         share = done / total if total else 1.0
         filled = round(self.width * share)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {share:6.1%} {done:,}/{total:,} chars")
-        self.stream.flush()
-        self._drawn = True
+        return f"{self.label} [{bar}] {share:6.1%} {done:,}/{total:,} chars"
 
     def close(self) -> None:
         if self._drawn:
@@ -664,32 +667,16 @@ class _ProgressBar:
             self.stream.flush()
 
 
-class _AgreementProgress:
+class _AgreementProgress(_ProgressBar):
     """Documents tokenised so far, redrawn in place on a terminal (tokenising is the long
     part of the token unit on a new corpus; cached documents pass at once)."""
 
     def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
-        self._last = 0.0
-        self._drawn = False
+        super().__init__(stream, "agreement")
 
-    def update(self, done: int, total: int) -> None:
-        import time
-
-        now = time.monotonic()
-        if not self.enabled or (now - self._last < 0.1 and done < total):
-            return
-        self._last = now
+    def line(self, done: int, total: int) -> str:
         documents = agree(total, "document", "documents")
-        self.stream.write(f"\ragreement: tokens of {done:,}/{total:,} {documents}")
-        self.stream.flush()
-        self._drawn = True
-
-    def close(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+        return f"{self.label}: tokens of {done:,}/{total:,} {documents}"
 
 
 def _annotator_list(value: str) -> list[str]:
