@@ -14,6 +14,7 @@ from annotator.comparing.selection import GOLD_ANNOTATOR
 from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.model import (
     Annotation,
+    Document,
     annotation_to_json,
 )
 from annotator.core.timestamps import OLDEST, timestamp_key
@@ -269,22 +270,23 @@ def _copy_tombstones(
     their_names = {a["id"]: renamed.get(a["name"], a["name"]) for a in data["annotators"]}
     our_annotators = {a.name: a.id for a in project.annotators()}
     our_ids = {a.id for a in project.annotators()}
+    their_text_hashes = {d["id"]: d["text_sha256"] for d in data["documents"]}
+    ours_of: dict[str, Document | None] = {}  # their document id -> ours
     tombstones: list[tuple[Annotation, _ChangeState]] = []
     for ident in sorted(theirs.keys() - ours.keys()):
         their = theirs[ident]
         if their.live:
             continue
         annotation = their.annotation
-        if project.has_document(annotation.document_id):
-            document = project.document(annotation.document_id)
-        else:
-            document = project.document_by_text_sha256(
-                next(
-                    (d["text_sha256"] for d in data["documents"]
-                     if d["id"] == annotation.document_id),
-                    "",
+        if annotation.document_id not in ours_of:  # each document read once
+            ours_of[annotation.document_id] = (
+                project.document(annotation.document_id)
+                if project.has_document(annotation.document_id)
+                else project.document_by_text_sha256(
+                    their_text_hashes.get(annotation.document_id, "")
                 )
-            )  # fmt: skip
+            )
+        document = ours_of[annotation.document_id]
         annotator_id = (
             annotation.annotator_id
             if annotation.annotator_id in our_ids
