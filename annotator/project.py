@@ -157,6 +157,12 @@ class Project:
     def close(self) -> None:
         self.store.close()
 
+    def flush_in_background(self) -> bool:
+        """Let writes return before the disk has them; a thread makes each durable a moment
+        later (the window's choice: see :mod:`annotator.store.flushing`). A failure to do so
+        stops writing and is announced by ``events.write_failed`` from that thread."""
+        return self.store.flush_in_background()
+
     @property
     def write_failure(self) -> AnnotatorError | None:
         """The storage failure that stopped writing, if any (see :meth:`resume_writing`)."""

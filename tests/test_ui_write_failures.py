@@ -323,3 +323,40 @@ def test_quitting_at_a_damaged_project_opens_nothing_and_changes_nothing(
     assert open_project_for_window(path) is None
     assert "There is no intact backup" in dialogs.shown[0]
     assert path.read_bytes() == before
+
+
+def test_a_failed_background_sync_is_said_in_the_window_and_stops_writing(
+    qtbot, tmp_path, prefs, monkeypatch
+):
+    """The window's commits are synced to disk by a thread (``Store.flush_in_background``):
+    its failure arrives from that thread and is shown as any failed write is."""
+    project = Project(tmp_path / "p.annotator")
+    document, _ = project.add_document(sample_reading_path())
+    window = open_window(qtbot, project, prefs, document.id)
+    flusher = project.store._flusher
+    if flusher is None:
+        pytest.skip("background flushing needs write-ahead logging")
+    try:
+        dialogs = Dialogs(monkeypatch, "Keep Reading (Nothing Is Saved)")
+        log = flusher.wal
+        flusher.wal = tmp_path  # a folder: syncing it fails as a disk error would
+        select(window, "Studies serve for delight")
+        press(qtbot, window, Qt.Key.Key_H)
+        wait_for_dialog(qtbot, dialogs)
+        assert "may not have reached it" in dialogs.shown[0]
+        assert window.write_failures.button.isVisible()
+        select(window, "Crafty men contemn studies")
+        press(qtbot, window, Qt.Key.Key_H)
+        assert "not saved: nothing is written" in window.statusBar().currentMessage()
+
+        flusher.wal = log  # the disk answers again: Try Again resumes
+        dialogs.answer = "Try Again"
+        window.write_failures.button.click()
+        assert project.write_failure is None
+        select(window, "Crafty men contemn studies")
+        press(qtbot, window, Qt.Key.Key_H)
+        assert project.store.wait_durable(timeout=10)
+        assert shown_ids(window) == stored_ids(project.path, document.id)
+    finally:
+        window.close()
+        project.close()

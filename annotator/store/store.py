@@ -44,6 +44,7 @@ from annotator.core.model import (
     utc_now,
 )
 from annotator.store.backups import damaged_message, damaged_not_foreign, write_backup
+from annotator.store.flushing import WalFlusher
 from annotator.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from annotator.store.sqlite import JOURNAL_MODE, schema_database, sqlite3
 
@@ -203,6 +204,8 @@ class Store:
         #: Called (on the failing thread) when a storage failure stops writing.
         self.on_failure: list[Callable[[ProjectStorageError], None]] = []
         self._savepoints = 0  # names nested transaction blocks apart
+        #: Makes commits durable off this thread, once :meth:`flush_in_background` is on.
+        self._flusher: WalFlusher | None = None
         if self.path.is_dir():
             raise ProjectError(f"'{self.path}' is a folder: a project is a single .annotator file")
         if not self.path.exists():
@@ -363,6 +366,29 @@ class Store:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             raise self._typed(error) from None
+        if self._flusher is not None:
+            self._flusher.committed()
+
+    def flush_in_background(self) -> bool:
+        """Commit without waiting for the disk; a thread fsyncs each commit a moment later
+        and runs the checkpoints (:mod:`annotator.store.flushing`). For the window, whose
+        every mark would otherwise wait on an fsync on the GUI thread.
+
+        Only with write-ahead logging (returns False, and changes nothing, otherwise).
+        """
+        if self._flusher is not None:
+            return True
+        if JOURNAL_MODE != "wal":
+            return False
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._flusher = WalFlusher(self.path, self._failed)
+        return True
+
+    def wait_durable(self, timeout: float | None = None) -> bool:
+        """Whether every commit so far is on disk, waiting up to ``timeout`` seconds for
+        the background flush (at once True when commits wait for the disk themselves)."""
+        return self._flusher is None or self._flusher.wait_durable(timeout)
 
     @contextlib.contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -404,6 +430,8 @@ class Store:
             return
         failure, self.failure = self.failure, None
         callbacks, self.on_failure = self.on_failure, []  # the reader is already told
+        if self._flusher is not None:
+            self._flusher.resume()
         try:
             status = self.quick_check()
             if status != "ok":
@@ -438,6 +466,9 @@ class Store:
         self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.close()  # what is committed is on disk before the file is closed
+            self._flusher = None
         with contextlib.suppress(sqlite3.Error):
             self.conn.execute("PRAGMA optimize")
         self.conn.close()

@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project, preferences: Preferences | None = None) -> None:
         super().__init__()
         self.project = project
+        # A mark is shown without waiting on the disk; it is on disk a moment later.
+        project.flush_in_background()
         self.prefs = preferences or Preferences()
         self.session = ReadingSession(self)
         self._closing = False

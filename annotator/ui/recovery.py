@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -230,6 +230,8 @@ class WriteFailures(QObject):
     carries the plan out (:func:`perform`) and opens the project it leads to in a new one.
     """
 
+    _arrived = Signal(object)  # ProjectStorageError, from whichever thread failed
+
     def __init__(
         self,
         project: Project,
@@ -255,7 +257,8 @@ class WriteFailures(QObject):
         self.button.clicked.connect(self.report)
         self.button.hide()
         status_bar.addPermanentWidget(self.button)
-        project.events.write_failed.connect(self._failed)
+        self._arrived.connect(self._failed)
+        project.events.write_failed.connect(self._failed_on_any_thread)
 
     @property
     def stopped(self) -> bool:
@@ -263,7 +266,11 @@ class WriteFailures(QObject):
         return self.project.write_failure is not None
 
     def disconnect_project(self) -> None:
-        self.project.events.write_failed.disconnect(self._failed, missing_ok=True)
+        self.project.events.write_failed.disconnect(self._failed_on_any_thread, missing_ok=True)
+
+    def _failed_on_any_thread(self, error: ProjectStorageError) -> None:
+        # The background flush fails on its own thread: widgets are touched on theirs.
+        self._arrived.emit(error)
 
     def _failed(self, error: ProjectStorageError) -> None:
         # Emitted inside the failing action: report once it has unwound.
