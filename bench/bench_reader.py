@@ -24,7 +24,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
@@ -33,6 +33,7 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
 
 RUNS = 5
+ADDS = 50
 TEXT_BYTES = 1_000_000
 ANNOTATIONS = 10_000
 WORDS = [
@@ -178,7 +179,34 @@ def ours_open(app: QApplication, window: MainWindow, document_id: str) -> tuple[
     return first_paint, everything
 
 
-def add_highlight(window: MainWindow, offset: int) -> float:
+class _Paints(QObject):
+    """Counts the paints a widget receives (to know the screen shows what was added)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def commits_wait_for_the_disk(project: Project) -> None:
+    """Back to how every commit was made before the window synced in the background."""
+    store = project.store
+    if store._flusher is not None:
+        store._flusher.close()
+        store._flusher = None
+    store.conn.execute("PRAGMA synchronous = FULL")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+
+
+def add_highlight(window: MainWindow, offset: int, paints: _Paints) -> tuple[float, float]:
+    """One H press to the screen showing it: the write, then the event loop's turn in which
+    every part (reader, list, margin, status line) redraws and paints. Returns that time and
+    how much later the write was on disk (the background sync)."""
     reader = window.reader
     cursor = reader.textCursor()
     cursor.setPosition(reader.to_qt(offset))
@@ -186,10 +214,16 @@ def add_highlight(window: MainWindow, offset: int) -> float:
     reader.setTextCursor(cursor)
     QApplication.processEvents()  # the reader has scrolled there and settled
     reader.viewport().repaint()
+    window.project.store.wait_durable()
+    before = paints.count
     t0 = time.perf_counter()
     window.annotating.highlight()
-    paint(reader.viewport())
-    return time.perf_counter() - t0
+    QApplication.processEvents()  # coalesced redraws, then the paint of every part
+    if paints.count == before or reader._refresh_timer.isActive():
+        paint(reader.viewport())  # not yet on screen: make sure it is, and count it
+    shown = time.perf_counter()
+    window.project.store.wait_durable()
+    return shown - t0, time.perf_counter() - t0
 
 
 def scroll_frames(app: QApplication, window: MainWindow) -> list[float]:
@@ -228,7 +262,13 @@ def main() -> int:
         full = [o[1] for o in opens]
         rng = random.Random(3)
         n = len(window.reader.text)
-        adds = [add_highlight(window, rng.randrange(0, n - 100)) for _ in range(RUNS * 2)]
+        paints = _Paints(window.reader.viewport())
+        # As the window writes (the disk synced by a thread), then with the fsync on the GUI
+        # thread as every commit did before (synchronous = FULL, SQLite's own checkpoints).
+        timed = [add_highlight(window, rng.randrange(0, n - 100), paints) for _ in range(ADDS)]
+        adds, durable = [t[0] for t in timed], [t[1] for t in timed]
+        commits_wait_for_the_disk(project)
+        inline = [add_highlight(window, rng.randrange(0, n - 100), paints)[0] for _ in range(ADDS)]
         frames = scroll_frames(app, window)
         md_id, md_path = add_markdown(project, folder)
         md_bare = [bare_open(app, md_path) for _ in range(RUNS)]
@@ -258,8 +298,14 @@ def main() -> int:
             f"ratio {a / b:.2f}×"
         )
         print(
-            f"add one highlight (write + redraw):    {statistics.median(adds) * 1000:8.1f} ms"
-            f"   worst {max(adds) * 1000:.1f} ms (target < 16 ms)"
+            f"add one highlight, H to painted, {ADDS} times: median "
+            f"{statistics.median(adds) * 1000:.1f} ms, worst {max(adds) * 1000:.1f} ms "
+            f"(target: worst <= 16 ms); on disk after {statistics.median(durable) * 1000:.1f} ms "
+            f"(worst {max(durable) * 1000:.1f} ms)"
+        )
+        print(
+            f"  the same with the fsync on the GUI thread (as before): median "
+            f"{statistics.median(inline) * 1000:.1f} ms, worst {max(inline) * 1000:.1f} ms"
         )
         mb, mo = statistics.median(md_bare), statistics.median(md_opens)
         print(

@@ -78,9 +78,8 @@ class AnnotationList(QObject):
 
     def counts_text(self) -> str:
         """ "12 annotations · 3 notes" for the status line."""
-        rows = self.model.annotations()
-        notes = sum(1 for a in rows if a.note)
-        return plural(len(rows), "annotation") + (f" · {plural(notes, 'note')}" if notes else "")
+        rows, notes = self.model.counts()
+        return plural(rows, "annotation") + (f" · {plural(notes, 'note')}" if notes else "")
 
     def _selection_changed(self, annotation_id: str | None, source: str) -> None:
         if source != "list":
@@ -94,6 +93,7 @@ class AnnotationList(QObject):
             QTimer.singleShot(0, self.refresh_choices)
 
     def refresh_choices(self) -> None:
+        self.model.forget_label_colors()  # a label set changed, or a label is new here
         labels: list[str] = []
         for label_set in self.project.label_sets():
             if label_set.kind != LabelSetKind.LEGEND:

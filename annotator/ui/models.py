@@ -135,6 +135,13 @@ class AnnotationRowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own index() calls rowCount and columnCount back through Python: a repaint of
+        # the list made ~450 such calls, a millisecond of every highlight added.
+        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < len(self.COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -161,6 +168,8 @@ class AnnotationTableModel(AnnotationRowsModel):
         self._page_labels: tuple[str, ...] = ()
         self._names: dict[str, str] = {}
         self._meanings: dict[str, str] = {}
+        self._label_colors: dict[str, str | None] = {}  # label -> its set's colour, as met
+        self._notes = 0  # rows with a note, kept as rows come and go (the status line's count)
         self._sort_column = self.WHERE
         self._descending = False
         self.refresh_names()
@@ -194,6 +203,7 @@ class AnnotationTableModel(AnnotationRowsModel):
 
     def _set_rows(self, annotations: list[Annotation]) -> None:
         self._by_id = {a.id: a for a in annotations}
+        self._notes = sum(1 for a in annotations if a.note)
         if self._sort_column == self.WHERE:
             # The common case, kept cheap for 10,000 rows: no method call per row.
             keys = [(a.start, a.end, a.id) for a in annotations]
@@ -220,6 +230,7 @@ class AnnotationTableModel(AnnotationRowsModel):
         row = self._insertion_row(self._key(annotation))
         self.beginInsertRows(QModelIndex(), row, row)
         self._by_id[annotation.id] = annotation
+        self._notes += bool(annotation.note)
         self._rows.insert(row, annotation)
         self._keys.insert(row, self._key(annotation))
         self.endInsertRows()
@@ -230,6 +241,7 @@ class AnnotationTableModel(AnnotationRowsModel):
             self.add(annotation)
             return
         key = self._key(annotation)
+        self._notes += bool(annotation.note) - bool(self._rows[row].note)
         self._by_id[annotation.id] = annotation
         new_row = row
         if key != self._keys[row]:
@@ -255,6 +267,7 @@ class AnnotationTableModel(AnnotationRowsModel):
         if row < 0:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
+        self._notes -= bool(self._rows[row].note)
         self._by_id.pop(annotation_id, None)
         del self._rows[row]
         del self._keys[row]
@@ -293,6 +306,10 @@ class AnnotationTableModel(AnnotationRowsModel):
 
     def annotations(self) -> list[Annotation]:
         return list(self._rows)
+
+    def counts(self) -> tuple[int, int]:
+        """Rows, and rows with a note."""
+        return len(self._rows), self._notes
 
     def line_of(self, offset: int) -> int:
         if self._line_starts is None:
@@ -374,11 +391,25 @@ class AnnotationTableModel(AnnotationRowsModel):
         return None
 
     def _label_color(self, label: str) -> str | None:
-        for label_set in self.project.label_sets():
-            found = label_set.label(label)
-            if found is not None:
-                return found.color
-        return None
+        # Asked for each labelled row painted: the label sets are read once, not per paint.
+        if label not in self._label_colors:
+            self._label_colors[label] = next(
+                (
+                    found.color
+                    for label_set in self.project.label_sets()
+                    if (found := label_set.label(label)) is not None
+                ),
+                None,
+            )
+        return self._label_colors[label]
+
+    def forget_label_colors(self) -> None:
+        """The label sets changed: labels' colours are read again when next painted."""
+        self._label_colors.clear()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, self.MARK), self.index(len(self._rows) - 1, self.MARK)
+            )
 
     # -- sorting (done here, in one Python sort, not by 10,000 proxy comparisons) ----------
 
