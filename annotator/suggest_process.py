@@ -1,4 +1,4 @@
-"""Suggestion runs in a process of their own, so the window never waits for spaCy.
+"""Suggestion runs in processes of their own, so the window never waits for spaCy.
 
 Loading a spaCy pipeline deserialises its weights in C code that holds the GIL for tens of
 milliseconds at a time, and tagging holds it in shorter stretches; run on a thread of the
@@ -9,29 +9,62 @@ pipelines it loaded (:func:`annotator.nlp.models.load_pipeline` caches them), so
 run starts at once; a cancel is seen between chunks, and stopping the process ends even a
 model that is still loading.
 
+Both cores (issue 18). A run over several documents with enough text (the command line's
+rule, :func:`annotator.nlp.chunks.processes_for`) is shared by *two* suggestion processes,
+each running spaCy in a single process and taking the next document from a shared counter
+whenever its pipeline needs more text; each document is still read, suggested and stored (one
+transaction) by one process. The first process decides, before loading its model, and asks
+for the second, which the window starts; the second joins the run when its model is loaded.
+
+Why two processes started by the window, not spaCy's ``n_process`` inside one: then every
+process doing suggestion work is a direct child of the window with no children of its own,
+so stopping is ``terminate()`` on each, which behaves the same on Linux, macOS and Windows,
+and nothing can be left behind. spaCy's workers would be grandchildren: stopping their
+parent leaves them blocked on their queues for ever, and the ways around that are
+platform-bound (a process group and ``killpg`` exist only on POSIX, a Job object only on
+Windows) or unreliable (a SIGTERM handler does not run when the parent is killed; a daemonic
+process may not even start children). The price: the second process loads its own copy of
+the pipeline (while the first loads its own, so the wall time is about the same), and
+sharing is by whole documents, so a corpus that is mostly one long document gains little.
+Each process also ends itself when the window's process is gone (killed or crashed), so no
+suggestion process outlives the app.
+
 Qt-free: the window polls :meth:`SuggestionProcess.messages` from a timer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import multiprocessing
+import os
 import queue
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
 
 #: ``("progress", run, done, total)``, ``("document", run, outcome, items or None)``,
+#: ``("sharing", run, processes)`` (the run uses that many processes from now on),
 #: ``("done", run, report)``, ``("failed", run, message)``.
 Message = tuple[Any, ...]
+
+#: At most this many suggestion processes share one run (one per core, as the command line).
+MAX_PROCESSES = 2
+
+# The shared counter's slots: the run it hands documents out for (0: none), the next index,
+# then how many documents each process took.
+_RUN, _NEXT, _TAKEN = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
-    """One run, as the child process needs it (plain, picklable values)."""
+    """One run, as a child process needs it (plain, picklable values)."""
 
     run: int
     project_path: str
@@ -40,45 +73,99 @@ class RunRequest:
     model: str | None
     annotator: str | None
     shown_document: str | None  # its pending suggestions are sent with its outcome
+    #: False: the first process, which may ask for a second (up to ``max_processes``);
+    #: True: the second, joining a run the first shares.
+    joining: bool = False
+    max_processes: int = 1
 
 
-def _serve(requests: Any, replies: Any, cancelled_run: Any) -> None:
-    """The child process: run requests one after another until ``None`` arrives."""
+def _serve(rank: int, requests: Any, replies: Any, cancelled_run: Any, shared: Any) -> None:
+    """A child process: run requests one after another until ``None`` arrives.
+
+    Replies are the public messages with this process's ``rank`` after the run number."""
+    _end_with_parent()
     while True:
         request = requests.get()
         if request is None:
             return
         run = request.run
         try:
-            report = _run(request, replies, lambda run=run: cancelled_run.value >= run)
-        except AnnotatorError as error:
-            replies.put(("failed", request.run, str(error)))
-        except OSError as error:
-            replies.put(
-                ("failed", request.run, f"Cannot read or write a file: {error.strerror or error}")
+            report = _run(
+                request, rank, replies, lambda run=run: cancelled_run.value >= run, shared
             )
+        except AnnotatorError as error:
+            replies.put(("failed", run, rank, str(error)))
+        except OSError as error:
+            message = f"Cannot read or write a file: {error.strerror or error}"
+            replies.put(("failed", run, rank, message))
         except Exception as error:  # reported to the reader, never lost
             replies.put(
-                ("failed", request.run, f"Something went wrong: {type(error).__name__}: {error}")
+                ("failed", run, rank, f"Something went wrong: {type(error).__name__}: {error}")
             )
         else:
-            replies.put(("done", request.run, report))
+            replies.put(("done", run, rank, report))
 
 
-def _run(request: RunRequest, replies: Any, cancelled: Callable[[], bool]) -> Any:
+def _end_with_parent() -> None:
+    """End this process as soon as the window's process is gone, even killed: a suggestion
+    process is never left running (or blocked on its queue) without its window."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
 
+    def watch() -> None:
+        parent.join()  # its sentinel is ready only when the parent has ended
+        os._exit(0)  # SQLite rolls back a document being written
+
+    threading.Thread(target=watch, name="end-with-window", daemon=True).start()
+
+
+def _take(shared: Any, run: int, rank: int, count: int) -> int | None:
+    """The index of the next document of ``run`` for the process ``rank``, None when all
+    are taken (or the window closed the run to sharing)."""
+    with shared.get_lock():
+        if shared[_RUN] != run or shared[_NEXT] >= count:
+            return None
+        index = int(shared[_NEXT])
+        shared[_NEXT] = index + 1
+        shared[_TAKEN + rank] += 1
+        return index
+
+
+def _unless(cancelled: Callable[[], bool], take: Callable[[], int | None]) -> int | None:
+    return None if cancelled() else take()
+
+
+def _run(
+    request: RunRequest, rank: int, replies: Any, cancelled: Callable[[], bool], shared: Any
+) -> Any:
+
+    from annotator.nlp.chunks import processes_for
+    from annotator.project import Project
     from annotator.suggesting.review import pending_suggestions
     from annotator.suggesting.running import DocumentOutcome, existing_project_file, run_suggestions
 
     run = request.run
+    ids = list(dict.fromkeys(request.document_ids))
 
     def progress(done: int, total: int) -> None:
-        replies.put(("progress", run, done, total))
-
-    from annotator.project import Project
+        replies.put(("progress", run, rank, done, total))
 
     # Checked before the model loads: a missing project is said at once.
     with Project(existing_project_file(request.project_path)) as project:
+        take: Callable[[], int | None] | None = None
+        shared_take = functools.partial(_take, shared, run, rank, len(ids))
+        if request.joining:
+            take = shared_take
+        elif request.max_processes > 1 and len(ids) > 1:
+            # Decided before the model loads, so the second process loads its own meanwhile.
+            total = sum(project.document_text_lengths(ids).values())
+            if min(request.max_processes, processes_for(len(ids), total)) > 1:
+                take = shared_take
+                replies.put(("share", run, rank))
+        if take is not None:
+            # After a cancel no process starts another document (it would store a sliver).
+            take = functools.partial(_unless, cancelled, shared_take)
 
         def on_document(outcome: DocumentOutcome) -> None:
             items = None
@@ -88,51 +175,108 @@ def _run(request: RunRequest, replies: Any, cancelled: Callable[[], bool]) -> An
                 items = pending_suggestions(
                     project, request.shown_document, annotator=request.annotator
                 )
-            replies.put(("document", run, outcome, items))
+            replies.put(("document", run, rank, outcome, items))
 
         return run_suggestions(
-            project, list(request.document_ids), kind=request.kind,  # type: ignore[arg-type]
+            project, ids, kind=request.kind,  # type: ignore[arg-type]
             model=request.model, annotator=request.annotator, progress=progress,
-            cancel=cancelled, on_document=on_document,
+            cancel=cancelled, on_document=on_document, take=take,
         )  # fmt: skip
 
 
-class SuggestionProcess:
-    """A long-lived child process that runs suggestion requests one at a time.
+@dataclass(slots=True)
+class _Child:
+    """One suggestion process and its two queues (one each, so that a process stopped
+    while writing to its queue cannot leave the other's locked)."""
 
-    Started on the first :meth:`start`; :meth:`close` ends it (a run in progress is
-    cancelled first, and the process is stopped if it does not finish in time — SQLite
-    rolls back whatever transaction it had open, so nothing half-written stays).
+    process: SpawnProcess
+    requests: Any
+    replies: Any
+
+
+@dataclass(slots=True)
+class _RunState:
+    """What the window knows of the run in progress."""
+
+    request: RunRequest
+    waiting: set[int] = field(default_factory=lambda: {0})  # processes whose report is due
+    reports: dict[int, Any] = field(default_factory=dict)
+    done: dict[int, int] = field(default_factory=dict)  # characters done by each process
+
+
+class SuggestionProcess:
+    """Long-lived child processes (one, or two on a corpus) that run suggestion requests.
+
+    Started on the first :meth:`start`; :meth:`close` ends them (a run in progress is
+    cancelled first, and the processes are stopped if they do not finish in time — SQLite
+    rolls back whatever transaction one had open, so nothing half-written stays).
+    ``max_processes`` (default: two, or one on a single core) caps how many share a run.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_processes: int | None = None) -> None:
         self._context = multiprocessing.get_context("spawn")
-        self._requests: Any = None
-        self._replies: Any = None
+        self.max_processes = max(1, min(MAX_PROCESSES, max_processes or os.cpu_count() or 1))
+        self._children: dict[int, _Child] = {}
         self._cancelled_run: Any = None
-        self._process: SpawnProcess | None = None
+        self._shared: Any = None
         self._last_run = 0
+        self._state: _RunState | None = None
         self.running: int | None = None  # the run in progress, if any
+        #: How many processes run the current (or last) run's documents.
+        self.processes = 1
 
     @property
     def alive(self) -> bool:
-        return self._process is not None and self._process.is_alive()
+        return self._alive(0)
 
-    def _ensure_started(self) -> None:
-        if self.alive:
-            return
+    @property
+    def _process(self) -> SpawnProcess | None:
+        """The first suggestion process (the one every run starts in)."""
+        child = self._children.get(0)
+        return child.process if child is not None else None
+
+    def pids(self) -> list[int]:
+        """The process ids of the suggestion processes that are running."""
+        return [
+            c.process.pid
+            for c in self._children.values()
+            if c.process.pid is not None and c.process.is_alive()
+        ]
+
+    def documents_taken(self) -> tuple[int, ...]:
+        """How many documents each process has taken in the run in progress (or the last)
+        when it is shared; zeros for a run one process does alone."""
+        if self._shared is None:
+            return (0,) * MAX_PROCESSES
+        with self._shared.get_lock():
+            return tuple(int(self._shared[_TAKEN + r]) for r in range(MAX_PROCESSES))
+
+    def _alive(self, rank: int) -> bool:
+        child = self._children.get(rank)
+        return child is not None and child.process.is_alive()
+
+    def _ensure_started(self, rank: int) -> _Child:
         ctx = self._context
-        self._requests, self._replies = ctx.Queue(), ctx.Queue()
-        self._cancelled_run = ctx.Value("q", 0)
-        self._cancelled_run.value = self._last_run  # runs before this one count as cancelled
+        if self._cancelled_run is None:
+            self._cancelled_run = ctx.Value("q", 0)
+            self._cancelled_run.value = self._last_run  # runs before this one count as cancelled
+            self._shared = ctx.Array("q", _TAKEN + MAX_PROCESSES)
+        child = self._children.get(rank)
+        if child is not None and child.process.is_alive():
+            return child
+        if child is not None:
+            self._discard(child)
+        requests, replies = ctx.Queue(), ctx.Queue()
         process = ctx.Process(
             target=_serve,
-            args=(self._requests, self._replies, self._cancelled_run),
-            name="annotator-suggestions",
+            args=(rank, requests, replies, self._cancelled_run, self._shared),
+            name=f"annotator-suggestions-{rank + 1}",
             daemon=True,
         )
         process.start()
-        self._process = process
+        child = _Child(process, requests, replies)
+        self._children[rank] = child
+        return child
 
     def start(
         self,
@@ -144,76 +288,157 @@ class SuggestionProcess:
         annotator: str | None,
         shown_document: str | None,
     ) -> int:
-        """Send a run to the process (starting it if needed); returns the run's number."""
+        """Send a run to the first process (starting it if needed); returns the run's number.
+        On a corpus that process asks for the second (see :meth:`messages`)."""
         if self.running is not None:
             raise AnnotatorError("suggestions are already running: cancel that run first")
-        self._ensure_started()
+        first = self._ensure_started(0)
         self._last_run += 1
         run = self._last_run
-        self._requests.put(
-            RunRequest(
-                run, project_path, tuple(document_ids), kind, model, annotator, shown_document
-            )
-        )
+        with self._shared.get_lock():
+            self._shared[:] = [run, 0] + [0] * MAX_PROCESSES
+        request = RunRequest(
+            run, project_path, tuple(document_ids), kind, model, annotator, shown_document,
+            max_processes=self.max_processes,
+        )  # fmt: skip
+        first.requests.put(request)
+        self._state = _RunState(request)
         self.running = run
+        self.processes = 1
         return run
 
     def cancel(self) -> None:
-        """Ask the run in progress to stop after the passage it is on."""
+        """Ask the run in progress to stop after the passage each process is on."""
         if self.running is not None and self._cancelled_run is not None:
             self._cancelled_run.value = self.running
 
     def messages(self) -> list[Message]:
-        """What the process said since the last call. A process that died during a run
-        ends the run with a ``failed`` message."""
+        """What the processes said since the last call, as one run's messages (progress over
+        the whole run, one report). A process that died during a run ends the run with a
+        ``failed`` message."""
         found: list[Message] = []
-        if self._replies is None:
-            return found
-        while True:
-            try:
-                message = self._replies.get_nowait()
-            except queue.Empty:
-                break
-            except (EOFError, OSError):
-                break
-            if message[1] != self.running:
-                continue  # a run the window has already given up on
-            found.append(message)
-            if message[0] in ("done", "failed"):
-                self.running = None
-        if self.running is not None and not self.alive:
-            code = self._process.exitcode if self._process is not None else None
-            found.append(
-                (
-                    "failed",
-                    self.running,
-                    f"the suggestion process stopped unexpectedly (exit code {code}); "
-                    "documents it had finished keep their suggestions — run it again",
-                )
-            )
-            self.running = None
+        for rank in sorted(self._children):
+            for message in self._drain(self._children[rank]):
+                if self.running is None or message[1] != self.running:
+                    continue  # a run the window has already given up on (or closed)
+                found.extend(self._handle(message))
+        if self.running is not None and self._state is not None:
+            for rank in sorted(self._state.waiting):
+                if not self._alive(rank):
+                    child = self._children.get(rank)
+                    code = child.process.exitcode if child is not None else None
+                    found.append(self._fail(
+                        f"the suggestion process stopped unexpectedly (exit code {code}); "
+                        "documents it had finished keep their suggestions — run it again"
+                    ))  # fmt: skip
+                    break
         return found
 
+    @staticmethod
+    def _drain(child: _Child) -> list[tuple[Any, ...]]:
+        drained: list[tuple[Any, ...]] = []
+        while True:
+            try:
+                drained.append(child.replies.get_nowait())
+            except (queue.Empty, EOFError, OSError):
+                return drained
+
+    def _handle(self, message: tuple[Any, ...]) -> list[Message]:
+        state = self._state
+        assert state is not None and self.running is not None
+        what, run, rank, *rest = message
+        if what == "progress":
+            state.done[rank] = rest[0]
+            return [("progress", run, sum(state.done.values()), rest[1])]
+        if what == "document":
+            return [("document", run, *rest)]
+        if what == "failed":
+            return [self._fail(rest[0])]
+        if what == "share":
+            helper = self._ensure_started(1)
+            helper.requests.put(dataclasses.replace(state.request, joining=True, max_processes=1))
+            state.waiting.add(1)
+            self.processes = 2
+            return [("sharing", run, 2)]
+        # "done"
+        state.reports[rank] = rest[0]
+        state.waiting.discard(rank)
+        if rank == 0 and 1 in state.waiting:
+            with self._shared.get_lock():
+                if self._shared[_TAKEN + 1] == 0:
+                    # The first process ran out of documents before the second took one:
+                    # the second is not waited for (its model may still be loading).
+                    self._shared[_RUN] = 0
+                    state.waiting.discard(1)
+                    self.processes = 1
+        if state.waiting:
+            return []
+        with self._shared.get_lock():
+            took = [self._shared[_TAKEN + r] for r in range(MAX_PROCESSES)]
+        self.processes = max(1, sum(1 for n in took if n))
+        self.running, self._state = None, None
+        return [("done", run, _merged(state.request, state.reports))]
+
+    def _fail(self, text: str) -> Message:
+        run = self.running
+        self.cancel()  # the other process, if any, stops too
+        with self._shared.get_lock():
+            self._shared[_RUN] = 0
+        self.running, self._state = None, None
+        return ("failed", run, text)
+
     def close(self, timeout: float = 10.0) -> None:
-        """Cancel any run, let the process finish, and stop it if it does not."""
-        process = self._process
-        if process is None:
+        """Cancel any run, let the processes finish, and stop those that do not in
+        ``timeout`` seconds (all of them, however many there are)."""
+        children = list(self._children.values())
+        if not children:
             return
         self.cancel()
-        if process.is_alive():
-            with contextlib.suppress(OSError, ValueError):
-                self._requests.put(None)
-            process.join(timeout)
-            if process.is_alive():
-                process.terminate()
-                process.join(2)
-        for q in (self._requests, self._replies):
-            if q is not None:
-                q.cancel_join_thread()
-                q.close()
-        self._process = None
-        self._requests = self._replies = None
-        self.running = None
+        for child in children:
+            if child.process.is_alive():
+                with contextlib.suppress(OSError, ValueError):
+                    child.requests.put(None)
+        deadline = time.monotonic() + timeout
+        for child in children:
+            child.process.join(max(0.0, deadline - time.monotonic()))
+        for child in children:
+            if child.process.is_alive():
+                child.process.terminate()
+        for child in children:
+            child.process.join(2)
+            if child.process.is_alive():  # pragma: no cover - a process ignoring SIGTERM
+                child.process.kill()
+                child.process.join(2)
+            self._discard(child)
+        self._children = {}
+        self._cancelled_run = self._shared = None
+        self.running, self._state = None, None
+
+    @staticmethod
+    def _discard(child: _Child) -> None:
+        for q in (child.requests, child.replies):
+            q.cancel_join_thread()
+            q.close()
 
 
-__all__ = ["Message", "RunRequest", "SuggestionProcess"]
+def _merged(request: RunRequest, reports: dict[int, Any]) -> Any:
+    """One report for a run shared by several processes: their documents in the order they
+    were asked for, cancelled if a process was and not every document was finished."""
+    first = reports[0] if 0 in reports else next(iter(reports.values()))
+    if len(reports) == 1:
+        return first
+    order = {d: i for i, d in enumerate(dict.fromkeys(request.document_ids))}
+    outcomes = sorted(
+        (o for r in reports.values() for o in r.outcomes),
+        key=lambda o: (order.get(o.document_id, len(order)), not o.complete),
+    )
+    finished = sum(1 for o in outcomes if o.complete)
+    return dataclasses.replace(
+        first,
+        outcomes=tuple(outcomes),
+        cancelled=any(r.cancelled for r in reports.values()) and finished < first.requested,
+        seconds=max(r.seconds for r in reports.values()),
+    )
+
+
+__all__ = ["MAX_PROCESSES", "Message", "RunRequest", "SuggestionProcess"]

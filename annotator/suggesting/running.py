@@ -52,6 +52,10 @@ ProgressCallback = Callable[[int, int], None]
 
 CancelCheck = Callable[[], bool]
 """Polled between two chunks (about a second of work apart); True stops the run."""
+
+TakeDocument = Callable[[], "int | None"]
+"""When several processes share one run's documents: the index (into ``document_ids``) of
+the next document this process runs, None when none is left for it."""
 _REVIEWED_OR_PENDING = (
     AnnotationStatus.SUGGESTED,
     AnnotationStatus.ACCEPTED,
@@ -179,6 +183,7 @@ def run_suggestions(
     batch_size: int = DEFAULT_BATCH_SIZE,
     chunk_chars: int = DEFAULT_CHUNK_CHARS,
     processes: int | None = 1,
+    take: TakeDocument | None = None,
 ) -> SuggestionRunReport:
     """Run a spaCy pipeline over documents and store its suggestions.
 
@@ -208,8 +213,16 @@ def run_suggestions(
 
     ``processes``: how many processes run the entity recogniser (None: two on a machine with
     two cores or more, when there are several documents and enough text, see
-    :func:`annotator.nlp.chunks.processes_for`). The command line lets it choose; the window's
-    suggestion process keeps one, so that stopping it stops all its work.
+    :func:`annotator.nlp.chunks.processes_for`). The command line lets it choose; the window
+    keeps one per suggestion process and shares the documents between two such processes
+    instead (``take``, see :mod:`annotator.suggest_process`), so that stopping them stops all
+    their work.
+
+    ``take``: this process runs only the documents ``take()`` hands it (indexes into
+    ``document_ids``, asked for as the pipeline needs the next text), so that two processes
+    can share one run document by document. Progress still counts against all the
+    documents' characters, with this process's share done; the report's outcomes are this
+    process's documents.
     """
     if kind not in SUGGESTION_KINDS:
         raise AnnotatorError(
@@ -226,7 +239,7 @@ def run_suggestions(
         _run, document_ids=document_ids, kind=kind, nlp=nlp, source=source,
         annotator=annotator, accept=accept, sentiment_config=sentiment_config,
         progress=progress, cancel=cancel, on_document=on_document, batch_size=batch_size,
-        chunk_chars=chunk_chars, processes=processes,
+        chunk_chars=chunk_chars, processes=processes, take=take,
     )  # fmt: skip
     if isinstance(project, Project):
         return run(project)
@@ -324,6 +337,7 @@ def _run(
     batch_size: int,
     chunk_chars: int,
     processes: int | None,
+    take: TakeDocument | None = None,
 ) -> SuggestionRunReport:
     began = time.perf_counter()
     if document_ids is None:
@@ -337,13 +351,15 @@ def _run(
     annotator_id = annotator_id_for(project, annotator)
     total = sum(lengths.values())
     texts: dict[DocumentId, str] = {}
+    # With ``take``, the documents another process has not taken first, one at a time.
+    mine: Iterable[DocumentId] = ids if take is None else (ids[i] for i in iter(take, None))
 
     def stream() -> Iterator[tuple[DocumentId, str]]:
         # Read lazily: the pipeline pulls a document only when its batch needs it.
         from annotator.core.model import DocumentKind
         from annotator.nlp.markup import mask_markdown
 
-        for document_id in ids:
+        for document_id in mine:
             document = project.document(document_id)
             texts[document_id] = document.text
             # The model reads Markdown without its syntax; offsets stay those of the source.
@@ -367,7 +383,9 @@ def _run(
     cancelled = False
     candidates: list[_Candidate] = []
     reading: tuple[DocumentId, int] | None = None  # the document in progress, chars read
-    if processes is None:
+    if take is not None:
+        processes = 1  # the other process sharing the documents is the second core
+    elif processes is None:
         from annotator.nlp.chunks import processes_for
 
         processes = processes_for(len(ids), total)
@@ -405,7 +423,9 @@ def _run(
             if progress is not None:
                 progress(finished_chars + chars_done, total)
         if cancel is not None and cancel():
-            cancelled = len(outcomes) < len(ids)
+            # Sharing the run, this process cannot tell whether the other has finished the
+            # rest: whoever merges the reports decides (documents done < requested).
+            cancelled = take is not None or len(outcomes) < len(ids)
             if reading is not None and reading[0] in texts:
                 # Keep what the model found in the part of this document it read.
                 partial_id, covered = reading

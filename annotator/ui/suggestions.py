@@ -5,7 +5,8 @@ dock, a progress bar with Cancel in the status bar, and the reader overlay that 
 pending suggestions dashed and muted. Everything it changes goes through the service
 (:mod:`annotator.suggesting`) and the window's undo stack; the model runs in a separate
 process (:mod:`annotator.suggest_process`) that opens the project file itself, so loading
-and running spaCy never makes the window wait.
+and running spaCy never makes the window wait; a run over a corpus is shared with a second
+such process (both cores), and Cancel or quitting stops both.
 
 Suggestion mode (Suggest → Review Suggestions, on by itself after a run): N / P go to the
 next / previous suggestion, Enter accepts it, Backspace rejects it. Outside it the keys do
@@ -641,6 +642,7 @@ class SuggestionsController(QObject):
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self.reload)
         self.process: SuggestionProcess | None = None
+        self._shared_run = False
         self._poll_timer = QTimer(self, interval=40)
         self._poll_timer.timeout.connect(self._poll)
         # A process left idle this long gives its memory (the loaded pipelines) back; the
@@ -1251,6 +1253,7 @@ class SuggestionsController(QObject):
             f"Loading {describe_model(model or '')} to suggest {what}{where}… you can keep reading"
         )
         self._idle_timer.stop()
+        self._shared_run = False  # until the process says it shares the run with a second
         self.task = SuggestionRun(self.process, run)
         self._poll_timer.start()
         return self.task
@@ -1264,6 +1267,8 @@ class SuggestionsController(QObject):
             what = message[0]
             if what == "progress":
                 self._progress(message[2], message[3])
+            elif what == "sharing":
+                self._shared_run = True
             elif what == "document":
                 self._document_done((message[2], message[3]))
             elif what == "done":
@@ -1282,7 +1287,8 @@ class SuggestionsController(QObject):
     def _progress(self, done: int, total: int) -> None:
         # The first progress: the model is loaded, so "Loading …" is no longer true.
         if self.progress.maximum() == 0 and self.shell.status_message().startswith("Loading "):
-            self.shell.show_status("Model loaded; suggesting… you can keep reading", 4000)
+            cores = " on both cores" if self._shared_run else ""
+            self.shell.show_status(f"Model loaded; suggesting{cores}… you can keep reading", 4000)
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
 
@@ -1488,8 +1494,8 @@ class SuggestionsController(QObject):
         return False
 
     def shutdown(self) -> None:
-        """Stop a run and the suggestion process (finished documents keep their
-        suggestions; the one being written is rolled back by SQLite)."""
+        """Stop a run and the suggestion processes, both of them on a shared run (finished
+        documents keep their suggestions; one being written is rolled back by SQLite)."""
         self._poll_timer.stop()
         self._idle_timer.stop()
         self.task = None
