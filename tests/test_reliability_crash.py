@@ -28,11 +28,13 @@ KILLS = 20
 TEXT = "Some books are to be tasted, others to be swallowed, and some few to be chewed. " * 40
 
 CHILD = r"""
-import sys
+import os, sys
 from annotator.project import Project
 
 path, document_id, worker = sys.argv[1], sys.argv[2], sys.argv[3]
 project = Project(path)
+if os.environ.get("FLUSH_IN_BACKGROUND"):  # as the window writes
+    project.flush_in_background()
 text = project.document(document_id).text
 out = sys.stdout
 out.write("ready\n")
@@ -61,13 +63,23 @@ project.close()
 """
 
 
-def _start(script: Path, project_path: Path, document_id: str, worker: str, *extra: str):
+def _start(
+    script: Path,
+    project_path: Path,
+    document_id: str,
+    worker: str,
+    *extra: str,
+    background: bool = False,
+):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if background:
+        env["FLUSH_IN_BACKGROUND"] = "1"
     return subprocess.Popen(
         [sys.executable, str(script), str(project_path), document_id, worker, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=env,
     )
 
 
@@ -111,7 +123,12 @@ def burst(tmp_path: Path):
     return project_path, document.id, script
 
 
-def test_sigkill_during_writes_loses_nothing_that_was_reported(burst, record_property):
+@pytest.mark.parametrize(
+    "background", [False, True], ids=["commits-wait-for-the-disk", "synced-in-background"]
+)
+def test_sigkill_during_writes_loses_nothing_that_was_reported(burst, record_property, background):
+    """Also as the window writes (``flush_in_background``): a commit that has returned is
+    in the file for every later reader even if the app dies before the thread's fsync."""
     project_path, document_id, script = burst
     rng = random.Random(9)
     reported: set[str] = set()
@@ -119,7 +136,7 @@ def test_sigkill_during_writes_loses_nothing_that_was_reported(burst, record_pro
     batches_interrupted = 0
     started = time.monotonic()
     for _ in range(KILLS):
-        child = _start(script, project_path, document_id, "w")
+        child = _start(script, project_path, document_id, "w", background=background)
         lines = _Lines(child)
         assert lines.ready.wait(30), lines.error()
         time.sleep(rng.uniform(0.0, 0.25))
