@@ -6,9 +6,11 @@ Each change is an undoable step; opening a document is the shell's, which this a
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,11 +22,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from annotator.comparing.layers import blind_mode
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Document
+from annotator.core.model import Document, DocumentId
 from annotator.documents import load_document
 from annotator.documents.base import LoadedDocument
-from annotator.project import Project
+from annotator.project import DocumentSummary, Project
 from annotator.ui.commands import RemoveDocument, ReplaceValue
 from annotator.ui.models import DocumentListModel, plural
 from annotator.ui.panels import DocumentsPanel
@@ -35,6 +38,109 @@ from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
 
 OPEN_FILTER = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (*)"
 
+#: The second line of a row whose counts are still being read.
+COUNTING = "counting notes…"
+
+
+class DocumentRows(DocumentListModel):
+    """The Documents panel's rows: every title at once, the counts a moment later.
+
+    Counting is a pass over every live annotation (0.1 s on the GUI thread at a million),
+    so a worker does it on its own connection. Rows already shown keep their counts until
+    the new ones arrive, updated in place (the selection and scroll position stay); a row
+    new to the panel says it is counting. Blind mode's counts (the viewer's own work) come
+    from :attr:`summaries` on the GUI thread, as before.
+    """
+
+    #: The counts of the latest refresh are in.
+    counted = Signal()
+
+    _generation = 0
+    _counting: frozenset[DocumentId] = frozenset()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        project = self.project
+        if blind_mode(project):
+            self._counting = frozenset()
+            self._show(self.summaries())
+            self.counted.emit()
+            return
+        known = {row.document.id: row for row in self._rows}
+        rows: list[DocumentSummary] = []
+        for document in project.document_headers():
+            old = known.get(document.id)
+            if old is not None:
+                rows.append(dataclasses.replace(old, document=document))
+            else:
+                rows.append(DocumentSummary(document, 0, 0, "not started"))
+        self._counting = frozenset(row.document.id for row in rows if row.document.id not in known)
+        self._show(rows)
+        generation, path = self._generation, project.path
+        viewer = project.current_annotator.name
+
+        def count(_task: object) -> list[DocumentSummary]:
+            with Project(path) as own:  # the worker's own connection
+                own.act_as(viewer)  # whose reading status the rows show
+                return own.documents()
+
+        BackgroundTask(
+            count,
+            parent=self,
+            what="counting each document's notes",
+            on_success=lambda counted: self._counted(generation, counted),
+        ).start()
+
+    def _counted(self, generation: int, counted: list[DocumentSummary]) -> None:
+        if generation != self._generation:
+            return  # a later refresh is counting: its counts are the ones to show
+        by_id = {row.document.id: row for row in counted}
+        rows = []
+        for row in self._rows:
+            new = by_id.get(row.document.id)
+            rows.append(
+                row
+                if new is None
+                else dataclasses.replace(
+                    row, annotations=new.annotations, suggestions=new.suggestions, status=new.status
+                )
+            )
+        self._counting = frozenset()
+        self._show(rows)
+        self.counted.emit()
+
+    @property
+    def counting(self) -> bool:
+        """True while some row waits for its counts."""
+        return bool(self._counting)
+
+    def _show(self, rows: list[DocumentSummary]) -> None:
+        """The same documents in the same order change in place; anything else resets."""
+        old = self._rows
+        if len(rows) == len(old) and all(
+            a.document.id == b.document.id for a, b in zip(rows, old, strict=True)
+        ):
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.AccessibleDescriptionRole
+            and index.isValid()
+            and self._rows[index.row()].document.id in self._counting
+        ):
+            return COUNTING
+        return super().data(index, role)
+
 
 class LibraryController(QObject):
     def __init__(
@@ -44,7 +150,7 @@ class LibraryController(QObject):
         super().__init__(owner)
         self.project, self.session, self.pdf, self.shell = project, session, pdf, shell
         self.closed = False
-        self.model = DocumentListModel(project, owner)
+        self.model = DocumentRows(project, owner)
         self.panel = DocumentsPanel(self.model, owner)
         self.panel.document_activated.connect(shell.open_document)
         self.panel.status_requested.connect(self.set_document_status)
@@ -257,4 +363,4 @@ class LibraryController(QObject):
             self.session.close()
 
 
-__all__ = ["OPEN_FILTER", "LibraryController"]
+__all__ = ["COUNTING", "OPEN_FILTER", "DocumentRows", "LibraryController"]

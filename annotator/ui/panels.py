@@ -100,10 +100,12 @@ class _DocumentDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         painter.setPen(muted)
         if summary is not None:
+            # The model says what the second line is (its counts, or that they are coming).
+            detail = index.data(Qt.ItemDataRole.AccessibleDescriptionRole)
             painter.drawText(
                 QRect(rect.left(), rect.top() + height + 2, rect.width(), height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                DocumentListModel.detail(summary),
+                detail if isinstance(detail, str) else DocumentListModel.detail(summary),
             )
         painter.restore()
 
