@@ -7,7 +7,7 @@ passage again replaces the earlier decision and :func:`undo_adjudication` puts i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from annotator.agreement.results import plural
 from annotator.comparing.disagreements import (
     DisagreementView,
     decision_stack,
+    document_annotations,
     documents_for,
     passage_key,
 )
@@ -29,7 +30,7 @@ from annotator.comparing.selection import (
     compared_kinds,
     own_annotations,
 )
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, Cancelled
 from annotator.core.model import (
     Annotation,
     AnnotationId,
@@ -279,7 +280,15 @@ def _agreed_spans(
     that lie outside every disagreement passage; and the disagreements. ``labels``: only
     these (a label set's), as the disagreements list compares them."""
     by_annotator = own_annotations(project, names, kinds, labels)
-    wanted = set(document_ids)
+    return _agreed_in(by_annotator, names, set(document_ids))
+
+
+def _agreed_in(
+    by_annotator: Mapping[str, Sequence[Annotation]],
+    names: Sequence[str],
+    wanted: Collection[DocumentId],
+) -> tuple[list[Annotation], list[Disagreement]]:
+    """:func:`_agreed_spans` over annotations already read."""
     found = disagreements(by_annotator, wanted, kinds=None)
     contested: dict[DocumentId, list[tuple[int, int]]] = {}
     for d in found:
@@ -359,18 +368,36 @@ def adjudication_progress(
     documents: Sequence[str] | None = None,
     *,
     kinds: Collection[AnnotationKind | str] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> AdjudicationProgress:
     """How many of the current disagreements have a gold decision, and how many agreed
-    passages are already in the gold layer."""
+    passages are already in the gold layer.
+
+    Counted one document at a time (a corpus has millions of annotations: holding them all
+    makes the garbage collector pause every thread); ``cancel()`` is polled between
+    documents and True stops with :class:`~annotator.core.errors.Cancelled`."""
     names = annotator_names(project, annotators)
     if len(names) < 2:
         return AdjudicationProgress(0, 0, 0, 0)
     wanted = compared_kinds("span", kinds, None)
     document_ids = documents_for(project, names, documents, wanted)
-    agreed, found = _agreed_spans(project, names, document_ids, wanted)
-    decided = sum(
-        1 for d in found if decision_stack(project, passage_key(d.document_id, d.start, d.end))
-    )
-    in_gold = {(a.document_id, a.start, a.end, a.label) for a in gold_annotations(project)}
-    agreed_in_gold = sum(1 for a in agreed if (a.document_id, a.start, a.end, a.label) in in_gold)
-    return AdjudicationProgress(decided, len(found), agreed_in_gold, len(agreed))
+    decided = total = agreed_in_gold = agreed_total = 0
+    for document_id in document_ids:
+        if cancel is not None and cancel():
+            raise Cancelled("counting adjudication decisions")
+        by_annotator = document_annotations(project, names, document_id, wanted)
+        agreed, found = _agreed_in(by_annotator, names, {document_id})
+        total += len(found)
+        decided += sum(
+            1 for d in found if decision_stack(project, passage_key(d.document_id, d.start, d.end))
+        )
+        if agreed:
+            in_gold = {
+                (a.document_id, a.start, a.end, a.label)
+                for a in gold_annotations(project, document_id)
+            }
+            agreed_in_gold += sum(
+                1 for a in agreed if (a.document_id, a.start, a.end, a.label) in in_gold
+            )
+        agreed_total += len(agreed)
+    return AdjudicationProgress(decided, total, agreed_in_gold, agreed_total)

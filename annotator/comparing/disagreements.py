@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.agreement import (
     Disagreement,
@@ -14,10 +14,12 @@ from annotator.comparing.selection import (
     annotator_names,
     compared_kinds,
     default_documents,
-    own_annotations,
 )
+from annotator.core.errors import Cancelled
 from annotator.core.model import (
+    Annotation,
     AnnotationKind,
+    AnnotationStatus,
     DocumentId,
 )
 
@@ -87,6 +89,41 @@ class DisagreementView:
         }
 
 
+class DisagreementRow(NamedTuple):
+    """A disagreement as a list shows it: plain strings and numbers only.
+
+    A corpus has tens of thousands of disagreements; as tuples of strings the garbage
+    collector stops looking at them (a :class:`DisagreementView` is seven objects it walks
+    on every full pass). :func:`disagreement_at` gives the whole view back for one."""
+
+    document_id: DocumentId
+    start: int
+    end: int
+    quote: str
+    kind: str
+    document_title: str
+    before: str
+    after: str
+    said: tuple[tuple[str, str], ...]  # (annotator, their reading in words)
+    decision: str | None = None
+
+    @classmethod
+    def of(cls, view: DisagreementView) -> DisagreementRow:
+        return cls(
+            view.document_id, view.start, view.end, view.quote, view.kind,
+            view.document_title, view.before, view.after, tuple(view.said.items()),
+            view.decision,
+        )  # fmt: skip
+
+    @property
+    def key(self) -> str:
+        return passage_key(self.document_id, self.start, self.end)
+
+    def reading(self, name: str) -> str:
+        """What ``name`` said here, in words ("" when they are not compared)."""
+        return next((what for who, what in self.said if who == name), "")
+
+
 def documents_for(
     project: Project,
     names: Sequence[str],
@@ -98,6 +135,34 @@ def documents_for(
     return [DocumentId(d) for d in dict.fromkeys(documents)]
 
 
+def document_annotations(
+    project: Project,
+    names: Sequence[str],
+    document_id: DocumentId,
+    kinds: Collection[AnnotationKind] | None,
+    labels: Collection[str] | None = None,
+) -> dict[str, list[Annotation]]:
+    """Each annotator's accepted, labelled annotations in one document, filtered as
+    :func:`~annotator.comparing.selection.own_annotations` filters a whole project.
+
+    Reading a corpus one document at a time keeps a thousand annotations alive instead of a
+    million: the garbage collector's full passes then stay short, and so do the pauses they
+    cause on the window's thread while a worker lists disagreements."""
+    result = {}
+    for name in names:
+        anns = project.annotations(
+            document_id, annotator=name, statuses=(AnnotationStatus.ACCEPTED,)
+        )
+        result[name] = [
+            a
+            for a in anns
+            if a.label is not None
+            and (kinds is None or a.kind in kinds)
+            and (labels is None or a.label in labels)
+        ]
+    return result
+
+
 def list_disagreements(
     project: Project,
     annotators: Sequence[str],
@@ -106,11 +171,15 @@ def list_disagreements(
     label_set: str | None = None,
     kinds: Collection[AnnotationKind | str] | None = None,
     context: int = 40,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[DisagreementView]:
     """The passages where ``annotators`` differ, in reading order, with ``context``
     characters either side and each annotator's reading in words ("PER 'Ada'", "nothing").
 
-    Entities by default (``kinds`` or a ``label_set`` to choose others)."""
+    Entities by default (``kinds`` or a ``label_set`` to choose others). Read one document
+    at a time: ``progress(done, total)`` is called after each and ``cancel()`` polled there
+    (True stops with :class:`~annotator.core.errors.Cancelled`)."""
     names = annotator_names(project, annotators)
     labels = None
     set_kind = None
@@ -121,29 +190,49 @@ def list_disagreements(
     if len(names) < 2:
         return []
     document_ids = documents_for(project, names, documents, wanted)
-    docs = {d: project.document(d) for d in document_ids}
-    by_annotator = own_annotations(project, names, wanted, labels)
-    found = disagreements(
-        by_annotator, set(document_ids), texts={d: doc.text for d, doc in docs.items()}, kinds=None
-    )
-    order = {d: i for i, d in enumerate(document_ids)}
-    found.sort(key=lambda d: (order[d.document_id], d.start, d.end))
-    views = []
-    for item in found:
-        text = docs[item.document_id].text
-        views.append(
-            DisagreementView(
-                disagreement=item,
-                document_title=docs[item.document_id].title,
-                before=text[max(0, item.start - context) : item.start],
-                after=text[item.end : item.end + context],
-                said={str(name): item.said(name) for name in item.readings},
-                decision=current_choice(
-                    project, passage_key(item.document_id, item.start, item.end)
-                ),
-            )
+    views: list[DisagreementView] = []
+    for done, document_id in enumerate(document_ids):
+        if cancel is not None and cancel():
+            raise Cancelled("listing disagreements")
+        document = project.document(document_id)
+        by_annotator = document_annotations(project, names, document_id, wanted, labels)
+        found = disagreements(
+            by_annotator, {document_id}, texts={document_id: document.text}, kinds=None
         )
+        found.sort(key=lambda d: (d.start, d.end))
+        text = document.text
+        for item in found:
+            views.append(
+                DisagreementView(
+                    disagreement=item,
+                    document_title=document.title,
+                    before=text[max(0, item.start - context) : item.start],
+                    after=text[item.end : item.end + context],
+                    said={str(name): item.said(name) for name in item.readings},
+                    decision=current_choice(
+                        project, passage_key(item.document_id, item.start, item.end)
+                    ),
+                )
+            )
+        if progress is not None:
+            progress(done + 1, len(document_ids))
     return views
+
+
+def disagreement_at(
+    project: Project,
+    annotators: Sequence[str],
+    document_id: str,
+    start: int,
+    end: int,
+    *,
+    label_set: str | None = None,
+) -> DisagreementView | None:
+    """The disagreement on ``[start, end)`` of a document as it stands now (its readings,
+    to adjudicate it), None when the annotators no longer disagree there. Reads that one
+    document."""
+    views = list_disagreements(project, annotators, [document_id], label_set=label_set)
+    return next((v for v in views if (v.start, v.end) == (start, end)), None)
 
 
 def decision_stack(project: Project, key: str) -> list[dict[str, Any]]:

@@ -15,10 +15,23 @@ connection.
 
 from __future__ import annotations
 
+import dataclasses
+from bisect import bisect_left
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +52,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -53,14 +67,20 @@ from annotator.comparing.adjudication import (
     Decision,
     accept_agreed,
     adjudicate,
-    adjudication_progress,
     undo_adjudication,
 )
-from annotator.comparing.disagreements import DisagreementView, list_disagreements
+from annotator.comparing.disagreements import (
+    DisagreementRow,
+    DisagreementView,
+    current_choice,
+    disagreement_at,
+    list_disagreements,
+)
 from annotator.comparing.report import AgreementReport, Figure, PairFigures, report_json
+from annotator.comparing.report_process import Listed
 from annotator.comparing.selection import UNITS, comparable_annotators, default_documents
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import LabelSetKind
+from annotator.core.model import Annotation, LabelSetKind
 from annotator.project import Project
 from annotator.ui.models import plural
 from annotator.ui.reading_area import ReadingArea
@@ -78,6 +98,7 @@ UNIT_HELP = {
 }
 GOOD = QColor("#2b8a6e")  # agreement, the diagonal of a confusion matrix
 BAD = QColor("#d0583c")  # disagreement, below chance
+_ROOT = QModelIndex()
 NOTE_STYLE = (
     "QLabel#agreementNotes { background: %s; color: %s; border: 1px solid %s; "
     "border-radius: 4px; padding: 6px 8px; }"
@@ -282,6 +303,126 @@ class Heatmap(QWidget):
 
 
 # ---------------------------------------------------------------------------------------------
+# The disagreements as a table model
+# ---------------------------------------------------------------------------------------------
+
+
+class DisagreementModel(QAbstractTableModel):
+    """The disagreements as rows of a table: Document, Passage, each annotator, Gold.
+
+    A corpus has tens of thousands of disagreements: the cells are drawn from the rows when
+    shown, never made into one item each. Rows are kept in the order of ``documents`` (the
+    report's), so one document's rows can be replaced where they are."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[DisagreementRow] = []
+        self.names: list[str] = []
+        self.order: dict[str, int] = {}
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.names) + 3
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            headers = ["Document", "Passage", *self.names, "Gold"]
+            return headers[section] if 0 <= section < len(headers) else None
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        r = self.rows[row]
+        if column == 0:
+            return r.document_title
+        if column == 1:
+            return f"…{r.before[-30:]}[{r.quote}]{r.after[:30]}…".replace("\n", " ")
+        if column == len(self.names) + 2:
+            return r.decision or "—"
+        return r.reading(self.names[column - 2])
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(index.row(), index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            r = self.rows[index.row()]
+            return f"{r.kind} disagreement: “{r.quote}”\n{self.text(index.row(), index.column())}"
+        return None
+
+    def set_rows(self, rows: list[DisagreementRow], names: list[str], documents: list[str]) -> None:
+        self.beginResetModel()
+        self.rows, self.names = rows, names
+        self.order = {d: i for i, d in enumerate(documents)}
+        self.endResetModel()
+
+    def row_of(self, key: str) -> int:
+        """The row of a passage (``"<document>:<start>:<end>"``), -1 if it is not listed."""
+        return next((i for i, r in enumerate(self.rows) if r.key == key), -1)
+
+    def set_decision(self, row: int, decision: str | None) -> None:
+        """Show a passage's gold decision (known from the step that made or undid it)."""
+        if 0 <= row < len(self.rows) and self.rows[row].decision != decision:
+            self.rows[row] = self.rows[row]._replace(decision=decision)
+            gold = self.index(row, self.columnCount() - 1)
+            self.dataChanged.emit(gold, gold, [Qt.ItemDataRole.DisplayRole])
+
+    def document_rows(self, document_id: str) -> range:
+        """Where a document's rows are (an empty range where they would go)."""
+        place = self.order.get(document_id, len(self.order))
+        first = bisect_left(self.rows, place, key=lambda r: self.order.get(r.document_id, -1))
+        last = first
+        while last < len(self.rows) and self.rows[last].document_id == document_id:
+            last += 1
+        return range(first, last)
+
+    def replace_document(self, document_id: str, rows: list[DisagreementRow]) -> None:
+        """Put a document's disagreements as listed again in place of its old rows; the other
+        rows (and the selection on them) stay as they are."""
+        old = self.document_rows(document_id)
+        if len(old) == len(rows):
+            if rows and self.rows[old.start : old.stop] != rows:
+                self.rows[old.start : old.stop] = rows
+                self.dataChanged.emit(
+                    self.index(old.start, 0), self.index(old.stop - 1, self.columnCount() - 1)
+                )
+            return
+        if len(old):
+            self.beginRemoveRows(QModelIndex(), old.start, old.stop - 1)
+            del self.rows[old.start : old.stop]
+            self.endRemoveRows()
+        if rows:
+            self.beginInsertRows(QModelIndex(), old.start, old.start + len(rows) - 1)
+            self.rows[old.start : old.start] = rows
+            self.endInsertRows()
+
+
+class DisagreementTable(QTableView):
+    """The list of disagreements over a :class:`DisagreementModel`, with row-wise helpers."""
+
+    def __init__(self, model: DisagreementModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.rows = model
+
+    def rowCount(self) -> int:
+        return self.rows.rowCount()
+
+    def currentRow(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def setCurrentCell(self, row: int, column: int) -> None:
+        self.setCurrentIndex(self.rows.index(row, column))
+
+
+# ---------------------------------------------------------------------------------------------
 # Adjudication as an undoable step
 # ---------------------------------------------------------------------------------------------
 
@@ -358,7 +499,7 @@ class Layers(Protocol):
 
 #: What computing agreement gives the dialog: the figures, the disagreements to list, and
 #: how far their adjudication is.
-Computed = tuple[AgreementReport, list[DisagreementView], AdjudicationProgress]
+Computed = tuple[AgreementReport, list[DisagreementRow], AdjudicationProgress]
 
 
 class AgreementDialog(QDialog):
@@ -381,10 +522,14 @@ class AgreementDialog(QDialog):
         self.setWindowTitle("Agreement Between Annotators")
         self.setObjectName("agreementDialog")
         self.report: AgreementReport | None = None
-        self.views: list[DisagreementView] = []
         self.task: BackgroundTask[Computed] | None = None
-        #: Adjudication progress, read on a worker (over a corpus it reads every annotation).
-        self.progress_task: BackgroundTask[AdjudicationProgress] | None = None
+        #: The disagreements of changed documents being listed again, on a worker.
+        self.refresh_task: BackgroundTask[Any] | None = None
+        self._changed_documents: set[str] = set()
+        self._everything_changed = False
+        #: Counts the changes seen: a listing begun before the latest one is out of date.
+        self._generation = 0
+        self._quiet = False  # moving the current row without opening its passage again
         self.adjudication_figures: AdjudicationProgress | None = None
         self.compared: list[str] = []
 
@@ -398,9 +543,13 @@ class AgreementDialog(QDialog):
         outer.addLayout(self._build_buttons())
         self.resize(1100, 720)
         self.fill_choices()
-        shell.undo.indexChanged.connect(lambda _i: self._refresh_decisions_later())
         self._decisions_timer = QTimer(self, singleShot=True, interval=0)
         self._decisions_timer.timeout.connect(self.refresh_decisions)
+        events = project.events
+        events.annotations_reset.connect(self._annotations_reset)
+        events.annotation_added.connect(self._annotation_changed)
+        events.annotation_changed.connect(self._annotation_changed)
+        events.annotation_removed.connect(self._annotation_changed)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -550,7 +699,9 @@ class AgreementDialog(QDialog):
         self.adjudication.setTextVisible(True)
         self.adjudication.setFormat("No disagreements yet")
         layout.addWidget(self.adjudication)
-        self.disagreements = QTableWidget(0, 3, page)
+        self.rows_model = DisagreementModel(self)
+        self.disagreements = DisagreementTable(self.rows_model, page)
+        self.disagreements.horizontalHeader().setResizeContentsPrecision(200)
         self.disagreements.setObjectName("disagreementTable")
         self.disagreements.setAccessibleName("Disagreements")
         self.disagreements.verticalHeader().hide()
@@ -559,8 +710,10 @@ class AgreementDialog(QDialog):
         self.disagreements.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.disagreements.setWordWrap(True)
         self.disagreements.setAlternatingRowColors(True)
-        self.disagreements.currentCellChanged.connect(lambda r, _c, _r2, _c2: self.open_row(r))
-        self.disagreements.cellClicked.connect(lambda r, _c: self.open_row(r))
+        self.disagreements.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.open_row(current.row())
+        )
+        self.disagreements.clicked.connect(lambda index: self.open_row(index.row()))
         layout.addWidget(self.disagreements, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel("Gold:", page))
@@ -640,9 +793,9 @@ class AgreementDialog(QDialog):
             if s.kind != LabelSetKind.LEGEND:
                 self.label_set_box.addItem(f"{s.name} ({s.kind})", s.name)
         self.document_list.clear()
-        for summary in self.project.documents():
-            item = QListWidgetItem(summary.document.title, self.document_list)
-            item.setData(Qt.ItemDataRole.UserRole, summary.document.id)
+        for document in self.project.document_headers():  # no counts, no text: a corpus
+            item = QListWidgetItem(document.title, self.document_list)
+            item.setData(Qt.ItemDataRole.UserRole, document.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
         self.choose_default_documents()
@@ -717,19 +870,16 @@ class AgreementDialog(QDialog):
             return None
 
         def work(task: TaskContext) -> Computed:
-            from annotator.comparing.report import compute_agreement
-            from annotator.project import Project
+            # In processes of their own: over a corpus the figures hold a million objects,
+            # and the collector walking them would stop the window (see report_process).
+            from annotator.comparing.report_process import Request, compute_in_processes
 
-            with Project(path) as own:  # the worker's own connection
-                report = compute_agreement(
-                    own, names, documents, unit, label_set,  # type: ignore[arg-type]
-                    progress=task.report, cancel=task.cancelled, confidence=level,
-                )  # fmt: skip
-                task.raise_if_cancelled()
-                views = list_disagreements(own, names, documents, label_set=label_set)
-                task.raise_if_cancelled()
-                progress = adjudication_progress(own, names, documents or None)
-            return report, views, progress
+            request = Request(str(path), tuple(names), tuple(documents), unit, label_set, level)
+            report, listed = compute_in_processes(
+                request, progress=task.report, cancelled=task.cancelled
+            )
+            assert report is not None
+            return report, listed.rows, listed.progress
 
         self.compute_button.setText("Cancel")
         self.compute_button.setToolTip("Stop computing; the last results stay shown")
@@ -769,10 +919,17 @@ class AgreementDialog(QDialog):
 
     def _computed(self, result: Computed) -> None:
         self._end_computing()
-        self.report, self.views, self.adjudication_figures = result
-        self.show_report()
+        self.report, rows, self.adjudication_figures = result
+        # What changed before this listing is in it; a refresh under way is out of date.
+        self._generation += 1
+        self._changed_documents.clear()
+        self._everything_changed = False
+        if self.refresh_task is not None:
+            self.refresh_task.cancel()
+            self.refresh_task = None
+        self.show_report(rows)
 
-    def show_report(self) -> None:
+    def show_report(self, rows: list[DisagreementRow] | None = None) -> None:
         report = self.report
         if report is None:
             return
@@ -818,7 +975,7 @@ class AgreementDialog(QDialog):
         self._fill_overall()
         self.show_pair()
         self.compared = list(report.annotators[:2])
-        self.show_disagreements()
+        self.show_disagreements(rows)
 
     def show_matrix(self) -> None:
         report = self.report
@@ -925,27 +1082,24 @@ class AgreementDialog(QDialog):
 
     # -- disagreements ------------------------------------------------------------------------
 
-    def show_disagreements(self) -> None:
+    @property
+    def views(self) -> list[DisagreementRow]:
+        """The disagreements listed, in the table's order."""
+        return self.rows_model.rows
+
+    def show_disagreements(self, rows: list[DisagreementRow] | None = None) -> None:
+        """List ``rows`` (None: the ones listed) under the report's annotators."""
         names = list(self.report.annotators) if self.report else []
-        table = self.disagreements
-        headers = ["Document", "Passage", *names, "Gold"]
-        table.blockSignals(True)
-        table.clear()
-        table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.setRowCount(len(self.views))
-        for r, view in enumerate(self.views):
-            passage = f"…{view.before[-30:]}[{view.quote}]{view.after[:30]}…".replace("\n", " ")
-            cells = [view.document_title, passage, *(view.said.get(n, "") for n in names)]
-            cells.append(view.decision or "—")
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(f"{view.kind} disagreement: “{view.quote}”\n{text}")
-                table.setItem(r, c, item)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        documents = [d.id for d in self.report.documents] if self.report else []
+        self._quiet = True
+        self.rows_model.set_rows(self.views if rows is None else rows, names, documents)
+        self._quiet = False
+        header = self.disagreements.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column in range(self.rows_model.columnCount()):
+            if column != 1:
+                self.disagreements.resizeColumnToContents(column)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        table.blockSignals(False)
         for key, button in self.choice_buttons.items():
             if key in ("A", "B") and len(names) >= 2:
                 who = names[0] if key == "A" else names[1]
@@ -968,12 +1122,13 @@ class AgreementDialog(QDialog):
         self.adjudication.setValue(progress.decided)
         self.adjudication.setFormat(str(progress))
 
-    def current_view(self) -> DisagreementView | None:
+    def current_row(self) -> DisagreementRow | None:
+        """The disagreement chosen in the list, None when none is."""
         row = self.disagreements.currentRow()
         return self.views[row] if 0 <= row < len(self.views) else None
 
     def _update_choice_buttons(self) -> None:
-        on = self.current_view() is not None and len(self.compared) >= 2
+        on = self.current_row() is not None and len(self.compared) >= 2
         for button in self.choice_buttons.values():
             button.setEnabled(on)
         self.accept_agreed_button.setEnabled(len(self.compared) >= 2)
@@ -981,43 +1136,82 @@ class AgreementDialog(QDialog):
     def open_row(self, row: int) -> None:
         """Open the passage in the reader with both annotators' layers visible."""
         self._update_choice_buttons()
-        if not 0 <= row < len(self.views):
+        if self._quiet or not 0 <= row < len(self.views):
             return
         view = self.views[row]
-        self.layers.show_layers(list(view.said))
+        self.layers.show_layers([name for name, _ in view.said])
         self.shell.open_document(view.document_id)
         reader = self.area.reader
         if self.session.is_open(view.document_id) and self.area.view is reader:
             reader.scroll_to_offset(view.start)
             reader.select_span(view.start, view.end)
-        said = " · ".join(f"{name}: {what}" for name, what in view.said.items())
+        said = " · ".join(f"{name}: {what}" for name, what in view.said)
         self.shell.show_status(f"“{view.quote}” — {said}", 10000)
 
     def decide(self, choice: str, edited: list[tuple[int, int, str]] | None = None) -> bool:
-        view = self.current_view()
-        if view is None or len(self.compared) < 2:
+        """Write the gold decision for the chosen disagreement (an undoable step), show it in
+        its row and go on to the next undecided one. Reads only that passage's document."""
+        index = self.disagreements.currentRow()
+        row = self.current_row()
+        if row is None or self.report is None or len(self.compared) < 2:
             return False
         if choice == "edit" and edited is None:
             label, ok = QInputDialog.getText(
                 self, "Edit the gold reading",
-                f"Label for “{view.quote}” in the gold layer (empty: no label):",
+                f"Label for “{row.quote}” in the gold layer (empty: no label):",
             )  # fmt: skip
             if not ok:
                 return False
-            edited = [(view.start, view.end, label.strip())] if label.strip() else []
-        command = Adjudicate(self.project, view, choice, self.compared[0], self.compared[1],
-                             edited)  # fmt: skip
+            edited = [(row.start, row.end, label.strip())] if label.strip() else []
         try:
+            view = disagreement_at(
+                self.project, list(self.report.annotators), row.document_id, row.start, row.end,
+                label_set=self.report.label_set,
+            )  # fmt: skip
+            if view is None:
+                self._mark_changed(row.document_id)
+                self.shell.show_status(
+                    f"The annotators no longer disagree on “{row.quote}”: the list is updated",
+                    6000,
+                )
+                return False
+            command = Adjudicate(self.project, view, choice, self.compared[0], self.compared[1],
+                                 edited)  # fmt: skip
             command.execute()
         except AnnotatorError as error:
             self.summary.setText(f"Could not adjudicate: {error}")
             return False
         self.shell.undo.push(command)
-        row = self.disagreements.currentRow()
-        self.refresh_decisions()
-        if row + 1 < self.disagreements.rowCount():
-            self.disagreements.setCurrentCell(row + 1, 0)
+        self._set_decision(index, command.decision.choice if command.decision else choice)
+        self.select_next_undecided(index)
         return True
+
+    def select_next_undecided(self, after: int) -> None:
+        """Choose the first undecided disagreement after row ``after`` (from the top again
+        when there is none below); the next row when every one is decided."""
+        rows = self.views
+        count = len(rows)
+        if not count:
+            return
+        order = chain(range(after + 1, count), range(0, after + 1))
+        target = next((i for i in order if rows[i].decision is None), min(after + 1, count - 1))
+        self.disagreements.setCurrentCell(target, 0)
+
+    def _set_decision(self, row: int, decision: str | None) -> None:
+        """Show a row's decision and count it in the adjudication bar."""
+        if not 0 <= row < len(self.views):
+            return
+        before = self.views[row].decision
+        self.rows_model.set_decision(row, decision)
+        self._count_decisions(int(decision is not None) - int(before is not None), 0)
+
+    def _count_decisions(self, decided: int, total: int) -> None:
+        figures = self.adjudication_figures
+        if figures is not None and (decided or total):
+            self.adjudication_figures = dataclasses.replace(
+                figures, decided=figures.decided + decided, total=figures.total + total
+            )
+            self._update_progress()
 
     def accept_agreed(self) -> int:
         """Copy the agreed passages into gold (undoable); returns how many were written."""
@@ -1038,69 +1232,136 @@ class AgreementDialog(QDialog):
             else "Every agreed passage is already in the gold layer",
             6000,
         )
-        self.refresh_decisions()
         return written
+
+    # -- keeping the list up to date ----------------------------------------------------------
+
+    def _annotations_reset(self, document_id: object) -> None:
+        if document_id is None:
+            self._mark_changed(None)
+        else:
+            self._mark_changed(str(document_id))
+
+    def _annotation_changed(self, annotation: Annotation, *_new: Annotation) -> None:
+        self._mark_changed(annotation.document_id)
+
+    def _mark_changed(self, document_id: str | None) -> None:
+        """A document's annotations (None: any document's) changed: its disagreements and
+        decisions are read again soon; a listing already under way is now out of date."""
+        if self.report is None:
+            return
+        if document_id is None:
+            self._everything_changed = True
+        elif document_id in self.rows_model.order:
+            self._changed_documents.add(document_id)
+        else:
+            return
+        self._generation += 1
+        self._refresh_decisions_later()
 
     def _refresh_decisions_later(self) -> None:
         if self.isVisible() and self.report is not None:
             self._decisions_timer.start()
 
-    def refresh_decisions(self) -> None:
-        """Re-read the decisions after adjudicating or undoing (the passages stay)."""
-        if self.report is None:
-            return
-        row = self.disagreements.currentRow()
-        try:
-            self.views = list_disagreements(
-                self.project, list(self.report.annotators), self.chosen_documents() or None,
-                label_set=self.report.label_set,
-            )  # fmt: skip
-        except AnnotatorError as error:
-            self.summary.setText(str(error))
-            return
-        self.show_disagreements()
-        if 0 <= row < self.disagreements.rowCount():
-            self.disagreements.blockSignals(True)
-            self.disagreements.setCurrentCell(row, 0)
-            self.disagreements.blockSignals(False)
-        self._update_choice_buttons()
-        self.recount_decisions()
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._refresh_decisions_later()  # what changed while the dialog was closed
 
-    def recount_decisions(self) -> BackgroundTask[AdjudicationProgress] | None:
-        """Count the decided and agreed passages again, on a worker; the bar follows."""
-        path, names = self.project.path, list(self.compared)
-        documents = self.chosen_documents() or None
-        if path is None or len(names) < 2:
+    def refresh_decisions(self) -> BackgroundTask[Any] | None:
+        """Bring the list up to date with the documents that changed (a decision, an undo, an
+        edit in the reader): their rows' decisions at once (a few indexed reads), then their
+        disagreements listed again on a worker and put in place of their rows. When every
+        document may have changed (agreed passages accepted), the whole list is made again
+        in processes of its own. A result that a later change made stale is dropped."""
+        if self.report is None or not (self._changed_documents or self._everything_changed):
             return None
-        if self.progress_task is not None:
-            self.progress_task.cancel()
+        names = list(self.report.annotators)
+        label_set = self.report.label_set
+        path = self.project.path
+        if path is None:
+            return None
+        everything = self._everything_changed
+        documents = sorted(self._changed_documents, key=lambda d: self.rows_model.order[d])
+        if not everything:
+            for document_id in documents:
+                for row in self.rows_model.document_rows(document_id):
+                    self._set_decision(row, current_choice(self.project, self.views[row].key))
+        if self.refresh_task is not None:
+            self.refresh_task.cancel()
+        generation = self._generation
+        listed = [d.id for d in self.report.documents]
+        compared = self.compared
 
-        def work(_task: TaskContext) -> AdjudicationProgress:
+        def work(task: TaskContext) -> Any:
+            if everything:
+                from annotator.comparing.report_process import Request, compute_in_processes
+
+                request = Request(str(path), tuple(names), tuple(listed), "span", label_set, 0.95)
+                return compute_in_processes(request, report=False, cancelled=task.cancelled)[1]
             from annotator.project import Project
 
+            found: dict[str, list[DisagreementRow]] = {}
             with Project(path) as own:  # the worker's own connection
-                return adjudication_progress(own, names, documents)
+                for document_id in documents:
+                    task.raise_if_cancelled()
+                    views = list_disagreements(own, names, [document_id], label_set=label_set)
+                    found[document_id] = [DisagreementRow.of(v) for v in views]
+            return found
 
-        def counted(progress: AdjudicationProgress) -> None:
-            if task is self.progress_task:
-                self.progress_task = None
-                self.adjudication_figures = progress
-                self._update_progress()
+        def listed_again(result: Any) -> None:
+            if task is not self.refresh_task:
+                return
+            self.refresh_task = None
+            if generation != self._generation or compared != self.compared:
+                return  # a later change: its own refresh is on its way
+            self._changed_documents.clear()
+            self._everything_changed = False
+            self._put_rows(result)
 
         def failed(error: Failure) -> None:
-            if task is self.progress_task:
-                self.progress_task = None
-                self.adjudication.setFormat(f"Could not count decisions: {describe_failure(error)}")
+            if task is self.refresh_task:
+                self.refresh_task = None
+                self.summary.setText(
+                    f"Could not list the disagreements again: {describe_failure(error)}"
+                )
 
-        task = BackgroundTask(
-            work,
-            parent=self,
-            what="counting adjudication decisions",
-            on_success=counted,
-            on_failure=failed,
-        )
-        self.progress_task = task
+        task: BackgroundTask[Any] = BackgroundTask(
+            work, parent=self, what="listing disagreements again",
+            on_success=listed_again, on_failure=failed,
+        )  # fmt: skip
+        self.refresh_task = task
         return task.start()
+
+    def _put_rows(self, result: Listed | dict[str, list[DisagreementRow]]) -> None:
+        """Show disagreements listed again, the reader's place (the chosen passage, or the
+        row where it was) kept, without opening it again."""
+        current = self.current_row()
+        at = self.disagreements.currentRow()
+        self._quiet = True
+        try:
+            if isinstance(result, Listed):
+                self.adjudication_figures = result.progress
+                self.show_disagreements(result.rows)
+            else:
+                for document_id, rows in result.items():
+                    old = [self.views[i] for i in self.rows_model.document_rows(document_id)]
+                    self._count_decisions(
+                        sum(r.decision is not None for r in rows)
+                        - sum(r.decision is not None for r in old),
+                        len(rows) - len(old),
+                    )
+                    self.rows_model.replace_document(document_id, rows)
+            if current is not None:
+                place = self.rows_model.document_rows(current.document_id)
+                found = next(
+                    (i for i in place if self.views[i][:3] == current[:3]),
+                    min(at, len(self.views) - 1),
+                )
+                if found != self.disagreements.currentRow() and found >= 0:
+                    self.disagreements.setCurrentCell(found, 0)
+        finally:
+            self._quiet = False
+        self._update_choice_buttons()
 
     # -- export -------------------------------------------------------------------------------
 
@@ -1132,4 +1393,7 @@ class AgreementDialog(QDialog):
     def closeEvent(self, event: Any) -> None:
         if self.task is not None:
             self.task.cancel()
+        if self.refresh_task is not None:
+            self.refresh_task.cancel()
+            self.refresh_task = None
         super().closeEvent(event)
