@@ -77,6 +77,11 @@ class AnnotationsOnScreen(QObject):
         reader = self.area.reader
         a, b = reader.visible_range(pad_pixels=2 * reader.viewport().height())
         start, end = reader.to_cp(a), reader.to_cp(b)
+        if start <= 0 and end >= len(reader.text):
+            # The first screen is the whole text (a short document, or one paragraph):
+            # everything now, read once, not a range and then the same again.
+            reader.reset_annotations(self._all_visible(document_id))
+            return
         try:
             first = self.layers.visible_in_range(document_id, start, end)
         except AnnotatorError:
