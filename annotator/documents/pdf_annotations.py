@@ -150,9 +150,10 @@ def write_annotated_pdf(
     with PdfReader(source, password=password, text=text) as reader:
         doc = reader._doc
         pages: dict[int, pymupdf.Page] = {}
+        popups: list[pymupdf.Annot] = []
         for mark in marks:
             try:
-                problem = _write_mark(reader, pages, mark)
+                problem = _write_mark(reader, pages, popups, mark)
             except PDF_ERRORS as error:
                 # One unusable mark (a damaged box, say) is reported; the others are written.
                 problem = f"PyMuPDF could not write it ({error})"
@@ -164,6 +165,7 @@ def write_annotated_pdf(
         handle, temporary = tempfile.mkstemp(suffix=".pdf", dir=out.parent)
         os.close(handle)
         try:
+            _make_appearances(pages.values(), popups)
             doc.save(
                 temporary,
                 garbage=1,
@@ -179,11 +181,18 @@ def write_annotated_pdf(
     return PdfWriteReport(written=written, skipped=tuple(skipped))
 
 
-def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark) -> str | None:
+def _write_mark(
+    reader: PdfReader,
+    pages: dict[int, pymupdf.Page],
+    popups: list[pymupdf.Annot],
+    mark: PdfMark,
+) -> str | None:
     """Add one mark to the reader's open document; a reason when it cannot be placed.
 
     ``pages`` keeps each page loaded once for the whole export: a PyMuPDF annotation is only
-    usable while its Page object lives, and loading a page per mark costs a page parse."""
+    usable while its Page object lives, and loading a page per mark costs a page parse. No
+    appearance is made here (see :func:`_make_appearances`); a highlight whose note needs a
+    popup beside it is added to ``popups``, to be placed once its rectangle is known."""
     rgb = hex_to_rgb(mark.color)
 
     def page_of(number: int) -> pymupdf.Page:
@@ -217,7 +226,7 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
             x = max(2.0, x0 - NOTE_ICON_SIZE - 4)
         point = (x, max(2.0, y0 - 2))
         text = mark.content if mark.content is not None else mark.note
-        annots = [page.add_text_annot(point, text, icon=mark.icon)]
+        annots = [_new_annot(page, pymupdf.PDF_ANNOT_TEXT, point=point, note=(text, mark.icon))]
         annots[0].set_colors(stroke=rgb)
     elif mark.start < mark.end:
         annots = []
@@ -241,7 +250,8 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
             return "the note's place has no character on any page (a scanned page?)"
         number, rects, _matrix = located
         x0, y0, _x1, _y1 = rects[0]
-        annots = [page_of(number).add_text_annot((x0, y0), mark.note)]
+        note = (mark.note, "Note")
+        annots = [_new_annot(page_of(number), pymupdf.PDF_ANNOT_TEXT, point=(x0, y0), note=note)]
         annots[0].set_colors(stroke=rgb)
     else:
         return "an empty passage without a note has nothing to show"
@@ -258,10 +268,28 @@ def _write_mark(reader: PdfReader, pages: dict[int, pymupdf.Page], mark: PdfMark
         if data:
             reader._doc.xref_set_key(annot.xref, DATA_KEY, pymupdf.get_pdf_str(data))
         if content and not mark.is_area and annot.type[1] != "Text":
-            r = annot.rect
-            annot.set_popup(pymupdf.Rect(r.x1 + 4, r.y0, r.x1 + 184, r.y0 + 100))
-        annot.update()
+            popups.append(annot)
     return None
+
+
+def _make_appearances(pages: Iterable[pymupdf.Page], popups: Sequence[pymupdf.Annot]) -> None:
+    """Make the appearance of every new annotation, a page at a time, then place the popups.
+
+    MuPDF's ``pdf_update_annot`` (behind PyMuPDF's ``Annot.update``) brings every annotation
+    on every open page up to date, twice over, whenever any one has changed: one update per
+    mark made n marks on a page cost O(n²) (2,500 marks took 7.8 s, 10,000 over two minutes).
+    ``pdf_update_page`` once per page makes the very same appearances in one pass. A popup
+    goes beside its highlight's rectangle, which exists only once the appearance is made."""
+    pages = list(pages)
+    for page in pages:
+        pymupdf.mupdf.pdf_update_page(page._pdf_page())
+    if not popups:
+        return
+    for annot in popups:
+        r = annot.rect
+        annot.set_popup(pymupdf.Rect(r.x1 + 4, r.y0, r.x1 + 184, r.y0 + 100))
+    for page in pages:
+        pymupdf.mupdf.pdf_update_page(page._pdf_page())
 
 
 NOTE_ICON_SIZE = 20.0
@@ -331,13 +359,18 @@ def _new_annot(
     *,
     quads: Sequence[pymupdf.Quad] = (),
     rect: Rect | None = None,
+    point: tuple[float, float] | None = None,
+    note: tuple[str, str] = ("", "Note"),
 ) -> pymupdf.Annot:
-    """A new Highlight (``quads``) or Square (``rect``) on ``page``, in unrotated space.
+    """A new Highlight (``quads``), Square (``rect``) or sticky note (``point``, with the
+    ``note``'s text and icon name) on ``page``, in unrotated space.
 
-    What ``page.add_highlight_annot`` / ``add_rect_annot`` do, less one step: PyMuPDF names
-    every new annotation uniquely by first reading the name of every other one on the page,
-    so that n marks on one page cost O(n²) (5,000 took longer than 15 minutes). Ours carry
-    their own name (/NM, the annotation id), so the step is left out.
+    What ``page.add_highlight_annot`` / ``add_rect_annot`` / ``add_text_annot`` do, less two
+    steps, each O(n) in the annotations already on the page, so that n marks on one page
+    cost O(n²): PyMuPDF names every new annotation uniquely by first reading the name of
+    every other one (5,000 marks took longer than 15 minutes; ours carry their own name,
+    /NM, the annotation id), and it makes the appearance at once (see
+    :func:`_make_appearances`, which makes them all in one pass).
     """
     mupdf = pymupdf.mupdf
     pdf_page = page._pdf_page()
@@ -356,7 +389,15 @@ def _new_annot(
             mupdf.pdf_add_annot_quad_point(created, pymupdf.JM_quad_from_py(quad))
         if rect is not None:
             mupdf.pdf_set_annot_rect(created, box)
-        # No pdf_update_annot here: the caller's annot.update() makes the appearance once.
+        if point is not None:
+            # MuPDF gives a new note its icon's size; it is moved, not resized, to the point.
+            icon = mupdf.pdf_annot_rect(created)
+            x, y = point
+            box = mupdf.fz_make_rect(x, y, x + icon.x1 - icon.x0, y + icon.y1 - icon.y0)
+            mupdf.pdf_set_annot_rect(created, box)
+            text, icon_name = note
+            mupdf.pdf_set_annot_contents(created, text)
+            mupdf.pdf_set_annot_icon_name(created, icon_name)
     finally:
         if rotation:
             mupdf.pdf_dict_put_int(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Rotate, rotation)
