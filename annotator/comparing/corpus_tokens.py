@@ -118,9 +118,9 @@ class _Tokenizers:
     def spans(self, text: str, language: str) -> tuple[npt.NDArray[np.int64], ...]:
         nlp = self._nlp.get(language)
         if nlp is None:
-            from annotator.nlp.spacy_library import import_spacy
+            from annotator.nlp.spacy_library import blank
 
-            nlp = self._nlp[language] = import_spacy().blank(language)
+            nlp = self._nlp[language] = blank(language)  # for texts of any length
         doc = nlp.make_doc(text)
         if len(doc) == 0:
             empty = np.zeros(0, dtype=np.int64)

@@ -19,7 +19,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -33,6 +32,7 @@ from annotator.formats.exchange import (
     Losses,
     read_utf8,
 )
+from annotator.nlp.spacy_library import blank
 
 DOCSTART = "-DOCSTART- -X- -X- O"
 WHITESPACE_TRIMMED = (
@@ -43,7 +43,7 @@ _TAG = re.compile(r"O|[BI]-\S+")
 
 @cache
 def _sentencizer() -> Language:
-    nlp = spacy.blank("en")
+    nlp = blank("en")  # rules only: texts of any length
     nlp.add_pipe("sentencizer")
     return nlp
 

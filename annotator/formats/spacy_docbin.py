@@ -28,6 +28,7 @@ from annotator.formats.exchange import (
     Losses,
     gc_paused,
 )
+from annotator.nlp.spacy_library import blank
 
 #: Spans that start or end with whitespace are invalid entities for ``spacy debug data``
 #: and ``spacy train`` (a B-/L-/U- tag on a whitespace token): they are trimmed, and counted.
@@ -45,7 +46,7 @@ def build_docbin(data: ExportData, nlp: Language | None = None) -> tuple[DocBin,
 
 
 def _build_docbin(data: ExportData, nlp: Language | None) -> tuple[DocBin, list[str]]:
-    nlp = nlp or spacy.blank("en")
+    nlp = nlp or blank("en")  # texts of any length
     losses = Losses()
     if len(data.annotators_used()) > 1:
         losses.add(

@@ -13,6 +13,10 @@ the package's lock; after that its submodules are already loaded. Import spaCy t
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 def import_spacy() -> ModuleType:
@@ -22,4 +26,18 @@ def import_spacy() -> ModuleType:
     return spacy
 
 
-__all__ = ["import_spacy"]
+#: How long a text a rule-based pipeline takes: spaCy's default of 1,000,000 characters guards
+#: the parser's and recogniser's memory (about 1 GB per 100,000 characters), which tokenising
+#: and splitting sentences do not need; a book of 2 MB must tokenise as a page does.
+RULES_ONLY_MAX_LENGTH = 2**31 - 1
+
+
+def blank(lang: str) -> Language:
+    """``spacy.blank(lang)`` for tokenising whole texts of any length (no model, so no
+    memory limit applies: see :data:`RULES_ONLY_MAX_LENGTH`)."""
+    nlp = import_spacy().blank(lang)
+    nlp.max_length = RULES_ONLY_MAX_LENGTH
+    return nlp
+
+
+__all__ = ["RULES_ONLY_MAX_LENGTH", "blank", "import_spacy"]

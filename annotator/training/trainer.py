@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError, Cancelled
-from annotator.nlp.spacy_library import import_spacy
+from annotator.nlp.spacy_library import blank, import_spacy
 from annotator.training.data import PROJECT_MODEL_NAME, TrainingSet
 from annotator.training.saved import META_KEY
 
@@ -224,8 +224,9 @@ def _default_config(lang: str, component: str) -> str:
 
 @functools.cache
 def _blank(lang: str) -> Language:
-    """A blank pipeline of ``lang``, for its tokenizer (the one the trained model uses)."""
-    return import_spacy().blank(lang)
+    """A blank pipeline of ``lang``, for its tokenizer (the one the trained model uses), for
+    texts of any length."""
+    return blank(lang)
 
 
 def _base_tok2vec_width(base: str, lang: str) -> int:
