@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import spacy
 
@@ -97,3 +100,20 @@ def test_token_spans_use_given_tokenizer() -> None:
     spans = token_spans("so wonderful", nlp=nlp)
     assert spans == [(0, 2), (3, 9), (9, 12)]
     assert snap_to_tokens("so wonderful", 4, 5, nlp=nlp) == (3, 9)
+
+
+def test_a_text_being_tokenised_on_another_thread_is_waited_for_not_tokenised_again() -> None:
+    """The window's warm-up thread tokenises the shown text; a selection made meanwhile gets
+    that same Doc rather than paying for a second tokenisation on the GUI thread."""
+    index = TokenIndex()  # the window's: spaCy's blank English, made on first need
+    text = "Some books are to be tasted, others to be swallowed. " * 40_000  # 2.1 M, a book
+    made: list[object] = []
+    warm_up = threading.Thread(target=lambda: made.append(index.doc(text)))
+    warm_up.start()
+    deadline = time.monotonic() + 30
+    while text not in index._pending and not made and time.monotonic() < deadline:
+        time.sleep(0.001)
+    selection_doc = index.doc(text)
+    warm_up.join()
+    assert made and selection_doc is made[0]
+    assert index._pending == {}

@@ -35,25 +35,45 @@ class TokenIndex:
         self._docs: OrderedDict[str, Doc] = OrderedDict()
         self._spans: dict[str, list[tuple[int, int]]] = {}
         self._lock = threading.Lock()
+        self._making_pipeline = threading.Lock()
+        #: Texts being tokenised now, by whichever thread came first: another thread asking
+        #: for one waits for that result instead of tokenising it again (the window's first
+        #: selection, made while the warm-up thread still tokenises, waits only for the rest).
+        self._pending: dict[str, threading.Event] = {}
 
     def doc(self, text: str) -> Doc:
         """``text`` tokenised (and only tokenised), from the cache when possible."""
-        with self._lock:
-            doc = self._docs.get(text)
-            if doc is not None:
-                self._docs.move_to_end(text)
-                return doc
-        if self._nlp is None:
-            from annotator.nlp.spacy_library import import_spacy
-
-            self._nlp = import_spacy().blank("en")
-        doc = self._nlp.make_doc(text)
-        with self._lock:
-            self._docs[text] = doc
-            while len(self._docs) > self._size:
-                evicted, _ = self._docs.popitem(last=False)
-                self._spans.pop(evicted, None)
+        while True:
+            with self._lock:
+                doc = self._docs.get(text)
+                if doc is not None:
+                    self._docs.move_to_end(text)
+                    return doc
+                pending = self._pending.get(text)
+                if pending is None:
+                    pending = self._pending[text] = threading.Event()
+                    break  # this thread tokenises it
+            pending.wait()  # then found in the cache (or, had that thread failed, made here)
+        try:
+            doc = self._pipeline().make_doc(text)
+            with self._lock:
+                self._docs[text] = doc
+                while len(self._docs) > self._size:
+                    evicted, _ = self._docs.popitem(last=False)
+                    self._spans.pop(evicted, None)
+        finally:
+            with self._lock:
+                del self._pending[text]
+            pending.set()
         return doc
+
+    def _pipeline(self) -> Language:
+        with self._making_pipeline:  # built once, however many threads ask at first
+            if self._nlp is None:
+                from annotator.nlp.spacy_library import blank
+
+                self._nlp = blank("en")  # for texts of any length
+            return self._nlp
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``(start, end)`` of each non-whitespace token of ``text``."""
