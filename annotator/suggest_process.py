@@ -77,6 +77,9 @@ class RunRequest:
     #: True: the second, joining a run the first shares.
     joining: bool = False
     max_processes: int = 1
+    #: The order documents are handed out in when shared (indexes into the deduplicated
+    #: ``document_ids``), decided by the first process and passed on by the window.
+    order: tuple[int, ...] = ()
 
 
 def _serve(rank: int, requests: Any, replies: Any, cancelled_run: Any, shared: Any) -> None:
@@ -120,16 +123,23 @@ def _end_with_parent() -> None:
     threading.Thread(target=watch, name="end-with-window", daemon=True).start()
 
 
-def _take(shared: Any, run: int, rank: int, count: int) -> int | None:
+def _take(shared: Any, run: int, rank: int, order: tuple[int, ...]) -> int | None:
     """The index of the next document of ``run`` for the process ``rank``, None when all
     are taken (or the window closed the run to sharing)."""
     with shared.get_lock():
-        if shared[_RUN] != run or shared[_NEXT] >= count:
+        if shared[_RUN] != run or shared[_NEXT] >= len(order):
             return None
         index = int(shared[_NEXT])
         shared[_NEXT] = index + 1
         shared[_TAKEN + rank] += 1
-        return index
+        return order[index]
+
+
+def _sharing_order(ids: list[str], lengths: dict[str, int], shown: str | None) -> tuple[int, ...]:
+    """The shown document first (the reader is looking at it), then the longest first: the
+    run does not end with one process reading a long document alone while the other has
+    nothing left. Ties keep their order."""
+    return tuple(sorted(range(len(ids)), key=lambda i: (ids[i] != shown, -lengths.get(ids[i], 0))))
 
 
 def _unless(cancelled: Callable[[], bool], take: Callable[[], int | None]) -> int | None:
@@ -153,19 +163,21 @@ def _run(
 
     # Checked before the model loads: a missing project is said at once.
     with Project(existing_project_file(request.project_path)) as project:
-        take: Callable[[], int | None] | None = None
-        shared_take = functools.partial(_take, shared, run, rank, len(ids))
+        order: tuple[int, ...] = ()
         if request.joining:
-            take = shared_take
+            order = request.order
         elif request.max_processes > 1 and len(ids) > 1:
             # Decided before the model loads, so the second process loads its own meanwhile.
-            total = sum(project.document_text_lengths(ids).values())
-            if min(request.max_processes, processes_for(len(ids), total)) > 1:
-                take = shared_take
-                replies.put(("share", run, rank))
-        if take is not None:
+            lengths = project.document_text_lengths(ids)
+            if min(request.max_processes, processes_for(len(ids), sum(lengths.values()))) > 1:
+                order = _sharing_order(ids, lengths, request.shown_document)
+                replies.put(("share", run, rank, order))
+        take = None
+        if request.joining or order:
             # After a cancel no process starts another document (it would store a sliver).
-            take = functools.partial(_unless, cancelled, shared_take)
+            take = functools.partial(
+                _unless, cancelled, functools.partial(_take, shared, run, rank, order)
+            )
 
         def on_document(outcome: DocumentOutcome) -> None:
             items = None
@@ -356,7 +368,9 @@ class SuggestionProcess:
             return [self._fail(rest[0])]
         if what == "share":
             helper = self._ensure_started(1)
-            helper.requests.put(dataclasses.replace(state.request, joining=True, max_processes=1))
+            helper.requests.put(
+                dataclasses.replace(state.request, joining=True, max_processes=1, order=rest[0])
+            )
             state.waiting.add(1)
             self.processes = 2
             return [("sharing", run, 2)]

@@ -112,7 +112,7 @@ def test_a_corpus_run_is_shared_by_two_processes_and_stores_what_one_process_sto
 
     process.start(
         str(project.path), ids, kind="entities", model=None, annotator="me",
-        shown_document=None,
+        shown_document=ids[-1],
     )  # fmt: skip
     messages = wait_for(process, ended)
     assert messages[-1][0] == "done"
@@ -124,6 +124,10 @@ def test_a_corpus_run_is_shared_by_two_processes_and_stores_what_one_process_sto
     progress = [m for m in messages if m[0] == "progress"]
     assert progress[-1][2] == progress[-1][3] == total
     assert [m[2] for m in progress] == sorted(m[2] for m in progress)  # never goes back
+    # The shown document's suggestions come with its outcome, whichever process ran it.
+    notes = {m[2].document_id: m[3] for m in messages if m[0] == "document"}
+    assert [a.id for a in notes[ids[-1]]] == [a.id for a in pending_suggestions(project, ids[-1])]
+    assert all(notes[i] is None for i in ids[:-1])
     found = stored(project.path)
     assert found == stored(one) and len(found) > 1000
     with Project(project.path) as again:
