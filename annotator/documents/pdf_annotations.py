@@ -209,8 +209,7 @@ def _write_mark(
             return "its area is empty, not a number or off the page"
         page = page_of(mark.page)
         unrotated = _transform(area, ~page.rotation_matrix)
-        annots = [_new_annot(page, pymupdf.PDF_ANNOT_SQUARE, rect=unrotated)]
-        annots[0].set_colors(stroke=rgb, fill=rgb)
+        annots = [_new_annot(page, pymupdf.PDF_ANNOT_SQUARE, rgb, rect=unrotated, fill=True)]
         annots[0].set_opacity(AREA_OPACITY)
     elif mark.pdf_type == "Text":
         # A note for the passage, beside its first line: a summary must not paint a section.
@@ -226,8 +225,8 @@ def _write_mark(
             x = max(2.0, x0 - NOTE_ICON_SIZE - 4)
         point = (x, max(2.0, y0 - 2))
         text = mark.content if mark.content is not None else mark.note
-        annots = [_new_annot(page, pymupdf.PDF_ANNOT_TEXT, point=point, note=(text, mark.icon))]
-        annots[0].set_colors(stroke=rgb)
+        note = (text, mark.icon)
+        annots = [_new_annot(page, pymupdf.PDF_ANNOT_TEXT, rgb, point=point, note=note)]
     elif mark.start < mark.end:
         annots = []
         subtype = (
@@ -239,9 +238,7 @@ def _write_mark(
             quads = [pymupdf.Rect(rect).quad for rect in rects if _drawable(rect)]
             if not quads:
                 continue
-            annot = _new_annot(page_of(number), subtype, quads=quads)
-            annot.set_colors(stroke=rgb)
-            annots.append(annot)
+            annots.append(_new_annot(page_of(number), subtype, rgb, quads=quads))
         if not annots:
             return "the passage has no characters on any page (a scanned page?)"
     elif mark.note:
@@ -251,8 +248,8 @@ def _write_mark(
         number, rects, _matrix = located
         x0, y0, _x1, _y1 = rects[0]
         note = (mark.note, "Note")
-        annots = [_new_annot(page_of(number), pymupdf.PDF_ANNOT_TEXT, point=(x0, y0), note=note)]
-        annots[0].set_colors(stroke=rgb)
+        page = page_of(number)
+        annots = [_new_annot(page, pymupdf.PDF_ANNOT_TEXT, rgb, point=(x0, y0), note=note)]
     else:
         return "an empty passage without a note has nothing to show"
     content = mark.content if mark.content is not None else mark.note
@@ -263,10 +260,12 @@ def _write_mark(
             content=content,
             subject=mark.subject if mark.subject is not None else mark.label or "",
         )
+        # Straight into the dictionary: Document.xref_set_key prints the whole annotation
+        # and parses it again for each key (a third of the export's time).
         if mark.id:
-            reader._doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(mark.id))
+            _put_text(annot, "NM", mark.id)
         if data:
-            reader._doc.xref_set_key(annot.xref, DATA_KEY, pymupdf.get_pdf_str(data))
+            _put_text(annot, DATA_KEY, data)
         if content and not mark.is_area and annot.type[1] != "Text":
             popups.append(annot)
     return None
@@ -353,17 +352,27 @@ def _drawable(rect: Rect) -> bool:
     return all(math.isfinite(v) for v in rect) and rect[0] <= rect[2] and rect[1] <= rect[3]
 
 
+def _put_text(annot: pymupdf.Annot, key: str, value: str) -> None:
+    """Set ``/key`` of the annotation's dictionary to the text string ``value``."""
+    mupdf = pymupdf.mupdf
+    obj = mupdf.pdf_annot_obj(annot.this)
+    mupdf.pdf_dict_put(obj, mupdf.pdf_new_name(key), mupdf.pdf_new_text_string(value))
+
+
 def _new_annot(
     page: pymupdf.Page,
     annot_type: int,
+    rgb: tuple[float, float, float],
     *,
     quads: Sequence[pymupdf.Quad] = (),
     rect: Rect | None = None,
     point: tuple[float, float] | None = None,
     note: tuple[str, str] = ("", "Note"),
+    fill: bool = False,
 ) -> pymupdf.Annot:
     """A new Highlight (``quads``), Square (``rect``) or sticky note (``point``, with the
-    ``note``'s text and icon name) on ``page``, in unrotated space.
+    ``note``'s text and icon name) on ``page``, in unrotated space, in colour ``rgb`` (its
+    border's, and its inside's too with ``fill``).
 
     What ``page.add_highlight_annot`` / ``add_rect_annot`` / ``add_text_annot`` do, less two
     steps, each O(n) in the annotations already on the page, so that n marks on one page
@@ -398,6 +407,13 @@ def _new_annot(
             text, icon_name = note
             mupdf.pdf_set_annot_contents(created, text)
             mupdf.pdf_set_annot_icon_name(created, icon_name)
+        # As Annot.set_colors writes them, without printing and parsing the annotation.
+        obj = mupdf.pdf_annot_obj(created)
+        for key in ("C", "IC") if fill else ("C",):
+            color = mupdf.pdf_new_array(pdf_page.doc(), 3)
+            for component in rgb:
+                mupdf.pdf_array_push_real(color, component)
+            mupdf.pdf_dict_put(obj, mupdf.pdf_new_name(key), color)
     finally:
         if rotation:
             mupdf.pdf_dict_put_int(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Rotate, rotation)
