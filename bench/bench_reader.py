@@ -264,8 +264,8 @@ def main() -> int:
         rng = random.Random(3)
         n = len(window.reader.text)
         paints = _Paints(window.reader.viewport())
-        # A reader selects after reading a moment: by then the warm-up thread has tokenised
-        # the text for snapping (spaCy imported, 1 MB tokenised: ~1.5 s after opening).
+        # A reader selects after reading a moment: by then the warm-up thread has made
+        # snapping ready (spaCy imported and its tokenizer built: ~1 s after opening).
         prepare_tokens(window.reader.text)
         # As the window writes (the disk synced by a thread), then with the fsync on the GUI
         # thread as every commit did before (synchronous = FULL, SQLite's own checkpoints).

@@ -7,6 +7,8 @@ import time
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.errors import SpanError
 from annotator.nlp.tokens import TokenIndex, snap_to_tokens, token_index, token_spans
@@ -117,3 +119,34 @@ def test_a_text_being_tokenised_on_another_thread_is_waited_for_not_tokenised_ag
     warm_up.join()
     assert made and selection_doc is made[0]
     assert index._pending == {}
+
+
+def _sample_texts() -> list[str]:
+    from tests.conftest import SAMPLES
+
+    texts = [
+        TEXT,
+        "a   b\tc\n\n\nd  \u00a0e\u2003f",
+        "Dr. O'Neil's e-mail: x@y.org (see https://a.b/c?d=1).",
+    ]
+    if SAMPLES.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    return texts
+
+
+SAMPLE_TEXTS = _sample_texts()
+WHOLE = {i: spacy.blank("en").make_doc(text) for i, text in enumerate(SAMPLE_TEXTS)}
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_snapping_around_the_selection_gives_what_tokenising_the_whole_text_gives(data):
+    """Selections are snapped by tokenising only a stretch around them, cut at whitespace:
+    on messy web text, slides, German, emoji and non-BMP letters (the sample readings) it
+    agrees with tokenising the whole text, in both token modes."""
+    which = data.draw(st.integers(0, len(SAMPLE_TEXTS) - 1))
+    text = SAMPLE_TEXTS[which]
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 300)))
+    mode = data.draw(st.sampled_from(["expand", "contract"]))
+    assert snap_to_tokens(text, start, end, mode) == snap_to_tokens(WHOLE[which], start, end, mode)

@@ -1,12 +1,13 @@
 """Token boundaries for snapping selections and for agreement's token unit.
 
-The GUI calls :func:`snap_to_tokens` on every selection, so tokenising must be cheap: a
-tokenizer-only pipeline (``spacy.blank("en")`` unless a pipeline is given) is used, and the
-tokenised ``Doc`` of the last few texts is kept, keyed by the text itself (a dict lookup
-hashes a ``str`` once and compares by identity first, so a document's text is found again
-at no cost). ``Doc.char_span(..., alignment_mode=...)`` then aligns a selection to tokens.
+The GUI calls :func:`snap_to_tokens` on every selection, so it must be cheap at any text
+length: a tokenizer-only pipeline (``spacy.blank("en")`` unless a pipeline is given)
+tokenises only a stretch around the selection, cut at whitespace, and
+``Doc.char_span(..., alignment_mode=...)`` aligns the selection to those tokens. Whole texts
+(:func:`token_spans`, for exports and agreement) are tokenised once and the ``Doc`` of the
+last few kept, keyed by the text itself (a dict lookup hashes a ``str`` once and compares by
+identity first, so a document's text is found again at no cost).
 """
-
 from __future__ import annotations
 
 import threading
@@ -67,6 +68,10 @@ class TokenIndex:
             pending.set()
         return doc
 
+    def pipeline(self) -> Language:
+        """The tokenizer's pipeline (``spacy.blank("en")`` unless one was given)."""
+        return self._pipeline()
+
     def _pipeline(self) -> Language:
         with self._making_pipeline:  # built once, however many threads ask at first
             if self._nlp is None:
@@ -108,12 +113,17 @@ def token_index(nlp: Language | None = None) -> TokenIndex:
 
 
 def prepare_tokens(text: str) -> None:
-    """Tokenise ``text`` into the shared cache ahead of its first selection (safe on any
-    thread; errors are left for the selection itself to report)."""
+    """Make the first selection in ``text`` snap at once: spaCy imported and its tokenizer
+    built (~1 s), the start of the text tokenised. Safe on any thread; errors are left for
+    the selection itself to report."""
     try:
-        _default_index.doc(text)
+        snap_to_tokens(text, 0, min(len(text), 1))
     except Exception:  # a warm-up must never break anything
         return
+
+
+#: Characters of context tokenised on each side of a selection (then widened to whitespace).
+_CONTEXT = 64
 
 
 def snap_to_tokens(
@@ -134,26 +144,48 @@ def snap_to_tokens(
     In the token modes whitespace at either end of the result is trimmed. Returns
     ``(start, end)``, or None when nothing is left (contracting inside a single word, a
     selection of only whitespace, an empty selection).
-    A ``str`` is tokenised with ``nlp``'s tokenizer (``spacy.blank("en")`` by default) and the
-    result cached; a ``Doc`` is used as it is.
+    A ``str`` is tokenised with ``nlp``'s tokenizer (``spacy.blank("en")`` by default), only
+    around the selection: spaCy splits a text at whitespace before anything else, so the
+    tokens of a stretch cut at whitespace are the whole text's tokens there (a property test
+    holds the two equal on the sample readings). A selection in a 2 MB book costs what one in
+    a sentence does, and no text waits to be tokenised whole. A ``Doc`` is used as it is.
     """
     if mode not in SNAP_MODES:
         raise ValueError(f"unknown snap mode {mode!r}; expected one of {', '.join(SNAP_MODES)}")
-    if isinstance(text_or_doc, str):
-        # ``Doc.text`` joins every token again (~0.1 s for 1 MB): use the string we hold.
-        doc, text = token_index(nlp).doc(text_or_doc), text_or_doc
-    else:
-        doc, text = text_or_doc, text_or_doc.text
+    text = text_or_doc if isinstance(text_or_doc, str) else text_or_doc.text
     if not 0 <= start <= end <= len(text):
         raise SpanError(
             f"the selection {start}..{end} does not fit the text ({len(text)} characters)"
         )
     if mode == "character":
         return (start, end) if start < end else None
-    span = doc.char_span(start, end, alignment_mode=mode)
+    offset = 0
+    if isinstance(text_or_doc, str):
+        offset, stop = _stretch(text, start, end)
+        doc = token_index(nlp).pipeline().make_doc(text[offset:stop])
+    else:
+        doc = text_or_doc
+    span = doc.char_span(start - offset, end - offset, alignment_mode=mode)
     if span is None:
         return None
-    return _trim_whitespace(text, span.start_char, span.end_char)
+    return _trim_whitespace(text, offset + span.start_char, offset + span.end_char)
+
+
+def _stretch(text: str, start: int, end: int) -> tuple[int, int]:
+    """A stretch of ``text`` around ``start..end`` that begins and ends next to whitespace,
+    so that no token crosses its edges."""
+    lo = max(0, start - _CONTEXT)
+    while lo > 0 and not text[lo - 1].isspace():
+        lo -= 1
+    hi = min(len(text), end + _CONTEXT)
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
+    # Not inside a run of whitespace either: spaCy makes a run one token, whatever its edges.
+    while lo < start and text[lo].isspace():
+        lo += 1
+    while hi > end and text[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
 
 
 def _trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
