@@ -119,9 +119,11 @@ def test_new_counts_replace_the_old_in_place_keeping_the_chosen_documents(
     project.annotate(readings[2], 0, 4, color="#8ecae6")
     window.library.refresh()
     # Until counted, the rows keep what they showed: no empty or "counting" flash.
+    assert model.pending and not model.counting
     assert shown(window)["Hopper"][:2] == (1, 0)
     assert shown(window)["Turing"][3] == "no notes yet"
-    qtbot.waitUntil(lambda: shown(window) == expected(project))
+    qtbot.waitUntil(lambda: not model.pending)
+    assert shown(window) == expected(project)
     assert shown(window)["Hopper"][3] == "2 notes · in progress"
     assert shown(window)["Turing"][3] == "1 note · in progress"
     assert panel.selected_ids() == [readings[0], readings[2]]  # still both chosen
@@ -143,13 +145,34 @@ def test_a_document_added_shows_at_once_and_its_counts_follow(qtbot, window, pro
     assert shown(window)["Lovelace"][3] == "1 note · in progress"
 
 
-def test_only_the_latest_refresh_s_counts_are_shown(qtbot, window, project, readings):
+def test_refreshes_while_counting_count_once_more_and_show_the_latest(
+    qtbot, window, project, readings
+):
     model = window.library.model
-    qtbot.waitUntil(lambda: not model.counting)
+    qtbot.waitUntil(lambda: not model.pending)
     window.library.refresh()  # counting the project as it is now
     project.annotate(readings[2], 0, 4, color="#ffe066")
-    window.library.refresh()  # and again, with the new note
-    qtbot.waitUntil(lambda: BackgroundTask.pending() == 0)
-    assert not model.counting
+    window.library.refresh()  # and, once that is done, again with the new note
+    assert BackgroundTask.pending() == 1  # one count at a time
+    qtbot.waitUntil(lambda: not model.pending)
     assert shown(window) == expected(project)
     assert shown(window)["Turing"][0] == 1
+    qtbot.waitUntil(lambda: BackgroundTask.pending() == 0)
+
+
+def test_counts_are_read_on_the_gui_thread_when_the_worker_cannot(
+    qtbot, window, project, readings, monkeypatch
+):
+    model = window.library.model
+    qtbot.waitUntil(lambda: not model.pending)
+    project.annotate(readings[2], 0, 4, color="#ffe066")
+    monkeypatch.setattr("annotator.ui.library.Project.act_as", _refuse)
+    window.library.refresh()
+    qtbot.waitUntil(lambda: not model.pending)
+    assert shown(window) == expected(project)
+
+
+def _refuse(self, name):
+    from annotator.core.errors import ProjectStorageError
+
+    raise ProjectStorageError("disk I/O error")

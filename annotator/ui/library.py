@@ -7,6 +7,7 @@ Each change is an undoable step; opening a document is the shell's, which this a
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.comparing.layers import blind_mode
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ProjectError
 from annotator.core.model import Document, DocumentId
 from annotator.documents import load_document
 from annotator.documents.base import LoadedDocument
@@ -35,6 +36,8 @@ from annotator.ui.pdf_flow import PdfController, is_paged_file
 from annotator.ui.session import ReadingSession
 from annotator.ui.shell import Shell, make_action
 from annotator.ui.tasks import BackgroundTask, Failure, describe_failure
+
+log = logging.getLogger(__name__)
 
 OPEN_FILTER = "Readings (*.txt *.md *.markdown *.text *.pdf *.epub);;All files (*)"
 
@@ -55,8 +58,10 @@ class DocumentRows(DocumentListModel):
     #: The counts of the latest refresh are in.
     counted = Signal()
 
-    _generation = 0
-    _counting: frozenset[DocumentId] = frozenset()
+    _generation = 0  # one per refresh: only the latest one's counts are shown
+    _counting: frozenset[DocumentId] = frozenset()  # rows shown without counts yet
+    _task: BackgroundTask[list[DocumentSummary]] | None = None
+    _shown_generation = 0
 
     def refresh(self) -> None:
         self._generation += 1
@@ -64,6 +69,7 @@ class DocumentRows(DocumentListModel):
         if blind_mode(project):
             self._counting = frozenset()
             self._show(self.summaries())
+            self._shown_generation = self._generation
             self.counted.emit()
             return
         known = {row.document.id: row for row in self._rows}
@@ -76,24 +82,44 @@ class DocumentRows(DocumentListModel):
                 rows.append(DocumentSummary(document, 0, 0, "not started"))
         self._counting = frozenset(row.document.id for row in rows if row.document.id not in known)
         self._show(rows)
-        generation, path = self._generation, project.path
-        viewer = project.current_annotator.name
+        if self._task is None:  # else the count under way starts the next when it ends
+            self._count()
+
+    @property
+    def pending(self) -> bool:
+        """True until the counts of the latest refresh are shown."""
+        return self._shown_generation != self._generation
+
+    @property
+    def counting(self) -> bool:
+        """True while some row is shown without its counts."""
+        return bool(self._counting)
+
+    def _count(self) -> None:
+        """Count on a worker, as the project is now, for the latest refresh."""
+        generation, path = self._generation, Path(self.project.path)
+        viewer = self.project.current_annotator.name
 
         def count(_task: object) -> list[DocumentSummary]:
+            if not path.exists():  # opening would make a new, empty project there
+                raise ProjectError(f"'{path.name}' is no longer there")
             with Project(path) as own:  # the worker's own connection
                 own.act_as(viewer)  # whose reading status the rows show
                 return own.documents()
 
-        BackgroundTask(
+        self._task = BackgroundTask(
             count,
             parent=self,
             what="counting each document's notes",
             on_success=lambda counted: self._counted(generation, counted),
+            on_failure=lambda error: self._not_counted(generation, error),
         ).start()
 
     def _counted(self, generation: int, counted: list[DocumentSummary]) -> None:
+        self._task = None
         if generation != self._generation:
-            return  # a later refresh is counting: its counts are the ones to show
+            self._count()  # the project changed meanwhile: count it again
+            return
         by_id = {row.document.id: row for row in counted}
         rows = []
         for row in self._rows:
@@ -107,12 +133,22 @@ class DocumentRows(DocumentListModel):
             )
         self._counting = frozenset()
         self._show(rows)
+        self._shown_generation = generation
         self.counted.emit()
 
-    @property
-    def counting(self) -> bool:
-        """True while some row waits for its counts."""
-        return bool(self._counting)
+    def _not_counted(self, generation: int, error: Failure) -> None:
+        """The worker could not count: count here, as before (a file that cannot be read
+        at all is the window's to report, when it next reads it)."""
+        log.warning("counting on a worker failed: %s", describe_failure(error))
+        try:
+            counted = self.project.documents()
+        except AnnotatorError as again:
+            log.warning("the Documents panel's counts are not shown: %s", again)
+            self._task = None
+            self._counting = frozenset()
+            self._shown_generation = self._generation
+            return
+        self._counted(generation, counted)
 
     def _show(self, rows: list[DocumentSummary]) -> None:
         """The same documents in the same order change in place; anything else resets."""

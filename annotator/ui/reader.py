@@ -134,6 +134,7 @@ class ReaderView(QPlainTextEdit):
         self._segments: list[Segment] = []  # sorted, not overlapping
         self._segment_starts: list[int] = []
         self._painting = False  # computing the segments (see _paint_visible)
+        self._scrolling = False  # scroll_top_to stepping towards its line
         self._drag: _Drag | None = None
         self._press_pos: QPoint | None = None
         self._point_size = 13
@@ -555,6 +556,8 @@ class ReaderView(QPlainTextEdit):
         return super().extraSelections() + self._as_selections(self._segments)
 
     def _on_scrolled(self) -> None:
+        if self._scrolling:
+            return  # scroll_top_to on its way: it calls this once it is there
         if self._refresh_timer.isActive():
             self.refresh_now()
             return
@@ -635,6 +638,12 @@ class ReaderView(QPlainTextEdit):
         )
         out: list[Segment] = []
         to_qt = self.to_qt
+        bmp = self.offsets.is_bmp  # UTF-16 positions are code points: nothing to convert
+        # What each layer adds to a segment's format key (see _segment_format), worked out
+        # once per layer rather than once per segment it covers.
+        marked = (self.selected_id, self.linking_from)
+        parts = [(x.color, x.label, x.kind, bool(x.note), x.id in marked) for x in layers]
+        formats = self._formats
         # A sweep over the segments between bounds: the layers covering a segment are the
         # ones begun and not yet ended (kept in the index's order, which the formats key
         # on). Asking every layer for every segment made a page of 1,000 marks take 0.2 s.
@@ -647,10 +656,13 @@ class ReaderView(QPlainTextEdit):
                 waiting += 1
             for i in [i for i, x in active.items() if x.end <= lo]:
                 del active[i]
-            covering = [active[i] for i in sorted(active)]
-            if not covering:
+            if not active:
                 continue
-            out.append((to_qt(lo), to_qt(hi), self._segment_format(covering)))
+            order = sorted(active)
+            fmt = formats.get(tuple([parts[i] for i in order]))
+            if fmt is None:
+                fmt = self._segment_format([layers[i] for i in order])
+            out.append((lo, hi, fmt) if bmp else (to_qt(lo), to_qt(hi), fmt))
         return out
 
     def _segment_format(self, covering: list[Annotation]) -> QTextCharFormat:
@@ -895,15 +907,25 @@ class ReaderView(QPlainTextEdit):
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.to_qt(offset))
         bar = self.verticalScrollBar()
-        for _ in range(12):  # converges as the blocks scrolled past get laid out
-            rect = self.cursorRect(cursor)
-            lines = round(rect.top() / max(1, rect.height()))
-            before = bar.value()
-            if lines == 0:
-                break
-            bar.setValue(before + lines)
-            if bar.value() == before:
-                break  # at an end of the document: as near as it goes
+        start = bar.value()
+        # The steps on the way are not shown: the marks, gutter and margin follow once, at
+        # the end (each step had them recomputed, and the margin's cards placed, up to 12
+        # times for one scroll).
+        self._scrolling = True
+        try:
+            for _ in range(12):  # converges as the blocks scrolled past get laid out
+                rect = self.cursorRect(cursor)
+                lines = round(rect.top() / max(1, rect.height()))
+                before = bar.value()
+                if lines == 0:
+                    break
+                bar.setValue(before + lines)
+                if bar.value() == before:
+                    break  # at an end of the document: as near as it goes
+        finally:
+            self._scrolling = False
+        if bar.value() != start:
+            self._on_scrolled()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
