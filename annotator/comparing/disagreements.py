@@ -20,6 +20,7 @@ from annotator.core.model import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
+    Document,
     DocumentId,
 )
 
@@ -148,19 +149,14 @@ def document_annotations(
     Reading a corpus one document at a time keeps a thousand annotations alive instead of a
     million: the garbage collector's full passes then stay short, and so do the pauses they
     cause on the window's thread while a worker lists disagreements."""
-    result = {}
-    for name in names:
-        anns = project.annotations(
-            document_id, annotator=name, statuses=(AnnotationStatus.ACCEPTED,)
+    return {
+        name: _usable(
+            project.annotations(document_id, annotator=name, statuses=(AnnotationStatus.ACCEPTED,)),
+            kinds,
+            labels,
         )
-        result[name] = [
-            a
-            for a in anns
-            if a.label is not None
-            and (kinds is None or a.kind in kinds)
-            and (labels is None or a.label in labels)
-        ]
-    return result
+        for name in names
+    }
 
 
 def list_disagreements(
@@ -200,20 +196,7 @@ def list_disagreements(
             by_annotator, {document_id}, texts={document_id: document.text}, kinds=None
         )
         found.sort(key=lambda d: (d.start, d.end))
-        text = document.text
-        for item in found:
-            views.append(
-                DisagreementView(
-                    disagreement=item,
-                    document_title=document.title,
-                    before=text[max(0, item.start - context) : item.start],
-                    after=text[item.end : item.end + context],
-                    said={str(name): item.said(name) for name in item.readings},
-                    decision=current_choice(
-                        project, passage_key(item.document_id, item.start, item.end)
-                    ),
-                )
-            )
+        views.extend(_view(project, item, document, context) for item in found)
         if progress is not None:
             progress(done + 1, len(document_ids))
     return views
@@ -227,12 +210,66 @@ def disagreement_at(
     end: int,
     *,
     label_set: str | None = None,
+    context: int = 40,
 ) -> DisagreementView | None:
     """The disagreement on ``[start, end)`` of a document as it stands now (its readings,
-    to adjudicate it), None when the annotators no longer disagree there. Reads that one
-    document."""
-    views = list_disagreements(project, annotators, [document_id], label_set=label_set)
-    return next((v for v in views if (v.start, v.end) == (start, end)), None)
+    to adjudicate it), None when the annotators no longer disagree there.
+
+    Reads only the annotations in that range: a passage is the union of annotations that
+    overlap one another, so every one of them lies inside it."""
+    names = annotator_names(project, annotators)
+    labels = None
+    set_kind = None
+    if label_set is not None:
+        chosen = project.label_set(label_set)
+        labels, set_kind = {x.name for x in chosen.labels}, chosen.kind
+    wanted = compared_kinds("span", None, set_kind)
+    if len(names) < 2:
+        return None
+    document = project.document(document_id)
+    by_annotator = {
+        name: _usable(
+            project.annotations_in_range(
+                document_id, start, end, annotator=name, statuses=(AnnotationStatus.ACCEPTED,)
+            ),
+            wanted,
+            labels,
+        )
+        for name in names
+    }
+    found = disagreements(
+        by_annotator, {document.id}, texts={document.id: document.text}, kinds=None
+    )
+    item = next((d for d in found if (d.start, d.end) == (start, end)), None)
+    return None if item is None else _view(project, item, document, context)
+
+
+def _usable(
+    annotations: Sequence[Annotation],
+    kinds: Collection[AnnotationKind] | None,
+    labels: Collection[str] | None,
+) -> list[Annotation]:
+    return [
+        a
+        for a in annotations
+        if a.label is not None
+        and (kinds is None or a.kind in kinds)
+        and (labels is None or a.label in labels)
+    ]
+
+
+def _view(
+    project: Project, item: Disagreement, document: Document, context: int
+) -> DisagreementView:
+    text = document.text
+    return DisagreementView(
+        disagreement=item,
+        document_title=document.title,
+        before=text[max(0, item.start - context) : item.start],
+        after=text[item.end : item.end + context],
+        said={str(name): item.said(name) for name in item.readings},
+        decision=current_choice(project, passage_key(item.document_id, item.start, item.end)),
+    )
 
 
 def decision_stack(project: Project, key: str) -> list[dict[str, Any]]:
