@@ -176,3 +176,18 @@ def _refuse(self, name):
     from annotator.core.errors import ProjectStorageError
 
     raise ProjectStorageError("disk I/O error")
+
+
+def test_a_count_ending_after_the_window_closed_touches_nothing(qtbot, project, readings, tmp_path):
+    """The window closing (and then its project) while a count is under way, with another
+    refresh waiting: the count's end neither counts again nor reads the closed project."""
+    w = MainWindow(project, Preferences(tmp_path / "closing.ini"))
+    qtbot.addWidget(w)
+    model = w.library.model
+    w.library.refresh()  # a second refresh while the first count runs: one more to come
+    assert model.pending
+    w.close()
+    project.close()
+    qtbot.waitUntil(lambda: BackgroundTask.pending() == 0)
+    qtbot.wait(50)  # any callback still queued has run (pytest-qt fails on its error)
+    assert model.pending  # nothing was shown after the close

@@ -62,8 +62,18 @@ class DocumentRows(DocumentListModel):
     _counting: frozenset[DocumentId] = frozenset()  # rows shown without counts yet
     _task: BackgroundTask[list[DocumentSummary]] | None = None
     _shown_generation = 0
+    _closed = False  # the window let go of the project: nothing more is counted
+
+    def close(self) -> None:
+        """Stop counting: the project is being closed (a count under way is dropped)."""
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
 
     def refresh(self) -> None:
+        if self._closed:
+            return
         self._generation += 1
         project = self.project
         if blind_mode(project):
@@ -117,6 +127,8 @@ class DocumentRows(DocumentListModel):
 
     def _counted(self, generation: int, counted: list[DocumentSummary]) -> None:
         self._task = None
+        if self._closed:
+            return
         if generation != self._generation:
             self._count()  # the project changed meanwhile: count it again
             return
@@ -140,6 +152,9 @@ class DocumentRows(DocumentListModel):
         """The worker could not count: count here, as before (a file that cannot be read
         at all is the window's to report, when it next reads it)."""
         log.warning("counting on a worker failed: %s", describe_failure(error))
+        self._task = None
+        if self._closed:
+            return
         try:
             counted = self.project.documents()
         except AnnotatorError as again:
@@ -224,6 +239,7 @@ class LibraryController(QObject):
     def disconnect_project(self) -> None:
         self.project.events.documents_changed.disconnect(self.soon)
         self._timer.stop()
+        self.model.close()
         self.closed = True
 
     def _document_opened(self, document: Document | None) -> None:
