@@ -279,15 +279,15 @@ def _make_appearances(pages: Iterable[pymupdf.Page], popups: Sequence[pymupdf.An
     mark made n marks on a page cost O(n²) (2,500 marks took 7.8 s, 10,000 over two minutes).
     ``pdf_update_page`` once per page makes the very same appearances in one pass. A popup
     goes beside its highlight's rectangle, which exists only once the appearance is made."""
-    pages = list(pages)
-    for page in pages:
+    opened = list(pages)
+    for page in opened:
         pymupdf.mupdf.pdf_update_page(page._pdf_page())
     if not popups:
         return
     for annot in popups:
         r = annot.rect
         annot.set_popup(pymupdf.Rect(r.x1 + 4, r.y0, r.x1 + 184, r.y0 + 100))
-    for page in pages:
+    for page in opened:  # setting a popup marks its highlight changed: one more pass
         pymupdf.mupdf.pdf_update_page(page._pdf_page())
 
 
