@@ -90,12 +90,18 @@ class DisagreementView:
         }
 
 
-class DisagreementRow(NamedTuple):
-    """A disagreement as a list shows it: plain strings and numbers only.
+#: A :class:`DisagreementRow` as a plain tuple, in its fields' order.
+PlainRow = tuple[Any, ...]
 
-    A corpus has tens of thousands of disagreements; as tuples of strings the garbage
-    collector stops looking at them (a :class:`DisagreementView` is seven objects it walks
-    on every full pass). :func:`disagreement_at` gives the whole view back for one."""
+
+class DisagreementRow(NamedTuple):
+    """A disagreement as a list shows it: strings and numbers only.
+
+    A corpus has tens of thousands of disagreements. Kept as plain tuples of strings
+    (:meth:`plain`), the garbage collector stops tracking them, where a
+    :class:`DisagreementView` is seven objects it walks on every full pass, and in a
+    window's process each full pass stops the window. :func:`disagreement_at` gives the
+    whole view back for one."""
 
     document_id: DocumentId
     start: int
@@ -119,6 +125,11 @@ class DisagreementRow(NamedTuple):
     @property
     def key(self) -> str:
         return passage_key(self.document_id, self.start, self.end)
+
+    def plain(self) -> PlainRow:
+        """The row as a plain tuple (``DisagreementRow._make`` gives it back): a plain tuple
+        of strings and numbers is one the garbage collector stops tracking."""
+        return tuple(self)
 
     def reading(self, name: str) -> str:
         """What ``name`` said here, in words ("" when they are not compared)."""

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from annotator.comparing.adjudication import AdjudicationProgress
-from annotator.comparing.disagreements import DisagreementRow
+from annotator.comparing.disagreements import DisagreementRow, PlainRow
 from annotator.comparing.report import AgreementReport
 from annotator.core.errors import AnnotatorError, Cancelled
 
@@ -50,9 +50,10 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """The disagreements (in reading order) and how far their adjudication is."""
+    """The disagreements (in reading order, as :meth:`DisagreementRow.plain` tuples) and how
+    far their adjudication is."""
 
-    rows: list[DisagreementRow]
+    rows: list[PlainRow]
     progress: AdjudicationProgress
 
 
@@ -74,7 +75,7 @@ def compute_in_processes(
     context = multiprocessing.get_context("spawn")
     children: dict[Connection, Any] = {}
     results: dict[str, Any] = {}
-    rows: list[DisagreementRow] = []
+    rows: list[PlainRow] = []
     try:
         for job in jobs:
             receive, send = context.Pipe(duplex=False)
@@ -121,6 +122,8 @@ def _serve(send: Connection, job: str, request: Request) -> None:
     """A child: do ``job`` and send what it gives (see :func:`compute_in_processes`), then
     ``("done", job, result)`` or ``("failed", job, error)``."""
     _end_with_parent()
+    if hasattr(os, "nice"):  # the window's process comes first for the cores (POSIX)
+        os.nice(5)
     from annotator.project import Project
 
     try:
@@ -157,10 +160,10 @@ def _listed(own: Any, request: Request, send: Connection) -> AdjudicationProgres
         label_set = own.label_set(request.label_set) if request.label_set else None
         kinds = compared_kinds("span", None, label_set.kind if label_set else None)
         documents = tuple(documents_for(own, names, None, kinds))
-    chunk: list[DisagreementRow] = []
+    chunk: list[PlainRow] = []
     for done, document_id in enumerate(documents or ()):
         views = list_disagreements(own, names, [document_id], label_set=request.label_set)
-        chunk.extend(DisagreementRow.of(v) for v in views)
+        chunk.extend(DisagreementRow.of(v).plain() for v in views)
         if len(chunk) >= CHUNK:
             send.send(("rows", chunk))
             chunk = []

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
+from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -72,6 +73,7 @@ from annotator.comparing.adjudication import (
 from annotator.comparing.disagreements import (
     DisagreementRow,
     DisagreementView,
+    PlainRow,
     current_choice,
     disagreement_at,
     list_disagreements,
@@ -99,6 +101,8 @@ UNIT_HELP = {
 GOOD = QColor("#2b8a6e")  # agreement, the diagonal of a confusion matrix
 BAD = QColor("#d0583c")  # disagreement, below chance
 _ROOT = QModelIndex()
+_DOCUMENT = DisagreementRow._fields.index("document_id")
+_DECISION = DisagreementRow._fields.index("decision")
 NOTE_STYLE = (
     "QLabel#agreementNotes { background: %s; color: %s; border: 1px solid %s; "
     "border-radius: 4px; padding: 6px 8px; }"
@@ -311,12 +315,14 @@ class DisagreementModel(QAbstractTableModel):
     """The disagreements as rows of a table: Document, Passage, each annotator, Gold.
 
     A corpus has tens of thousands of disagreements: the cells are drawn from the rows when
-    shown, never made into one item each. Rows are kept in the order of ``documents`` (the
-    report's), so one document's rows can be replaced where they are."""
+    shown, never made into one item each, and the rows are plain tuples
+    (:meth:`DisagreementRow.plain`), which the garbage collector leaves alone. Rows are kept
+    in the order of ``documents`` (the report's), so one document's rows can be replaced
+    where they are."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[DisagreementRow] = []
+        self.rows: list[PlainRow] = []
         self.names: list[str] = []
         self.order: dict[str, int] = {}
 
@@ -334,8 +340,11 @@ class DisagreementModel(QAbstractTableModel):
             return headers[section] if 0 <= section < len(headers) else None
         return None
 
+    def row(self, row: int) -> DisagreementRow:
+        return DisagreementRow._make(self.rows[row])
+
     def text(self, row: int, column: int) -> str:
-        r = self.rows[row]
+        r = self.row(row)
         if column == 0:
             return r.document_title
         if column == 1:
@@ -352,37 +361,33 @@ class DisagreementModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            r = self.rows[index.row()]
+            r = self.row(index.row())
             return f"{r.kind} disagreement: “{r.quote}”\n{self.text(index.row(), index.column())}"
         return None
 
-    def set_rows(self, rows: list[DisagreementRow], names: list[str], documents: list[str]) -> None:
+    def set_rows(self, rows: list[PlainRow], names: list[str], documents: list[str]) -> None:
         self.beginResetModel()
         self.rows, self.names = rows, names
         self.order = {d: i for i, d in enumerate(documents)}
         self.endResetModel()
 
-    def row_of(self, key: str) -> int:
-        """The row of a passage (``"<document>:<start>:<end>"``), -1 if it is not listed."""
-        return next((i for i, r in enumerate(self.rows) if r.key == key), -1)
-
     def set_decision(self, row: int, decision: str | None) -> None:
         """Show a passage's gold decision (known from the step that made or undid it)."""
-        if 0 <= row < len(self.rows) and self.rows[row].decision != decision:
-            self.rows[row] = self.rows[row]._replace(decision=decision)
+        if 0 <= row < len(self.rows) and self.rows[row][_DECISION] != decision:
+            self.rows[row] = (*self.rows[row][:_DECISION], decision)
             gold = self.index(row, self.columnCount() - 1)
             self.dataChanged.emit(gold, gold, [Qt.ItemDataRole.DisplayRole])
 
     def document_rows(self, document_id: str) -> range:
         """Where a document's rows are (an empty range where they would go)."""
         place = self.order.get(document_id, len(self.order))
-        first = bisect_left(self.rows, place, key=lambda r: self.order.get(r.document_id, -1))
+        first = bisect_left(self.rows, place, key=lambda r: self.order.get(r[_DOCUMENT], -1))
         last = first
-        while last < len(self.rows) and self.rows[last].document_id == document_id:
+        while last < len(self.rows) and self.rows[last][_DOCUMENT] == document_id:
             last += 1
         return range(first, last)
 
-    def replace_document(self, document_id: str, rows: list[DisagreementRow]) -> None:
+    def replace_document(self, document_id: str, rows: list[PlainRow]) -> None:
         """Put a document's disagreements as listed again in place of its old rows; the other
         rows (and the selection on them) stay as they are."""
         old = self.document_rows(document_id)
@@ -401,6 +406,30 @@ class DisagreementModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), old.start, old.start + len(rows) - 1)
             self.rows[old.start : old.start] = rows
             self.endInsertRows()
+
+
+class Rows(Sequence[DisagreementRow]):
+    """The rows of a :class:`DisagreementModel`, each read as a :class:`DisagreementRow`."""
+
+    def __init__(self, model: DisagreementModel) -> None:
+        self._model = model
+
+    def __len__(self) -> int:
+        return len(self._model.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> DisagreementRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DisagreementRow]: ...
+    def __getitem__(self, index: int | slice) -> DisagreementRow | list[DisagreementRow]:
+        if isinstance(index, slice):
+            return [DisagreementRow._make(r) for r in self._model.rows[index]]
+        return DisagreementRow._make(self._model.rows[index])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class DisagreementTable(QTableView):
@@ -499,7 +528,7 @@ class Layers(Protocol):
 
 #: What computing agreement gives the dialog: the figures, the disagreements to list, and
 #: how far their adjudication is.
-Computed = tuple[AgreementReport, list[DisagreementRow], AdjudicationProgress]
+Computed = tuple[AgreementReport, list[PlainRow], AdjudicationProgress]
 
 
 class AgreementDialog(QDialog):
@@ -929,7 +958,7 @@ class AgreementDialog(QDialog):
             self.refresh_task = None
         self.show_report(rows)
 
-    def show_report(self, rows: list[DisagreementRow] | None = None) -> None:
+    def show_report(self, rows: list[PlainRow] | None = None) -> None:
         report = self.report
         if report is None:
             return
@@ -1083,16 +1112,16 @@ class AgreementDialog(QDialog):
     # -- disagreements ------------------------------------------------------------------------
 
     @property
-    def views(self) -> list[DisagreementRow]:
+    def views(self) -> Rows:
         """The disagreements listed, in the table's order."""
-        return self.rows_model.rows
+        return Rows(self.rows_model)
 
-    def show_disagreements(self, rows: list[DisagreementRow] | None = None) -> None:
+    def show_disagreements(self, rows: list[PlainRow] | None = None) -> None:
         """List ``rows`` (None: the ones listed) under the report's annotators."""
         names = list(self.report.annotators) if self.report else []
         documents = [d.id for d in self.report.documents] if self.report else []
         self._quiet = True
-        self.rows_model.set_rows(self.views if rows is None else rows, names, documents)
+        self.rows_model.set_rows(self.rows_model.rows if rows is None else rows, names, documents)
         self._quiet = False
         header = self.disagreements.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -1125,7 +1154,7 @@ class AgreementDialog(QDialog):
     def current_row(self) -> DisagreementRow | None:
         """The disagreement chosen in the list, None when none is."""
         row = self.disagreements.currentRow()
-        return self.views[row] if 0 <= row < len(self.views) else None
+        return self.rows_model.row(row) if 0 <= row < self.rows_model.rowCount() else None
 
     def _update_choice_buttons(self) -> None:
         on = self.current_row() is not None and len(self.compared) >= 2
@@ -1136,9 +1165,9 @@ class AgreementDialog(QDialog):
     def open_row(self, row: int) -> None:
         """Open the passage in the reader with both annotators' layers visible."""
         self._update_choice_buttons()
-        if self._quiet or not 0 <= row < len(self.views):
+        if self._quiet or not 0 <= row < self.rows_model.rowCount():
             return
-        view = self.views[row]
+        view = self.rows_model.row(row)
         self.layers.show_layers([name for name, _ in view.said])
         self.shell.open_document(view.document_id)
         reader = self.area.reader
@@ -1189,19 +1218,19 @@ class AgreementDialog(QDialog):
     def select_next_undecided(self, after: int) -> None:
         """Choose the first undecided disagreement after row ``after`` (from the top again
         when there is none below); the next row when every one is decided."""
-        rows = self.views
+        rows = self.rows_model.rows
         count = len(rows)
         if not count:
             return
         order = chain(range(after + 1, count), range(0, after + 1))
-        target = next((i for i in order if rows[i].decision is None), min(after + 1, count - 1))
+        target = next((i for i in order if rows[i][_DECISION] is None), min(after + 1, count - 1))
         self.disagreements.setCurrentCell(target, 0)
 
     def _set_decision(self, row: int, decision: str | None) -> None:
         """Show a row's decision and count it in the adjudication bar."""
-        if not 0 <= row < len(self.views):
+        if not 0 <= row < self.rows_model.rowCount():
             return
-        before = self.views[row].decision
+        before = self.rows_model.rows[row][_DECISION]
         self.rows_model.set_decision(row, decision)
         self._count_decisions(int(decision is not None) - int(before is not None), 0)
 
@@ -1285,7 +1314,8 @@ class AgreementDialog(QDialog):
         if not everything:
             for document_id in documents:
                 for row in self.rows_model.document_rows(document_id):
-                    self._set_decision(row, current_choice(self.project, self.views[row].key))
+                    key = self.rows_model.row(row).key
+                    self._set_decision(row, current_choice(self.project, key))
         if self.refresh_task is not None:
             self.refresh_task.cancel()
         generation = self._generation
@@ -1300,12 +1330,12 @@ class AgreementDialog(QDialog):
                 return compute_in_processes(request, report=False, cancelled=task.cancelled)[1]
             from annotator.project import Project
 
-            found: dict[str, list[DisagreementRow]] = {}
+            found: dict[str, list[PlainRow]] = {}
             with Project(path) as own:  # the worker's own connection
                 for document_id in documents:
                     task.raise_if_cancelled()
                     views = list_disagreements(own, names, [document_id], label_set=label_set)
-                    found[document_id] = [DisagreementRow.of(v) for v in views]
+                    found[document_id] = [DisagreementRow.of(v).plain() for v in views]
             return found
 
         def listed_again(result: Any) -> None:
@@ -1332,7 +1362,7 @@ class AgreementDialog(QDialog):
         self.refresh_task = task
         return task.start()
 
-    def _put_rows(self, result: Listed | dict[str, list[DisagreementRow]]) -> None:
+    def _put_rows(self, result: Listed | dict[str, list[PlainRow]]) -> None:
         """Show disagreements listed again, the reader's place (the chosen passage, or the
         row where it was) kept, without opening it again."""
         current = self.current_row()
@@ -1344,18 +1374,18 @@ class AgreementDialog(QDialog):
                 self.show_disagreements(result.rows)
             else:
                 for document_id, rows in result.items():
-                    old = [self.views[i] for i in self.rows_model.document_rows(document_id)]
+                    old = self.rows_model.document_rows(document_id)
                     self._count_decisions(
-                        sum(r.decision is not None for r in rows)
-                        - sum(r.decision is not None for r in old),
+                        sum(r[_DECISION] is not None for r in rows)
+                        - sum(self.rows_model.rows[i][_DECISION] is not None for i in old),
                         len(rows) - len(old),
                     )
                     self.rows_model.replace_document(document_id, rows)
             if current is not None:
                 place = self.rows_model.document_rows(current.document_id)
                 found = next(
-                    (i for i in place if self.views[i][:3] == current[:3]),
-                    min(at, len(self.views) - 1),
+                    (i for i in place if self.rows_model.rows[i][:3] == current[:3]),
+                    min(at, self.rows_model.rowCount() - 1),
                 )
                 if found != self.disagreements.currentRow() and found >= 0:
                     self.disagreements.setCurrentCell(found, 0)
