@@ -118,3 +118,22 @@ def test_a_log_that_cannot_be_synced_stops_writing_and_retry_resumes(tmp_path):
         assert project.write_failure is None
     finally:
         project.close()
+
+
+def test_a_project_file_gone_from_under_the_window_is_never_created_afresh(tmp_path, monkeypatch):
+    """The checkpointing connection opens the file read-write only if it exists: a project
+    moved or deleted while open does not reappear as an empty database at its old path."""
+    monkeypatch.setattr("annotator.store.flushing.IDLE_SECONDS", 0.05)
+    gone = tmp_path / "moved-away.annotator"
+    failures: list[ProjectStorageError] = []
+    flusher = WalFlusher(gone, failures.append, checkpoint_bytes=0)
+    try:
+        flusher.committed()
+        assert flusher.wait_durable(timeout=10)  # no log left to sync: nothing pending
+        threading.Event().wait(0.5)  # idle: the thread tries to checkpoint
+        assert not gone.exists()
+        assert failures == []
+        flusher.committed()
+        assert flusher.wait_durable(timeout=10)  # and it is still there for the next commit
+    finally:
+        flusher.close()

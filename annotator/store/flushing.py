@@ -127,8 +127,9 @@ class WalFlusher:
                     or size > max(size_at_checkpoint, self._checkpoint_bytes)
                 ):
                     checkpointer = checkpointer or self._connect()
-                    self._checkpoint(checkpointer)
-                    since_checkpoint, size_at_checkpoint = 0, self._log_size()
+                    if checkpointer is not None:
+                        self._checkpoint(checkpointer)
+                        since_checkpoint, size_at_checkpoint = 0, self._log_size()
                 if stopping:
                     return
         finally:
@@ -163,9 +164,15 @@ class WalFlusher:
         except OSError:
             return 0
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=0, check_same_thread=True)
-        conn.execute("PRAGMA synchronous = NORMAL")
+    def _connect(self) -> sqlite3.Connection | None:
+        """The checkpointing connection (this thread's own), or None for now: the log then
+        waits, whole, for the next try or for the window's connection to close."""
+        try:
+            # mode=rw: a project file moved or deleted meanwhile is never created afresh.
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True, timeout=0)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error:
+            return None
         return conn
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
