@@ -151,13 +151,12 @@ def main() -> None:
             ours_out, raw_out = root / f"ours{count}.pdf", root / f"raw{count}.pdf"
             export_ours = partial(write_annotated_pdf, source, ours_out, marks, loaded)
             ours = median_time(export_ours, args.runs)
-            with_raw = count <= args.raw_max
-            raw = median_time(partial(raw_export, source, raw_out, quads), args.runs)\
-                if with_raw else float("nan")  # fmt: skip
             back = median_time(partial(read_pdf_annotations, ours_out, loaded), args.runs)
-            raw_back = median_time(partial(raw_import, ours_out), args.runs)\
-                if with_raw else float("nan")  # fmt: skip
-            if not with_raw:
+            if count <= args.raw_max:
+                raw = median_time(partial(raw_export, source, raw_out, quads), args.runs)
+                raw_back = median_time(partial(raw_import, ours_out), args.runs)
+            else:
+                raw = raw_back = float("nan")
                 skipped.append(count)
             growth = ""
             if previous is not None:
