@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -63,23 +63,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.comparing.adjudication import (
-    AdjudicationProgress,
-    Decision,
-    accept_agreed,
-    adjudicate,
-    undo_adjudication,
-)
-from annotator.comparing.disagreements import (
-    DisagreementRow,
-    DisagreementView,
-    PlainRow,
-    current_choice,
-    disagreement_at,
-    list_disagreements,
-)
-from annotator.comparing.report import AgreementReport, Figure, PairFigures, report_json
-from annotator.comparing.report_process import Listed
 from annotator.comparing.selection import UNITS, comparable_annotators, default_documents
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Annotation, LabelSetKind
@@ -89,6 +72,14 @@ from annotator.ui.reading_area import ReadingArea
 from annotator.ui.session import ReadingSession
 from annotator.ui.shell import Shell
 from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
+
+if TYPE_CHECKING:
+    # The statistics import numpy (a third of a second): the dialog opens without them, and
+    # its workers import them (see _load_choices); the window's thread finds them loaded.
+    from annotator.comparing.adjudication import AdjudicationProgress, Decision
+    from annotator.comparing.disagreements import DisagreementRow, DisagreementView, PlainRow
+    from annotator.comparing.report import AgreementReport, Figure, PairFigures
+    from annotator.comparing.report_process import Listed
 
 UNIT_HELP = {
     "token": "Every token gets each annotator's label (O where they marked nothing): Cohen's "
@@ -101,8 +92,16 @@ UNIT_HELP = {
 GOOD = QColor("#2b8a6e")  # agreement, the diagonal of a confusion matrix
 BAD = QColor("#d0583c")  # disagreement, below chance
 _ROOT = QModelIndex()
-_DOCUMENT = DisagreementRow._fields.index("document_id")
-_DECISION = DisagreementRow._fields.index("decision")
+#: Where a :class:`DisagreementRow` keeps its document and its decision.
+_DOCUMENT, _DECISION = 0, 9
+
+
+def _row(plain: PlainRow) -> DisagreementRow:
+    from annotator.comparing.disagreements import DisagreementRow
+
+    return DisagreementRow._make(plain)
+
+
 NOTE_STYLE = (
     "QLabel#agreementNotes { background: %s; color: %s; border: 1px solid %s; "
     "border-radius: 4px; padding: 6px 8px; }"
@@ -306,6 +305,22 @@ class Heatmap(QWidget):
         return super().event(event)
 
 
+def _default_set(project: Project, names: list[str]) -> set[str]:
+    """The documents compared by default for ``names`` (none for fewer than two)."""
+    try:
+        return set(default_documents(project, names)) if len(names) >= 2 else set()
+    except AnnotatorError:
+        return set()
+
+
+def _documents_and_default(
+    project: Project, names: list[str]
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """``(id, title)`` of every document, and those compared by default for ``names``."""
+    headers = [(d.id, d.title) for d in project.document_headers()]
+    return headers, _default_set(project, names)
+
+
 # ---------------------------------------------------------------------------------------------
 # The disagreements as a table model
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +356,7 @@ class DisagreementModel(QAbstractTableModel):
         return None
 
     def row(self, row: int) -> DisagreementRow:
-        return DisagreementRow._make(self.rows[row])
+        return _row(self.rows[row])
 
     def text(self, row: int, column: int) -> str:
         r = self.row(row)
@@ -408,7 +423,7 @@ class DisagreementModel(QAbstractTableModel):
             self.endInsertRows()
 
 
-class Rows(Sequence[DisagreementRow]):
+class Rows(Sequence["DisagreementRow"]):
     """The rows of a :class:`DisagreementModel`, each read as a :class:`DisagreementRow`."""
 
     def __init__(self, model: DisagreementModel) -> None:
@@ -423,8 +438,8 @@ class Rows(Sequence[DisagreementRow]):
     def __getitem__(self, index: slice) -> list[DisagreementRow]: ...
     def __getitem__(self, index: int | slice) -> DisagreementRow | list[DisagreementRow]:
         if isinstance(index, slice):
-            return [DisagreementRow._make(r) for r in self._model.rows[index]]
-        return DisagreementRow._make(self._model.rows[index])
+            return [_row(r) for r in self._model.rows[index]]
+        return _row(self._model.rows[index])
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -475,6 +490,8 @@ class Adjudicate(QUndoCommand):
         self._first_run = True
 
     def execute(self) -> None:
+        from annotator.comparing.adjudication import adjudicate
+
         self.decision = adjudicate(
             self.project, self.passage, self.choice,
             annotator_a=self.first, annotator_b=self.second, edited=self.edited,
@@ -487,6 +504,8 @@ class Adjudicate(QUndoCommand):
         self.execute()
 
     def undo(self) -> None:
+        from annotator.comparing.adjudication import undo_adjudication
+
         undo_adjudication(self.project, self.decision or self.passage)
 
 
@@ -500,6 +519,8 @@ class AcceptAgreed(QUndoCommand):
         self._first_run = True
 
     def execute(self) -> None:
+        from annotator.comparing.adjudication import accept_agreed
+
         self.decision = accept_agreed(self.project, self.annotators, self.documents)
 
     def redo(self) -> None:
@@ -509,6 +530,8 @@ class AcceptAgreed(QUndoCommand):
         self.execute()
 
     def undo(self) -> None:
+        from annotator.comparing.adjudication import undo_adjudication
+
         if self.decision is not None:
             undo_adjudication(self.project, self.decision)
 
@@ -528,7 +551,7 @@ class Layers(Protocol):
 
 #: What computing agreement gives the dialog: the figures, the disagreements to list, and
 #: how far their adjudication is.
-Computed = tuple[AgreementReport, list[PlainRow], AdjudicationProgress]
+Computed = tuple["AgreementReport", list["PlainRow"], "AdjudicationProgress"]
 
 
 class AgreementDialog(QDialog):
@@ -561,6 +584,9 @@ class AgreementDialog(QDialog):
         self._quiet = False  # moving the current row without opening its passage again
         self.adjudication_figures: AdjudicationProgress | None = None
         self.compared: list[str] = []
+        #: The documents being listed on a worker when the dialog opens.
+        self.choices_task: BackgroundTask[Any] | None = None
+        self.documents_loaded = False
 
         outer = QVBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -821,13 +847,73 @@ class AgreementDialog(QDialog):
         for s in self.project.label_sets():
             if s.kind != LabelSetKind.LEGEND:
                 self.label_set_box.addItem(f"{s.name} ({s.kind})", s.name)
+        self._load_choices()
+
+    def _load_choices(self) -> None:
+        """List the documents, those compared by default checked, from a worker: over a
+        corpus reading them takes a third of a second, and the worker also imports the
+        statistics (numpy) the dialog needs once it computes. Whatever needs the documents
+        before they arrive reads them at once (:meth:`_ensure_documents`)."""
+        self.documents_loaded = False
         self.document_list.clear()
-        for document in self.project.document_headers():  # no counts, no text: a corpus
-            item = QListWidgetItem(document.title, self.document_list)
-            item.setData(Qt.ItemDataRole.UserRole, document.id)
+        waiting = QListWidgetItem("Reading the documents…", self.document_list)
+        waiting.setFlags(Qt.ItemFlag.NoItemFlags)
+        path, names = self.project.path, self.chosen_annotators()
+        if path is None:
+            self._ensure_documents()
+            return
+
+        def work(_task: TaskContext) -> tuple[list[tuple[str, str]], set[str]]:
+            import annotator.comparing.report_process  # noqa: F401  (numpy, off this thread)
+            from annotator.project import Project
+
+            with Project(path) as own:  # the worker's own connection
+                return _documents_and_default(own, names)
+
+        def loaded(result: tuple[list[tuple[str, str]], set[str]]) -> None:
+            if task is self.choices_task:
+                self.choices_task = None
+                self._put_documents(*result, names)
+
+        def failed(_error: Failure) -> None:
+            if task is self.choices_task:
+                self.choices_task = None
+                self._ensure_documents()  # says what is wrong, if it still is
+
+        task: BackgroundTask[Any] = BackgroundTask(
+            work, parent=self, what="reading the documents", on_success=loaded, on_failure=failed
+        )
+        self.choices_task = task
+        task.start()
+
+    def _ensure_documents(self) -> None:
+        """Read the documents here and now if the worker has not brought them yet."""
+        if self.documents_loaded:
+            return
+        if self.choices_task is not None:
+            self.choices_task.cancel()
+            self.choices_task = None
+        names = self.chosen_annotators()
+        try:
+            headers, wanted = _documents_and_default(self.project, names)
+        except AnnotatorError as error:
+            self.summary.setText(f"Could not read the documents: {error}")
+            return
+        self._put_documents(headers, wanted, names)
+
+    def _put_documents(
+        self, headers: list[tuple[str, str]], wanted: set[str], names: list[str]
+    ) -> None:
+        self.documents_loaded = True
+        self.document_list.clear()
+        for document_id, title in headers:
+            item = QListWidgetItem(title, self.document_list)
+            item.setData(Qt.ItemDataRole.UserRole, document_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-        self.choose_default_documents()
+            on = document_id in wanted
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        if self.chosen_annotators() != names:  # changed while the documents were read
+            self.choose_default_documents()
 
     def chosen_annotators(self) -> list[str]:
         out = []
@@ -848,6 +934,7 @@ class AgreementDialog(QDialog):
         self.choose_default_documents()
 
     def set_documents(self, document_ids: list[str]) -> None:
+        self._ensure_documents()
         wanted = set(document_ids)
         for i in range(self.document_list.count()):
             item = self.document_list.item(i)
@@ -855,6 +942,7 @@ class AgreementDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def chosen_documents(self) -> list[str]:
+        self._ensure_documents()
         out = []
         for i in range(self.document_list.count()):
             item = self.document_list.item(i)
@@ -863,12 +951,10 @@ class AgreementDialog(QDialog):
         return out
 
     def choose_default_documents(self) -> None:
-        names = self.chosen_annotators()
-        try:
-            wanted = set(default_documents(self.project, names)) if len(names) >= 2 else set()
-        except AnnotatorError:
-            wanted = set()
-        self.set_documents(list(wanted))
+        if not self.documents_loaded:
+            self._ensure_documents()  # reads the default for the annotators chosen now
+            return
+        self.set_documents(list(_default_set(self.project, self.chosen_annotators())))
 
     def _annotators_changed(self) -> None:
         self.choose_default_documents()
@@ -1192,6 +1278,8 @@ class AgreementDialog(QDialog):
             if not ok:
                 return False
             edited = [(row.start, row.end, label.strip())] if label.strip() else []
+        from annotator.comparing.disagreements import disagreement_at
+
         try:
             view = disagreement_at(
                 self.project, list(self.report.annotators), row.document_id, row.start, row.end,
@@ -1312,6 +1400,8 @@ class AgreementDialog(QDialog):
         everything = self._everything_changed
         documents = sorted(self._changed_documents, key=lambda d: self.rows_model.order[d])
         if not everything:
+            from annotator.comparing.disagreements import current_choice
+
             for document_id in documents:
                 for row in self.rows_model.document_rows(document_id):
                     key = self.rows_model.row(row).key
@@ -1328,6 +1418,7 @@ class AgreementDialog(QDialog):
 
                 request = Request(str(path), tuple(names), tuple(listed), "span", label_set, 0.95)
                 return compute_in_processes(request, report=False, cancelled=task.cancelled)[1]
+            from annotator.comparing.disagreements import DisagreementRow, list_disagreements
             from annotator.project import Project
 
             found: dict[str, list[PlainRow]] = {}
@@ -1369,7 +1460,7 @@ class AgreementDialog(QDialog):
         at = self.disagreements.currentRow()
         self._quiet = True
         try:
-            if isinstance(result, Listed):
+            if not isinstance(result, dict):  # a Listed: the whole list
                 self.adjudication_figures = result.progress
                 self.show_disagreements(result.rows)
             else:
@@ -1396,6 +1487,8 @@ class AgreementDialog(QDialog):
     # -- export -------------------------------------------------------------------------------
 
     def export_text(self, fmt: str) -> str:
+        from annotator.comparing.report import report_json
+
         assert self.report is not None
         if fmt == "json":
             return report_json(self.report)
