@@ -8,8 +8,10 @@ tokenises only a stretch around the selection, cut at whitespace, and
 last few kept, keyed by the text itself (a dict lookup hashes a ``str`` once and compares by
 identity first, so a document's text is found again at no cost).
 """
+
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections import OrderedDict
@@ -78,6 +80,9 @@ class TokenIndex:
                 from annotator.nlp.spacy_library import blank
 
                 self._nlp = blank("en")  # for texts of any length
+                # Its vocabulary and rules live as long as the app: kept out of the garbage
+                # collector's walks, which hold the window's thread (as for loaded models).
+                gc.freeze()
             return self._nlp
 
     def spans(self, text: str) -> list[tuple[int, int]]:
