@@ -12,9 +12,10 @@ model that is still loading.
 Both cores (issue 18). A run over several documents with enough text (the command line's
 rule, :func:`annotator.nlp.chunks.processes_for`) is shared by *two* suggestion processes,
 each running spaCy in a single process and taking the next document from a shared counter
-whenever its pipeline needs more text; each document is still read, suggested and stored (one
-transaction) by one process. The first process decides, before loading its model, and asks
-for the second, which the window starts; the second joins the run when its model is loaded.
+whenever its pipeline needs more text (the document on screen first, then the longest
+first); each document is still read, suggested and stored (one transaction) by one process.
+The first process decides, before loading its model, and asks for the second, which the
+window starts; the second joins the run when its model is loaded.
 
 Why two processes started by the window, not spaCy's ``n_process`` inside one: then every
 process doing suggestion work is a direct child of the window with no children of its own,
@@ -367,7 +368,10 @@ class SuggestionProcess:
         if what == "failed":
             return [self._fail(rest[0])]
         if what == "share":
-            helper = self._ensure_started(1)
+            try:
+                helper = self._ensure_started(1)
+            except OSError:  # no second process: the first takes every document itself
+                return []
             helper.requests.put(
                 dataclasses.replace(state.request, joining=True, max_processes=1, order=rest[0])
             )

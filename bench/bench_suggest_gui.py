@@ -29,6 +29,7 @@ worker of their own) and quitting (closing the window, until no suggestion proce
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -62,9 +63,12 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=int, default=0, help="copies of the sample readings")
     parser.add_argument("--times", type=int, default=3, help="timed runs of each, --corpus")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="--corpus: 1 = the window before issue 18"
+    )
     args = parser.parse_args()
     if args.corpus:
-        measure_corpus(args.corpus, args.times)
+        measure_corpus(args.corpus, args.times, args.processes)
         return
     if args.child:
         print(json.dumps(measure_one_process(args.repeat)))
@@ -173,7 +177,7 @@ def child_processes() -> set[int]:
     return found
 
 
-def measure_corpus(copies: int, times: int) -> None:
+def measure_corpus(copies: int, times: int, processes: int) -> None:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -187,6 +191,7 @@ def measure_corpus(copies: int, times: int) -> None:
     from annotator.nlp.chunks import DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_CHARS, split_into_chunks
     from annotator.nlp.models import default_model_name, load_pipeline
     from annotator.project import Project
+    from annotator.suggest_process import SuggestionProcess
     from annotator.suggesting.review import pending_suggestions
     from annotator.ui.main_window import MainWindow
     from annotator.ui.preferences import Preferences
@@ -204,6 +209,7 @@ def measure_corpus(copies: int, times: int) -> None:
     window.show()
     window.open_document(texts[0][0])
     controller = window.suggestions
+    controller.process = SuggestionProcess(max_processes=processes)
     loop = QEventLoop()
 
     def spin(until: Callable[[], bool], timeout: float = 600.0) -> None:
@@ -218,12 +224,27 @@ def measure_corpus(copies: int, times: int) -> None:
     limit = min(DEFAULT_CHUNK_CHARS, nlp.max_length)
     pieces = [(text[a:b], (i, a)) for i, text in texts for a, b in split_into_chunks(text, limit)]
 
+    cores: dict[str, list[float]] = {"raw": [], "ours": []}
+
     def raw() -> float:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         found = 0
         for doc, (_id, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=DEFAULT_BATCH_SIZE):
             found += len([(e.start_char + offset, e.end_char + offset, e.label_) for e in doc.ents])
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        cores["raw"].append((time.process_time() - cpu) / seconds)
+        return seconds
+
+    def cpu_of_processes() -> float:
+        """CPU seconds the suggestion processes have used so far."""
+        import psutil
+
+        total = 0.0
+        for pid in controller.process.pids() if controller.process else []:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = psutil.Process(pid).cpu_times()
+                total += times.user + times.system
+        return total
 
     stalls: list[float] = []
 
@@ -247,24 +268,27 @@ def measure_corpus(copies: int, times: int) -> None:
         timer = QTimer(interval=10)
         timer.timeout.connect(tick)
         timer.start()
+        cpu = cpu_of_processes()
         started = time.perf_counter()
         controller.act_entities_all.trigger()
         spin(lambda: controller.task is None)
         seconds = time.perf_counter() - started
+        cores["ours"].append((cpu_of_processes() - cpu) / seconds)
         timer.stop()
         stalls.append(max(gaps, default=0))
         report = controller.last_report
         assert report is not None and not report.cancelled, report
-        assert controller.process is not None and controller.process.processes == 2
+        assert controller.process is not None and controller.process.processes == processes
         return seconds
 
     print(
         f"{len(texts)} documents, {chars:,} characters; model {default_model_name()}, "
-        f"batch {DEFAULT_BATCH_SIZE}, chunks of {limit:,} characters ({len(pieces)} chunks)"
+        f"batch {DEFAULT_BATCH_SIZE}, chunks of {limit:,} characters ({len(pieces)} chunks); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     raw()  # warm the in-process pipeline up
     cold = ours()
-    print(f"window, first run (2 processes start, models load): {cold:.2f} s")
+    print(f"window, first run ({processes} process(es) start, models load): {cold:.2f} s")
     raw_times: list[float] = []
     our_times: list[float] = []
     for n in range(times):
@@ -272,21 +296,26 @@ def measure_corpus(copies: int, times: int) -> None:
         our_times.append(ours())
         taken = controller.process.documents_taken() if controller.process else ()
         print(
-            f"  run {n + 1}: raw nlp.pipe (1 process) {raw_times[-1]:.2f} s, window "
-            f"{our_times[-1]:.2f} s (documents per process {taken}, longest stall "
-            f"{stalls[-1]:.0f} ms)"
+            f"  run {n + 1}: raw nlp.pipe (1 process) {raw_times[-1]:.2f} s "
+            f"({cores['raw'][-1]:.2f} cores busy), window {our_times[-1]:.2f} s "
+            f"({cores['ours'][-1]:.2f} cores busy; documents per process {taken}; longest "
+            f"stall {stalls[-1]:.0f} ms)"
         )
     one, two = statistics.median(raw_times), statistics.median(our_times)
     print(
         f"median: window {two:.2f} s vs raw nlp.pipe in one process {one:.2f} s: "
         f"{two / one:.2f}x ({chars / two:,.0f} vs {chars / one:,.0f} chars/s); first run "
         f"{cold / one:.2f}x; longest stall median {statistics.median(stalls):.0f} ms, "
-        f"worst {max(stalls):.0f} ms"
+        f"worst {max(stalls):.0f} ms; load average now {os.getloadavg()[0]:.1f}"
     )
 
     def both_at_work() -> None:
         controller.act_entities_all.trigger()
-        spin(lambda: controller.process is not None and all(controller.process.documents_taken()))
+        spin(lambda: controller.progress.value() > 0)
+        if processes > 1:
+            spin(
+                lambda: controller.process is not None and all(controller.process.documents_taken())
+            )
         deadline = time.monotonic() + 1.0  # well into the documents
         spin(lambda: time.monotonic() > deadline)
 
@@ -299,7 +328,7 @@ def measure_corpus(copies: int, times: int) -> None:
         cancels.append(time.perf_counter() - started)
         assert controller.process is not None
         pids = set(controller.process.pids())
-        assert child_processes() == pids and len(pids) == 2, (child_processes(), pids)
+        assert child_processes() == pids and len(pids) == processes, (child_processes(), pids)
     both_at_work()
     before = child_processes()
     started = time.perf_counter()
@@ -308,7 +337,8 @@ def measure_corpus(copies: int, times: int) -> None:
     quit_seconds = time.perf_counter() - started
     print(
         f"stop: Cancel until the run ended, median {statistics.median(cancels) * 1000:.0f} ms, "
-        f"worst {max(cancels) * 1000:.0f} ms (the 2 processes stay, idle, no workers); "
+        f"worst {max(cancels) * 1000:.0f} ms (the {processes} process(es) stay, idle, no "
+        "workers); "
         f"quit until none of {len(before)} processes is left: {quit_seconds * 1000:.0f} ms"
     )
     project.close()
