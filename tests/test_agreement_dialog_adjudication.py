@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from test_ui_agreement import TEXT, computed, prefs, two_readers, window  # noqa: F401
 
 from annotator.comparing.disagreements import DisagreementRow, list_disagreements
@@ -129,3 +129,28 @@ def test_an_edit_in_the_reader_relists_and_keeps_the_chosen_passage(
     settled(qtbot, dialog)
     assert dialog.views == listed(project)
     assert "of 2 disagreements" in dialog.adjudication.format()
+
+
+def test_the_dialog_opens_at_once_and_lists_its_documents_from_a_worker(qtbot, window):  # noqa: F811
+    dialog = window.layers.open_agreement()
+    assert not dialog.documents_loaded
+    assert dialog.document_list.item(0).text() == "Reading the documents…"
+    assert dialog.choices_task is not None and dialog.choices_task.running
+    qtbot.waitUntil(lambda: dialog.documents_loaded)
+    items = [dialog.document_list.item(i) for i in range(dialog.document_list.count())]
+    checked = [(i.text(), i.checkState() == Qt.CheckState.Checked) for i in items]
+    assert checked == [("Lovelace", True)]  # done by both: compared by default
+
+
+def test_accepting_agreed_passages_lists_everything_again_and_counts_them(qtbot, window):  # noqa: F811
+    dialog = computed(qtbot, window, "span")
+    settled(qtbot, dialog)
+    assert "0 of 2 agreed passages in gold" in dialog.adjudication.format()
+    dialog.disagreements.setCurrentCell(1, 0)  # Engine
+    assert dialog.accept_agreed() == 2
+    qtbot.waitUntil(
+        lambda: "2 of 2 agreed passages in gold" in dialog.adjudication.format(), timeout=30000
+    )
+    settled(qtbot, dialog)
+    assert dialog.views == listed(window.project)
+    assert dialog.current_row().quote == "Engine"

@@ -1206,9 +1206,9 @@ class AgreementDialog(QDialog):
         """List ``rows`` (None: the ones listed) under the report's annotators."""
         names = list(self.report.annotators) if self.report else []
         documents = [d.id for d in self.report.documents] if self.report else []
-        self._quiet = True
+        quiet, self._quiet = self._quiet, True
         self.rows_model.set_rows(self.rows_model.rows if rows is None else rows, names, documents)
-        self._quiet = False
+        self._quiet = quiet
         header = self.disagreements.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column in range(self.rows_model.columnCount()):
@@ -1399,7 +1399,7 @@ class AgreementDialog(QDialog):
             return None
         everything = self._everything_changed
         documents = sorted(self._changed_documents, key=lambda d: self.rows_model.order[d])
-        if not everything:
+        if documents:
             from annotator.comparing.disagreements import current_choice
 
             for document_id in documents:
@@ -1516,7 +1516,8 @@ class AgreementDialog(QDialog):
     def closeEvent(self, event: Any) -> None:
         if self.task is not None:
             self.task.cancel()
-        if self.refresh_task is not None:
-            self.refresh_task.cancel()
-            self.refresh_task = None
+        for task in (self.refresh_task, self.choices_task):
+            if task is not None:
+                task.cancel()
+        self.refresh_task = self.choices_task = None
         super().closeEvent(event)
