@@ -131,7 +131,13 @@ def test_an_edit_in_the_reader_relists_and_keeps_the_chosen_passage(
     assert "of 2 disagreements" in dialog.adjudication.format()
 
 
-def test_the_dialog_opens_at_once_and_lists_its_documents_from_a_worker(qtbot, window):  # noqa: F811
+def test_the_dialog_opens_at_once_and_lists_its_documents_from_a_worker(
+    qtbot,
+    window,  # noqa: F811
+    project,
+    two_readers,  # noqa: F811
+):
+    project.set_document_status(two_readers.id, "done")  # Carol too: all three compared
     dialog = window.layers.open_agreement()
     assert not dialog.documents_loaded
     assert dialog.document_list.item(0).text() == "Reading the documents…"
@@ -139,7 +145,7 @@ def test_the_dialog_opens_at_once_and_lists_its_documents_from_a_worker(qtbot, w
     qtbot.waitUntil(lambda: dialog.documents_loaded)
     items = [dialog.document_list.item(i) for i in range(dialog.document_list.count())]
     checked = [(i.text(), i.checkState() == Qt.CheckState.Checked) for i in items]
-    assert checked == [("Lovelace", True)]  # done by both: compared by default
+    assert checked == [("Lovelace", True)]  # done by all three: compared by default
 
 
 def test_accepting_agreed_passages_lists_everything_again_and_counts_them(qtbot, window):  # noqa: F811
