@@ -1,16 +1,25 @@
 """The Agreement dialog: choose what to compare, see the figures, go to the disagreements.
 
 Everything statistical comes from :mod:`annotator.comparing` (the same functions as the
-``annotator agreement`` command); this module only chooses, draws and routes clicks. The
-computation runs in a :class:`~annotator.ui.tasks.BackgroundTask` with its own project
-connection.
+``annotator agreement`` command); this module only chooses, draws and routes clicks.
+
+The window keeps answering on a corpus (1,000 documents, a million annotations): the
+figures and the list of disagreements are computed in two child processes
+(:mod:`annotator.comparing.report_process`, driven from a
+:class:`~annotator.ui.tasks.BackgroundTask`), since a thread of this process holding a
+million objects makes the garbage collector stop the window; the dialog opens without
+importing the statistics, and reads its document list on a worker.
 
 - *Figures*: the pairwise annotator matrix of a chosen measure and the label confusion
   matrix as heatmaps (unit and counts in every cell, the explanation as its tooltip), the
   figures over all annotators and per label, and the report's notes as a banner.
-- *Disagreements*: the passages where the annotators differ and what each said; choosing
-  one opens it in the reader with both layers shown; A / B / Both / Neither / Edit write the
-  gold layer (each an undoable step on the window's undo stack), with progress.
+- *Disagreements*: the passages where the annotators differ and what each said (a table
+  model over plain rows); choosing one opens it in the reader with both layers shown;
+  A / B / Both / Neither / Edit write the gold layer (each an undoable step on the window's
+  undo stack), with progress. A decision shows in its row at once and the next undecided
+  passage is chosen; the documents a decision, an undo or an edit changed are listed again
+  on a worker and put in place of their rows (a listing a later change made stale is
+  dropped).
 """
 
 from __future__ import annotations
