@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from annotator.core.model import AnnotationStatus
@@ -19,8 +20,6 @@ from annotator.project import Project
 from annotator.suggest_process import SuggestionProcess
 from annotator.suggesting.review import pending_suggestions
 from annotator.suggesting.running import run_suggestions
-
-psutil = pytest.importorskip("psutil")
 
 pytestmark = pytest.mark.skipif(
     processes_for(2, 10**9) < 2, reason="one core: runs are never shared"

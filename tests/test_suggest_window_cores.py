@@ -13,13 +13,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+import psutil
+
 from annotator.nlp.chunks import processes_for
 from annotator.project import Project
 from annotator.suggesting.review import pending_suggestions
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
-
-psutil = pytest.importorskip("psutil")
 
 pytestmark = pytest.mark.skipif(
     processes_for(2, 10**9) < 2, reason="one core: runs are never shared"
