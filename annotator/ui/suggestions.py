@@ -620,6 +620,7 @@ class SuggestionsController(QObject):
         self.suggestions = SpanIndex()
         self._document_id: str | None = None
         self.task: SuggestionRun | None = None
+        self._snapping_prepared = False  # the tokenizer's load started (once a session)
         self.last_report: SuggestionRunReport | None = None
         self._saved_keys: dict[QAction, list[QKeySequence]] = {}
         self.order = shell.prefs.text(ORDER_KEY, BY_POSITION)
@@ -1450,11 +1451,15 @@ class SuggestionsController(QObject):
         )
 
     def _prepare_snapping(self) -> None:
-        """Tokenise the shown text on a background thread, so the first selection snaps at
-        once instead of waiting for spaCy to load and tokenise (~200 ms)."""
+        """Load spaCy's tokenizer on a background thread, once, so the first selection snaps
+        at once instead of waiting ~1 s for it. A selection is tokenised only around itself
+        (:func:`annotator.nlp.tokens.snap_to_tokens`), so later documents need nothing: the
+        load holds the interpreter for tens of milliseconds at a time, and was paid again at
+        every document opened."""
         reader = self.area.reader
-        if not self.snapping or self.area.showing_pdf or not reader.text:
+        if self._snapping_prepared or not self.snapping or self.area.showing_pdf or not reader.text:
             return
+        self._snapping_prepared = True
         import threading
 
         from annotator.nlp.tokens import prepare_tokens
