@@ -90,13 +90,16 @@ class Heartbeat(QObject):
 
     def start(self):
         self.longest = 0.0
+        self.began = time.perf_counter()
+        self.at = 0.0  # when the longest gap ended, in seconds from start()
         self.clock.start()
         self.timer.start()
 
     def tick(self):
         gap = self.clock.nsecsElapsed() / 1e6
         self.clock.restart()
-        self.longest = max(self.longest, gap)
+        if gap > self.longest:
+            self.longest, self.at = gap, time.perf_counter() - self.began
 
     def stop(self):
         self.tick()
@@ -196,6 +199,7 @@ while dialog.report is None and time.perf_counter() < deadline:
 computed = time.perf_counter() - computing
 pump(0.2)
 stalls["agreement dialog"] = beat.stop()
+stalled_at = beat.at
 
 
 def settle():
@@ -234,6 +238,7 @@ if dialog.report is not None:
         dialog.grab().save(sys.argv[3])
 print(json.dumps({"open": opened, "process": painted.at - launched, "stalls": stalls,
                   "computed": dialog.report is not None, "compute": computed,
+                  "agreement stall at": stalled_at,
                   "disagreements": dialog.disagreements.rowCount(), "decided": decided,
                   "undone": [v.decision for v in dialog.views[:3]]}))
 window.close()
@@ -331,7 +336,9 @@ def main() -> None:
         computes.append(ours["compute"])
         print(
             f"run: agreement computed in {ours['compute']:.1f} s, {ours['disagreements']:,} "
-            f"disagreements listed; decided {ours['decided']}, after undo {ours['undone']}",
+            f"disagreements listed; decided {ours['decided']}, after undo {ours['undone']}; "
+            + ", ".join(f"{k} {v:.0f} ms" for k, v in ours["stalls"].items())
+            + f" (the agreement dialog's at {ours['agreement stall at']:.1f} s)",
             flush=True,
         )
         opens.append(ours["open"])

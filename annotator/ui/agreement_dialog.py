@@ -83,8 +83,10 @@ from annotator.ui.shell import Shell
 from annotator.ui.tasks import BackgroundTask, Failure, TaskContext, describe_failure
 
 if TYPE_CHECKING:
-    # The statistics import numpy (a third of a second): the dialog opens without them, and
-    # its workers import them (see _load_choices); the window's thread finds them loaded.
+    # The statistics import numpy (a third of a second): the dialog opens without them, the
+    # computing worker imports them (compute), and the window's thread then finds them loaded.
+    # (Importing them on a worker while the window paints still slows the painting: every
+    # Python call it makes waits for the GIL, so not when the dialog opens.)
     from annotator.comparing.adjudication import AdjudicationProgress, Decision
     from annotator.comparing.disagreements import DisagreementRow, DisagreementView, PlainRow
     from annotator.comparing.report import AgreementReport, Figure, PairFigures
@@ -860,9 +862,8 @@ class AgreementDialog(QDialog):
 
     def _load_choices(self) -> None:
         """List the documents, those compared by default checked, from a worker: over a
-        corpus reading them takes a third of a second, and the worker also imports the
-        statistics (numpy) the dialog needs once it computes. Whatever needs the documents
-        before they arrive reads them at once (:meth:`_ensure_documents`)."""
+        corpus reading them takes a third of a second. Whatever needs the documents before
+        they arrive reads them at once (:meth:`_ensure_documents`)."""
         self.documents_loaded = False
         self.document_list.clear()
         waiting = QListWidgetItem("Reading the documents…", self.document_list)
@@ -873,7 +874,6 @@ class AgreementDialog(QDialog):
             return
 
         def work(_task: TaskContext) -> tuple[list[tuple[str, str]], set[str]]:
-            import annotator.comparing.report_process  # noqa: F401  (numpy, off this thread)
             from annotator.project import Project
 
             with Project(path) as own:  # the worker's own connection
