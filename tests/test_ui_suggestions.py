@@ -427,3 +427,26 @@ def test_the_current_suggestions_tag_sits_on_its_own_line_and_covers_no_line_abo
         assert tag.right() <= edge[0].left() and tag.top() >= edge[0].top() - 0.5
     finally:
         painter.end()
+
+
+def test_snappings_tokenizer_loads_once_the_reader_settles_on_a_document(qtbot, window, project):
+    """Loading spaCy on a thread slows the window's own Python calls, so it waits until the
+    reader stays on a document, and happens once a session."""
+    from annotator.nlp.tokens import tokenizer_ready
+    from annotator.ui.suggestions import SNAPPING_LOAD_DELAY_MS
+
+    other, _ = project.add_text("Another", "Another short text about London.")
+    controller = window.suggestions
+    controller._snapping_prepared = False  # as in a fresh window: nothing loaded yet
+    window.open_document(other.id)
+    qtbot.wait(SNAPPING_LOAD_DELAY_MS * 2 // 3)
+    assert not controller._snapping_prepared  # still choosing what to read
+    first = next(s.document.id for s in project.documents() if s.document.id != other.id)
+    window.open_document(first)
+    qtbot.wait(SNAPPING_LOAD_DELAY_MS * 2 // 3)
+    assert not controller._snapping_prepared  # each document opened starts the wait again
+    qtbot.waitUntil(lambda: controller._snapping_prepared, timeout=SNAPPING_LOAD_DELAY_MS * 3)
+    qtbot.waitUntil(tokenizer_ready, timeout=60000)
+    select(window, 0, 3)  # "Ada": snapped at once from here on
+    press(qtbot, window, Qt.Key.Key_H)
+    assert any(a.quote == "Ada" for a in project.annotations(window.session.document_id))

@@ -117,6 +117,11 @@ def token_index(nlp: Language | None = None) -> TokenIndex:
     return index
 
 
+def tokenizer_ready(nlp: Language | None = None) -> bool:
+    """Whether snapping's tokenizer is loaded (a selection then snaps without waiting)."""
+    return token_index(nlp)._nlp is not None
+
+
 def prepare_tokens(text: str) -> None:
     """Make the first selection in ``text`` snap at once: spaCy imported and its tokenizer
     built (~1 s), the start of the text tokenised. Safe on any thread; errors are left for
