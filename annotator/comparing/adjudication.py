@@ -7,6 +7,7 @@ passage again replaces the earlier decision and :func:`undo_adjudication` puts i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -348,7 +349,9 @@ def accept_agreed(
                 texts[a.document_id],
             )
         )  # fmt: skip
-    key = f"agreed:{','.join(names)}:{len(project.history())}"
+    # Unique per action (it was the length of the whole history: a million rows read and
+    # decoded, on a large project, to make a name).
+    key = f"agreed:{','.join(names)}:{uuid.uuid4().hex}"
     with project.edit() as edit:
         edit.insert_annotations(new)
         for a in new:

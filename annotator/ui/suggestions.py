@@ -16,6 +16,7 @@ what they always do (next annotation, delete).
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -599,6 +600,24 @@ class SuggestionRun:
     def cancel(self) -> None:
         if self.process.running == self.run:
             self.process.cancel()
+
+
+def _load_tokenizer(text: str) -> None:
+    """Load snapping's tokenizer while handing the interpreter back to the window often.
+
+    Each Python call the window makes (a paint, a model's data) waits for the interpreter
+    while this thread holds it, up to the switch interval each time (1 ms, set at start-up):
+    a repaint of hundreds of such calls took 150-250 ms while spaCy loaded. A tenth of that
+    interval, only for the second or so of the load, keeps such a repaint near its usual time.
+    """
+    from annotator.nlp.tokens import prepare_tokens
+
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(min(usual, 0.0001))
+    try:
+        prepare_tokens(text)
+    finally:
+        sys.setswitchinterval(usual)
 
 
 class SuggestionsController(QObject):
@@ -1469,10 +1488,8 @@ class SuggestionsController(QObject):
         self._snapping_prepared = True
         import threading
 
-        from annotator.nlp.tokens import prepare_tokens
-
         threading.Thread(
-            target=prepare_tokens, args=(reader.text,), name="tokenise", daemon=True
+            target=_load_tokenizer, args=(reader.text,), name="tokenise", daemon=True
         ).start()
 
     def snap(self, span: tuple[int, int]) -> tuple[int, int]:
