@@ -316,3 +316,31 @@ def test_tasks_pdf_text_cancelled_is_its_own_outcome(qtbot, outcomes, tmp_path):
     task.on_progress(lambda done, total: task.cancel())  # stop at the first report
     wait_done(qtbot, task.start())
     assert outcomes.ends() == [("cancelled", None)]
+
+
+def test_tasks_whose_relay_went_with_the_application_end_quietly(qtbot, capfd):
+    """At the application's end Qt deletes the object that carries a task's messages while
+    the work may still run: its progress then stops the work, its end says nothing (it used
+    to print 'Signal source has been deleted' with a traceback as the app closed)."""
+    from PySide6.QtCore import QThreadPool
+    from shiboken6 import Shiboken
+
+    started, go_on = threading.Event(), threading.Event()
+    reached: list[str] = []
+
+    def work(task: TaskContext) -> None:
+        started.set()
+        go_on.wait(10)
+        try:
+            task.report(1, 2)
+        except Cancelled:
+            reached.append("stopped at its next report")
+            raise
+
+    task = BackgroundTask(work).start()
+    assert started.wait(10)
+    Shiboken.delete(task._relay)  # as the application's end does
+    go_on.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    assert reached == ["stopped at its next report"]
+    assert "Traceback" not in capfd.readouterr().err

@@ -85,11 +85,17 @@ class TaskContext:
 
     def report(self, done: int, total: int) -> None:
         """``done`` steps of ``total`` are finished (``on_progress`` on the GUI thread)."""
-        self._relay.progress.emit(int(done), int(total))
+        try:
+            self._relay.progress.emit(int(done), int(total))
+        except RuntimeError:  # the application is gone: nobody to tell, so stop
+            raise Cancelled(self.what) from None
 
     def tell(self, item: Any) -> None:
         """Hand ``item`` to ``on_note`` on the GUI thread (a step's result, as it comes)."""
-        self._relay.note.emit(item)
+        try:
+            self._relay.note.emit(item)
+        except RuntimeError:  # the application is gone: nobody to tell, so stop
+            raise Cancelled(self.what) from None
 
     def cancelled(self) -> bool:
         """True once the reader asked the work to stop."""
@@ -157,7 +163,10 @@ class _Run(QRunnable):
         del work
         relay = context._relay
         del context
-        relay.ended.emit(outcome, payload)
+        try:
+            relay.ended.emit(outcome, payload)
+        except RuntimeError:  # the relay went with the application at its end: nobody waits
+            return
 
 
 class BackgroundTask(Generic[T]):
