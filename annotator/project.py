@@ -134,6 +134,15 @@ class ProjectEdit:
         """A history entry of this action, by the edit's actor."""
         self._store.record(action, entity, entity_id, actor=self.actor, before=before, after=after)
 
+    def record_all(self, entries: Iterable[tuple[str, str, str, Any, Any]]) -> None:
+        """Many ``(action, entity, entity_id, before, after)`` history entries of this action,
+        by the edit's actor, in one statement (a bulk action of 100,000 writes)."""
+        actor = self.actor
+        self._store.record_entries(
+            (action, entity, entity_id, actor, before, after)
+            for action, entity, entity_id, before, after in entries
+        )
+
 
 class Project:
     """An open project file and the operations on it."""

@@ -338,15 +338,15 @@ def accept_agreed(
     source = f"agreed, accepted by {decider}"
     new: list[Annotation] = []
     texts: dict[DocumentId, str] = {}
-    for a in agreed:
+    for a in agreed:  # one each (agreed passages are distinct), of the agreed one's kind
         if (a.document_id, a.start, a.end, a.label) in in_gold:
             continue
         if a.document_id not in texts:
             texts[a.document_id] = project.document(a.document_id).text
-        new.extend(
-            _gold_copies(
-                project, a.document_id, [(a.start, a.end, a.label or "", a.id)], source,
-                texts[a.document_id],
+        new.append(
+            project.build_annotation(
+                a.document_id, a.start, a.end, kind=a.kind, label=a.label or "",
+                annotator=GOLD_ANNOTATOR, source=source, text=texts[a.document_id],
             )
         )  # fmt: skip
     # Unique per action (it was the length of the whole history: a million rows read and
@@ -354,8 +354,7 @@ def accept_agreed(
     key = f"agreed:{','.join(names)}:{uuid.uuid4().hex}"
     with project.edit() as edit:
         edit.insert_annotations(new)
-        for a in new:
-            edit.record("add", "annotation", a.id, after=annotation_to_json(a))
+        edit.record_all(("add", "annotation", a.id, None, annotation_to_json(a)) for a in new)
         edit.record(
             "adjudicate", "passage", key,
             after={"choice": "agreed", "annotators": names, "written": [a.id for a in new],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NewType
@@ -213,10 +213,16 @@ class ImportPlan:
     links: tuple[Link, ...] = ()
 
 
+_ANNOTATION_FIELDS = tuple(f.name for f in fields(Annotation))
+
+
 def annotation_to_json(a: Annotation) -> dict[str, Any]:
     """An annotation as plain JSON: the form of history entries, merge fingerprints and the
-    native export's records."""
-    data = asdict(a)
+    native export's records.
+
+    Field by field, in the dataclass's order (what ``dataclasses.asdict`` gives, without its
+    recursive deep copy: 120 µs an annotation, most of a bulk action's history records)."""
+    data = {name: getattr(a, name) for name in _ANNOTATION_FIELDS}
     data["kind"] = a.kind.value
     data["status"] = a.status.value
     data["rect"] = list(a.rect) if a.rect is not None else None
