@@ -39,6 +39,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
@@ -94,7 +98,7 @@ def main() -> None:
 
 
 def measure_one_process(repeat: int) -> dict[str, object]:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     tmp = Path(tempfile.mkdtemp())
@@ -119,19 +123,7 @@ def measure_one_process(repeat: int) -> dict[str, object]:
     lines: list[str] = []
 
     def measure(label: str) -> float:
-        gaps: list[float] = []
-        clock = QElapsedTimer()
-        clock.start()
-        last = [clock.elapsed()]
-
-        def tick() -> None:
-            now = clock.elapsed()
-            gaps.append(now - last[0])
-            last[0] = now
-
-        timer = QTimer(interval=10)
-        timer.timeout.connect(tick)
-        timer.start()
+        timer, gaps = heartbeat()
         started = time.perf_counter()
         window.suggestions.run("entities")
         loop = QEventLoop()
@@ -160,6 +152,27 @@ def measure_one_process(repeat: int) -> dict[str, object]:
     return {"cold": cold, "warm": warm, "summary": "; ".join(lines)}
 
 
+def heartbeat() -> tuple[QTimer, list[int]]:
+    """A running 10 ms timer and the gaps between its ticks, in ms: the event loop's
+    stalls. Stop the timer to stop counting."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+    gaps: list[int] = []
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer, gaps
+
+
 def child_processes() -> set[int]:
     """This process's running descendants, except multiprocessing's resource tracker (one
     per program, not the window's to stop)."""
@@ -178,7 +191,7 @@ def child_processes() -> set[int]:
 
 
 def measure_corpus(copies: int, times: int, processes: int) -> None:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     tmp = Path(tempfile.mkdtemp())
@@ -255,19 +268,7 @@ def measure_corpus(copies: int, times: int, processes: int) -> None:
         if gone:  # each run stores the same suggestions
             project.change_annotations(delete=gone)
             controller.reload()
-        clock = QElapsedTimer()
-        clock.start()
-        last = [clock.elapsed()]
-        gaps: list[int] = []
-
-        def tick() -> None:
-            now = clock.elapsed()
-            gaps.append(now - last[0])
-            last[0] = now
-
-        timer = QTimer(interval=10)
-        timer.timeout.connect(tick)
-        timer.start()
+        timer, gaps = heartbeat()
         cpu = cpu_of_processes()
         started = time.perf_counter()
         controller.act_entities_all.trigger()

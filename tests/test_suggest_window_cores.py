@@ -20,25 +20,11 @@ from annotator.project import Project
 from annotator.suggesting.review import pending_suggestions
 from annotator.ui.main_window import MainWindow
 from annotator.ui.preferences import Preferences
+from tests.test_suggest_process_cores import descendants
 
 pytestmark = pytest.mark.skipif(
     processes_for(2, 10**9) < 2, reason="one core: runs are never shared"
 )
-
-
-def descendants() -> set[int]:
-    """This process's running child processes, all generations, except multiprocessing's
-    resource tracker (one per program, not the window's to stop)."""
-    found = set()
-    for child in psutil.Process().children(recursive=True):
-        try:
-            if child.status() == psutil.STATUS_ZOMBIE:
-                continue
-            if "resource_tracker" not in " ".join(child.cmdline()):
-                found.add(child.pid)
-        except psutil.NoSuchProcess:
-            continue
-    return found
 
 
 def test_suggest_in_all_documents_shares_the_corpus_and_cancel_then_quit_leave_no_process(

@@ -23,6 +23,7 @@ from annotator.comparing.disagreements import (
     decision_stack,
     document_annotations,
     documents_for,
+    label_set_restriction,
     passage_key,
 )
 from annotator.comparing.selection import (
@@ -325,11 +326,7 @@ def accept_agreed(
     names = annotator_names(project, annotators)
     if len(names) < 2:
         raise AnnotatorError("accepting agreed passages needs at least two annotators")
-    labels = None
-    set_kind = None
-    if label_set is not None:
-        chosen = project.label_set(label_set)
-        labels, set_kind = {x.name for x in chosen.labels}, chosen.kind
+    labels, set_kind = label_set_restriction(project, label_set)
     wanted = compared_kinds("span", kinds, set_kind)
     document_ids = documents_for(project, names, documents, wanted)
     agreed, _ = _agreed_spans(project, names, document_ids, wanted, labels)

@@ -22,6 +22,7 @@ from annotator.core.model import (
     AnnotationStatus,
     Document,
     DocumentId,
+    LabelSetKind,
 )
 
 if TYPE_CHECKING:
@@ -170,6 +171,17 @@ def document_annotations(
     }
 
 
+def label_set_restriction(
+    project: Project, label_set: str | None
+) -> tuple[set[str] | None, LabelSetKind | None]:
+    """The labels and the kind of annotation a named label set restricts a comparison to
+    (None, None without one)."""
+    if label_set is None:
+        return None, None
+    chosen = project.label_set(label_set)
+    return {x.name for x in chosen.labels}, chosen.kind
+
+
 def list_disagreements(
     project: Project,
     annotators: Sequence[str],
@@ -188,11 +200,7 @@ def list_disagreements(
     at a time: ``progress(done, total)`` is called after each and ``cancel()`` polled there
     (True stops with :class:`~annotator.core.errors.Cancelled`)."""
     names = annotator_names(project, annotators)
-    labels = None
-    set_kind = None
-    if label_set is not None:
-        chosen = project.label_set(label_set)
-        labels, set_kind = {x.name for x in chosen.labels}, chosen.kind
+    labels, set_kind = label_set_restriction(project, label_set)
     wanted = compared_kinds("span", kinds, set_kind)
     if len(names) < 2:
         return []
@@ -229,11 +237,7 @@ def disagreement_at(
     Reads only the annotations in that range: a passage is the union of annotations that
     overlap one another, so every one of them lies inside it."""
     names = annotator_names(project, annotators)
-    labels = None
-    set_kind = None
-    if label_set is not None:
-        chosen = project.label_set(label_set)
-        labels, set_kind = {x.name for x in chosen.labels}, chosen.kind
+    labels, set_kind = label_set_restriction(project, label_set)
     wanted = compared_kinds("span", None, set_kind)
     if len(names) < 2:
         return None
