@@ -58,7 +58,7 @@ class TokenIndex:
                     break  # this thread tokenises it
             pending.wait()  # then found in the cache (or, had that thread failed, made here)
         try:
-            doc = self._pipeline().make_doc(text)
+            doc = self.pipeline().make_doc(text)
             with self._lock:
                 self._docs[text] = doc
                 while len(self._docs) > self._size:
@@ -72,9 +72,6 @@ class TokenIndex:
 
     def pipeline(self) -> Language:
         """The tokenizer's pipeline (``spacy.blank("en")`` unless one was given)."""
-        return self._pipeline()
-
-    def _pipeline(self) -> Language:
         with self._making_pipeline:  # built once, however many threads ask at first
             if self._nlp is None:
                 from annotator.nlp.spacy_library import blank
